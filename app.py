@@ -1,0 +1,18 @@
+"""nnviz: the router. Page config and navigation only; every page lives in pages/."""
+
+import streamlit as st
+
+from nnviz.catalog import SECTIONS, available_pages
+
+st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide")
+
+_pages = available_pages()
+navigation = {
+    section: [
+        st.Page(str(p.path), title=p.title, icon=p.icon, url_path=p.url_path, default=p.file == "home.py")
+        for p in _pages
+        if p.section == section
+    ]
+    for section in SECTIONS
+}
+st.navigation({s: ps for s, ps in navigation.items() if ps}).run()

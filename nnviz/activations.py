@@ -1,0 +1,252 @@
+"""The activation registry: every activation function nnviz knows, in one place.
+
+Each entry is a small record (like TensorFlow Playground's ``{output, der}`` pairs, but with the facts
+a lecture states about it): a torch implementation, its LaTeX formula, its parameters and its
+properties. Derivatives are never written by hand: ``dphi`` asks torch autograd, which is the ground
+truth the tests compare closed forms against.
+
+Every page picks from this registry (the single neuron, the fitter, the playground), so adding an
+activation here adds it everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+Tensor = torch.Tensor
+
+
+class _HeavisideFn(torch.autograd.Function):
+    """The unit step H(z) = 1 if z > 0 else 0, whose derivative is 0 almost everywhere.
+
+    torch.heaviside has no autograd rule; this one returns the true a.e. derivative (zero), which is
+    exactly why gradient descent cannot learn through a step.
+    """
+
+    @staticmethod
+    def forward(ctx, z: Tensor) -> Tensor:  # noqa: D401
+        return (z > 0).to(z.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor) -> Tensor:
+        return torch.zeros_like(grad_out)
+
+
+def _step(z: Tensor) -> Tensor:
+    return _HeavisideFn.apply(z)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A tunable constant of an activation, e.g. leaky ReLU's slope alpha."""
+
+    name: str  # the symbol, as in the formula: "alpha", "beta"
+    default: float
+    low: float
+    high: float
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function phi and what a lecture says about it.
+
+    ``fn(z, **params)`` maps a tensor of any shape to one of the same shape.
+    """
+
+    key: str  # stable identifier used in URLs and code: "relu"
+    label: str  # display name: "ReLU"
+    latex: str  # the formula, LaTeX, in terms of z
+    fn: Callable[..., Tensor]
+    output_range: str  # LaTeX, e.g. "(0, 1)"
+    monotonic: bool
+    zero_centred: bool  # phi(0) = 0 and outputs of both signs
+    smooth: bool  # continuously differentiable everywhere (at default parameters)
+    saturating: str  # "no", "left" (phi' -> 0 as z -> -inf) or "both"
+    universal: bool  # a one-hidden-layer network with it is a universal approximator
+    universal_reason: str
+    origin: str  # where it comes from: paper, year
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    def defaults(self) -> dict[str, float]:
+        """The default value of each parameter, by name."""
+        return {p.name: p.default for p in self.params}
+
+    def bind(self, **params: float) -> Callable[[Tensor], Tensor]:
+        """phi with its parameters fixed: a function Tensor -> Tensor."""
+        values = self.defaults() | {k: v for k, v in params.items() if k in self.defaults()}
+        return lambda z: self.fn(z, **values)
+
+
+_NON_POLY = "continuous and not a polynomial (Leshno et al. 1993)"
+_SIGMOIDAL = "bounded, with two distinct finite limits (Cybenko 1989; Nielsen's steps)"
+
+_ACTIVATIONS: tuple[Activation, ...] = (
+    Activation(
+        "step", "Unit step", r"H(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
+        lambda z: _step(z), r"\{0, 1\}", True, False, False, "both", True, _SIGMOIDAL,
+        "McCulloch & Pitts 1943; Rosenblatt's perceptron 1958",
+    ),
+    Activation(
+        "linear", "Linear", r"\varphi(z) = z", lambda z: z, r"(-\infty, \infty)", True, True, True, "no",
+        False, "a polynomial: any stack of linear layers is one linear map", "Widrow & Hoff, ADALINE 1960",
+    ),
+    Activation(
+        "sigmoid", "Sigmoid", r"\sigma(z) = \frac{1}{1 + e^{-z}}", torch.sigmoid, "(0, 1)", True, False, True,
+        "both", True, _SIGMOIDAL, "logistic function; Rumelhart, Hinton & Williams 1986",
+    ),
+    Activation(
+        "tanh", "tanh", r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", torch.tanh, "(-1, 1)", True, True,
+        True, "both", True, _SIGMOIDAL, "LeCun et al., Efficient BackProp 1998",
+    ),
+    Activation(
+        "relu", "ReLU", r"\mathrm{ReLU}(z) = \max(0, z)", F.relu, r"[0, \infty)", True, False, False, "left",
+        True, _NON_POLY, "Nair & Hinton 2010; Glorot, Bordes & Bengio 2011",
+    ),
+    Activation(
+        "leaky_relu", "Leaky ReLU", r"\varphi(z) = \max(\alpha z, z)",
+        lambda z, alpha: F.leaky_relu(z, alpha), r"(-\infty, \infty)", True, False, False, "no", True, _NON_POLY,
+        "Maas, Hannun & Ng 2013",
+        (Param("alpha", 0.01, 0.0, 0.5, "slope for z < 0"),),
+    ),
+    Activation(
+        "elu", "ELU", r"\varphi(z) = \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}",
+        lambda z, alpha: F.elu(z, alpha), r"(-\alpha, \infty)", True, False, True, "left", True, _NON_POLY,
+        "Clevert, Unterthiner & Hochreiter 2015",
+        (Param("alpha", 1.0, 0.1, 3.0, "value approached as z -> -inf is -alpha"),),
+    ),
+    Activation(
+        "selu", "SELU",
+        r"\varphi(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases},\;"
+        r"\lambda \approx 1.0507,\ \alpha \approx 1.6733",
+        F.selu, r"(-\lambda\alpha, \infty)", True, False, False, "left", True, _NON_POLY,
+        "Klambauer et al., self-normalising networks 2017",
+    ),
+    Activation(
+        "gelu", "GELU", r"\mathrm{GELU}(z) = z\,\Phi(z)", F.gelu, r"[\approx -0.17, \infty)", False, False, True,
+        "left", True, _NON_POLY, "Hendrycks & Gimpel 2016",
+    ),
+    Activation(
+        "silu", "SiLU / Swish", r"\mathrm{SiLU}(z) = z\,\sigma(z)", F.silu, r"[\approx -0.28, \infty)", False,
+        False, True, "left", True, _NON_POLY, "Elfwing et al. 2017; Ramachandran et al. (Swish) 2017",
+    ),
+    Activation(
+        "mish", "Mish", r"\mathrm{Mish}(z) = z \tanh(\mathrm{softplus}(z))", F.mish, r"[\approx -0.31, \infty)",
+        False, False, True, "left", True, _NON_POLY, "Misra 2019",
+    ),
+    Activation(
+        "softplus", "Softplus", r"\varphi(z) = \tfrac{1}{\beta} \ln(1 + e^{\beta z})",
+        lambda z, beta: F.softplus(z, beta=beta, threshold=20.0), r"(0, \infty)", True, False, True, "left", True,
+        _NON_POLY, "Dugas et al. 2001",
+        (Param("beta", 1.0, 0.1, 10.0, "sharpness: large beta approaches ReLU"),),
+    ),
+    Activation(
+        "hard_sigmoid", "Hard sigmoid", r"\varphi(z) = \min(1, \max(0, \tfrac{z}{6} + \tfrac{1}{2}))",
+        F.hardsigmoid, "[0, 1]", True, False, False, "both", True, _SIGMOIDAL,
+        "Courbariaux et al. 2015; this form: Howard et al., MobileNetV3 2019",
+    ),
+    Activation(
+        "hard_tanh", "Hard tanh", r"\varphi(z) = \min(1, \max(-1, z))", F.hardtanh, "[-1, 1]", True, True, False,
+        "both", True, _SIGMOIDAL, "Collobert 2004",
+    ),
+    Activation(
+        "relu6", "ReLU6", r"\varphi(z) = \min(6, \max(0, z))", F.relu6, "[0, 6]", True, False, False, "both", True,
+        _SIGMOIDAL, "Krizhevsky 2010; MobileNet 2017",
+    ),
+    Activation(
+        "softsign", "Softsign", r"\varphi(z) = \frac{z}{1 + |z|}", F.softsign, "(-1, 1)", True, True, True, "both",
+        True, _SIGMOIDAL, "Bergstra et al. 2009",
+    ),
+    Activation(
+        "sine", "Sine", r"\varphi(z) = \sin(z)", torch.sin, "[-1, 1]", False, True, True, "no", True, _NON_POLY,
+        "Sitzmann et al., SIREN 2020",
+    ),
+    Activation(
+        "gaussian", "Gaussian", r"\varphi(z) = e^{-z^2}", lambda z: torch.exp(-(z**2)), "(0, 1]", False, False,
+        True, "both", True, _NON_POLY + "; radial basis functions, Broomhead & Lowe 1988",
+        "Broomhead & Lowe 1988 (RBF networks)",
+    ),
+)
+
+REGISTRY: dict[str, Activation] = {a.key: a for a in _ACTIVATIONS}
+
+#: The short list the single-neuron page starts from.
+CLASSIC = ("step", "sigmoid", "tanh", "relu", "linear")
+
+
+def names() -> list[str]:
+    """Keys of every registered activation, in display order."""
+    return list(REGISTRY)
+
+
+def get(key: str) -> Activation:
+    """The registry entry for ``key``; a ValueError in plain words if there is none."""
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise ValueError(f"Unknown activation {key!r}; choose one of {', '.join(REGISTRY)}.") from None
+
+
+def label(key: str) -> str:
+    """Display name of an activation key (for select boxes)."""
+    return get(key).label
+
+
+def phi(key: str, z: np.ndarray | float, **params: float) -> np.ndarray:
+    """phi(z) evaluated in float64; z any shape, result the same shape."""
+    z_t = torch.as_tensor(np.asarray(z, dtype=np.float64))
+    with torch.no_grad():
+        return get(key).bind(**params)(z_t).numpy()
+
+
+def dphi(key: str, z: np.ndarray | float, **params: float) -> np.ndarray:
+    """phi'(z) from torch autograd, in float64; z any shape, result the same shape."""
+    z_t = torch.as_tensor(np.asarray(z, dtype=np.float64)).clone().requires_grad_(True)
+    y = get(key).bind(**params)(z_t)
+    (grad,) = torch.autograd.grad(y.sum(), z_t, allow_unused=True)
+    if grad is None:  # phi does not depend on z through a differentiable path
+        grad = torch.zeros_like(z_t)
+    return grad.detach().numpy()
+
+
+class Phi(nn.Module):
+    """An activation from the registry as a torch module, for building networks."""
+
+    def __init__(self, key: str, **params: float) -> None:
+        super().__init__()
+        self.key = key
+        self.params = get(key).defaults() | params
+        self._fn = get(key).bind(**self.params)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self._fn(z)
+
+    def extra_repr(self) -> str:
+        extra = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return self.key + (f", {extra}" if extra else "")
+
+
+def module(key: str, **params: float) -> nn.Module:
+    """phi as an ``nn.Module`` (for ``nn.Sequential``)."""
+    return Phi(key, **params)
+
+
+__all__ = [
+    "Activation",
+    "CLASSIC",
+    "Param",
+    "Phi",
+    "REGISTRY",
+    "dphi",
+    "get",
+    "label",
+    "module",
+    "names",
+    "phi",
+]

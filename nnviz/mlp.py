@@ -1,0 +1,79 @@
+"""Fully connected networks, built the way the lecture draws them: a list of layer widths and one phi.
+
+``widths = [n_in, h_1, ..., h_L, n_out]``: layer l maps h_{l-1} to h_l by W_l (h_l x h_{l-1}) and b_l (h_l).
+The activation phi (from the registry) follows every hidden layer; the output layer is linear unless
+``out_activation`` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from nnviz import activations
+
+INITS = ("xavier", "he", "default")
+
+
+def count_parameters(widths: Sequence[int]) -> tuple[int, int]:
+    """(weights, biases) of a fully connected network: sum of h_{l-1}*h_l, and sum of h_l for l >= 1.
+
+    [3, 9, 2] has 3*9 + 9*2 = 45 weights (connections) and 9 + 2 = 11 biases.
+    """
+    weights = sum(a * b for a, b in zip(widths[:-1], widths[1:], strict=False))
+    biases = sum(widths[1:])
+    return weights, biases
+
+
+def init_linear(layer: nn.Linear, init: str, gain: float = 1.0) -> None:
+    """Initialise W of one layer: Xavier (Glorot) uniform, He (Kaiming) normal, or torch's default; b = 0."""
+    if init == "xavier":
+        nn.init.xavier_uniform_(layer.weight, gain=gain)
+    elif init == "he":
+        nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+    elif init != "default":
+        raise ValueError(f"Unknown initialisation {init!r}; choose one of {', '.join(INITS)}.")
+    if init != "default":
+        nn.init.zeros_(layer.bias)
+
+
+def build_mlp(
+    widths: Sequence[int],
+    phi: str | Sequence[str] = "tanh",
+    *,
+    seed: int = 0,
+    init: str = "default",
+    out_activation: str | None = None,
+    phi_params: dict[str, float] | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> nn.Sequential:
+    """An MLP ``Linear, phi, Linear, phi, ..., Linear`` with reproducible initial weights.
+
+    ``phi`` is one registry key for every hidden layer, or one key per hidden layer.
+    The same ``seed`` always gives the same initial weights, without touching torch's global RNG.
+    """
+    if len(widths) < 2:
+        raise ValueError("A network needs at least an input and an output width.")
+    n_hidden = len(widths) - 2
+    phis = [phi] * n_hidden if isinstance(phi, str) else list(phi)
+    if len(phis) != n_hidden:
+        raise ValueError(f"Got {len(phis)} activations for {n_hidden} hidden layers.")
+    layers: list[nn.Module] = []
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:], strict=False)):
+            linear = nn.Linear(n_in, n_out, dtype=dtype)
+            init_linear(linear, init)
+            layers.append(linear)
+            if i < n_hidden:
+                layers.append(activations.module(phis[i], **(phi_params or {})))
+    if out_activation is not None:
+        layers.append(activations.module(out_activation))
+    return nn.Sequential(*layers)
+
+
+def linear_layers(model: nn.Sequential) -> list[nn.Linear]:
+    """The Linear layers of a network, input to output."""
+    return [m for m in model if isinstance(m, nn.Linear)]

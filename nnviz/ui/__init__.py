@@ -1,0 +1,35 @@
+"""The only part of nnviz that imports streamlit: shared widgets, live panels, formula cards.
+
+Every widget helper here takes a ``key`` and binds it to the URL's query parameters, so a link
+reproduces the exact view (instructors put links in slides). Keys are prefixed per page
+(``sn_`` single neuron, ``act_`` activations, ``uat_`` universal approximation, ``dp_`` depth,
+``sk_`` skip and feedback, ``pg_`` playground) so they never collide across pages.
+"""
+
+from nnviz.ui.common import (
+    activation_params,
+    activation_select,
+    checkbox,
+    figure,
+    intro,
+    number_input,
+    radio,
+    selectbox,
+    slider,
+    takeaway,
+)
+from nnviz.ui.live import live_panel
+
+__all__ = [
+    "activation_params",
+    "activation_select",
+    "checkbox",
+    "figure",
+    "intro",
+    "live_panel",
+    "number_input",
+    "radio",
+    "selectbox",
+    "slider",
+    "takeaway",
+]

@@ -1,0 +1,100 @@
+"""Helpers to run a page of the app under ``streamlit.testing.v1.AppTest``, through the real router."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from streamlit.testing.v1 import AppTest
+
+from nnviz.catalog import ROOT
+
+#: Importing torch and building the first figures takes a while on a cold machine.
+TIMEOUT_S = 120
+
+
+def open_page(page_file: str, query: dict[str, str] | None = None) -> AppTest:
+    """Run app.py, switch to ``pages/<page_file>`` and run it; query parameters may seed widgets."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page_file != "home.py":
+        at.switch_page(f"pages/{page_file}")
+        at.run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception was raised on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def errors(at: AppTest) -> list[str]:
+    """Texts of st.error boxes on the page."""
+    return [e.value for e in at.error]
+
+
+def extreme_values(widget) -> Iterator[object]:
+    """The values worth trying for a widget: a slider's ends, every option of a choice, a box both ways."""
+    kind = type(widget).__name__
+    if kind in ("Slider", "NumberInput"):
+        if widget.min is not None and widget.max is not None:
+            yield widget.min
+            yield widget.max
+    elif kind in ("Selectbox", "Radio", "SelectSlider"):
+        yield from widget.options
+    elif kind in ("Checkbox", "Toggle"):
+        yield not widget.value
+        yield widget.value
+    elif kind == "Multiselect":
+        yield list(widget.options)
+        yield list(widget.options)[:1]
+
+
+def _settable(at: AppTest):
+    for group in (at.slider, at.number_input, at.selectbox, at.radio, at.checkbox, at.toggle, at.multiselect,
+                  at.select_slider):
+        for w in group:
+            if getattr(w, "key", None) and not getattr(w, "disabled", False):
+                yield w
+
+
+def sweep_extremes(at: AppTest, skip: set[str] = frozenset()) -> int:
+    """Set every keyed widget on the page to each of its extreme values in turn, rerunning after each.
+
+    Widgets that only exist after another change (an activation's alpha slider, say) are visited as
+    they appear. Returns the number of reruns; asserts no exception after each.
+    """
+    seen: set[str] = set(skip)
+    runs = 0
+    progress = True
+    while progress:
+        progress = False
+        for w in list(_settable(at)):
+            if w.key in seen:
+                continue
+            seen.add(w.key)
+            progress = True
+            original = w.value
+            for value in extreme_values(w):
+                target = _find(at, w.key)
+                if target is None:
+                    break
+                target.set_value(value)
+                at.run()
+                runs += 1
+                assert not at.exception, (w.key, value, [e.value for e in at.exception])
+            target = _find(at, w.key)
+            if target is not None:
+                target.set_value(original)
+                at.run()
+                runs += 1
+            break  # the widget list may have changed; collect it again
+    return runs
+
+
+def _find(at: AppTest, key: str):
+    for w in _settable(at):
+        if w.key == key:
+            return w
+    return None
