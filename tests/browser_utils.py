@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-RUNNING = '[data-testid="stStatusWidget"]'
 
-
-def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
-    """Wait for the app to render and finish its script run, and for plotly charts to draw."""
-    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout_ms)
-    page.wait_for_timeout(500)
+def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
+    """Wait for the page's title to render, its script run to finish, and every plotly chart to draw."""
+    page.wait_for_selector("h1", timeout=timeout_ms)
+    _wait_quiet(page, timeout_ms)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.trim() === ''",
+        "() => Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
+        ".every(c => c.querySelector('.main-svg'))",
         timeout=timeout_ms,
     )
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length =="
-        " document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length / 2"
-        " || document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .js-plotly-plot').length =="
-        " document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(1000)
 
 
 def error_texts(page) -> list[str]:
@@ -32,8 +23,28 @@ def error_texts(page) -> list[str]:
     return [boxes.nth(i).inner_text() for i in range(boxes.count())]
 
 
-def screenshot(page, folder: Path, name: str) -> Path:
+def screenshot(page, folder: Path, name: str, max_height: int = 12_000) -> Path:
+    """Save the whole page: Streamlit scrolls inside its main container, so grow the viewport to fit it."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
+    height = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppViewContainer\"]')).map(e => e.scrollHeight), document.body.scrollHeight)"
+    )
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(max_height, int(height) + 50)})
+    page.wait_for_timeout(1200)  # let plotly relayout at the new size
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def _wait_quiet(page, timeout_ms: int, quiet_ms: int = 1500, poll_ms: int = 250) -> None:
+    """Wait until Streamlit's running indicator has been absent for ``quiet_ms`` in a row."""
+    quiet, waited = 0, 0
+    while quiet < quiet_ms:
+        if waited > timeout_ms:
+            raise TimeoutError("the page kept running")
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        quiet = 0 if running else quiet + poll_ms
+        page.wait_for_timeout(poll_ms)
+        waited += poll_ms

@@ -61,12 +61,17 @@ def apply_layout(
     """Give ``fig`` the app's common look: white template, labelled axes, a legend on top, tight margins."""
     fig.update_layout(
         template="plotly_white",
-        title={"text": title, "x": 0.0, "xanchor": "left"} if title else None,
+        # The title sits at the very top of the figure and the legend in its own band just above the plot
+        # area, so the two never overlap however long the legend runs.
+        title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yref": "container", "yanchor": "top"}
+        if title
+        else None,
         height=height,
-        margin={"l": 60, "r": 20, "t": 60 if title else 30, "b": 55},
+        margin={"l": 60, "r": 20, "t": (95 if legend else 50) if title else (60 if legend else 25), "b": 55},
         font={"size": FONT_SIZE},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0.0,
+                "font": {"size": 12}},
         hoverlabel={"font_size": 13},
     )
     if x_title is not None:
