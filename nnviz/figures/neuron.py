@@ -172,7 +172,7 @@ def loss_figure(losses: list[float], floor: float | None = None) -> go.Figure:
     return style.make_figure(
         data, title="Loss while training", x_title="epoch", y_title="cross-entropy loss (log)", height=420,
         shapes=shapes, annotations=notes, xaxis={"range": [0, max(10, len(losses))]},
-        yaxis={"type": "log"} | ({} if losses else {"range": [-2, 0]}))
+        yaxis={"type": "log"} if losses else {"range": [0, 1]})
 
 
 def lif_figure(trace: LIFTrace, p: LIFParams, current: float) -> go.Figure:
