@@ -11,6 +11,7 @@ activation here adds it everywhere.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -65,14 +66,16 @@ class Activation:
     latex: str  # the formula, LaTeX, in terms of z
     fn: Callable[..., Tensor]
     output_range: str  # LaTeX, e.g. "(0, 1)"
-    monotonic: bool
-    zero_centred: bool  # phi(0) = 0 and outputs of both signs
+    monotonic: bool  # non-decreasing over the whole real line (at default parameters)
+    zero_centred: bool  # phi(0) = 0 and outputs centred on zero: E[phi(z)] = 0 for z ~ N(0, 1) (within 0.05)
     smooth: bool  # continuously differentiable everywhere (at default parameters)
     saturating: str  # "no", "left" (phi' -> 0 as z -> -inf) or "both"
     universal: bool  # a one-hidden-layer network with it is a universal approximator
     universal_reason: str
     origin: str  # where it comes from: paper, year
     params: tuple[Param, ...] = field(default_factory=tuple)
+    phi0: float | None = None  # phi(0) at default parameters
+    dphi0: float | None = None  # phi'(0) at default parameters; nan where phi has a kink or a jump at 0
 
     def defaults(self) -> dict[str, float]:
         """The default value of each parameter, by name."""
@@ -92,85 +95,103 @@ _ACTIVATIONS: tuple[Activation, ...] = (
         "step", "Unit step", r"H(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
         lambda z: _step(z), r"\{0, 1\}", True, False, False, "both", True, _SIGMOIDAL,
         "McCulloch & Pitts 1943; Rosenblatt's perceptron 1958",
+        phi0=0.0, dphi0=math.nan,
     ),
     Activation(
         "linear", "Linear", r"\varphi(z) = z", lambda z: z, r"(-\infty, \infty)", True, True, True, "no",
         False, "a polynomial: any stack of linear layers is one linear map", "Widrow & Hoff, ADALINE 1960",
+        phi0=0.0, dphi0=1.0,
     ),
     Activation(
         "sigmoid", "Sigmoid", r"\sigma(z) = \frac{1}{1 + e^{-z}}", torch.sigmoid, "(0, 1)", True, False, True,
         "both", True, _SIGMOIDAL, "logistic function; Rumelhart, Hinton & Williams 1986",
+        phi0=0.5, dphi0=0.25,
     ),
     Activation(
         "tanh", "tanh", r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", torch.tanh, "(-1, 1)", True, True,
         True, "both", True, _SIGMOIDAL, "LeCun et al., Efficient BackProp 1998",
+        phi0=0.0, dphi0=1.0,
     ),
     Activation(
         "relu", "ReLU", r"\mathrm{ReLU}(z) = \max(0, z)", F.relu, r"[0, \infty)", True, False, False, "left",
         True, _NON_POLY, "Nair & Hinton 2010; Glorot, Bordes & Bengio 2011",
+        phi0=0.0, dphi0=math.nan,
     ),
     Activation(
         "leaky_relu", "Leaky ReLU", r"\varphi(z) = \max(\alpha z, z)",
         lambda z, alpha: F.leaky_relu(z, alpha), r"(-\infty, \infty)", True, False, False, "no", True, _NON_POLY,
         "Maas, Hannun & Ng 2013",
         (Param("alpha", 0.01, 0.0, 0.5, "slope for z < 0"),),
+        phi0=0.0, dphi0=math.nan,
     ),
     Activation(
         "elu", "ELU", r"\varphi(z) = \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}",
         lambda z, alpha: F.elu(z, alpha), r"(-\alpha, \infty)", True, False, True, "left", True, _NON_POLY,
         "Clevert, Unterthiner & Hochreiter 2015",
         (Param("alpha", 1.0, 0.1, 3.0, "value approached as z -> -inf is -alpha"),),
+        phi0=0.0, dphi0=1.0,
     ),
     Activation(
         "selu", "SELU",
         r"\varphi(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases},\;"
         r"\lambda \approx 1.0507,\ \alpha \approx 1.6733",
-        F.selu, r"(-\lambda\alpha, \infty)", True, False, False, "left", True, _NON_POLY,
+        F.selu, r"(-\lambda\alpha, \infty)", True, True, False, "left", True, _NON_POLY,
         "Klambauer et al., self-normalising networks 2017",
+        phi0=0.0, dphi0=math.nan,
     ),
     Activation(
         "gelu", "GELU", r"\mathrm{GELU}(z) = z\,\Phi(z)", F.gelu, r"[\approx -0.17, \infty)", False, False, True,
         "left", True, _NON_POLY, "Hendrycks & Gimpel 2016",
+        phi0=0.0, dphi0=0.5,
     ),
     Activation(
         "silu", "SiLU / Swish", r"\mathrm{SiLU}(z) = z\,\sigma(z)", F.silu, r"[\approx -0.28, \infty)", False,
         False, True, "left", True, _NON_POLY, "Elfwing et al. 2017; Ramachandran et al. (Swish) 2017",
+        phi0=0.0, dphi0=0.5,
     ),
     Activation(
         "mish", "Mish", r"\mathrm{Mish}(z) = z \tanh(\mathrm{softplus}(z))", F.mish, r"[\approx -0.31, \infty)",
         False, False, True, "left", True, _NON_POLY, "Misra 2019",
+        phi0=0.0, dphi0=math.tanh(math.log(2.0)),
     ),
     Activation(
         "softplus", "Softplus", r"\varphi(z) = \tfrac{1}{\beta} \ln(1 + e^{\beta z})",
         lambda z, beta: F.softplus(z, beta=beta, threshold=20.0), r"(0, \infty)", True, False, True, "left", True,
         _NON_POLY, "Dugas et al. 2001",
         (Param("beta", 1.0, 0.1, 10.0, "sharpness: large beta approaches ReLU"),),
+        phi0=math.log(2.0), dphi0=0.5,
     ),
     Activation(
         "hard_sigmoid", "Hard sigmoid", r"\varphi(z) = \min(1, \max(0, \tfrac{z}{6} + \tfrac{1}{2}))",
         F.hardsigmoid, "[0, 1]", True, False, False, "both", True, _SIGMOIDAL,
         "Courbariaux et al. 2015; this form: Howard et al., MobileNetV3 2019",
+        phi0=0.5, dphi0=1.0 / 6.0,
     ),
     Activation(
         "hard_tanh", "Hard tanh", r"\varphi(z) = \min(1, \max(-1, z))", F.hardtanh, "[-1, 1]", True, True, False,
         "both", True, _SIGMOIDAL, "Collobert 2004",
+        phi0=0.0, dphi0=1.0,
     ),
     Activation(
         "relu6", "ReLU6", r"\varphi(z) = \min(6, \max(0, z))", F.relu6, "[0, 6]", True, False, False, "both", True,
         _SIGMOIDAL, "Krizhevsky 2010; MobileNet 2017",
+        phi0=0.0, dphi0=math.nan,
     ),
     Activation(
         "softsign", "Softsign", r"\varphi(z) = \frac{z}{1 + |z|}", F.softsign, "(-1, 1)", True, True, True, "both",
         True, _SIGMOIDAL, "Bergstra et al. 2009",
+        phi0=0.0, dphi0=1.0,
     ),
     Activation(
         "sine", "Sine", r"\varphi(z) = \sin(z)", torch.sin, "[-1, 1]", False, True, True, "no", True, _NON_POLY,
         "Sitzmann et al., SIREN 2020",
+        phi0=0.0, dphi0=1.0,
     ),
     Activation(
         "gaussian", "Gaussian", r"\varphi(z) = e^{-z^2}", lambda z: torch.exp(-(z**2)), "(0, 1]", False, False,
         True, "both", True, _NON_POLY + "; radial basis functions, Broomhead & Lowe 1988",
         "Broomhead & Lowe 1988 (RBF networks)",
+        phi0=1.0, dphi0=0.0,
     ),
 )
 
