@@ -1,0 +1,336 @@
+"""Figures of the skip-and-feedback page: diagrams, gradient flow, degradation, shattering, landscapes, RNNs.
+
+Results in, ``go.Figure`` out; nothing here trains or differentiates. Colours: plain = vermillion,
+residual / skip = blue, vanilla RNN = vermillion, LSTM = blue, GRU = green, baselines black dashed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nnviz.figures import style
+
+PLAIN = style.VERMILLION
+RESIDUAL = style.BLUE
+CELL_COLOURS = {"rnn": style.VERMILLION, "lstm": style.BLUE, "gru": style.GREEN}
+DEPTH_DASH = ("dot", "dash", "solid", "dashdot")
+_BOX = {"fillcolor": "#eef4fb", "line": {"color": style.BLUE, "width": 2}}
+
+
+class _Canvas:
+    """Shapes, annotations and line traces for a diagram, collected in lists and added to the figure at once
+    (adding them one by one with row/col is slow in plotly). ``col`` picks the subplot (axes x/y, x2/y2, ...)."""
+
+    def __init__(self) -> None:
+        self.shapes: list[dict] = []
+        self.annotations: list[dict] = []
+
+    @staticmethod
+    def _refs(col: int) -> dict:
+        n = "" if col == 1 else str(col)
+        return {"xref": f"x{n}", "yref": f"y{n}"}
+
+    def box(self, col: int, x: float, y: float, text: str, w: float = 0.7, h: float = 0.5,
+            colour: str = style.BLUE, fill: str = "#eef4fb") -> None:
+        self.shapes.append({"type": "rect", "x0": x - w / 2, "x1": x + w / 2, "y0": y - h / 2, "y1": y + h / 2,
+                            "fillcolor": fill, "line": {"color": colour, "width": 2}, "layer": "below",
+                            **self._refs(col)})
+        self.text(col, x, y, text, size=15)
+
+    def text(self, col: int, x: float, y: float, text: str, size: int = 13, colour: str = style.BLACK) -> None:
+        self.annotations.append({"x": x, "y": y, "text": text, "showarrow": False,
+                                 "font": {"size": size, "color": colour}, **self._refs(col)})
+
+    def arrow(self, col: int, x0: float, y0: float, x1: float, y1: float, text: str = "",
+              colour: str = style.BLACK) -> None:
+        refs = self._refs(col)
+        self.annotations.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "showarrow": True, "arrowhead": 2,
+                                 "arrowsize": 1.2, "arrowwidth": 2, "arrowcolor": colour, "text": "",
+                                 "axref": refs["xref"], "ayref": refs["yref"], **refs})
+        if text:
+            self.text(col, (x0 + x1) / 2, (y0 + y1) / 2 + 0.22, text, colour=colour)
+
+    def apply(self, fig: go.Figure) -> None:
+        fig.update_layout(shapes=self.shapes, annotations=list(fig.layout.annotations) + self.annotations)
+
+
+def _subplot_figure(titles: Sequence[str], widths: Sequence[float]) -> go.Figure:
+    """A one-row figure of blank diagram panels with titles (cheaper than make_subplots)."""
+    fig = go.Figure()
+    gap = 0.04
+    x0 = 0.0
+    layout: dict = {"annotations": []}
+    for c, (title, w) in enumerate(zip(titles, widths, strict=True), start=1):
+        n = "" if c == 1 else str(c)
+        dom = [x0, min(1.0, x0 + w - (gap if c < len(widths) else 0))]
+        layout[f"xaxis{n}"] = {"domain": dom, "visible": False, "anchor": f"y{n}"}
+        layout[f"yaxis{n}"] = {"domain": [0, 1], "visible": False, "anchor": f"x{n}"}
+        layout["annotations"].append({"x": (dom[0] + dom[1]) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
+                                      "yanchor": "bottom", "text": title, "showarrow": False, "font": {"size": 15}})
+        x0 += w
+    fig.update_layout(**layout)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# Diagrams
+
+
+def chain_and_residual_diagram() -> go.Figure:
+    """Left: a plain chain x -> F_1 -> F_2 -> F_3 -> y. Right: a residual block y = x + F(x)."""
+    fig = _subplot_figure(("Plain chain: h<sub>l</sub> = F<sub>l</sub>(h<sub>l−1</sub>)",
+                           "Residual block: y = x + F(x)"), (0.58, 0.42))
+    cv = _Canvas()
+    xs = [0, 1.4, 2.8, 4.2, 5.6]
+    labels = ["x", "F<sub>1</sub>", "F<sub>2</sub>", "F<sub>3</sub>", "y"]
+    for i, (x, lab) in enumerate(zip(xs, labels, strict=True)):
+        end = i in (0, len(xs) - 1)
+        cv.box(1, x, 0, lab, w=0.6 if end else 0.8, fill="#ffffff" if end else "#fbe9df",
+               colour=style.BLACK if end else PLAIN)
+    for a, b in zip(xs[:-1], xs[1:], strict=True):
+        cv.arrow(1, a + 0.35, 0, b - 0.42, 0)
+    cv.text(1, 2.8, -0.75, "every signal must pass through every layer", colour=style.GREY)
+    cv.box(2, 0, 0, "x", w=0.5, fill="#ffffff", colour=style.BLACK)
+    cv.box(2, 1.6, 0, "F(x)", w=1.0, h=0.6, fill="#fbe9df", colour=PLAIN)
+    cv.text(2, 1.6, -0.55, "= W φ(x) + b", size=12, colour=style.GREY)
+    cv.box(2, 3.0, 0, "+", w=0.4, h=0.4, fill="#ffffff", colour=style.BLACK)
+    cv.box(2, 4.1, 0, "y", w=0.5, fill="#ffffff", colour=style.BLACK)
+    cv.arrow(2, 0.27, 0, 1.08, 0)
+    cv.arrow(2, 2.12, 0, 2.78, 0)
+    cv.arrow(2, 3.22, 0, 3.83, 0)
+    cv.arrow(2, 3.0, 0.85, 3.0, 0.22, colour=RESIDUAL)
+    cv.text(2, 1.5, 1.08, "skip (identity): ∂y/∂x = I + ∂F/∂x", colour=RESIDUAL)
+    fig.add_trace(go.Scatter(x=[0, 0, 3.0], y=[0.27, 0.85, 0.85], mode="lines", xaxis="x2", yaxis="y2",
+                             line={"color": RESIDUAL, "width": 3}, hoverinfo="text",
+                             hovertext="identity path: the input is added unchanged", showlegend=False))
+    cv.apply(fig)
+    fig.update_layout(xaxis={"range": [-0.6, 6.2]}, yaxis={"range": [-1.2, 1.3]},
+                      xaxis2={"range": [-0.5, 4.6]}, yaxis2={"range": [-1.2, 1.3]})
+    return style.apply_layout(fig, height=240, legend=False)
+
+
+def rnn_diagram(T: int) -> go.Figure:
+    """A recurrent cell rolled up (a loop through W) and unrolled over T steps sharing W, U and b."""
+    T = int(max(1, T))
+    fig = _subplot_figure(("Rolled up", f"Unrolled over T = {T} steps (the same W, U, b at every step)"),
+                          (0.22, 0.78))
+    cv = _Canvas()
+    cv.box(1, 0, 0, "h<sub>t</sub>", w=0.7)
+    cv.box(1, 0, -1.3, "x<sub>t</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
+    cv.arrow(1, 0, -1.05, 0, -0.27)
+    cv.text(1, 0.22, -0.66, "U")
+    loop = np.linspace(-0.6 * np.pi, 1.6 * np.pi, 40)
+    fig.add_trace(go.Scatter(x=0.35 + 0.45 * np.cos(loop) + 0.45, y=0.55 * np.sin(loop) + 0.2, mode="lines",
+                             line={"color": style.VERMILLION, "width": 3}, hoverinfo="text",
+                             hovertext="feedback: h_(t−1) enters the next step through W", showlegend=False))
+    cv.text(1, 1.35, 0.2, "W", size=14, colour=style.VERMILLION)
+    cv.box(1, 0, 1.25, "y<sub>t</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
+    cv.arrow(1, 0, 0.27, 0, 1.0)
+    shown = list(range(1, T + 1)) if T <= 8 else [1, 2, 3, None, T - 1, T]
+    xs = np.arange(len(shown) + 1) * 1.3
+    cv.box(2, xs[0], 0, "h<sub>0</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
+    for k, t in enumerate(shown, start=1):
+        x = float(xs[k])
+        if t is None:
+            cv.text(2, x, 0, "· · ·", size=22)
+            continue
+        cv.box(2, x, 0, f"h<sub>{t}</sub>", w=0.6)
+        cv.box(2, x, -1.3, f"x<sub>{t}</sub>", w=0.55, fill="#ffffff", colour=style.BLACK)
+        cv.arrow(2, x, -1.05, x, -0.27)
+        after_dots = k >= 2 and shown[k - 2] is None
+        cv.arrow(2, float(xs[k - 1]) + (0.2 if after_dots else 0.32), 0, x - 0.32, 0,
+                 text="" if after_dots else "W", colour=style.VERMILLION)
+    cv.text(2, float(xs[-1]) / 2, 1.2, f"h<sub>t</sub> = φ(W h<sub>t−1</sub> + U x<sub>t</sub> + b): a depth-{T} "
+            "network whose layers all share one weight matrix", colour=style.GREY)
+    cv.apply(fig)
+    fig.update_layout(xaxis={"range": [-0.8, 1.7]}, yaxis={"range": [-1.8, 1.7]},
+                      xaxis2={"range": [-0.5, float(xs[-1]) + 0.5]}, yaxis2={"range": [-1.8, 1.7]})
+    return style.apply_layout(fig, height=270, legend=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Skip connections
+
+
+def gradient_flow_figure(layer: np.ndarray, plain: np.ndarray, residual: np.ndarray, y_title: str) -> go.Figure:
+    """Gradient norm per layer (log scale), plain against residual."""
+    fig = go.Figure()
+    for name, g, colour in (("plain", plain, PLAIN), ("residual", residual, RESIDUAL)):
+        fig.add_trace(go.Scatter(x=layer, y=np.maximum(g, 1e-300), mode="lines+markers", name=name,
+                                 line={"color": colour, "width": 2}, marker={"size": 4},
+                                 hovertemplate=f"{name}<br>layer %{{x}}<br>norm %{{y:.3g}}<extra></extra>"))
+    fig.update_yaxes(type="log", exponentformat="power")
+    return style.apply_layout(fig, x_title="layer l (1 = nearest the input)", y_title=y_title, height=360)
+
+
+def degradation_figure(steps: Sequence[int], curves: Mapping[tuple[str, int], Sequence[float]],
+                       depths: Sequence[int]) -> go.Figure:
+    """Training loss against step: plain networks on the left, residual on the right, one line per depth."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("plain (no skips)", "residual (with skips)"))
+    for c, (kind, colour) in enumerate((("plain", PLAIN), ("residual", RESIDUAL)), start=1):
+        for i, d in enumerate(depths):
+            ys = curves.get((kind, d))
+            if not ys:
+                continue
+            fig.add_trace(go.Scatter(
+                x=list(steps)[: len(ys)], y=ys, mode="lines", name=f"{d} layers", legendgroup=str(d),
+                showlegend=c == 1, line={"color": colour, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]},
+                hovertemplate=f"{kind}, {d} layers<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"), 1, c)
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_xaxes(title_text="training step")
+    fig.update_yaxes(title_text="training loss (MSE)", row=1, col=1)
+    return style.apply_layout(fig, height=380)
+
+
+def shattered_figure(x: np.ndarray, grads: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> go.Figure:
+    """dy/dx against x, one panel per network."""
+    names = list(grads)
+    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.06,
+                        subplot_titles=[labels[n] for n in names])
+    for c, n in enumerate(names, start=1):
+        fig.add_trace(go.Scatter(x=x, y=grads[n], mode="lines", line={"color": style.series_colour(c - 1),
+                                 "width": 1.5}, name=labels[n], showlegend=False,
+                                 hovertemplate="x %{x:.3f}<br>dy/dx %{y:.3g}<extra>" + labels[n] + "</extra>"),
+                      1, c)
+        fig.update_xaxes(title_text="input x", row=1, col=c)
+    fig.update_yaxes(title_text="gradient dy/dx", row=1, col=1)
+    return style.apply_layout(fig, height=300, legend=False)
+
+
+def autocorrelation_figure(autocorr: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> go.Figure:
+    """Autocorrelation of dy/dx across neighbouring inputs, against lag."""
+    fig = go.Figure()
+    for i, (n, r) in enumerate(autocorr.items()):
+        fig.add_trace(go.Scatter(x=np.arange(len(r)), y=r, mode="lines+markers", name=labels[n],
+                                 line={"color": style.series_colour(i), "width": 2}, marker={"size": 4},
+                                 hovertemplate=labels[n] + "<br>lag %{x}<br>r %{y:.3f}<extra></extra>"))
+    fig.add_hline(y=0, line={"color": style.GREY, "width": 1})
+    fig.update_yaxes(range=[-0.4, 1.05])
+    return style.apply_layout(fig, x_title="lag k (inputs apart, step 4/255)", y_title="autocorrelation r(k)",
+                              height=320)
+
+
+def gradient_covariance_figure(x: np.ndarray, corr: Mapping[str, np.ndarray], labels: Mapping[str, str],
+                               stride: int = 2) -> go.Figure:
+    """Correlation between inputs i and j of the last-layer units' gradients: one heatmap per network."""
+    names = list(corr)
+    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.05,
+                        subplot_titles=[labels[n] for n in names])
+    xs = np.round(x[::stride], 3)
+    for c, n in enumerate(names, start=1):
+        fig.add_trace(go.Heatmap(x=xs, y=xs, z=np.round(corr[n][::stride, ::stride], 3), zmin=-1, zmax=1,
+                                 colorscale=style.DIVERGING, showscale=c == len(names),
+                                 colorbar={"title": {"text": "corr."}, "len": 0.9},
+                                 hovertemplate="x_i %{y}<br>x_j %{x}<br>corr %{z}<extra></extra>"), 1, c)
+        fig.update_xaxes(title_text="input x_j", row=1, col=c)
+        fig.update_yaxes(scaleanchor=f"x{'' if c == 1 else c}", row=1, col=c)
+    fig.update_yaxes(title_text="input x_i", row=1, col=1)
+    return style.apply_layout(fig, height=340, legend=False)
+
+
+def landscape_figure(surfaces: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> go.Figure:
+    """log10 loss contours on the random 2-D slice, one panel per network (plain, residual)."""
+    names = list(surfaces)
+    titles = {"plain": "without skips (plain)", "residual": "with skips (residual)"}
+    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.08,
+                        subplot_titles=[titles.get(n, n) for n in names])
+    all_logs = [np.log10(np.maximum(s[2], 1e-8)) for s in surfaces.values()]
+    lo = float(min(np.min(v) for v in all_logs))
+    hi = float(max(np.max(v) for v in all_logs))
+    for c, (n, logl) in enumerate(zip(names, all_logs, strict=True), start=1):
+        a, b, _ = surfaces[n]
+        fig.add_trace(go.Contour(x=a, y=b, z=logl, zmin=lo, zmax=hi, colorscale=style.SEQUENTIAL, ncontours=24,
+                                 showscale=c == len(names), colorbar={"title": {"text": "log₁₀ loss"}},
+                                 contours={"coloring": "heatmap"}, line={"width": 0.5},
+                                 hovertemplate="α %{x:.2f}<br>β %{y:.2f}<br>log₁₀ loss %{z:.2f}<extra></extra>"),
+                      1, c)
+        fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker={"symbol": "x", "size": 10,
+                                 "color": "white", "line": {"width": 1, "color": style.BLACK}},
+                                 hovertext="the trained weights θ*", hoverinfo="text", showlegend=False), 1, c)
+        fig.update_xaxes(title_text="α (along direction d₁)", row=1, col=c)
+        fig.update_yaxes(title_text="β (along d₂)", row=1, col=c)
+    return style.apply_layout(fig, height=400, legend=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Feedback connections
+
+
+def trajectories_figure(t: np.ndarray, x: np.ndarray, h: np.ndarray, norm: np.ndarray) -> go.Figure:
+    """The input sequence above, every hidden unit's h_t below (one grey trace), ||h_t|| highlighted."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.25, 0.75], vertical_spacing=0.06)
+    fig.add_trace(go.Scatter(x=t, y=x, mode="lines+markers", name="input x_t", line={"color": style.BLACK},
+                             marker={"size": 3}, hovertemplate="t %{x}<br>x %{y:.3f}<extra></extra>"), 1, 1)
+    n = h.shape[1]
+    xs = np.concatenate([np.append(t, np.nan) for _ in range(n)])
+    ys = np.concatenate([np.append(h[:, i], np.nan) for i in range(n)])
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{n} hidden units h_t,i", connectgaps=False,
+                             line={"color": style.SKY, "width": 1}, opacity=0.8,
+                             hovertemplate="t %{x}<br>h %{y:.3f}<extra>a hidden unit</extra>"), 2, 1)
+    fig.add_trace(go.Scatter(x=t, y=norm, mode="lines", name="‖h_t‖", line={"color": style.BLUE, "width": 3},
+                             hovertemplate="t %{x}<br>‖h‖ %{y:.3f}<extra></extra>"), 2, 1)
+    fig.update_yaxes(title_text="x_t", row=1, col=1)
+    fig.update_yaxes(title_text="hidden state", row=2, col=1)
+    fig.update_xaxes(title_text="time step t", row=2, col=1)
+    return style.apply_layout(fig, height=400)
+
+
+def time_gradient_figure(lag: np.ndarray, jac: np.ndarray, bound: np.ndarray, contrib: np.ndarray,
+                         clip_scale: float | None) -> go.Figure:
+    """||dh_T/dh_t|| against T - t with Pascanu's bound, and BPTT's per-step gradient terms (clipped or not)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=lag, y=np.maximum(jac, 1e-300), mode="lines", name="‖∂h_T/∂h_t‖",
+                             line={"color": style.BLUE, "width": 3},
+                             hovertemplate="T−t %{x}<br>‖∂h_T/∂h_t‖ %{y:.3g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=lag, y=np.maximum(bound, 1e-300), mode="lines", name="bound (γ‖W‖)^(T−t)",
+                             line={"color": style.BLACK, "dash": "dash", "width": 1.5},
+                             hovertemplate="T−t %{x}<br>bound %{y:.3g}<extra></extra>"))
+    k = np.arange(len(contrib))
+    fig.add_trace(go.Scatter(x=k, y=np.maximum(contrib, 1e-300), mode="lines", name="step-t term of ∂L/∂W",
+                             line={"color": style.ORANGE, "width": 1.5, "dash": "dot" if clip_scale else "solid"},
+                             hovertemplate="T−t %{x}<br>‖term‖ %{y:.3g}<extra></extra>"))
+    if clip_scale is not None:
+        fig.add_trace(go.Scatter(x=k, y=np.maximum(contrib * clip_scale, 1e-300), mode="lines",
+                                 name="same term after clipping", line={"color": style.VERMILLION, "width": 2},
+                                 hovertemplate="T−t %{x}<br>‖clipped term‖ %{y:.3g}<extra></extra>"))
+    fig.update_yaxes(type="log", exponentformat="power")
+    return style.apply_layout(fig, x_title="steps back in time, T − t", y_title="norm (log scale)", height=380)
+
+
+def adding_figure(steps: Sequence[int], curves: Mapping[str, Sequence[float]], labels: Mapping[str, str],
+                  baseline: float) -> go.Figure:
+    """Training MSE on the adding problem per cell type, against the always-guess-1 baseline."""
+    fig = go.Figure()
+    for c, ys in curves.items():
+        fig.add_trace(go.Scatter(x=list(steps)[: len(ys)], y=ys, mode="lines", name=labels.get(c, c),
+                                 line={"color": CELL_COLOURS.get(c, style.PURPLE), "width": 2.5},
+                                 hovertemplate=labels.get(c, c) + "<br>step %{x}<br>MSE %{y:.4f}<extra></extra>"))
+    fig.add_hline(y=baseline, line={"color": style.BLACK, "dash": "dash", "width": 1.5},
+                  annotation_text=f"always guess 1: {baseline:.3f}", annotation_position="top right")
+    fig.update_yaxes(type="log", exponentformat="power")
+    return style.apply_layout(fig, x_title="training step (mini-batches of 64)", y_title="training MSE (log scale)",
+                              height=370)
+
+
+def joint_jacobian_figure(series: Sequence[tuple[str, np.ndarray, str, str]]) -> go.Figure:
+    """||dh_out/dh_in|| against steps travelled (layers or time steps), all on one log axis.
+
+    ``series``: (name, norms (k+1,), colour, dash) with norms[0] = 1 at zero steps.
+    """
+    fig = go.Figure()
+    for name, norms, colour, dash in series:
+        fig.add_trace(go.Scatter(x=np.arange(len(norms)), y=np.maximum(norms, 1e-300), mode="lines", name=name,
+                                 line={"color": colour, "dash": dash, "width": 2.5},
+                                 hovertemplate=name + "<br>steps %{x}<br>norm %{y:.3g}<extra></extra>"))
+    fig.add_hline(y=1, line={"color": style.GREY, "width": 1})
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig = style.apply_layout(fig, x_title="steps the signal travels (layers in depth, or time steps back)",
+                             y_title="Jacobian norm ‖∂h_out/∂h_in‖₂", height=420)
+    fig.update_layout(legend={"orientation": "v", "y": 0.0, "yanchor": "bottom", "x": 0.01, "xanchor": "left",
+                              "bgcolor": "rgba(255,255,255,0.8)"})
+    return fig
