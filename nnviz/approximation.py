@@ -368,8 +368,8 @@ def random_hidden(width: int, a: float, b: float, phi: str, scale: float = 1.0, 
 @dataclass(frozen=True)
 class LeastSquares:
     """The output layer solved by least squares: the net, the residual r on the samples (n,), the rank used and
-    ``orthogonality`` = max_i |<A_i, r>| / (|A_i| |y|) over the columns A_i of [features, 1]: 0 at the optimum
-    (the normal equations A^T r = 0), up to float64 rounding."""
+    ``orthogonality`` = max_i |<A_i, r>| / (|A_i| |y|) over the columns A_i of [features, 1] (columns that are
+    ~0 on every sample skipped): 0 at the optimum (the normal equations A^T r = 0), up to float64 rounding."""
 
     net: ShallowNet
     residual: np.ndarray
@@ -392,8 +392,9 @@ def least_squares_fit(hidden: ShallowNet, x: np.ndarray, y: np.ndarray, rcond: f
     coef, _, rank, _ = np.linalg.lstsq(A, y, rcond=rcond)
     net = ShallowNet(hidden.w, hidden.b, coef[:-1], float(coef[-1]), hidden.phi, hidden.phi_params)
     r = y - A @ coef
-    scale = np.linalg.norm(A, axis=0) * max(float(np.linalg.norm(y)), 1e-300)
-    ortho = float(np.max(np.abs(A.T @ r) / np.where(scale > 0, scale, 1.0)))
+    norms = np.linalg.norm(A, axis=0)
+    norms = np.maximum(norms, 1e-6 * norms.max())  # a feature that is ~0 on every sample is not a direction
+    ortho = float(np.max(np.abs(A.T @ r) / (norms * max(float(np.linalg.norm(y)), 1e-300))))
     return LeastSquares(net, r, ortho, int(rank))
 
 
@@ -836,8 +837,9 @@ def bumps_latex(bumps: Bumps, shape: StepShape, a: float, max_slope: float, meas
                  if math.isfinite(bound) else r"\text{none: } f' \text{ is unbounded}")
     return [
         rf"\hat y(x) = \sum_{{j=1}}^{{M}} \frac{{h_j}}{{{t(shape.high - shape.low)}}}\Big[\varphi\big(w(x - s_{{j-1}})"
-        rf"{z0}\big) - \varphi\big(w(x - s_j){z0}\big)\Big],\quad M = {m},\ w = {t(bumps.steepness)},\ "
-        rf"h = \tfrac{{b-a}}{{M}} = {t(bumps.h)},\ h_1 = f({t(a + bumps.h / 2)}) = {t(bumps.heights[0])}",
+        rf"{z0}\big) - \varphi\big(w(x - s_j){z0}\big)\Big],\qquad s_j = -b/w \text{{ of each step}}",
+        rf"M = {m} \text{{ bumps}},\ w = {t(bumps.steepness)},\ h = \tfrac{{b-a}}{{M}} = {t(bumps.h)},\ "
+        rf"h_j = f(\text{{midpoint}}_j):\ h_1 = f({t(a + bumps.h / 2)}) = {t(bumps.heights[0])}",
         rf"\max_{{[a,b]}}|\hat y - f| \le {bound_txt}\ \ (w\to\infty);\quad \text{{measured: }} {t(measured)}",
         rf"\text{{window of failure of each step: }} \Delta x = \frac{{{t(shape.window)}}}{{w}} = {t(bumps.window)}"
         rf"\ \ \text{{vs. bump width }} h = {t(bumps.h)}",
@@ -858,16 +860,16 @@ def relu_latex(a: float, b: float, width: int, max_curvature: float, measured: f
     ]
 
 
-def least_squares_latex(n: int, width: int, rank: int, train_mse: float) -> str:
+def least_squares_latex(n: int, width: int, rank: int, train_mse: float) -> list[str]:
     """The least-squares problem for the output layer, with its size and the training MSE reached."""
-    return (rf"(v, c) = \arg\min_{{v,c}} \sum_{{j=1}}^{{n}}\Big(\sum_{{i=1}}^{{N}} v_i\,\varphi(w_i x_j + b_i) + c - "
-            rf"y_j\Big)^2:\ \ n = {n}\text{{ equations, }} N + 1 = {width + 1}\text{{ unknowns, rank }} {rank},\ "
-            rf"\text{{training MSE}} = {tex_number(train_mse)}")
+    return [r"(v, c) = \arg\min_{v,c} \sum_{j=1}^{n}\Big(\sum_{i=1}^{N} v_i\,\varphi(w_i x_j + b_i) + c - y_j\Big)^2",
+            rf"n = {n}\text{{ equations}},\ N + 1 = {width + 1}\text{{ unknowns}},\ \text{{rank }} {rank},\ "
+            rf"\text{{training MSE}} = {tex_number(train_mse)}"]
 
 
-def towers_latex(target: str, t: Towers) -> str:
+def towers_latex(target: str, t: Towers) -> list[str]:
     """The two-input tower network's formula, its size and its errors."""
-    return (rf"f(x_1,x_2) = {TARGETS_2D[target][1]},\quad \hat y = \sum_{{j,k}} f(c_j, c_k)\,"
-            r"\sigma\big(W(\mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2) - 1.5)\big):\ "
+    return [rf"f(x_1,x_2) = {TARGETS_2D[target][1]},\qquad \hat y = \sum_{{j,k}} f(c_j, c_k)\,"
+            r"\sigma\big(W(\mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2) - 1.5)\big)",
             rf"{t.n_layer1}\text{{ step neurons}},\ {t.n_layer2}\text{{ tower neurons}},\ "
-            rf"\text{{MSE}} = {tex_number(t.mse)},\ \max|\hat y - f| = {tex_number(t.max_error)}")
+            rf"\text{{MSE}} = {tex_number(t.mse)},\ \max|\hat y - f| = {tex_number(t.max_error)}"]

@@ -196,7 +196,8 @@ def construct_section(spec: tuple, width: int, phi: str, params: tuple) -> tuple
         ui.figure(figs.thaw(res["fig"]), key="uat_fig_construct")
     which = "all of them" if res["shown"] == width else "those with the largest |vᵢ|"
     right.caption(f"Thin lines: {res['shown']} of the {width} neurons' contributions vᵢφ(wᵢx + bᵢ) ({which}), drawn "
-                  "as one trace per colour; hover a line for its weights. Bold: their sum, the network.")
+                  "as one trace per colour; hover a dot (where a neuron switches) for its weights. Bold: their sum, "
+                  "the network.")
     for line in res["latex"]:
         st.latex(line)
     if res["soft"]:
@@ -232,7 +233,8 @@ def solve_section(spec: tuple, width: int, phi: str, params: tuple, method: str,
         ui.figure(figs.thaw(res["fig"]), key="uat_fig_solve")
     right.caption(f"Thin lines: {res['shown']} of {width} neurons' contributions (largest |vᵢ|). The y axis is "
                   f"clipped to the target's range; the largest output weight is |v| = {res['max_v']:.3g}.")
-    st.latex(res["latex"])
+    for line in res["latex"]:
+        st.latex(line)
     st.markdown("A **linear** least-squares problem: its solution is the exact optimum for these hidden neurons "
                 "(singular values below 10⁻¹⁰ of the largest are dropped: float64 cannot resolve them). At the "
                 "optimum the residual r is orthogonal to every feature: max |⟨φᵢ, r⟩| / (‖φᵢ‖‖y‖) = "
@@ -377,7 +379,8 @@ def towers_section() -> None:
                                      "tower": "one tower, step by step"}.get)
     tw, tw_fig = _towers(target, k, steep, view)
     ui.figure(figs.thaw(tw_fig), key="uat_fig_towers")
-    st.latex(ua.towers_latex(target, tw))
+    for line in ua.towers_latex(target, tw):
+        st.latex(line)
     ui.takeaway("Towers are 2-D bumps: with enough of them any continuous surface can be built — the same proof, "
                 "one dimension up (removing the plateaus takes a second layer of neurons).")
 

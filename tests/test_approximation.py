@@ -181,6 +181,7 @@ def test_least_squares_residual_is_orthogonal_to_its_features():
 def test_least_squares_beats_the_construction_on_its_own_features(problem):
     bumps = ua.bump_construction(sin3, -1, 1, 32, steepness=1e3)
     ls = ua.least_squares_fit(bumps.net, problem.x_train, problem.y_train)
+    assert ls.orthogonality < 1e-10  # even with duplicated and all-zero step columns
     assert ua.fit_error(ls.net, problem).train_mse <= ua.fit_error(bumps.net, problem).train_mse
     np.testing.assert_array_equal(ls.net.w, bumps.net.w)  # the hidden layer is kept
 
@@ -303,6 +304,6 @@ def test_towers_remove_plateaus_and_converge():
 def test_latex_cards_carry_the_numbers():
     bumps = ua.bump_construction(sin3, -1, 1, 64, 1000.0)
     lines = ua.bumps_latex(bumps, ua.step_shape("sigmoid"), -1.0, 3 * np.pi, 0.29)
-    assert "M = 32" in lines[0] and "0.0625" in lines[0] and "0.29" in lines[1]
-    assert "0.2945" in lines[1]  # 1/2 * 0.0625 * 3 pi
+    assert "M = 32" in lines[1] and "0.0625" in lines[1] and "0.29" in lines[2]
+    assert "0.2945" in lines[2]  # 1/2 * 0.0625 * 3 pi
     assert ua.tex_number(1.5e-7) == r"1.5\times 10^{-7}"
