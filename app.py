@@ -3,6 +3,7 @@
 import streamlit as st
 
 from nnviz.catalog import SECTIONS, available_pages
+from nnviz.ui import classroom_toggle
 
 st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide")
 
@@ -15,4 +16,6 @@ navigation = {
     ]
     for section in SECTIONS
 }
-st.navigation({s: ps for s, ps in navigation.items() if ps}).run()
+page = st.navigation({s: ps for s, ps in navigation.items() if ps})
+classroom_toggle()
+page.run()

@@ -38,13 +38,16 @@ y_hat = float(activations.phi(phi_key, z, **phi_params))
 grad = neuron.output_gradient(x, w, b, phi_key, **phi_params)
 with view:
     ui.figure(figs.neuron_diagram(x, w, b, act.label, z, y_hat), key="sn_diagram")
-    terms = " + ".join(f"({wi:.1f})({xi:.1f})" for wi, xi in zip(w, x, strict=True))
-    st.latex(rf"z = \sum_{{i=1}}^{{{n}}} w_i x_i + b = {terms} + ({b:.1f}) = {z:.3f}")
-    st.latex(rf"\hat y = \varphi(z) = \text{{{act.label}}}({z:.3f}) = {y_hat:.4f}")
+    products = [f"({wi:.1f})({xi:.1f})" for wi, xi in zip(w, x, strict=True)] + [f"({b:.1f})"]
+    terms = r" \\ &\quad + ".join(" + ".join(products[i:i + 3]) for i in range(0, len(products), 3))
+    st.latex(rf"""\begin{{aligned}} z &= \textstyle\sum_{{i=1}}^{{{n}}} w_i x_i + b \\
+             &= {terms} \\ &= {z:.3f} \\
+             \hat y &= \varphi(z) = \text{{{act.label}}}({z:.3f}) = {y_hat:.4f} \end{{aligned}}""")
     st.latex(act.latex)
-    st.latex(rf"\frac{{\partial \hat y}}{{\partial w_i}} = \varphi'(z)\,x_i,\quad "
-             rf"\varphi'({z:.3f}) = {grad.dphi_dz:.4f}\quad\Rightarrow\quad "
-             rf"\frac{{\partial \hat y}}{{\partial w_1}} = {grad.dy_dw[0]:.4f}")
+    st.latex(rf"""\begin{{aligned}} \frac{{\partial \hat y}}{{\partial w_i}} &= \varphi'(z)\,x_i,
+             \qquad \varphi'({z:.3f}) = {grad.dphi_dz:.4f} \\
+             \Rightarrow\ \frac{{\partial \hat y}}{{\partial w_1}} &= {grad.dy_dw[0]:.4f},\qquad
+             \frac{{\partial \hat y}}{{\partial b}} = {grad.dy_db:.4f} \end{{aligned}}""")
     st.caption("Blue edges are positive weights, vermillion negative; thicker means larger |w|. "
                "φ′ comes from torch autograd.")
 

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from streamlit.testing.v1 import AppTest
 
 from nnviz.catalog import ROOT
+from nnviz.ui import common
+
+common.ROUTER_GUARD = False  # see nnviz.ui.common: AppTest runs a switched-to page directly
 
 #: Importing torch and building the first figures takes a while on a cold machine.
 TIMEOUT_S = 120

@@ -8,6 +8,9 @@ from pathlib import Path
 def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
     """Wait for the page's title to render, its script run to finish, and every plotly chart to draw."""
     page.wait_for_selector("h1", timeout=timeout_ms)
+    # The router (app.py) has run once its sidebar toggle is there; before that a first paint can show a
+    # page without the app's navigation and layout.
+    page.wait_for_selector('[data-testid="stSidebar"] >> text=Classroom mode', timeout=timeout_ms, state="attached")
     _wait_quiet(page, timeout_ms)
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"

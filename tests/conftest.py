@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -58,10 +59,11 @@ def start_streamlit(port: int, extra: list[str] | None = None) -> subprocess.Pop
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-@pytest.fixture(scope="session")
-def app_url():
+@contextlib.contextmanager
+def streamlit_server(extra: list[str] | None = None):
+    """A fresh ``streamlit run app.py`` on a free port; yields its base URL and stops it afterwards."""
     port = _free_port()
-    proc = start_streamlit(port)
+    proc = start_streamlit(port, extra)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
@@ -72,6 +74,12 @@ def app_url():
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with streamlit_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

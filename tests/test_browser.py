@@ -9,7 +9,7 @@ import pytest
 
 from nnviz.catalog import available_pages
 from tests.browser_utils import error_texts, screenshot, wait_until_idle
-from tests.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -29,3 +29,18 @@ def test_page_renders_without_errors(browser, app_url, spec):
         screenshot(page, SCREENSHOTS, spec.url_path)
     finally:
         page.close()
+
+
+def test_a_shared_deep_link_on_a_fresh_server_goes_through_the_router(browser):
+    """The first visitor of a fresh server arrives by a link to a page, with settings in the URL."""
+    with streamlit_server() as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        try:
+            page.goto(f"{url}/single_neuron?sn_b=0.7", wait_until="domcontentloaded")
+            wait_until_idle(page)  # waits for the router's sidebar toggle
+            assert page.get_by_role("link", name="Network playground").count() + page.get_by_role(
+                "link", name="Home").count() >= 1, "the app's own navigation is shown"
+            assert "b = +0.70" in page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+            assert error_texts(page) == []
+        finally:
+            page.close()

@@ -6,6 +6,7 @@ reproduces the exact view (instructors put links in slides). Keys are prefixed p
 ``sk_`` skip and feedback, ``pg_`` playground) so they never collide across pages.
 """
 
+from nnviz.ui.classroom import classroom_toggle, secondary
 from nnviz.ui.common import (
     activation_params,
     activation_select,
@@ -24,11 +25,13 @@ __all__ = [
     "activation_params",
     "activation_select",
     "checkbox",
+    "classroom_toggle",
     "figure",
     "intro",
     "live_panel",
     "number_input",
     "radio",
+    "secondary",
     "selectbox",
     "slider",
     "takeaway",

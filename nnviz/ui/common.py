@@ -14,8 +14,30 @@ _BIND = "query-params"
 _PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
+#: Tests that drive pages with AppTest turn this off: AppTest resets Streamlit's pages-directory flag before
+#: every run and runs a switched-to page on its own, and the guard's rerun would swallow a button click.
+ROUTER_GUARD = True
+
+
+def _ensure_router() -> None:
+    """Make sure the page runs inside app.py's navigation, even for the first visitor of a fresh server.
+
+    Streamlit treats an app with a ``pages/`` folder as a "v1" multipage app until ``st.navigation`` has been
+    called once in the process: a first visit straight to a deep link (/depth, from a shared link) would run
+    the page script alone, without app.py's layout, navigation and classroom toggle. Switching that mode off
+    and rerunning puts the request through the router. (Relies on ``PagesManager.uses_pages_directory``; a
+    browser test opens a deep link on a fresh server to catch a change in Streamlit.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if ROUTER_GUARD and PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def intro(title: str, text: str) -> None:
-    """Page title and the idea in a sentence or two."""
+    """Page title and the idea in a sentence or two. Call it first on every page."""
+    _ensure_router()
     st.title(title)
     st.markdown(text)
 

@@ -1,0 +1,46 @@
+"""Classroom mode: a link with ?classroom=true hides prose but keeps titles, formulas and figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest_utils import assert_clean, open_page
+from tests.browser_utils import wait_until_idle
+
+
+def _toggle(at):
+    return next(t for t in at.get("toggle") if t.key == "classroom")
+
+
+def test_classroom_flag_in_link_turns_the_mode_on():
+    at = open_page("home.py", query={"classroom": "true"})
+    assert_clean(at)
+    assert _toggle(at).value is True
+    assert any("katex-display" in h.proto.body for h in at.get("html")), "the classroom style is injected"
+
+
+def test_classroom_mode_is_off_by_default():
+    at = open_page("home.py")
+    assert _toggle(at).value is False
+    assert not at.get("html")
+
+
+@pytest.mark.browser
+def test_classroom_mode_hides_prose_and_keeps_formulas(browser, app_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(f"{app_url}/single_neuron", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        prose = page.get_by_text("An artificial neuron multiplies each input")
+        assert prose.is_visible()
+        page.goto(f"{app_url}/single_neuron?classroom=true", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        assert not prose.is_visible()
+        assert page.locator(".katex-display").first.is_visible(), "formulas stay in classroom mode"
+        assert page.locator('[data-testid="stPlotlyChart"]').first.is_visible()
+        # the flag survives a page switch through the navigation
+        page.get_by_role("link", name="Home").click()
+        wait_until_idle(page)
+        assert "classroom=true" in page.url
+    finally:
+        page.close()
