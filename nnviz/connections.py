@@ -56,24 +56,29 @@ class Stack(nn.Module):
 
     ``x (n, n_in) -> h_0 = W_in x + b_in -> L hidden layers -> y = W_out phi(h_L) + b_out (n, n_out)``.
     Plain layer: ``h_l = W_l phi(BN(h_{l-1})) + b_l``; residual layer: ``h_l = h_{l-1} + alpha * (W_l phi(BN(
-    h_{l-1})) + b_l)``. ``BN`` (batch norm) is present only when ``batch_norm`` is True.
+    h_{l-1})) + b_l)``. ``BN`` (batch norm) is present only when ``batch_norm`` is True, in every hidden layer
+    but the first: h_0 is an affine image of the input, and normalising it would undo ``b_in`` (for a 1-D input
+    it would put every unit's kink at the same x). ``input_bias_std`` > 0 draws b_in ~ N(0, std^2) instead of 0.
     """
 
     def __init__(self, n_in: int, width: int, depth: int, n_out: int = 1, *, phi: str = "relu",
                  residual: bool = False, alpha: float = 1.0, init: str = "he", batch_norm: bool = False,
-                 seed: int = 0, dtype: torch.dtype = torch.float32) -> None:
+                 seed: int = 0, dtype: torch.dtype = torch.float32, input_bias_std: float = 0.0) -> None:
         super().__init__()
         self.residual, self.alpha, self.phi_key = residual, alpha, phi
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.inp = nn.Linear(n_in, width, dtype=dtype)
             mlp.init_linear(self.inp, init)
+            if input_bias_std > 0:
+                with torch.no_grad():
+                    self.inp.bias.normal_(0.0, input_bias_std)
             self.layers = nn.ModuleList(nn.Linear(width, width, dtype=dtype) for _ in range(depth))
             for layer in self.layers:
                 mlp.init_linear(layer, init)
             self.norms = nn.ModuleList(
-                nn.BatchNorm1d(width, momentum=None, dtype=dtype) if batch_norm else nn.Identity()
-                for _ in range(depth))
+                nn.BatchNorm1d(width, momentum=None, dtype=dtype) if batch_norm and l > 0 else nn.Identity()
+                for l in range(depth))
             self.out = nn.Linear(width, n_out, dtype=dtype)
             mlp.init_linear(self.out, init)
         self.phi = activations.module(phi)
@@ -375,16 +380,17 @@ def shattered_gradients(depth: int = 24, width: int = 200, n: int = 256, batch_n
     """Balduzzi et al. (2017) Fig. 1-2 in miniature: ReLU networks on x in [-2, 2], 1 -> width -> ... -> 1.
 
     "one_layer" has one hidden layer; "deep_plain" and "deep_residual" have ``depth`` hidden layers (branch
-    scale 1/sqrt(depth) for the residual one). He initialisation throughout.
+    scale 1/sqrt(depth) for the residual one). He initialisation; the first layer's biases ~ N(0, 1), so its
+    ReLU kinks are spread over the inputs (with zero biases a ReLU network of one input is positively
+    homogeneous, y(x) = x y(sign x), and its gradient would be a single step at x = 0).
     """
     x = torch.linspace(-2, 2, n, dtype=torch.float32)[:, None]
+    common = {"phi": "relu", "init": "he", "batch_norm": batch_norm, "seed": seed, "input_bias_std": 1.0}
     nets = {
-        "one_layer": Stack(1, width, 1, 1, phi="relu", residual=False, init="he", batch_norm=batch_norm,
-                           seed=seed, dtype=torch.float32),
-        "deep_plain": Stack(1, width, depth, 1, phi="relu", residual=False, init="he", batch_norm=batch_norm,
-                            seed=seed, dtype=torch.float32),
-        "deep_residual": Stack(1, width, depth, 1, phi="relu", residual=True, alpha=branch_alpha(
-            "inv_sqrt_depth", depth), init="he", batch_norm=batch_norm, seed=seed, dtype=torch.float32),
+        "one_layer": Stack(1, width, 1, 1, residual=False, **common),
+        "deep_plain": Stack(1, width, depth, 1, residual=False, **common),
+        "deep_residual": Stack(1, width, depth, 1, residual=True, alpha=branch_alpha("inv_sqrt_depth", depth),
+                               **common),
     }
     grads, autocorr, corr = {}, {}, {}
     for name, model in nets.items():

@@ -23,8 +23,7 @@ from nnviz import activations
 Tensor = torch.Tensor
 
 MATRIX_KINDS = ("orthogonal", "gaussian")
-MATRIX_LABELS = {"orthogonal": "orthogonal × ρ (all singular values = ρ)",
-                 "gaussian": "Gaussian, rescaled to spectral radius ρ"}
+MATRIX_LABELS = {"orthogonal": "orthogonal × ρ", "gaussian": "Gaussian, radius ρ"}
 
 
 def recurrent_matrix(n: int, radius: float, kind: str = "orthogonal", seed: int = 0) -> np.ndarray:

@@ -23,6 +23,21 @@ LIVE = {"budget_s": 0.4, "interval_s": 0.5}  # 80 % duty: a 20 s compute cap end
 MAX_COMPUTE_S = 20.0
 
 
+def _tex_sci(v: float) -> str:
+    """A number for st.latex: 0.141, or 9.52 \\times 10^{-32} when very small or large."""
+    if not np.isfinite(v):
+        return r"\infty"
+    if v == 0 or 1e-3 <= abs(v) < 1e4:
+        return f"{v:.3g}"
+    m, e = f"{v:.2e}".split("e")
+    return rf"{m}\times 10^{{{int(e)}}}"
+
+
+def _fmt(labels: dict[str, str]):
+    """A format_func showing each option's label; a label passed back in maps to itself (AppTest sets by label)."""
+    return lambda k: labels.get(k, k)
+
+
 # ---------------------------------------------------------------------------------------------- cached compute
 @st.cache_data(max_entries=32, show_spinner=False)
 def _gradient_flow(depth: int, phi: str, init: str, branch: str) -> cx.GradientFlow:
@@ -171,13 +186,13 @@ with c1:
 with c2:
     gf_phi = ui.activation_select("Activation φ", key="sk_gf_phi", options=PHIS, default="sigmoid")
 with c3:
-    gf_init = ui.selectbox("Initialisation", list(INIT_LABELS), key="sk_gf_init", format_func=INIT_LABELS.get)
+    gf_init = ui.selectbox("Initialisation", list(INIT_LABELS), key="sk_gf_init", format_func=_fmt(INIT_LABELS))
 with c4:
     gf_branch = ui.selectbox("Residual branch scale", list(cx.BRANCH_SCALES), key="sk_gf_branch",
-                             format_func=cx.BRANCH_LABELS.get)
+                             format_func=_fmt(cx.BRANCH_LABELS))
 gf_wrt = ui.radio("Gradient with respect to", ["weights", "hidden"], key="sk_gf_wrt", horizontal=True,
-                  format_func={"weights": "the weights W_l (what each layer learns from)",
-                               "hidden": "the hidden state h_l (the back-propagated signal)"}.get)
+                  format_func=_fmt({"weights": "the weights W_l (what each layer learns from)",
+                                    "hidden": "the hidden state h_l (the back-propagated signal)"}))
 gf = _gradient_flow(int(gf_depth), gf_phi, gf_init, gf_branch)
 y_plain, y_res = (gf.plain, gf.residual) if gf_wrt == "weights" else (gf.plain_h, gf.residual_h)
 if not (np.all(np.isfinite(y_plain)) and np.all(np.isfinite(y_res))):
@@ -189,8 +204,11 @@ r_res = y_res[0] / y_res[-1] if y_res[-1] > 0 else float("inf")
 st.latex(
     r"\frac{\partial L}{\partial h_{l-1}} = \Big(\underbrace{I}_{\text{skip}} + \alpha\, W_l\,"
     r"\mathrm{diag}\,\varphi'(h_{l-1})\Big)^{\!\top} \frac{\partial L}{\partial h_l},\qquad "
-    rf"\alpha = {gf.alpha:.3g}\qquad \frac{{\|\text{{layer 1}}\|}}{{\|\text{{layer }}{int(gf_depth)}\|}}:"
-    rf"\ \text{{plain}}\ {r_plain:.2e},\ \ \text{{residual}}\ {r_res:.2e}"
+    rf"\alpha = {gf.alpha:.3g}"
+)
+st.latex(
+    rf"\frac{{\|\text{{layer 1}}\|}}{{\|\text{{layer }}{int(gf_depth)}\|}}:\quad"
+    rf"\text{{plain}}\ {_tex_sci(r_plain)},\qquad \text{{residual}}\ {_tex_sci(r_res)}"
 )
 st.caption(
     f"A plain layer is h_l = W_l φ(h_(l−1)) + b_l; the residual layer adds h_(l−1) back. {activations.label(gf_phi)}'s "
@@ -212,7 +230,7 @@ with d1:
     dg_phi = ui.activation_select("Activation", key="sk_dg_phi", options=("tanh", "relu", "sigmoid"),
                                   default="tanh")
 with d2:
-    dg_init = ui.selectbox("Initialisation ", list(INIT_LABELS), key="sk_dg_init", format_func=INIT_LABELS.get)
+    dg_init = ui.selectbox("Initialisation ", list(INIT_LABELS), key="sk_dg_init", format_func=_fmt(INIT_LABELS))
 with d3:
     dg_deep = ui.slider("Deepest network L", 10, 60, 50, 5, key="sk_dg_deep")
 with d4:
@@ -261,19 +279,19 @@ with s2:
 fig_sh, fig_ac, fig_cov, r1 = _shattered_figures(int(sh_depth), bool(sh_bn))
 ui.figure(fig_sh, key="sk_fig_sh")
 if not sh_bn:
-    st.info("Without batch norm and with zero initial biases, a ReLU network of one input is positively "
-            "homogeneous: y = x·y(1) for x > 0 and x·y(−1) for x < 0. Its gradient is then a single step at "
-            "x = 0 at any depth; the normalisation's shifts are what let depth shatter it.", icon=":material/info:")
+    st.info(f"Without batch normalisation the deep plain network's gradient is much smoother here (r(1) = "
+            f"{r1['deep_plain']:.2f} below). Shattering, as Balduzzi et al. measured it, shows in deep "
+            "batch-normalised plain networks; the skips prevent it either way.", icon=":material/info:")
 a1, a2 = st.columns([2, 3])
 with a1:
     ui.figure(fig_ac, key="sk_fig_ac")
 with a2:
     ui.figure(fig_cov, key="sk_fig_cov")
-st.latex(
-    r"r(k) = \frac{\sum_i (g_i-\bar g)(g_{i+k}-\bar g)}{\sum_i (g_i-\bar g)^2},\quad g_i = \frac{dy}{dx}(x_i):"
-    r"\qquad r(1) = " + ",\\ ".join(f"\\text{{{cx.SHATTER_LABELS[n]}}}\\ {r1[n]:.2f}"
-                                   for n in cx.SHATTER_NETS)
-)
+st.latex(r"r(k) = \frac{\sum_i (g_i-\bar g)(g_{i+k}-\bar g)}{\sum_i (g_i-\bar g)^2},\qquad "
+         r"g_i = \frac{dy}{dx}(x_i)")
+st.markdown("Neighbouring inputs, r(1): " + ", ".join(f"**{cx.SHATTER_LABELS[n]}** {r1[n]:.2f}"
+                                                      for n in cx.SHATTER_NETS)
+            + " (1 = identical gradients, 0 = unrelated, like white noise).")
 st.caption("Right: correlation, across the 200 last-layer units, between the gradient at input x_i and at x_j "
            "(every fourth input shown). A broad band is a smooth gradient; a thin diagonal is white noise.")
 ui.takeaway("Deep plain networks shatter the gradient into noise; residual networks keep gradients at nearby "
@@ -328,7 +346,7 @@ with r2:
     rnn_phi = ui.activation_select("Activation φ ", key="sk_rnn_phi", options=RNN_PHIS, default="tanh")
 with r3:
     rnn_input = ui.radio("Input sequence", list(rc.INPUT_KINDS), key="sk_rnn_input", horizontal=True,
-                         format_func={"pulse": "one pulse", "sine": "sine wave", "noise": "noise"}.get)
+                         format_func=_fmt({"pulse": "one pulse", "sine": "sine wave", "noise": "noise"}))
 tr = _trajectories(float(rnn_radius), rnn_phi, rnn_input)
 if not np.all(np.isfinite(tr.h)):
     st.warning("The hidden state overflowed: with a linear φ and ρ > 1 the state grows like ρᵗ without bound.")
@@ -346,7 +364,9 @@ with v2:
     vg_phi = ui.activation_select("Activation φ  ", key="sk_vg_phi", options=RNN_PHIS, default="tanh")
 with v3:
     vg_kind = ui.selectbox("Recurrent matrix W", list(rc.MATRIX_KINDS), key="sk_vg_kind",
-                           format_func=rc.MATRIX_LABELS.get)
+                           format_func=_fmt(rc.MATRIX_LABELS),
+                           help="Orthogonal × ρ: every singular value is ρ, so ‖W^k‖ = ρ^k exactly. Gaussian: "
+                                "i.i.d. normal entries rescaled so the largest |eigenvalue| is ρ; ‖W‖₂ is larger.")
 with v4:
     vg_T = ui.slider("Sequence length T", 10, 200, 60, 10, key="sk_vg_T")
 k1, k2 = st.columns(2)
@@ -393,7 +413,7 @@ with m2:
     add_hidden = ui.slider("Hidden units", 8, 64, 32, 8, key="sk_add_hidden")
 with m3:
     add_lr = ui.selectbox("Learning rate (Adam)", [3e-3, 1e-2, 3e-2], key="sk_add_lr", index=1,
-                          format_func=lambda v: f"{v:g}")
+                          format_func=lambda v: v if isinstance(v, str) else f"{v:g}")
 with m4:
     add_seed = ui.slider("Seed ", 0, 9, 0, 1, key="sk_add_seed")
 add_cfg = {"hidden": int(add_hidden), "lr": float(add_lr), "seed": int(add_seed)}

@@ -18,7 +18,12 @@ PLAIN = style.VERMILLION
 RESIDUAL = style.BLUE
 CELL_COLOURS = {"rnn": style.VERMILLION, "lstm": style.BLUE, "gru": style.GREEN}
 DEPTH_DASH = ("dot", "dash", "solid", "dashdot")
-_BOX = {"fillcolor": "#eef4fb", "line": {"color": style.BLUE, "width": 2}}
+
+
+def _pos(v) -> np.ndarray:
+    """Values for a log axis: zeros and negatives (which a log axis cannot show) become gaps."""
+    v = np.asarray(v, dtype=float)
+    return np.where(v > 0, v, np.nan)
 
 
 class _Canvas:
@@ -127,6 +132,7 @@ def rnn_diagram(T: int) -> go.Figure:
     fig.add_trace(go.Scatter(x=0.35 + 0.45 * np.cos(loop) + 0.45, y=0.55 * np.sin(loop) + 0.2, mode="lines",
                              line={"color": style.VERMILLION, "width": 3}, hoverinfo="text",
                              hovertext="feedback: h_(t−1) enters the next step through W", showlegend=False))
+    cv.arrow(1, 0.52, -0.3, 0.36, -0.1, colour=style.VERMILLION)
     cv.text(1, 1.35, 0.2, "W", size=14, colour=style.VERMILLION)
     cv.box(1, 0, 1.25, "y<sub>t</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
     cv.arrow(1, 0, 0.27, 0, 1.0)
@@ -160,7 +166,7 @@ def gradient_flow_figure(layer: np.ndarray, plain: np.ndarray, residual: np.ndar
     """Gradient norm per layer (log scale), plain against residual."""
     fig = go.Figure()
     for name, g, colour in (("plain", plain, PLAIN), ("residual", residual, RESIDUAL)):
-        fig.add_trace(go.Scatter(x=layer, y=np.maximum(g, 1e-300), mode="lines+markers", name=name,
+        fig.add_trace(go.Scatter(x=layer, y=_pos(g), mode="lines+markers", name=name,
                                  line={"color": colour, "width": 2}, marker={"size": 4},
                                  hovertemplate=f"{name}<br>layer %{{x}}<br>norm %{{y:.3g}}<extra></extra>"))
     fig.update_yaxes(type="log", exponentformat="power")
@@ -179,12 +185,18 @@ def degradation_figure(steps: Sequence[int], curves: Mapping[tuple[str, int], Se
                 continue
             fig.add_trace(go.Scatter(
                 x=list(steps)[: len(ys)], y=ys, mode="lines", name=f"{d} layers", legendgroup=str(d),
-                showlegend=c == 1, line={"color": colour, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]},
+                showlegend=False, line={"color": colour, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]},
                 hovertemplate=f"{kind}, {d} layers<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"), 1, c)
+    for i, d in enumerate(depths):  # legend keys in neutral black: line style = depth, colour = panel
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"{d} layers", legendgroup=str(d),
+                                 line={"color": style.BLACK, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]}),
+                      1, 1)
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(title_text="training step")
     fig.update_yaxes(title_text="training loss (MSE)", row=1, col=1)
-    return style.apply_layout(fig, height=380)
+    fig = style.apply_layout(fig, height=400)
+    fig.update_layout(margin={"t": 85}, legend={"y": 1.1})
+    return fig
 
 
 def shattered_figure(x: np.ndarray, grads: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> go.Figure:
@@ -211,8 +223,10 @@ def autocorrelation_figure(autocorr: Mapping[str, np.ndarray], labels: Mapping[s
                                  hovertemplate=labels[n] + "<br>lag %{x}<br>r %{y:.3f}<extra></extra>"))
     fig.add_hline(y=0, line={"color": style.GREY, "width": 1})
     fig.update_yaxes(range=[-0.4, 1.05])
-    return style.apply_layout(fig, x_title="lag k (inputs apart, step 4/255)", y_title="autocorrelation r(k)",
-                              height=320)
+    fig = style.apply_layout(fig, x_title="lag k (inputs apart, step 4/255)", y_title="autocorrelation r(k)",
+                             height=340)
+    fig.update_layout(margin={"t": 75})
+    return fig
 
 
 def gradient_covariance_figure(x: np.ndarray, corr: Mapping[str, np.ndarray], labels: Mapping[str, str],
@@ -228,7 +242,6 @@ def gradient_covariance_figure(x: np.ndarray, corr: Mapping[str, np.ndarray], la
                                  colorbar={"title": {"text": "corr."}, "len": 0.9},
                                  hovertemplate="x_i %{y}<br>x_j %{x}<br>corr %{z}<extra></extra>"), 1, c)
         fig.update_xaxes(title_text="input x_j", row=1, col=c)
-        fig.update_yaxes(scaleanchor=f"x{'' if c == 1 else c}", row=1, col=c)
     fig.update_yaxes(title_text="input x_i", row=1, col=1)
     return style.apply_layout(fig, height=340, legend=False)
 
@@ -284,18 +297,18 @@ def time_gradient_figure(lag: np.ndarray, jac: np.ndarray, bound: np.ndarray, co
                          clip_scale: float | None) -> go.Figure:
     """||dh_T/dh_t|| against T - t with Pascanu's bound, and BPTT's per-step gradient terms (clipped or not)."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=lag, y=np.maximum(jac, 1e-300), mode="lines", name="‖∂h_T/∂h_t‖",
+    fig.add_trace(go.Scatter(x=lag, y=_pos(jac), mode="lines", name="‖∂h_T/∂h_t‖",
                              line={"color": style.BLUE, "width": 3},
                              hovertemplate="T−t %{x}<br>‖∂h_T/∂h_t‖ %{y:.3g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=lag, y=np.maximum(bound, 1e-300), mode="lines", name="bound (γ‖W‖)^(T−t)",
+    fig.add_trace(go.Scatter(x=lag, y=_pos(bound), mode="lines", name="bound (γ‖W‖)^(T−t)",
                              line={"color": style.BLACK, "dash": "dash", "width": 1.5},
                              hovertemplate="T−t %{x}<br>bound %{y:.3g}<extra></extra>"))
     k = np.arange(len(contrib))
-    fig.add_trace(go.Scatter(x=k, y=np.maximum(contrib, 1e-300), mode="lines", name="step-t term of ∂L/∂W",
+    fig.add_trace(go.Scatter(x=k, y=_pos(contrib), mode="lines", name="step-t term of ∂L/∂W",
                              line={"color": style.ORANGE, "width": 1.5, "dash": "dot" if clip_scale else "solid"},
                              hovertemplate="T−t %{x}<br>‖term‖ %{y:.3g}<extra></extra>"))
     if clip_scale is not None:
-        fig.add_trace(go.Scatter(x=k, y=np.maximum(contrib * clip_scale, 1e-300), mode="lines",
+        fig.add_trace(go.Scatter(x=k, y=_pos(contrib * clip_scale), mode="lines",
                                  name="same term after clipping", line={"color": style.VERMILLION, "width": 2},
                                  hovertemplate="T−t %{x}<br>‖clipped term‖ %{y:.3g}<extra></extra>"))
     fig.update_yaxes(type="log", exponentformat="power")
@@ -310,8 +323,9 @@ def adding_figure(steps: Sequence[int], curves: Mapping[str, Sequence[float]], l
         fig.add_trace(go.Scatter(x=list(steps)[: len(ys)], y=ys, mode="lines", name=labels.get(c, c),
                                  line={"color": CELL_COLOURS.get(c, style.PURPLE), "width": 2.5},
                                  hovertemplate=labels.get(c, c) + "<br>step %{x}<br>MSE %{y:.4f}<extra></extra>"))
-    fig.add_hline(y=baseline, line={"color": style.BLACK, "dash": "dash", "width": 1.5},
-                  annotation_text=f"always guess 1: {baseline:.3f}", annotation_position="top right")
+    fig.add_hline(y=baseline, line={"color": style.BLACK, "dash": "dash", "width": 1.5})
+    fig.add_annotation(x=1, xref="paper", xanchor="right", y=np.log10(baseline), yref="y", yanchor="bottom",
+                       text=f"always guess 1: {baseline:.3f}", showarrow=False, font={"size": 13})
     fig.update_yaxes(type="log", exponentformat="power")
     return style.apply_layout(fig, x_title="training step (mini-batches of 64)", y_title="training MSE (log scale)",
                               height=370)
@@ -324,13 +338,14 @@ def joint_jacobian_figure(series: Sequence[tuple[str, np.ndarray, str, str]]) ->
     """
     fig = go.Figure()
     for name, norms, colour, dash in series:
-        fig.add_trace(go.Scatter(x=np.arange(len(norms)), y=np.maximum(norms, 1e-300), mode="lines", name=name,
+        fig.add_trace(go.Scatter(x=np.arange(len(norms)), y=_pos(norms), mode="lines", name=name,
                                  line={"color": colour, "dash": dash, "width": 2.5},
                                  hovertemplate=name + "<br>steps %{x}<br>norm %{y:.3g}<extra></extra>"))
     fig.add_hline(y=1, line={"color": style.GREY, "width": 1})
-    fig.update_yaxes(type="log", exponentformat="power")
+    top = max([2.0] + [float(np.nanmax(np.log10(_pos(n)))) + 0.5 for _, n, _, _ in series])
+    fig.update_yaxes(type="log", exponentformat="power", range=[-12, min(top, 12)])
     fig = style.apply_layout(fig, x_title="steps the signal travels (layers in depth, or time steps back)",
-                             y_title="Jacobian norm ‖∂h_out/∂h_in‖₂", height=420)
-    fig.update_layout(legend={"orientation": "v", "y": 0.0, "yanchor": "bottom", "x": 0.01, "xanchor": "left",
-                              "bgcolor": "rgba(255,255,255,0.8)"})
+                             y_title="Jacobian norm ‖∂h_out/∂h_in‖₂", height=440)
+    fig.update_layout(legend={"orientation": "v", "y": 1.0, "yanchor": "top", "x": 1.02, "xanchor": "left"},
+                      margin={"r": 10})
     return fig
