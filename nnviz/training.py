@@ -700,3 +700,106 @@ logits = model(features(X))
 prediction = {head}
 print(prediction)
 '''
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Views: the network over the input plane, one layer's maths, a family of random networks
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaneView:
+    """A network evaluated over the square [-lim, lim]^2 of the input plane (x1 across, x2 up).
+
+    ``output`` (res, res): P(class 1) (binary), the predicted number (regression) or the predicted class
+    (multiclass, with ``confidence`` its probability). ``tiles[l]`` (h_l, t, t) is every unit of layer l on a
+    coarser t x t grid: l = 0 the input features, then each hidden layer, last the output logits.
+    """
+
+    xs: np.ndarray
+    output: np.ndarray
+    confidence: np.ndarray | None
+    tile_xs: np.ndarray
+    tiles: list[np.ndarray]
+
+
+def _grid(lim: float, res: int) -> tuple[np.ndarray, np.ndarray]:
+    xs = np.linspace(-lim, lim, res)
+    g1, g2 = np.meshgrid(xs, xs)  # row i is x2 = xs[i]
+    return xs, np.stack([g1.ravel(), g2.ravel()], axis=1)
+
+
+def plane_view(net: Network, feature_keys: Sequence[str], task: str, lim: float = 6.0, res: int = 60,
+               tile_res: int = 20) -> PlaneView:
+    """The output map at res x res points and every neuron's map at tile_res x tile_res points."""
+    from nnviz.features import transform
+
+    xs, P = _grid(lim, res)
+    with np.errstate(all="ignore"):
+        pred = predict(net.logits(transform(P, feature_keys)), task)
+        confidence = None
+        if task == "multiclass":
+            confidence = pred.max(axis=1).reshape(res, res)
+            pred = pred.argmax(axis=1)
+        txs, Q = _grid(lim, tile_res)
+        F = transform(Q, feature_keys)
+        _, hs = net.forward_all(F)
+    tiles = [a.T.reshape(-1, tile_res, tile_res) for a in [F, *hs]]
+    return PlaneView(xs, pred.reshape(res, res), confidence, txs, tiles)
+
+
+@dataclass(frozen=True)
+class LayerMaths:
+    """h = phi(W x + b) of one layer (0-based ``layer``) for one example, with the actual numbers.
+
+    W (m, n), b (m,), x (n,) the layer's input, z = W x + b (m,), h = phi(z) (m,); ``phi`` is the registry
+    key, or None for the (linear) output layer.
+    """
+
+    layer: int
+    W: np.ndarray
+    b: np.ndarray
+    x: np.ndarray
+    z: np.ndarray
+    h: np.ndarray
+    phi: str | None
+
+
+def layer_maths(net: Network, X: np.ndarray, layer: int) -> LayerMaths:
+    """The numbers of layer ``layer`` for the single input row X (d,) (the features of one point)."""
+    if not 0 <= layer < net.depth:
+        raise ValueError(f"Layer {layer + 1} does not exist; the network has {net.depth} weight layers.")
+    zs, hs = net.forward_all(np.asarray(X, dtype=np.float64).reshape(1, -1))
+    x_in = np.asarray(X, dtype=np.float64).ravel() if layer == 0 else hs[layer - 1][0]
+    phi = net.phis[layer] if layer < len(net.phis) else None
+    return LayerMaths(layer, net.W(layer), net.b(layer), x_in, zs[layer][0], hs[layer][0], phi)
+
+
+@dataclass(frozen=True)
+class Family:
+    """Several random draws of one architecture along the slice x2 = ``x2`` of the plane.
+
+    ``x1`` (s,), ``outputs`` (k, s): each draw's output (P(class 1), the number, or the first class's
+    probability) along the slice, ``seeds`` (k,) the seeds that drew them.
+    """
+
+    x1: np.ndarray
+    outputs: np.ndarray
+    seeds: tuple[int, ...]
+    x2: float
+
+
+def random_family(widths: Sequence[int], phis: Sequence[str], feature_keys: Sequence[str], task: str,
+                  seeds: Sequence[int], init: str = "xavier", phi_params: dict[str, float] | None = None,
+                  x2: float = 0.0, lim: float = 6.0, samples: int = 241) -> Family:
+    """The outputs of untrained networks drawn with each seed: the set of functions training chooses from."""
+    from nnviz.features import transform
+
+    x1 = np.linspace(-lim, lim, samples)
+    F = transform(np.stack([x1, np.full_like(x1, x2)], axis=1), feature_keys)
+    outs = []
+    for s in seeds:
+        net = Network.initial(widths, phis, seed=int(s), init=init, phi_params=phi_params)
+        p = predict(net.logits(F), task)
+        outs.append(p[:, 1 % p.shape[1]] if p.ndim == 2 else p)
+    return Family(x1, np.array(outs), tuple(int(s) for s in seeds), x2)
