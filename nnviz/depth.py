@@ -246,6 +246,13 @@ class Trajectory:
     depth: int
     show_layer: int
 
+    @property
+    def growth_per_layer(self) -> np.ndarray:
+        """(l(D) / l(1))^(1/(D-1)) for each sigma_w: the geometric mean stretch of layers 2..D (1 if D = 1)."""
+        if self.depth < 2:
+            return np.ones(len(self.sigma_w))
+        return (self.lengths[:, -1] / self.lengths[:, 1]) ** (1.0 / (self.depth - 1))
+
 
 def curve_length(z: np.ndarray) -> float:
     """Length of a closed polyline z (n, dim): sum of ||z_{i+1} - z_i|| including the closing segment."""
@@ -454,8 +461,12 @@ class BudgetExperiment:
         return (self._job + min(1.0, frac)) / self.n_jobs
 
     def status(self) -> str:
+        n_nets = self.n_jobs * len(self.budgets) * self.n_seeds
         if self.done:
-            return f"Done: {self.n_jobs * len(self.budgets) * self.n_seeds} networks trained."
+            return f"Done: {n_nets} networks trained in {self.work_seconds:.1f} s."
+        if self._job == 0 and self._model is None:
+            return f"Ready: {n_nets} networks ({self.n_jobs} depths × {len(self.budgets)} budgets × " \
+                   f"{self.n_seeds} seeds), at most {self.run_seconds:.0f} s."
         d = self.depths[self._job]
         return (f"Depth {d} ({self._job + 1} of {self.n_jobs}): {len(self.budgets) * self.n_seeds} networks at "
                 f"once, step {self._done_steps} of {self.steps}")

@@ -67,10 +67,10 @@ def _v_random_2d(n_layers: int, width: int, seed: int, sigma_b: float):
                                     f"{reg.n_regions}{more} activation regions in the square")
 
 
-def _v_trajectory(width: int, n_layers: int, show_layer: int, seed: int):
-    traj = depth.trajectory_lengths((1.0, 2.0, 4.0, 8.0), width=width, depth=n_layers, seed=seed, n_points=1000,
+def _v_trajectory(width: int, n_layers: int, show_layer: int, seed: int, shown: int):
+    traj = depth.trajectory_lengths(_SIGMAS, width=width, depth=n_layers, seed=seed, n_points=1000,
                                     show_layer=show_layer)
-    return traj, figs.trajectory_figure(traj)
+    return traj, figs.trajectory_figure(traj, shown)
 
 
 def _budget_figs(target: str, summary: dict, fit_index: int | None):
@@ -104,6 +104,7 @@ def _v_history():
     return None, (figs.timeline_figure(depth.TIMELINE), figs.imagenet_figure(depth.IMAGENET))
 
 
+_SIGMAS = (1.0, 2.0, 4.0, 8.0)
 _VIEWS = {"network": _v_network, "sawtooth": _v_sawtooth, "yarotsky": _v_yarotsky,
           "pieces_by_depth": _v_pieces_by_depth, "random_1d": _v_random_1d, "random_2d": _v_random_2d,
           "trajectory": _v_trajectory, "budget_stored": _v_budget_stored, "untangle": _v_untangle,
@@ -162,16 +163,17 @@ for col, widths, name in ((col_a, widths_a, "A"), (col_b, widths_b, "B")):
         w, b = count_parameters(widths)
         rows = depth.layer_counts(widths)
         terms = " + ".join(rf"{r.n_in}\times{r.n_out}" for r in rows)
-        st.latex(rf"\text{{weights}} = {terms} = {w}, \quad \text{{biases}} = "
-                 rf"{' + '.join(str(r.biases) for r in rows)} = {b}")
+        st.latex(rf"\text{{weights}} = {terms} = {w}")
+        st.latex(rf"\text{{biases}} = {' + '.join(str(r.biases) for r in rows)} = {b}")
         ui.figure(_view("network", tuple(widths), f"{name}: {w} connections, {b} biases, {w + b} parameters")[1],
                   key=f"dp_fig_net_{name}")
         st.markdown("| layer | from → to | weights | biases |\n|---:|:---:|---:|---:|\n" + "\n".join(
             f"| {r.layer} | {r.n_in} → {r.n_out} | {r.weights} | {r.biases} |" for r in rows))
 if widths_a is not None and widths_b is not None:
     wa, wb = count_parameters(widths_a)[0], count_parameters(widths_b)[0]
-    same = "the same number of" if wa == wb else ("fewer" if wb < wa else "more")
-    st.markdown(f"B has **{same} connections** than A ({wb} vs {wa}) with "
+    same = "the same number of connections as" if wa == wb else ("fewer connections than" if wb < wa else
+                                                                 "more connections than")
+    st.markdown(f"B has **{same}** A ({wb} vs {wa}) with "
                 f"**{len(widths_b) - 2}** hidden layers instead of **{len(widths_a) - 2}**. The lecture's example, "
                 "[3, 9, 2], has 3×9 + 9×2 = 45 connections; so does [3, 5, 3, 3, 2].")
 
@@ -217,7 +219,8 @@ with c1:
 with c2:
     ui.figure(fig_saw, key="dp_fig_saw")
 st.latex(rf"\text{{pieces}} = {p}^{{{k}}} = {saw.pieces:,}, \qquad "
-         rf"\text{{deep: }} 2p + (k-1)(p^2 + p) + p + 1 = {saw.deep_params}, \qquad "
+         rf"\text{{deep: }} 2p + (k-1)(p^2 + p) + p + 1 = {2 * p} + {k - 1}\cdot {p * p + p} + {p + 1} "
+         rf"= {saw.deep_params}, \qquad "
          rf"\text{{shallow: }} \ge 3({p}^{{{k}}} - 1) + 1 = {saw.shallow_min_params:,}")
 ui.figure(fig_saw_cost, key="dp_fig_saw_cost")
 st.caption(f"The deep network's output matches the closed form zigzag({p}^k·x) to "
@@ -316,7 +319,7 @@ st.markdown(
     "$\\ell(d) = \\sum_i \\lVert z_d(\\theta_{i+1}) - z_d(\\theta_i) \\rVert$. With large weights each layer "
     "stretches and folds the curve, so its length grows exponentially in depth."
 )
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4, c5 = st.columns(5)
 with c1:
     tw = ui.slider("Width k", 2, 64, 32, 1, key="dp_tr_width")
 with c2:
@@ -324,12 +327,14 @@ with c2:
 with c3:
     tl = ui.slider("Show layer", 0, 16, 10, 1, key="dp_tr_layer")
 with c4:
+    tsig = ui.selectbox("Picture for σ_w", list(_SIGMAS), key="dp_tr_sigma", index=2)
+with c5:
     ts = ui.number_input("Seed", 0, 999, 0, 1, key="dp_tr_seed")
-traj, fig_traj = _view("trajectory", int(tw), int(td), int(min(tl, td)), int(ts))
-growth = (traj.lengths[:, -1] / traj.lengths[:, 1]) ** (1 / max(1, traj.depth - 1))
-st.latex(r"W_{ij} \sim \mathcal{N}(0, \sigma_w^2/k),\ b_i \sim \mathcal{N}(0, 0.1^2),\ z_{d+1} = \tanh(W z_d + b)"
-         r"\qquad \text{growth per layer: } " + ",\\ ".join(
-             rf"\sigma_w\!=\!{s:g}:\ {g:.2f}\times" for s, g in zip(traj.sigma_w, growth, strict=True)))
+traj, fig_traj = _view("trajectory", int(tw), int(td), int(min(tl, td)), int(ts), _SIGMAS.index(float(tsig)))
+st.latex(r"W_{ij} \sim \mathcal{N}(0, \sigma_w^2/k),\quad b_i \sim \mathcal{N}(0, 0.1^2),\quad "
+         r"z_{d+1} = \tanh(W z_d + b)")
+st.latex(r"\text{growth per layer } \big(\ell(D)/\ell(1)\big)^{1/(D-1)}:\quad " + ",\\ ".join(
+    rf"\sigma_w\!=\!{s:g}:\ {g:.2f}\times" for s, g in zip(traj.sigma_w, traj.growth_per_layer, strict=True)))
 ui.figure(fig_traj, key="dp_fig_traj")
 ui.takeaway("Small weights (σ_w = 1) shrink the curve; large ones make its length grow geometrically with depth. "
             "Depth is where the exponential comes from.")
@@ -405,9 +410,10 @@ c1, c2, c3 = st.columns(3)
 with c1:
     uset = ui.selectbox("Data", list(depth.UNTANGLE_SETS), key="dp_un_data")
 with c2:
-    udepth = ui.slider("Hidden layers (2 units each)", 1, 4, 3, 1, key="dp_un_depth")
+    udepth = ui.slider("Hidden layers (2 units each)", 1, 4, 2, 1, key="dp_un_depth")
 with c3:
-    ulayer = ui.slider("Show layer", 0, 4, 3, 1, key="dp_un_layer")
+    ulayer = ui.slider("Show layer", 0, 4, 2, 1, key="dp_un_layer",
+                       help="0 is the input plane; the last hidden layer also shows the output's straight line.")
 ulayer = min(int(ulayer), int(udepth))
 ui.figure(_view("untangle", uset, int(udepth), ulayer)[1], key="dp_fig_untangle")
 st.markdown(

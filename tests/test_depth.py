@@ -257,6 +257,9 @@ def test_trajectory_lengths():
     assert np.all(np.diff(tr.lengths[1, 1:]) > 0)  # large weights stretch layer after layer
     assert tr.lengths[1, -1] > 10 * tr.lengths[1, 1]
     assert depth.curve_length(np.array([[0, 0], [1, 0], [1, 1], [0, 1]])) == pytest.approx(4.0)
+    ratios = tr.lengths[:, 2:] / tr.lengths[:, 1:-1]
+    np.testing.assert_allclose(tr.growth_per_layer, np.exp(np.log(ratios).mean(axis=1)))
+    assert tr.growth_per_layer[0] < 1 < tr.growth_per_layer[1]
 
 
 # ----------------------------------------------------------------------------------------------- training

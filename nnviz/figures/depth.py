@@ -130,7 +130,7 @@ def cost_figure(k: np.ndarray, deep: np.ndarray, shallow: np.ndarray, x_title: s
                          hovertemplate="%{x}: %{y:,.0f} parameters<extra>shallow</extra>")]
     shapes = [_vline(current, style.GREY)] if current is not None else []
     return _figure(traces, title=title, x_title=x_title, y_title="parameters (log scale)", height=340,
-                   layout={"yaxis": {"type": "log"}, "shapes": shapes})
+                   layout={"yaxis": {"type": "log", "dtick": 1}, "shapes": shapes})
 
 
 def yarotsky_figure(x: np.ndarray, f: np.ndarray, m: int, bound: float) -> go.Figure:
@@ -179,7 +179,7 @@ def pieces_by_depth_figure(res) -> go.Figure:
                                  hovertemplate="%{text}<br>%{y:,.1f} pieces<extra></extra>"))
     return _figure(traces, x_title="hidden layers L (width shrinks to keep the budget)",
                    y_title="linear pieces on [0, 1] (log scale)", height=380,
-                   layout={"yaxis": {"type": "log"}, "margin": {"t": 80}})
+                   layout={"yaxis": {"type": "log", "dtick": 1}, "margin": {"t": 80}})
 
 
 _REGION_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
@@ -207,8 +207,9 @@ def regions_figure(grid: np.ndarray, ids: np.ndarray, polygons: list[np.ndarray]
         "yaxis": {"range": [grid[0], grid[-1]], "scaleanchor": "x", "constrain": "domain"}})
 
 
-def trajectory_figure(traj) -> go.Figure:
-    """Length of the circle's image against depth (log y), one line per sigma_w; the image at one layer."""
+def trajectory_figure(traj, shown: int = 0) -> go.Figure:
+    """Length of the circle's image against depth (log y), one line per sigma_w; the image at one layer for
+    sigma_w[shown]."""
     depth = np.arange(traj.depth + 1)
     traces = []
     for i, s in enumerate(traj.sigma_w):
@@ -216,21 +217,23 @@ def trajectory_figure(traj) -> go.Figure:
         traces.append(go.Scatter(x=depth, y=traj.lengths[i], mode="lines+markers", name=f"σ_w = {s:g}",
                                  line={"color": colour, "width": 2}, legendgroup=str(i),
                                  hovertemplate=f"σ_w = {s:g}<br>layer %{{x}}<br>length %{{y:,.1f}}<extra></extra>"))
-        c = traj.curves[i]
-        traces.append(go.Scatter(x=np.r_[c[:, 0], c[:1, 0]], y=np.r_[c[:, 1], c[:1, 1]], mode="lines",
-                                 xaxis="x2", yaxis="y2", line={"color": colour, "width": 1}, legendgroup=str(i),
-                                 showlegend=False, hoverinfo="skip"))
+        if i == shown:
+            c = traj.curves[i]
+            traces.append(go.Scatter(x=np.r_[c[:, 0], c[:1, 0]], y=np.r_[c[:, 1], c[:1, 1]], mode="lines",
+                                     xaxis="x2", yaxis="y2", line={"color": colour, "width": 1}, legendgroup=str(i),
+                                     showlegend=False, hoverinfo="skip"))
     head = {"yref": "paper", "y": 1.0, "yanchor": "bottom", "showarrow": False, "font": {"size": 13},
             "xref": "paper"}
     return _figure(traces, height=420, layout={
-        "margin": {"t": 90},
+        "margin": {"t": 110},
         "xaxis": {"domain": [0.0, 0.5], "title": {"text": "layer d (0 = input circle)"}},
-        "yaxis": {"type": "log", "title": {"text": "length (log scale)"}},
+        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "length (log scale)"}},
         "xaxis2": {"domain": [0.62, 1.0], "anchor": "y2", "title": {"text": "principal axis 1"}},
         "yaxis2": {"anchor": "x2", "title": {"text": "principal axis 2"}},
         "annotations": [head | {"x": 0.0, "xanchor": "left", "text": "length of the image of the circle"},
                         head | {"x": 0.62, "xanchor": "left",
-                                "text": f"the circle after layer {traj.show_layer} (top two principal axes)"}]})
+                                "text": f"σ_w = {traj.sigma_w[shown]:g}: the circle after layer {traj.show_layer}"}],
+        "legend": {"y": 1.09}})
 
 
 def budget_error_figure(summary: dict, error_label: str, construction: tuple[int, str] | None = None) -> go.Figure:
@@ -246,7 +249,9 @@ def budget_error_figure(summary: dict, error_label: str, construction: tuple[int
             text=[f"depth {d}, width {r['width']}, {r['params']} parameters, {r['steps']} steps"
                   + (f", {r['pieces']} pieces" if r.get("pieces") is not None else "") for r in rows],
             hovertemplate="%{text}<br>error %{y:.4f}<extra></extra>"))
-    layout: dict = {"xaxis": {"type": "log"}, "yaxis": {"type": "log"}, "margin": {"t": 80}}
+    layout: dict = {"xaxis": {"type": "log", "tickvals": [25, 50, 100, 200, 400]},
+                    "yaxis": {"type": "log", "tickvals": [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]},
+                    "margin": {"t": 80}}
     if construction is not None:
         params, label = construction
         layout["shapes"] = [_vline(params, style.PURPLE, width=2)]
@@ -297,6 +302,11 @@ def untangle_figure(lines: list[np.ndarray], points: np.ndarray, labels: np.ndar
         "yaxis": {"range": [-lim, lim], "scaleanchor": "x", "constrain": "domain"}})
 
 
+_IMAGENET_LABEL_POS = {"VGG-16": "bottom center", "VGG-19": "top center", "GoogLeNet": "middle left",
+                       "ResNet-18": "bottom right", "ResNet-34": "middle left", "ResNet-50": "middle left",
+                       "Inception-v3": "bottom right", "ResNet-101": "top left", "ResNet-152": "top right"}
+
+
 def imagenet_figure(rows: Sequence[tuple]) -> go.Figure:
     """ImageNet top-1 accuracy against GFLOPS (log x), bubble area proportional to parameters."""
     names = [r[0] for r in rows]
@@ -306,15 +316,17 @@ def imagenet_figure(rows: Sequence[tuple]) -> go.Figure:
                "Inception-v3": style.ORANGE}
     size = 12 + 50 * np.sqrt(params / params.max())
     trace = go.Scatter(
-        x=[r[4] for r in rows], y=[r[3] for r in rows], mode="markers+text", text=names, textposition="top center",
+        x=[r[4] for r in rows], y=[r[3] for r in rows], mode="markers+text", text=names,
+        textposition=[_IMAGENET_LABEL_POS.get(n, "top center") for n in names],
         showlegend=False, marker={"size": size, "color": [colours[f] for f in family], "opacity": 0.7,
                                   "line": {"color": "white", "width": 1}},
         customdata=np.c_[params / 1e6, [r[2] for r in rows]],
         hovertemplate="%{text}<br>top-1 %{y:.1f} %<br>%{x:.2f} GFLOPS<br>%{customdata[0]:.1f} M parameters"
                       "<br>%{customdata[1]} weight layers<extra></extra>")
     return _figure([trace], x_title="computation per image (GFLOPS, log scale)", y_title="ImageNet top-1 accuracy (%)",
-                   height=440, legend=False, layout={"xaxis": {"type": "log", "range": [np.log10(0.4), np.log10(40)]},
-                                                     "yaxis": {"range": [53, 81]}})
+                   height=440, legend=False, layout={"xaxis": {"type": "log", "range": [np.log10(0.4), np.log10(40)],
+                                                               "tickvals": [0.5, 1, 2, 5, 10, 20]},
+                                                     "yaxis": {"range": [53, 82]}})
 
 
 def timeline_figure(rows: Sequence[tuple]) -> go.Figure:
@@ -323,11 +335,13 @@ def timeline_figure(rows: Sequence[tuple]) -> go.Figure:
     size = 14 + 46 * np.sqrt(params / params.max())
     trace = go.Scatter(
         x=[r[1] for r in rows], y=[r[2] for r in rows], mode="lines+markers+text", text=[r[0] for r in rows],
-        textposition="middle left", line={"color": style.GREY, "dash": "dot"},
+        textposition=["top center", "middle left", "middle left", "middle left"],
+        line={"color": style.GREY, "dash": "dot"},
         marker={"size": size, "color": style.BLUE, "opacity": 0.75}, customdata=np.c_[params / 1e6],
         hovertext=[r[4] for r in rows], showlegend=False,
         hovertemplate="%{text} (%{x})<br>%{y} weight layers<br>%{customdata[0]:.2f} M parameters<br>"
                       "%{hovertext}<extra></extra>")
     return _figure([trace], x_title="year", y_title="weight layers (log scale)", height=440, legend=False,
-                   layout={"yaxis": {"type": "log", "range": [np.log10(3), np.log10(300)]},
-                           "xaxis": {"range": [1994, 2018]}})
+                   layout={"yaxis": {"type": "log", "range": [np.log10(3), np.log10(300)],
+                                     "tickvals": [5, 10, 20, 50, 100, 200]},
+                           "xaxis": {"range": [1995, 2018]}})
