@@ -105,6 +105,16 @@ def test_linear_stack_cannot_fit_a_parabola_and_tanh_can():
     assert lin.loss.shape == (300,) and lin.final_loss == pytest.approx(np.mean((lin.y_hat - lin.y) ** 2))
 
 
+def test_a_race_of_linear_and_phi_collapses_the_linear_one():
+    state = lab.race_advance(lab.race_start(["linear", "relu"], (8, 8, 8)), 50, "abs")
+    lin, relu = lab.race_fits(state, "abs")
+    c = lab.collapse(lin.weights, lin.biases)
+    assert len(lin.weights) == 4 and c.w_eff.shape == (1, 1)
+    np.testing.assert_allclose(lin.y_hat, c.w_eff[0, 0] * lin.x + c.b_eff[0], atol=1e-12)
+    relu_c = lab.collapse(relu.weights, relu.biases)
+    assert np.max(np.abs(relu.y_hat - (relu_c.w_eff[0, 0] * relu.x + relu_c.b_eff[0]))) > 1e-2
+
+
 def test_fit_is_reproducible_and_targets_are_named():
     a = lab.fit_1d("relu", "abs", (4,), steps=20, seed=5)
     b = lab.fit_1d("relu", "abs", (4,), steps=20, seed=5)
@@ -238,9 +248,15 @@ def _valid(fig: go.Figure) -> go.Figure:
 def test_figures_are_valid_and_labelled():
     curves = [lab.curve(k, 4.0) for k in ("sigmoid", "relu", "step")]
     g = _valid(figs.gallery(curves, 1.0, shade=True))
-    assert len([t for t in g.data if t.name in ("Sigmoid", "ReLU", "Unit step")]) == 6
+    names = ("Sigmoid", "ReLU", "Unit step")
+    assert len([t for t in g.data if t.name in names and t.showlegend is not False]) == 3  # one legend entry each
+    assert len([t for t in g.data if t.name in names]) == 9  # phi, phi' and phi's saturated stretch
     assert g.layout.xaxis.title.text and g.layout.yaxis2.title.text and len(g.layout.shapes) > 0
-    assert len(_valid(figs.gallery(curves, None, shade=False)).layout.shapes) == 0
+    plain = _valid(figs.gallery(curves, None, shade=False))
+    assert len(plain.layout.shapes) == 0 and len([t for t in plain.data if t.name in names]) == 6
+    # the highlighted stretch of the sigmoid is exactly where |phi'| < 0.1
+    sig_flat = [t for t in figs.gallery(curves, 1.0, shade=True).data if t.name == "Sigmoid"][2]
+    assert np.array_equal(~np.isnan(np.asarray(sig_flat.y, dtype=float)), np.abs(curves[0].dphi) < 0.1)
 
     lin = lab.fit_1d("linear", steps=5)
     tanh = lab.fit_1d("tanh", steps=5)

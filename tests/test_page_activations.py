@@ -94,13 +94,13 @@ def test_probe_puts_live_numbers_in_the_formulas():
 
 def test_collapse_section_follows_its_widgets():
     at = open_page(PAGE)
-    w_eff_before = next(t for t in _latex(at) if "trained linear stack" in t)
+    w_eff_before = next(t for t in _latex(at) if r"W_\mathrm{eff} &=" in t)
     at.slider(key="act_col_depth").set_value(1)
     at.selectbox(key="act_col_target").set_value("sine")
     at.run()
     assert_clean(at)
-    w_eff_after = next(t for t in _latex(at) if "trained linear stack" in t)
-    assert w_eff_before != w_eff_after and r"2 \text{ matrices" in w_eff_after
+    w_eff_after = next(t for t in _latex(at) if r"W_\mathrm{eff} &=" in t)
+    assert w_eff_before != w_eff_after and r"W_2\cdots W_1" in w_eff_after
     assert "1 → 16 → 1" in next(c.value for c in at.caption if "same shape" in c.value)
 
 
@@ -109,12 +109,12 @@ def test_relu_knots_mode():
     at.radio(key="act_pl_mode").set_value("knots")
     at.run()
     assert_clean(at)
-    formula = next(t for t in _latex(at) if t.startswith("$$\nf(x)"))
+    formula = next(t for t in _latex(at) if "f(x) =" in t)
     at.slider(key="act_pl_k").set_value(3)
     at.run()
     at.slider(key="act_pl_s2").set_value(4.0)
     at.run()
-    formula_after = next(t for t in _latex(at) if t.startswith("$$\nf(x)"))
+    formula_after = next(t for t in _latex(at) if "f(x) =" in t)
     assert formula != formula_after and "+4" in formula_after
     weights = next(d.value for d in at.dataframe if "output weight sₖ" in d.value.columns)
     assert len(weights) == 4  # the left end plus three knots

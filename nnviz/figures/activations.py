@@ -46,7 +46,8 @@ def colours(keys: Sequence[str]) -> dict[str, str]:
 def _panels(n: int, titles: Sequence[str], x_titles: Sequence[str], y_titles: Sequence[str],
             gap: float = 0.07, log_y: Sequence[bool] = ()) -> dict:
     """Layout entries for ``n`` panels side by side: axis domains, axis titles and a title above each panel."""
-    layout: dict = {"margin": {"t": 80}}
+    # the legend goes in its own band above the panel titles, so the two never overlap
+    layout: dict = {"margin": {"t": 105}, "legend": {"y": 1.14}}
     width = (1.0 - gap * (n - 1)) / n
     annotations = []
     for i in range(n):
@@ -58,7 +59,8 @@ def _panels(n: int, titles: Sequence[str], x_titles: Sequence[str], y_titles: Se
                                     "type": "log" if i < len(log_y) and log_y[i] else "linear",
                                     "exponentformat": "power"}
         annotations.append({"text": f"<b>{titles[i]}</b>", "x": x0 + width / 2, "y": 1.0, "xref": "paper",
-                            "yref": "paper", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
+                            "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                            "font": {"size": 14}})
     layout["annotations"] = annotations
     return layout
 
@@ -76,13 +78,16 @@ def gallery(curves: Sequence[Curve], z_probe: float | None = None, shade: bool =
                                line={"color": col[c.key], "width": 2.5}, xaxis="x2", yaxis="y2",
                                hovertemplate=hover, meta="φ′(z)"))
         if shade:
+            # right panel: the saturated z-ranges shaded; left panel: the saturated stretch of the curve itself
+            # drawn with a broad translucent stroke, which stays readable when several activations overlap
             for a, b in c.saturated:
-                if b - a <= 0:
-                    continue
-                for xr in ("x", "x2"):
-                    shapes.append({"type": "rect", "xref": xr, "yref": "paper",
-                                   "x0": a, "x1": b, "y0": 0, "y1": 1, "fillcolor": col[c.key], "opacity": 0.10,
-                                   "line": {"width": 0}, "layer": "below"})
+                if b - a > 0:
+                    shapes.append({"type": "rect", "xref": "x2", "yref": "paper", "x0": a, "x1": b, "y0": 0,
+                                   "y1": 1, "fillcolor": col[c.key], "opacity": 0.10, "line": {"width": 0},
+                                   "layer": "below"})
+            flat = np.where(np.abs(c.dphi) < SATURATION, c.phi, np.nan)
+            data.append(_scatter(x=c.z, y=flat, name=c.label, legendgroup=c.key, showlegend=False, mode="lines",
+                                 line={"color": col[c.key], "width": 11}, opacity=0.25, hoverinfo="skip"))
     z_max = float(curves[0].z[-1]) if curves else 5.0
     # the saturation threshold |phi'| = 0.1 on the derivative panel
     data.append(_scatter(x=[-z_max, z_max, None, -z_max, z_max], y=[SATURATION, SATURATION, None, -SATURATION,
@@ -99,7 +104,7 @@ def gallery(curves: Sequence[Curve], z_probe: float | None = None, shade: bool =
                            "y1": 1, "line": {"color": style.GREY, "width": 1, "dash": "dash"}})
     layout = _panels(2, ["activation φ(z)", "derivative φ′(z) (autograd)"], ["pre-activation z", "pre-activation z"],
                      ["φ(z)", "φ′(z)"])
-    return _figure(data, 400, shapes=shapes, hovermode="closest", **layout)
+    return _figure(data, 440, shapes=shapes, hovermode="closest", **layout)
 
 
 def collapse_fit(linear: Fit, nonlinear: Fit, w_eff: float, b_eff: float, line: tuple[float, float],
@@ -174,7 +179,7 @@ def relu_sum(rs: ReluSum, x: np.ndarray, target_y: np.ndarray | None = None) -> 
     data.append(_scatter(x=[lo, hi], y=[rs.bias, rs.bias], name="output bias b", mode="lines",
                          line={"color": style.GREY, "dash": "dot", "width": 1.5}, xaxis="x2", yaxis="y2",
                          hovertemplate="b = %{y:.3f}<extra></extra>"))
-    return _figure(data, 380, **_panels(2, ["f(x) = b + Σₖ sₖ ReLU(x − tₖ)", "each term sₖ ReLU(x − tₖ)"],
+    return _figure(data, 420, **_panels(2, ["f(x) = b + Σₖ sₖ ReLU(x − tₖ)", "each term sₖ ReLU(x − tₖ)"],
                                         ["input x", "input x"], ["f(x)", "term value"]))
 
 
@@ -214,7 +219,7 @@ def propagation(results: Sequence[Propagation], show_reference: bool = True) -> 
                      ["layer l", "layer l", "layer l"], ["std of h_l", "std of ∂L/∂h_l", "% of units"], gap=0.075,
                      log_y=(True, True, False))
     layout["yaxis3"]["range"] = [-3, 103]
-    return _figure(data, 400, **layout)
+    return _figure(data, 440, **layout)
 
 
 def race(fits: Sequence[Fit]) -> go.Figure:
@@ -234,5 +239,5 @@ def race(fits: Sequence[Fit]) -> go.Figure:
         data.append(_scatter(x=fits[0].x, y=fits[0].y, name="target", line={"color": style.TARGET,
                                "dash": "dash", "width": 2}, xaxis="x2", yaxis="y2",
                                hovertemplate="x = %{x:.2f}<br>target = %{y:.3f}<extra></extra>"))
-    return _figure(data, 400, **_panels(2, ["training loss", "trained networks"], ["Adam step", "input x"],
+    return _figure(data, 440, **_panels(2, ["training loss", "trained networks"], ["Adam step", "input x"],
                                         ["mean squared error", "output ŷ"], log_y=(True, False)))
