@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,41 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 BRANCH_SCALES = ("inv_sqrt_depth", "one")
 BRANCH_LABELS = {"inv_sqrt_depth": "α = 1/√L", "one": "α = 1 (unscaled)"}
+
+
+class RunClock:
+    """Wall time a live run has been running, pauses excluded, for a hard time limit on every run.
+
+    ``start()``/``stop(t0)`` bracket each slice of work. The gap between one slice's end and the next one's start
+    (the page redrawing) counts too, unless it is longer than ``gap_s``: then the run was paused.
+    """
+
+    def __init__(self, gap_s: float = 3.0) -> None:
+        self.elapsed = 0.0
+        self.gap_s = gap_s
+        self._last_end: float | None = None
+
+    def start(self) -> float:
+        now = time.perf_counter()
+        if self._last_end is not None and now - self._last_end < self.gap_s:
+            self.elapsed += now - self._last_end
+        return now
+
+    def stop(self, t0: float) -> None:
+        now = time.perf_counter()
+        self.elapsed += now - t0
+        self._last_end = now
+
+
+@contextmanager
+def torch_threads(n: int = 1) -> Iterator[None]:
+    """Run torch with ``n`` intra-op threads (small models train faster single-threaded on a shared CPU)."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 def load_precomputed(name: str) -> dict | None:
@@ -254,7 +291,8 @@ class DegradationTrainer:
     """Trains plain and residual stacks of each depth side by side with Adam, in time slices.
 
     A ``nnviz.live.Stepper``: ``advance(budget_s)`` takes steps until the budget is spent, each step one
-    full-batch Adam update of every network. Stops after ``n_steps`` or ``max_seconds`` of compute.
+    full-batch Adam update of every network. Stops after ``n_steps`` or ``max_seconds`` of running (wall time,
+    pauses excluded).
     """
 
     record_every = 10
@@ -274,7 +312,7 @@ class DegradationTrainer:
                 self.opts[(kind, d)] = torch.optim.Adam(m.parameters(), lr=lr)
         self.run = DegradationRun(tuple(depths))
         self.step = 0
-        self.seconds = 0.0
+        self.clock = RunClock()
         self._pending: dict[tuple[str, int], list[float]] = {k: [] for k in self.models}
         self.stopped_by_time = False
 
@@ -294,14 +332,20 @@ class DegradationTrainer:
                 pend.clear()
 
     def advance(self, budget_s: float) -> None:
-        t0 = time.perf_counter()
-        while not self.done:
-            self._one_step()
-            if time.perf_counter() - t0 >= budget_s:
-                break
-        self.seconds += time.perf_counter() - t0
+        t0 = self.clock.start()
+        with torch_threads(1):
+            while not self.done:
+                self._one_step()
+                if time.perf_counter() - t0 >= budget_s:
+                    break
+        self.clock.stop(t0)
         if self.seconds >= self.max_seconds and self.step < self.n_steps:
             self.stopped_by_time = True
+
+    @property
+    def seconds(self) -> float:
+        """Wall time this run has been running, pauses excluded."""
+        return self.clock.elapsed
 
     @property
     def done(self) -> bool:
@@ -375,6 +419,35 @@ def _last_and_output(model: Stack, x: Tensor) -> tuple[Tensor, Tensor]:
     return a, model.out(a)
 
 
+@dataclass(frozen=True)
+class ShatteredNet:
+    """One network's dy/dx on the grid ``x`` (n,): ``grad`` (n,), ``autocorr`` (max_lag+1,), ``corr`` (n, n)."""
+
+    x: np.ndarray
+    grad: np.ndarray
+    autocorr: np.ndarray
+    corr: np.ndarray
+
+
+def shattered_network(name: str, depth: int = 24, width: int = 200, n: int = 256, batch_norm: bool = True,
+                      max_lag: int = 40, seed: int = 0) -> ShatteredNet:
+    """dy/dx of one of the three networks of ``shattered_gradients`` (``depth`` is ignored for "one_layer")."""
+    if name not in SHATTER_NETS:
+        raise ValueError(f"Unknown network {name!r}; choose one of {', '.join(SHATTER_NETS)}.")
+    x = torch.linspace(-2, 2, n, dtype=torch.float32)[:, None]
+    common = {"phi": "relu", "init": "he", "batch_norm": batch_norm, "seed": seed, "input_bias_std": 1.0}
+    if name == "one_layer":
+        model = Stack(1, width, 1, 1, residual=False, **common)
+    elif name == "deep_plain":
+        model = Stack(1, width, depth, 1, residual=False, **common)
+    else:
+        model = Stack(1, width, depth, 1, residual=True, alpha=branch_alpha("inv_sqrt_depth", depth), **common)
+    units, dy = _unit_gradients(model, x)
+    c = np.cov(units)  # (n, n): covariance over the width units between inputs i and j
+    s = np.sqrt(np.clip(np.diag(c), 1e-30, None))
+    return ShatteredNet(x.numpy()[:, 0], dy, autocorrelation(dy, max_lag), c / s[:, None] / s[None, :])
+
+
 def shattered_gradients(depth: int = 24, width: int = 200, n: int = 256, batch_norm: bool = True,
                         max_lag: int = 40, seed: int = 0) -> Shattered:
     """Balduzzi et al. (2017) Fig. 1-2 in miniature: ReLU networks on x in [-2, 2], 1 -> width -> ... -> 1.
@@ -384,23 +457,9 @@ def shattered_gradients(depth: int = 24, width: int = 200, n: int = 256, batch_n
     ReLU kinks are spread over the inputs (with zero biases a ReLU network of one input is positively
     homogeneous, y(x) = x y(sign x), and its gradient would be a single step at x = 0).
     """
-    x = torch.linspace(-2, 2, n, dtype=torch.float32)[:, None]
-    common = {"phi": "relu", "init": "he", "batch_norm": batch_norm, "seed": seed, "input_bias_std": 1.0}
-    nets = {
-        "one_layer": Stack(1, width, 1, 1, residual=False, **common),
-        "deep_plain": Stack(1, width, depth, 1, residual=False, **common),
-        "deep_residual": Stack(1, width, depth, 1, residual=True, alpha=branch_alpha("inv_sqrt_depth", depth),
-                               **common),
-    }
-    grads, autocorr, corr = {}, {}, {}
-    for name, model in nets.items():
-        units, dy = _unit_gradients(model, x)
-        grads[name] = dy
-        autocorr[name] = autocorrelation(dy, max_lag)
-        c = np.cov(units)  # (n, n): covariance over the width units between inputs i and j
-        s = np.sqrt(np.clip(np.diag(c), 1e-30, None))
-        corr[name] = c / s[:, None] / s[None, :]
-    return Shattered(x.numpy()[:, 0], grads, autocorr, corr, depth)
+    nets = {name: shattered_network(name, depth, width, n, batch_norm, max_lag, seed) for name in SHATTER_NETS}
+    return Shattered(nets["one_layer"].x, {k: v.grad for k, v in nets.items()},
+                     {k: v.autocorr for k, v in nets.items()}, {k: v.corr for k, v in nets.items()}, depth)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -478,8 +537,11 @@ class LandscapeTrainer:
     """Train a plain and a residual stack on the spirals, then map both loss landscapes. A Stepper.
 
     Phase 1 trains both networks with Adam for ``n_steps`` full-batch steps; phase 2 evaluates the k x k
-    grid row by row; ``result`` holds ``{"plain": Landscape, "residual": Landscape}`` when done.
+    grid; ``result`` holds ``{"plain": Landscape, "residual": Landscape}`` when done. Training stops early if
+    the run would otherwise pass ``max_seconds`` (wall time, pauses excluded) with the grid still to map.
     """
+
+    map_reserve_s = 4.0  # time kept back for mapping the two k x k grids
 
     def __init__(self, depth: int = 12, width: int = 24, n_steps: int = 800, k: int = 31, span: float = 1.0,
                  lr: float = 3e-3, seed: int = 0, max_seconds: float = 25.0) -> None:
@@ -490,28 +552,32 @@ class LandscapeTrainer:
                        for kind in ("plain", "residual")}
         self.opts = {kind: torch.optim.Adam(m.parameters(), lr=lr) for kind, m in self.models.items()}
         self.step = 0
-        self.seconds = 0.0
+        self.clock = RunClock()
         self.train_loss: dict[str, float] = {}
         self.result: dict[str, Landscape] = {}
 
     def advance(self, budget_s: float) -> None:
-        t0 = time.perf_counter()
+        t0 = self.clock.start()
         lossf = nn.BCEWithLogitsLoss()
-        while self.step < self.n_steps and time.perf_counter() - t0 < budget_s:
-            for kind, m in self.models.items():
-                loss = lossf(m(self.x), self.y)
-                self.opts[kind].zero_grad()
-                loss.backward()
-                self.opts[kind].step()
-                self.train_loss[kind] = loss.item()
-            self.step += 1
-        if self.step >= self.n_steps and not self.result:
-            for kind, m in self.models.items():
-                self.result[kind] = loss_surface(m, self.x, self.y, span=self.span, k=self.k, seed=self.seed)
-        self.seconds += time.perf_counter() - t0
-        if self.seconds >= self.max_seconds and not self.result:
-            self.n_steps = self.step  # out of time: map the landscape where training got to
-            self.advance(0.0)
+        with torch_threads(1):
+            while self.step < self.n_steps and time.perf_counter() - t0 < budget_s:
+                for kind, m in self.models.items():
+                    loss = lossf(m(self.x), self.y)
+                    self.opts[kind].zero_grad()
+                    loss.backward()
+                    self.opts[kind].step()
+                    self.train_loss[kind] = loss.item()
+                self.step += 1
+            if self.clock.elapsed + (time.perf_counter() - t0) >= self.max_seconds - self.map_reserve_s:
+                self.n_steps = self.step  # out of time: map the landscape where training got to
+            if self.step >= self.n_steps and not self.result:
+                for kind, m in self.models.items():
+                    self.result[kind] = loss_surface(m, self.x, self.y, span=self.span, k=self.k, seed=self.seed)
+        self.clock.stop(t0)
+
+    @property
+    def seconds(self) -> float:
+        return self.clock.elapsed
 
     @property
     def done(self) -> bool:

@@ -200,3 +200,29 @@ def test_precomputed_defaults_show_degradation():
     land = cx.load_precomputed("landscape")
     assert set(land["surfaces"]) == {"plain", "residual"}
     assert cx.load_precomputed("does_not_exist") is None
+
+
+def test_run_clock_counts_redraw_gaps_but_not_pauses():
+    import time
+
+    clock = cx.RunClock(gap_s=0.2)
+    t0 = clock.start()
+    time.sleep(0.05)
+    clock.stop(t0)
+    time.sleep(0.05)  # a redraw between slices: counts
+    t0 = clock.start()
+    clock.stop(t0)
+    assert 0.09 < clock.elapsed < 0.2
+    time.sleep(0.3)  # a pause: does not count
+    before = clock.elapsed
+    t0 = clock.start()
+    clock.stop(t0)
+    assert clock.elapsed - before < 0.05
+
+
+def test_landscape_trainer_maps_the_grid_within_its_time_limit():
+    tr = cx.LandscapeTrainer(depth=3, width=6, n_steps=10**6, k=5, max_seconds=1.0)
+    tr.map_reserve_s = 0.5
+    while not tr.done:
+        tr.advance(0.1)
+    assert tr.seconds < 3.0 and tr.step < 10**6 and set(tr.result) == {"plain", "residual"}
