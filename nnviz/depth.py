@@ -229,6 +229,11 @@ def yarotsky_table(m_max: int) -> list[YarotskyRow]:
     return rows
 
 
+def first_deep_win(rows: Sequence[YarotskyRow]) -> int | None:
+    """The smallest m at which the deep network needs fewer parameters than the shallow one (None if never)."""
+    return next((r.m for r in rows if r.deep_params < r.shallow_params), None)
+
+
 # ----------------------------------------------------------------------------------------------- trajectory
 
 
@@ -668,6 +673,24 @@ IMAGENET: tuple[tuple[str, int, int, float, float, int], ...] = (
     ("ResNet-152", 2016, 152, 78.312, 11.514, 60_192_808),
 )
 IMAGENET_SOURCE = "https://pytorch.org/vision/stable/models.html"
+
+
+@dataclass(frozen=True)
+class ModelCompare:
+    """How model ``b`` compares with model ``a`` in the ImageNet table."""
+
+    a: str
+    b: str
+    gflops_ratio: float  # b / a
+    params_ratio: float  # b / a
+    acc_gain: float  # top-1 points, b - a
+
+
+def compare_models(a: str, b: str) -> ModelCompare:
+    """Ratios of computation and parameters, and the accuracy gain, from model a to model b."""
+    rows = {r[0]: r for r in IMAGENET}
+    ra, rb = rows[a], rows[b]
+    return ModelCompare(a, b, rb[4] / ra[4], rb[5] / ra[5], rb[3] - ra[3])
 
 #: The lecture's timeline: name, year, weight layers, parameters, what it added.
 TIMELINE: tuple[tuple[str, int, int, int, str], ...] = (

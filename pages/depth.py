@@ -33,7 +33,7 @@ def _v_sawtooth(k: int, p: int, k_max: int):
 def _v_yarotsky(m: int):
     rows = depth.yarotsky_table(8)
     xs = np.linspace(0, 1, 2**m + 1) if m >= 6 else np.linspace(0, 1, 257)
-    return rows[m - 1], (
+    return (rows[m - 1], depth.first_deep_win(rows)), (
         figs.yarotsky_figure(xs, depth.yarotsky_closed(xs, m), m, rows[m - 1].bound),
         figs.cost_figure(np.array([r.m for r in rows]), np.array([r.deep_params for r in rows]),
                          np.array([r.shallow_params for r in rows]), "m (error 2^(−2m−2))",
@@ -235,7 +235,7 @@ st.markdown(
     "piecewise-linear interpolant of $x^2$ at $2^m + 1$ points, and an error that shrinks 4× per layer."
 )
 m = ui.slider("Sawtooth terms m (layers)", 1, 8, 3, 1, key="dp_m")
-row, (fig_yar, fig_yar_cost) = _view("yarotsky", int(m))
+(row, m_win), (fig_yar, fig_yar_cost) = _view("yarotsky", int(m))
 st.latex(rf"x^2 \approx f_{{{m}}}(x) = x - \sum_{{s=1}}^{{{m}}} \frac{{t^{{(s)}}(x)}}{{4^s}}, \qquad "
          rf"\max_{{[0,1]}} |x^2 - f_{{{m}}}(x)| = 2^{{-2m-2}} = {row.bound:.3g}"
          rf"\ (\text{{measured: }} {row.max_error:.3g})")
@@ -245,8 +245,8 @@ with c1:
 with c2:
     ui.figure(fig_yar_cost, key="dp_fig_yar_cost")
 st.markdown(f"At m = {m}: the deep network has **{row.deep_params}** parameters, the shallow interpolant "
-            f"**{row.shallow_params}** ({row.shallow_units} units). Below m = 4 the shallow one is cheaper; "
-            "above it, the deep one wins by a factor that doubles with every extra layer.")
+            f"**{row.shallow_params}** ({row.shallow_units} units). Below m = {m_win} the shallow one is cheaper; "
+            f"from m = {m_win} on the deep one wins, by a factor that nearly doubles with every extra layer.")
 ui.takeaway("For a target error ε, depth needs O(log 1/ε) parameters where one hidden layer needs O(1/√ε).")
 
 # ---------------------------------------------------------------------------------------------- regions
@@ -418,8 +418,9 @@ ulayer = min(int(ulayer), int(udepth))
 ui.figure(_view("untangle", uset, int(udepth), ulayer)[1], key="dp_fig_untangle")
 st.markdown(
     "On the **moons** a few layers pull the classes apart until a line separates them. On the **circles** "
-    "no stack of 2-wide tanh layers can: each layer is a continuous map of the plane, one-to-one when W is "
-    "invertible, and no such map pulls the inner disc out of the ring. A third unit (a third dimension) would."
+    "no stack of 2-wide tanh layers truly can: each layer is a continuous map of the plane, one-to-one when W "
+    "is invertible, and no such map pulls the inner disc out of the ring. It can only squeeze the ring thin, "
+    "which makes the training accuracy high but never gives a clean split. A third unit would."
 )
 ui.takeaway("Each layer is a smooth deformation; depth composes deformations until the classes are linearly "
             "separable, if the topology allows it.")
@@ -436,11 +437,16 @@ with c2:
     st.caption(f"ImageNet-1K top-1 accuracy, GFLOPS and parameters of torchvision's IMAGENET1K_V1 weights, from "
                f"torchvision's published weight tables: [{depth.IMAGENET_SOURCE}]({depth.IMAGENET_SOURCE}). "
                "Bubble area ∝ parameters.")
+alex_vgg = depth.compare_models("AlexNet", "VGG-19")
+vgg_res = depth.compare_models("VGG-19", "ResNet-50")
+vgg16_19 = depth.compare_models("VGG-16", "VGG-19")
 st.markdown(
-    "VGG-19 is deeper than AlexNet and much better, but costs 27× the computation; ResNet-50 beats it with "
-    "a fifth of the parameters and a fifth of the GFLOPS. Deeper is not always better:\n"
-    "- **Parameters**: more layers of the same width cost more memory and computation (VGG-16 → VGG-19 "
-    "adds 27 % GFLOPS for +0.8 points).\n"
+    f"VGG-19 is deeper than AlexNet and {alex_vgg.acc_gain:.1f} points better, but costs "
+    f"{alex_vgg.gflops_ratio:.0f}× the computation; ResNet-50 beats it by {vgg_res.acc_gain:.1f} points with "
+    f"{vgg_res.params_ratio:.0%} of its parameters and {vgg_res.gflops_ratio:.0%} of its GFLOPS. "
+    "Deeper is not always better:\n"
+    f"- **Parameters**: more layers of the same width cost more memory and computation (VGG-16 → VGG-19: "
+    f"+{vgg16_19.gflops_ratio - 1:.0%} GFLOPS for +{vgg16_19.acc_gain:.1f} points).\n"
     "- **Optimisation**: plain deep stacks are hard to train (vanishing gradients, dead units, section 6); "
     "ResNet's skip connections are what made 152 layers trainable.\n"
     "- **Data**: more capacity needs more data, or it overfits.\n"

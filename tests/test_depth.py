@@ -152,6 +152,8 @@ def test_yarotsky_equals_the_shallow_interpolant():
     rows = depth.yarotsky_table(8)
     assert [r.shallow_params for r in rows] == [3 * 2**m + 1 for m in range(1, 9)]
     assert rows[7].deep_params < rows[7].shallow_params and rows[0].deep_params > rows[0].shallow_params
+    # 12m - 2 < 3 * 2^m + 1 first holds at m = 4 (46 < 49; m = 3: 34 > 25)
+    assert depth.first_deep_win(rows) == 4
 
 
 # ----------------------------------------------------------------------------------------------- regions
@@ -349,3 +351,12 @@ def test_imagenet_table_covers_the_lecture():
     for _, year, layers, acc, gflops, params in depth.IMAGENET:
         assert 2012 <= year <= 2016 and layers > 0 and 50 < acc < 80 and 0.5 < gflops < 20 and params > 1e6
     assert [r[0] for r in depth.TIMELINE] == ["LeNet-5", "AlexNet", "VGG-19", "ResNet-152"]
+
+
+def test_model_comparisons_come_from_the_table():
+    c = depth.compare_models("AlexNet", "VGG-19")
+    assert c.gflops_ratio == pytest.approx(19.632 / 0.714)
+    assert c.params_ratio == pytest.approx(143_667_240 / 61_100_840)
+    assert c.acc_gain == pytest.approx(72.376 - 56.522)
+    r = depth.compare_models("VGG-19", "ResNet-50")
+    assert r.acc_gain > 0 and r.params_ratio < 0.2 and r.gflops_ratio < 0.25

@@ -304,7 +304,7 @@ def untangle_figure(lines: list[np.ndarray], points: np.ndarray, labels: np.ndar
 
 _IMAGENET_LABEL_POS = {"VGG-16": "bottom center", "VGG-19": "top center", "GoogLeNet": "middle left",
                        "ResNet-18": "bottom right", "ResNet-34": "middle left", "ResNet-50": "middle left",
-                       "Inception-v3": "bottom right", "ResNet-101": "top left", "ResNet-152": "top right"}
+                       "Inception-v3": "top center", "ResNet-101": "bottom right", "ResNet-152": "top right"}
 
 
 def imagenet_figure(rows: Sequence[tuple]) -> go.Figure:
