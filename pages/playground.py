@@ -20,7 +20,7 @@ REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_DEPTH, MAX_WIDTH = 8, 16
 DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
 INTERVAL_S = 0.2  # the live view redraws 5 times a second
-BUDGET_S = 0.13  # of which this much is training
+BUDGET_S = 0.15  # of which at most this much is training
 INITS = {"xavier": "Xavier (Glorot) uniform", "he": "He (Kaiming) normal", "default": "PyTorch's default"}
 LOSS_NAMES = {"binary": "cross-entropy", "multiclass": "cross-entropy", "regression": "mean squared error"}
 
@@ -156,7 +156,7 @@ def _make() -> T.Trainer:
 
 state = st.session_state.get("pg_live")
 if state is None or state["config"] != config:
-    state = {"trainer": _make(), "running": False, "config": config, "rate": None}
+    state = {"trainer": _make(), "running": False, "config": config, "ticks": []}
     st.session_state["pg_live"] = state
 trainer: T.Trainer = state["trainer"]
 trainer.set_hyper(hyper)  # learning rate, batch size, optimiser and λ apply from the next step
@@ -205,7 +205,6 @@ with main:
         elif play.button("Play", key="pg_play", icon=":material/play_arrow:", type="primary", disabled=tr.done,
                          width="stretch"):
             state["running"] = True
-            state["rate"] = None
             st.rerun()
         if step.button("Step", key="pg_step", icon=":material/skip_next:", disabled=tr.done or state["running"],
                        help="Train one epoch (one pass over the training data), then stop.", width="stretch"):
@@ -217,18 +216,19 @@ with main:
             state["running"] = False
             st.rerun()
         if state["running"]:
-            t0 = time.perf_counter()
-            tr.advance(BUDGET_S)
-            prev = state.get("tick")
-            now = time.perf_counter()
-            if prev is not None and now - prev[0] < 5 * INTERVAL_S:  # epochs per second of wall time, smoothed
-                inst = (tr.epoch - prev[1]) / (now - prev[0])
-                state["rate"] = inst if state["rate"] is None else 0.7 * state["rate"] + 0.3 * inst
-            state["tick"] = (now, tr.epoch)
-            state["train_s"] = now - t0
+            # train for what is left of a 0.2 s frame after last tick's drawing, so the view redraws ~5 times a second
+            tr.advance(min(BUDGET_S, max(0.05, INTERVAL_S - 0.01 - state.get("draw_s", 0.05))))
+            ticks = state.setdefault("ticks", [])
+            ticks.append((time.perf_counter(), tr.epoch))
+            while len(ticks) > 2 and ticks[-1][0] - ticks[0][0] > 3.0:  # rates over the last ~3 s of wall time
+                ticks.pop(0)
         else:
-            state["tick"] = None
-        rate = f" · {state['rate']:,.0f} epochs/s" if state["running"] and state["rate"] else ""
+            state["ticks"] = []
+        ticks = state["ticks"]
+        rate = ""
+        if len(ticks) > 2:
+            dt = ticks[-1][0] - ticks[0][0]
+            rate = f" · {(ticks[-1][1] - ticks[0][1]) / dt:,.0f} epochs/s, {(len(ticks) - 1) / dt:.1f} redraws/s"
         counter.markdown(f"**Epoch {tr.epoch:,}** / {tr.stop_epoch:,}{rate}")
         st.progress(tr.progress, text=tr.status())
         if tr.diverged:
@@ -239,7 +239,8 @@ with main:
                 "then press Reset.", icon=":material/warning:")
         elif tr.done:
             st.caption(f"Reached the stop epoch {tr.stop_epoch:,}: raise it to train on, or Reset.")
-        view = T.plane_view(tr.net, keys, task, res=60, tile_res=20 if max(widths) <= 8 else 14)
+        draw_start = time.perf_counter()
+        view = T.plane_view(tr.net, keys, task, res=60, tile_res=16 if max(widths) <= 4 else 12)
         ui.figure(figs.network_diagram(view, tr.net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths))),
                   key="pg_fig_net")
         left, right = st.columns([1, 1])
@@ -248,6 +249,7 @@ with main:
                       key="pg_fig_out")
         with right:
             ui.figure(figs.loss_curves(tr.history, task, LOSS_NAMES[task], height=400), key="pg_fig_loss")
+        state["draw_s"] = 0.7 * state.get("draw_s", 0.05) + 0.3 * (time.perf_counter() - draw_start)
         if state["running"] and tr.done:
             state["running"] = False
             st.rerun()

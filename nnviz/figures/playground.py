@@ -60,25 +60,27 @@ def output_map(view: PlaneView, split: Split, task: str, *, show_test: bool = Tr
     """The network's output over the input plane as a heatmap, with the training (and test) points on top."""
     hover = "x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>"
     smooth = False if discretise else "best"
+    out32 = view.output.astype(np.float32)  # half the bytes sent to the browser at every redraw
+    value = "%{customdata:.3f}" if discretise else "%{z:.3f}"
     if task == "multiclass":
         k = split.n_classes
         strength = np.full_like(view.confidence, 0.75) if discretise else (view.confidence - 1 / k) / (1 - 1 / k)
-        z = view.output + np.clip(strength, 0.0, 0.999)
+        z = (view.output + np.clip(strength, 0.0, 0.999)).astype(np.float32)
         heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=0, zmax=k, colorscale=_class_scale(k), zsmooth=smooth,
-                          showscale=False, customdata=view.output,
+                          showscale=False, customdata=view.output.astype(np.int8),
                           hovertemplate=hover + "predicted class %{customdata}<extra></extra>")
     elif task == "binary":
-        z = np.where(view.output > 0.5, 0.8, 0.2) if discretise else view.output
+        z = np.where(view.output > 0.5, 0.8, 0.2).astype(np.float32) if discretise else out32
         heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=0, zmax=1, colorscale=style.DIVERGING, zsmooth=smooth,
-                          customdata=view.output, colorbar={"title": {"text": "P(class 1)", "side": "right"},
-                                                            "thickness": 10, "len": 0.8},
-                          hovertemplate=hover + "P(class 1) = %{customdata:.3f}<extra></extra>")
+                          customdata=out32 if discretise else None,
+                          colorbar={"title": {"text": "P(class 1)", "side": "right"}, "thickness": 10, "len": 0.8},
+                          hovertemplate=hover + f"P(class 1) = {value}<extra></extra>")
     else:
-        z = np.round(np.clip(view.output, -1, 1) * 4) / 4 if discretise else view.output
+        z = (np.round(np.clip(view.output, -1, 1) * 4) / 4).astype(np.float32) if discretise else out32
         heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=-1, zmax=1, colorscale=style.DIVERGING, zsmooth=smooth,
-                          customdata=view.output,
+                          customdata=out32 if discretise else None,
                           colorbar={"title": {"text": "ŷ", "side": "right"}, "thickness": 10, "len": 0.8},
-                          hovertemplate=hover + "ŷ = %{customdata:.3f}<extra></extra>")
+                          hovertemplate=hover + f"ŷ = {value}<extra></extra>")
     traces = [heat]
     sets = [("train", split.X_train, split.y_train, "white")]
     if show_test and len(split.X_test):
@@ -135,7 +137,7 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
     n_cols, n_max = len(view.tiles), max(len(ti) for ti in view.tiles)
     xc, xi = _tile_axis(n_cols, t, tile, gap_x)
     yc, yi = _tile_axis(n_max, t, tile, gap_y)
-    z = np.full((len(yc), len(xc)), np.nan)
+    z = np.full((len(yc), len(xc)), np.nan, dtype=np.float32)
     col_x = np.arange(n_cols) * (tile + gap_x)
     centres = [np.arange(len(tiles)) * (tile + gap_y) + tile / 2 for tiles in view.tiles]
     hover_x, hover_y, hover_text, hover_size = [], [], [], []
