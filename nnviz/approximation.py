@@ -20,6 +20,7 @@ Arrays ``x`` are 1-D of shape (n,); hidden activations have shape (n, N). Nothin
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from threadpoolctl import ThreadpoolController
 
 from nnviz import activations
 from nnviz.expressions import parse_expression
@@ -44,6 +46,15 @@ MAX_ABS_VALUE = 1e6
 MAX_WIDTH = 1000
 #: Largest width the Levenberg-Marquardt path accepts (it solves a (3N+1)-square system per step).
 LM_MAX_WIDTH = 256
+
+
+_BLAS = ThreadpoolController()
+
+
+def single_blas():
+    """A context in which numpy's BLAS uses one thread. The solves here are small (at most a few thousand
+    unknowns); on a shared 2-core machine multithreaded OpenBLAS made them 30-40x slower, not faster."""
+    return _BLAS.limit(limits=1, user_api="blas")
 
 
 # ----------------------------------------------------------------------------------------------- targets
@@ -231,6 +242,15 @@ def fit_error(net: Callable[[np.ndarray], np.ndarray], problem: Problem) -> FitE
     return FitError(float(np.mean(r**2)), float(np.abs(r).max()), float(np.mean(r_train**2)))
 
 
+def evaluate(net: Callable[[np.ndarray], np.ndarray], problem: Problem) -> tuple[np.ndarray, np.ndarray, FitError]:
+    """(y_hat on x_plot, y_hat on x_dense, its FitError) from ONE evaluation of the network on all three grids."""
+    n_plot, n_dense = problem.x_plot.size, problem.x_dense.size
+    y = net(np.concatenate([problem.x_plot, problem.x_dense, problem.x_train]))
+    y_plot, y_dense, y_train = y[:n_plot], y[n_plot:n_plot + n_dense], y[n_plot + n_dense:]
+    r, r_train = y_dense - problem.y_dense, y_train - problem.y_train
+    return y_plot, y_dense, FitError(float(np.mean(r**2)), float(np.abs(r).max()), float(np.mean(r_train**2)))
+
+
 # ----------------------------------------------------------------------------------------------- sigmoidal steps
 
 @dataclass(frozen=True)
@@ -263,6 +283,7 @@ def _bisect(g: Callable[[float], float], lo: float, hi: float, iters: int = 80) 
     return 0.5 * (lo + hi)
 
 
+@functools.lru_cache(maxsize=64)
 def step_shape(phi: str, phi_params: tuple[tuple[str, float], ...] = ()) -> StepShape:
     """Limits, centre and 1%-99% window of a step-like phi (found numerically, so it works for any of them)."""
     if not is_step_like(phi):
@@ -389,7 +410,8 @@ def least_squares_fit(hidden: ShallowNet, x: np.ndarray, y: np.ndarray, rcond: f
     """
     H = hidden.hidden(x)
     A = np.hstack([H, np.ones((H.shape[0], 1))])
-    coef, _, rank, _ = np.linalg.lstsq(A, y, rcond=rcond)
+    with single_blas():
+        coef, _, rank, _ = np.linalg.lstsq(A, y, rcond=rcond)
     net = ShallowNet(hidden.w, hidden.b, coef[:-1], float(coef[-1]), hidden.phi, hidden.phi_params)
     r = y - A @ coef
     norms = np.linalg.norm(A, axis=0)
@@ -444,6 +466,13 @@ def _to_shallow(model: torch.nn.Sequential, phi: str, phi_params: tuple[tuple[st
     return ShallowNet(first.weight.detach().double().numpy()[:, 0].copy(), first.bias.detach().double().numpy().copy(),
                       last.weight.detach().double().numpy()[0].copy(), float(last.bias.detach()[0]), phi,
                       tuple(phi_params))
+
+
+def torch_initial_net(width: int, phi: str = "tanh", seed: int = 0, init: str = "default",
+                      phi_params: tuple[tuple[str, float], ...] = ()) -> ShallowNet:
+    """The initial weights ``build_mlp([1, N, 1], phi, seed=seed, init=init)`` gives, as a ShallowNet (float64)."""
+    model = build_mlp([1, width, 1], phi, seed=seed, init=init, phi_params=dict(phi_params), dtype=torch.float64)
+    return _to_shallow(model, phi, phi_params)
 
 
 class _History:
@@ -531,7 +560,8 @@ class _FitBase:
         if self.done:
             return
         t0 = time.perf_counter()
-        run_for(self._step, budget_s)
+        with single_blas():
+            run_for(self._step, budget_s)
         self.run.seconds += time.perf_counter() - t0
 
     def _step(self) -> bool:  # pragma: no cover - abstract
@@ -576,13 +606,15 @@ class LMFit(_FitBase):
     Each step solves (J^T J + lam diag(J^T J)) delta = -J^T r with the exact Jacobian J (n x (3N+1)):
     dy/dv_i = phi(z_i), dy/dw_i = v_i phi'(z_i) x, dy/db_i = v_i phi'(z_i), dy/dc = 1 (phi' from autograd).
     It starts from ``start`` (e.g. a least-squares fit on random features) or from a random hidden layer.
+    With ``project`` (variable projection), the output layer (v, c) is re-solved exactly by least squares
+    after every accepted step, so the iteration only has to find good hidden neurons.
     """
 
     method = "Levenberg–Marquardt"
 
     def __init__(self, problem: Problem, width: int, phi: str = "tanh", max_steps: int = 500, seed: int = 0,
                  target_mse: float = 1e-7, phi_params: tuple[tuple[str, float], ...] = (),
-                 start: ShallowNet | None = None, scale: float = 1.0) -> None:
+                 start: ShallowNet | None = None, scale: float = 1.0, project: bool = True) -> None:
         if width > LM_MAX_WIDTH:
             raise ValueError(f"Levenberg–Marquardt is limited to N ≤ {LM_MAX_WIDTH}; use Adam for wider nets.")
         super().__init__(problem, width, phi, max_steps, target_mse, phi_params)
@@ -591,8 +623,19 @@ class LMFit(_FitBase):
             start = least_squares_fit(hidden, problem.x_train, problem.y_train).net
         self.theta = np.concatenate([start.w, start.b, start.v, [start.c]])
         self.lam = 1e-3
+        self.project = project
         self.x, self.y = problem.x_train, problem.y_train
+        if project:
+            self._project()
         self._loss = self._mse(self.theta)
+
+    def _project(self) -> None:
+        """Replace (v, c) by the least-squares optimum for the current hidden layer."""
+        n = self.width
+        H = self._phi(np.multiply.outer(self.x, self.theta[:n]) + self.theta[n:2 * n])
+        A = np.hstack([H, np.ones((H.shape[0], 1))])
+        coef = np.linalg.lstsq(A, self.y, rcond=RCOND)[0]
+        self.theta = np.concatenate([self.theta[:2 * n], coef])
 
     def _unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         n = self.width
@@ -633,6 +676,9 @@ class LMFit(_FitBase):
             loss = self._mse(trial)
             if math.isfinite(loss) and loss < self._loss:
                 self.theta, self._loss = trial, loss
+                if self.project:
+                    self._project()
+                    self._loss = min(loss, self._mse(self.theta))
                 self.lam = max(self.lam / 3.0, 1e-12)
                 break
             self.lam = min(self.lam * 4.0, 1e12)

@@ -20,7 +20,7 @@ INTERVALS: dict[str, tuple[float, float] | None] = {
 TARGET_KEYS = [*ua.TARGETS, ua.FORMULA]
 MAX_CURVES = 40
 CONSTRUCTIONS = {"bumps": "Sigmoid steps → bumps (Nielsen)", "relu": "ReLU interpolation through knots"}
-OPTIMISERS = {"adam": "Adam (every weight, torch)", "lm": "Levenberg–Marquardt (every weight, float64)"}
+OPTIMISERS = {"adam": "Adam (every weight, torch)", "lm": "Levenberg–Marquardt + exact output layer (float64)"}
 DEFAULT_FORMULA = "0.2 + 0.4*x**2 + 0.3*x*sin(15*x) + 0.05*cos(50*x)"
 tex = ua.tex_number
 
@@ -45,19 +45,19 @@ def _construct(spec: tuple, method: str, width: int, phi: str, params: tuple, lo
         step_phi, step_params = (phi, params) if ua.is_step_like(phi) else ("sigmoid", ())
         bumps = ua.bump_construction(p.f, p.a, p.b, width, 10**log_w, step_phi, step_params)
         net, shape = bumps.net, ua.step_shape(step_phi, step_params)
-        error = ua.fit_error(net, p)
+        y_plot, y_dense, error = ua.evaluate(net, p)
         latex = ua.bumps_latex(bumps, shape, p.a, ua.derivative_bounds(p.f, p.a, p.b)[0], error.max_error)
         title = f"{width // 2} bumps from {2 * (width // 2)} {activations.label(step_phi)} steps, w = {10**log_w:.3g}"
         windows, window, soft = (bumps.edges, bumps.window, bumps.window > bumps.h / 2)
     else:
         net = ua.relu_interpolation(p.f, p.a, p.b, width)
-        error = ua.fit_error(net, p)
+        y_plot, y_dense, error = ua.evaluate(net, p)
         latex = ua.relu_latex(p.a, p.b, width, ua.derivative_bounds(p.f, p.a, p.b)[1], error.max_error)
         title, windows, window, soft = f"ReLU interpolation through {width + 1} knots", (), 0.0, False
     dec = ua.decomposition(net, p.x_plot, MAX_CURVES)
     fig = figs.decomposition_figure(p, dec, net, title, windows, window)
     return {"net": net, "error": error, "latex": latex, "fig": figs.freeze(fig), "shown": len(dec.idx),
-            "soft": soft, "window": window, "y_plot": net(p.x_plot), "y_dense": net(p.x_dense)}
+            "soft": soft, "window": window, "y_plot": y_plot, "y_dense": y_dense}
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
@@ -73,10 +73,10 @@ def _solve(spec: tuple, hidden: str, width: int, phi: str, params: tuple, scale:
     kind = "the constructed" if hidden == "constructed" else "random"
     fig = figs.decomposition_figure(p, dec, ls.net, f"Least squares on {kind} {activations.label(base.phi)} "
                                     f"features, N = {width}")
-    error = ua.fit_error(ls.net, p)
+    y_plot, y_dense, error = ua.evaluate(ls.net, p)
     return {"net": ls.net, "error": error, "fig": figs.freeze(fig), "orth": ls.orthogonality, "shown": len(dec.idx),
             "latex": ua.least_squares_latex(p.x_train.size, width, ls.rank, error.train_mse),
-            "y_plot": ls.net(p.x_plot), "y_dense": ls.net(p.x_dense), "max_v": float(np.abs(ls.net.v).max())}
+            "y_plot": y_plot, "y_dense": y_dense, "max_v": float(np.abs(ls.net.v).max())}
 
 
 @st.cache_data(max_entries=16, show_spinner="Sweeping the width N from 2 to 1,000 …")
@@ -268,7 +268,8 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
     update = (rf"\theta \leftarrow \theta - \eta\,\frac{{\hat m}}{{\sqrt{{\hat v}} + \epsilon}},"
               rf"\ \eta = {tex(10**log_lr)}"
               if optimiser == "adam" else
-              r"\theta \leftarrow \theta - (J^\top J + \lambda\,\mathrm{diag}\,J^\top J)^{-1} J^\top r")
+              r"\theta \leftarrow \theta - (J^\top J + \lambda\,\mathrm{diag}\,J^\top J)^{-1} J^\top r"
+              r"\ \text{then } (v, c) \leftarrow \text{least squares}")
     st.latex(r"\text{MSE} = \frac1n\sum_{j=1}^{n}\big(\hat y(x_j) - y_j\big)^2,\quad " + update)
     if optimiser == "lm" and width > ua.LM_MAX_WIDTH:
         st.warning(f"Levenberg–Marquardt solves a (3N + 1)-square system each step; it is limited to "
@@ -286,8 +287,9 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
         fits = [(name, c, r["y_plot"], r["y_dense"]) for name, r, c in fixed]
         rows = [(name, r["error"], r["net"]) for name, r, _ in fixed]
         if net is not None:
-            fits.append(("trained", style.MODEL, net(problem.x_plot), net(problem.x_dense)))
-            rows.append((f"trained ({stepper.method}, {stepper.steps:,} steps)", ua.fit_error(net, problem), net))
+            y_plot, y_dense, error = ua.evaluate(net, problem)
+            fits.append(("trained", style.MODEL, y_plot, y_dense))
+            rows.append((f"trained ({stepper.method}, {stepper.steps:,} steps)", error, net))
         fit_d, err_d = _compare_figs(spec, tuple(fits))
         a_col, b_col = st.columns([1.6, 1])
         with a_col:
@@ -302,7 +304,10 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
         b_col.dataframe({"method": [r[0] for r in rows], "MSE on [a, b]": [f"{r[1].mse:.3g}" for r in rows],
                          "max error": [f"{r[1].max_error:.3g}" for r in rows],
                          "parameters": [r[2].n_parameters() for r in rows]}, hide_index=True)
-        ui.figure(figs.thaw(err_d), key="uat_fig_errors")
+        if st.session_state.get("uat_live", {}).get("running"):
+            st.caption("The error plot of every fit appears when training pauses or ends.")
+        else:
+            ui.figure(figs.thaw(err_d), key="uat_fig_errors")
 
     config = (spec, width, phi, params, optimiser, log_lr, max_steps, init, seed)
     stepper = ui.live_panel("uat_live", make, draw, config=config)

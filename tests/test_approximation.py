@@ -307,3 +307,26 @@ def test_latex_cards_carry_the_numbers():
     assert "M = 32" in lines[1] and "0.0625" in lines[1] and "0.29" in lines[2]
     assert "0.2945" in lines[2]  # 1/2 * 0.0625 * 3 pi
     assert ua.tex_number(1.5e-7) == r"1.5\times 10^{-7}"
+
+
+def test_evaluate_matches_separate_calls(problem):
+    net = ua.relu_interpolation(sin3, -1, 1, 12)
+    y_plot, y_dense, err = ua.evaluate(net, problem)
+    np.testing.assert_allclose(y_plot, net(problem.x_plot), atol=1e-12)
+    np.testing.assert_allclose(y_dense, net(problem.x_dense), atol=1e-12)
+    ref = ua.fit_error(net, problem)
+    assert (err.mse, err.max_error, err.train_mse) == pytest.approx((ref.mse, ref.max_error, ref.train_mse))
+    assert err.mse > 1e-4  # 12 knots do not fit sin(3 pi x): the numbers compared are not zeros
+
+
+def test_variable_projection_keeps_the_output_layer_optimal(problem):
+    fit = ua.LMFit(problem, 8, "tanh", start=ua.torch_initial_net(8, "tanh"), project=True, max_steps=5,
+                   target_mse=0.0)
+    ua.fit_to_mse(fit, max_seconds=10)
+    net = fit.net()
+    best = ua.least_squares_fit(net, problem.x_train, problem.y_train).net
+    assert fit._loss == pytest.approx(ua.fit_error(best, problem).train_mse, rel=1e-6, abs=1e-15)
+    plain = ua.LMFit(problem, 8, "tanh", start=ua.torch_initial_net(8, "tanh"), project=False, max_steps=5,
+                     target_mse=0.0)
+    ua.fit_to_mse(plain, max_seconds=10)
+    assert fit._loss <= plain._loss

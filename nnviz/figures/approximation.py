@@ -38,13 +38,15 @@ def _y_range(problem: Problem) -> list[float]:
     return [lo - 0.35 * span, hi + 0.35 * span]
 
 
-def _shade_outside(fig: go.Figure, problem: Problem) -> None:
-    """Grey the part of the x axis beyond [a, b], where the theorem promises nothing."""
+def _outside(problem: Problem) -> dict:
+    """Layout shapes and a note greying the part of the x axis beyond [a, b], where the theorem promises nothing."""
     pad = problem.x_plot[-1] - problem.b
-    for x0, x1 in ((problem.a - pad, problem.a), (problem.b, problem.b + pad)):
-        fig.add_vrect(x0=x0, x1=x1, fillcolor=style.GREY, opacity=0.15, line_width=0, layer="below")
-    fig.add_annotation(x=problem.b + pad / 2, y=0.98, yref="y domain", text="beyond<br>[a, b]", showarrow=False,
-                       font={"size": 11, "color": style.GREY})
+    shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
+               "fillcolor": style.GREY, "opacity": 0.15, "line": {"width": 0}, "layer": "below"}
+              for x0, x1 in ((problem.a - pad, problem.a), (problem.b, problem.b + pad))]
+    note = {"x": problem.b + pad / 2, "y": 0.98, "xref": "x", "yref": "paper", "text": "beyond<br>[a, b]",
+            "showarrow": False, "font": {"size": 11, "color": style.GREY}}
+    return {"shapes": shapes, "annotations": [note]}
 
 
 def _target_traces(problem: Problem) -> list[go.Scatter]:
@@ -88,109 +90,97 @@ def decomposition_figure(problem: Problem, dec: Decomposition, net: ShallowNet, 
 
     ``windows``: step positions whose failure window (width ``window`` in x) is shaded purple.
     """
-    fig = go.Figure()
+    data: list = []
     yr = _y_range(problem)
     if window > 0 and len(windows):
         xs, ys = [], []
         for s in windows:
             xs += [s - window / 2, s + window / 2, s + window / 2, s - window / 2, s - window / 2, None]
             ys += [yr[0], yr[0], yr[1], yr[1], yr[0], None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", line={"width": 0},
-                                 fillcolor="rgba(204,121,167,0.25)", name="window of failure (1%–99% rise)",
-                                 hoverinfo="skip"))
-    for sign in (1, -1):
-        trace = _neuron_trace(dec, net, sign)
-        if trace is not None:
-            fig.add_trace(trace)
-    fig.add_trace(_handle_trace(dec, net))
-    for trace in _target_traces(problem):
-        fig.add_trace(trace)
-    fig.add_trace(go.Scatter(x=dec.x, y=dec.total, mode="lines", name="network ŷ(x) = Σ vᵢφ(wᵢx+bᵢ) + c",
-                             line={"color": style.MODEL, "width": 3.5},
-                             hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>network</extra>"))
-    _shade_outside(fig, problem)
-    fig.update_yaxes(range=yr)
-    return style.apply_layout(fig, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=420)
+        data.append(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", line={"width": 0},
+                               fillcolor="rgba(204,121,167,0.25)", name="window of failure (1%–99% rise)",
+                               hoverinfo="skip"))
+    data += [t for t in (_neuron_trace(dec, net, 1), _neuron_trace(dec, net, -1)) if t is not None]
+    data.append(_handle_trace(dec, net))
+    data += _target_traces(problem)
+    data.append(go.Scatter(x=dec.x, y=dec.total, mode="lines", name="network ŷ(x) = Σ vᵢφ(wᵢx+bᵢ) + c",
+                           line={"color": style.MODEL, "width": 3.5},
+                           hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>network</extra>"))
+    return style.make_figure(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=440,
+                             yaxis={"range": yr}, **_outside(problem))
 
 
 def fit_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str]], title: str,
                height: int = 380) -> go.Figure:
     """Target dashed and each fit (name, ŷ on problem.x_plot, colour) as a line; the outside greyed."""
-    fig = go.Figure(_target_traces(problem))
-    for name, y, colour in fits:
-        fig.add_trace(go.Scatter(x=problem.x_plot, y=y, mode="lines", name=name, line={"color": colour, "width": 2.5},
-                                 hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>" + name + "</extra>"))
-    _shade_outside(fig, problem)
-    fig.update_yaxes(range=_y_range(problem))
-    return style.apply_layout(fig, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=height)
+    data = _target_traces(problem) + [
+        go.Scatter(x=problem.x_plot, y=y, mode="lines", name=name, line={"color": colour, "width": 2.5},
+                   hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>" + name + "</extra>")
+        for name, y, colour in fits]
+    return style.make_figure(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=height,
+                             yaxis={"range": _y_range(problem)}, **_outside(problem))
 
 
 def error_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str]], title: str) -> go.Figure:
     """|ŷ(x) − f(x)| on the dense grid of [a, b], log scale, one line per fit (name, ŷ on x_dense, colour)."""
-    fig = go.Figure()
-    for name, y, colour in fits:
-        err = np.maximum(np.abs(y - problem.y_dense), 1e-16)
-        fig.add_trace(go.Scatter(x=problem.x_dense, y=err, mode="lines", name=name,
-                                 line={"color": colour, "width": 1.5},
-                                 hovertemplate="x = %{x:.3f}<br>|error| = %{y:.3g}<extra>" + name + "</extra>"))
-    fig.update_yaxes(type="log", exponentformat="power")
-    return style.apply_layout(fig, title=title, x_title=X_TITLE, y_title="|ŷ(x) − f(x)|", height=300)
+    data = [go.Scatter(x=problem.x_dense, y=np.maximum(np.abs(y - problem.y_dense), 1e-16), mode="lines", name=name,
+                       line={"color": colour, "width": 1.5},
+                       hovertemplate="x = %{x:.3f}<br>|error| = %{y:.3g}<extra>" + name + "</extra>")
+            for name, y, colour in fits]
+    return style.make_figure(data, title=title, x_title=X_TITLE, y_title="|ŷ(x) − f(x)| (log scale)", height=320,
+                             yaxis={"type": "log", "exponentformat": "power"})
 
 
 def loss_figure(steps: np.ndarray, loss: np.ndarray, title: str = "Training loss") -> go.Figure:
     """Training MSE against optimiser step, log scale."""
-    fig = go.Figure(go.Scatter(x=steps, y=np.maximum(loss, 1e-300), mode="lines", name="training MSE",
-                               line={"color": style.TRAIN, "width": 2},
-                               hovertemplate="step %{x}<br>MSE = %{y:.3g}<extra></extra>"))
-    fig.update_yaxes(type="log", exponentformat="power")
-    return style.apply_layout(fig, title=title, x_title="optimiser step", y_title="mean squared error",
-                              height=330, legend=False)
+    data = [go.Scatter(x=steps, y=np.maximum(loss, 1e-300), mode="lines", name="training MSE",
+                       line={"color": style.TRAIN, "width": 2},
+                       hovertemplate="step %{x}<br>MSE = %{y:.3g}<extra></extra>")]
+    return style.make_figure(data, title=title, x_title="optimiser step", y_title="training MSE (log scale)",
+                             height=330, legend=False, yaxis={"type": "log", "exponentformat": "power"})
 
 
 def sweep_figure(sweep: Sweep, metric: str = "max") -> go.Figure:
-    """Error against width N on log-log axes: one line of markers per method, its theory bound dashed."""
-    data = sweep.max_error if metric == "max" else sweep.rmse
-    fig = go.Figure()
-    for i, (name, err) in enumerate(data.items()):
+    """Error against width N on log-log axes: one line of markers per method, its theory bound dotted."""
+    errors = sweep.max_error if metric == "max" else sweep.rmse
+    data = []
+    for i, (name, err) in enumerate(errors.items()):
         colour = style.series_colour(i)
-        fig.add_trace(go.Scatter(x=sweep.widths, y=np.maximum(err, 1e-16), mode="lines+markers", name=name,
-                                 line={"color": colour, "width": 2},
-                                 hovertemplate="N = %{x}<br>error = %{y:.3g}<extra>" + name + "</extra>"))
+        data.append(go.Scatter(x=sweep.widths, y=np.maximum(err, 1e-16), mode="lines+markers", name=name,
+                               line={"color": colour, "width": 2},
+                               hovertemplate="N = %{x}<br>error = %{y:.3g}<extra>" + name + "</extra>"))
         if metric == "max" and name in sweep.theory:
             label = "bound max|f′|(b−a)/N  (slope −1)" if "bumps" in name else "bound h²max|f″|/8  (slope −2)"
-            fig.add_trace(go.Scatter(x=sweep.widths, y=sweep.theory[name], mode="lines", name=label,
-                                     line={"color": colour, "dash": "dot", "width": 1.5},
-                                     hovertemplate="N = %{x}<br>bound = %{y:.3g}<extra>theory</extra>"))
-    fig.update_xaxes(type="log", exponentformat="power")
-    fig.update_yaxes(type="log", exponentformat="power")
+            data.append(go.Scatter(x=sweep.widths, y=sweep.theory[name], mode="lines", name=label,
+                                   line={"color": colour, "dash": "dot", "width": 1.5},
+                                   hovertemplate="N = %{x}<br>bound = %{y:.3g}<extra>theory</extra>"))
     y_title = "max error on [a, b]" if metric == "max" else "RMS error on [a, b]"
-    fig = style.apply_layout(fig, x_title="hidden neurons N (log scale)", y_title=y_title + " (log scale)",
-                             height=430)
-    fig.update_layout(legend={"orientation": "v", "x": 0.01, "xanchor": "left", "y": 0.01, "yanchor": "bottom",
-                              "bgcolor": "rgba(255,255,255,0.75)"})
-    return fig
+    fig = style.make_figure(data, x_title="hidden neurons N (log scale)", y_title=y_title + " (log scale)",
+                            height=440, xaxis={"type": "log", "exponentformat": "power"},
+                            yaxis={"type": "log", "exponentformat": "power"}, margin={"t": 25})
+    return fig.update_layout(legend={"orientation": "v", "x": 0.01, "xanchor": "left", "y": 0.01, "yanchor": "bottom",
+                                     "bgcolor": "rgba(255,255,255,0.8)"})
 
 
 def challenge_figure(ch: Challenge, show_best: bool) -> go.Figure:
     """Nielsen's function dashed, the user's bumps bold, optionally the best possible bumps."""
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=ch.x, y=ch.target, mode="lines", name="target f(x)",
-                             line={"color": style.TARGET, "dash": "dash", "width": 2},
-                             hovertemplate="x = %{x:.3f}<br>f = %{y:.3f}<extra>target</extra>"))
+    data = [go.Scatter(x=ch.x, y=ch.target, mode="lines", name="target f(x)",
+                       line={"color": style.TARGET, "dash": "dash", "width": 2},
+                       hovertemplate="x = %{x:.3f}<br>f = %{y:.3f}<extra>target</extra>")]
     if show_best:
         H = ch.net.hidden(ch.x)
-        best = (H[:, 0::2] - H[:, 1::2]) @ ch.best_heights
-        fig.add_trace(go.Scatter(x=ch.x, y=best, mode="lines", name="best heights (least squares)",
-                                 line={"color": style.COMPARE, "width": 2, "dash": "dot"},
-                                 hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>best</extra>"))
-    colour = style.GREEN if ch.success else style.MODEL
-    fig.add_trace(go.Scatter(x=ch.x, y=ch.output, mode="lines", name="your bumps", line={"color": colour, "width": 3.5},
-                             hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>your bumps</extra>"))
-    for s in ch.edges[1:-1]:
-        fig.add_vline(x=float(s), line={"color": style.GREY, "width": 1, "dash": "dot"})
-    fig.update_xaxes(range=[0, 1])
-    fig.update_yaxes(range=[-0.1, 1.1])
-    return style.apply_layout(fig, x_title=X_TITLE, y_title=Y_TITLE, height=360)
+        data.append(go.Scatter(x=ch.x, y=(H[:, 0::2] - H[:, 1::2]) @ ch.best_heights, mode="lines",
+                               name="best heights (least squares)",
+                               line={"color": style.COMPARE, "width": 2, "dash": "dot"},
+                               hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>best</extra>"))
+    data.append(go.Scatter(x=ch.x, y=ch.output, mode="lines", name="your bumps",
+                           line={"color": style.GREEN if ch.success else style.MODEL, "width": 3.5},
+                           hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>your bumps</extra>"))
+    shapes = [style.vline(float(s), dash="dot")[0] for s in ch.edges[1:-1]]
+    for sh in shapes:
+        sh["line"]["width"] = 1
+    return style.make_figure(data, x_title=X_TITLE, y_title=Y_TITLE, height=360, xaxis={"range": [0, 1]},
+                             yaxis={"range": [-0.1, 1.1]}, shapes=shapes)
 
 
 def towers_figure(t: Towers, view: str) -> go.Figure:
