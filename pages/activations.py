@@ -182,7 +182,7 @@ def _collapse_section() -> None:
     with c1:
         n_hidden = ui.slider("Hidden layers", 1, 5, 2, 1, key="act_col_depth")
     with c2:
-        col_width = ui.selectbox("Width of each hidden layer", [4, 8, 16, 32], key="act_col_width", index=2)
+        col_width = ui.slider("Width of each hidden layer", 4, 32, 16, 4, key="act_col_width")
     with c3:
         nonlinear_keys = [k for k in activations.names() if k not in ("linear", "step")]
         col_phi = ui.activation_select("Nonlinearity to compare", key="act_col_phi", options=nonlinear_keys,
@@ -305,7 +305,7 @@ def _depth_section(selected: list[str], frozen: dict[str, tuple]) -> None:
     with d2:
         sigma_w = ui.slider("σ_w (for custom: W ~ N(0, σ_w²/n))", 0.2, 3.0, 1.0, 0.1, key="act_dp_sigma")
     with d3:
-        dp_width = ui.selectbox("Width n", [64, 128, 256], key="act_dp_width", index=2)
+        dp_width = ui.slider("Width n", 64, 256, 256, 64, key="act_dp_width")
     with d4:
         dp_depth = ui.slider("Layers L", 10, 60, 50, 5, key="act_dp_depth")
     results = [_propagate(k, frozen[k], init, float(sigma_w) if init == "sigma" else 1.0, int(dp_width),
@@ -362,7 +362,7 @@ def _race_section(selected: list[str], params: dict[str, dict[str, float]]) -> N
         race_target = ui.selectbox("Target", TARGET_NAMES, key="act_race_target", index=TARGET_NAMES.index("wave"),
                                    format_func=lambda t: lab.TARGETS[t][0])
     with r2:
-        race_steps = ui.selectbox("Steps", [100, 200, 300, 400], key="act_race_steps", index=2)
+        race_steps = ui.slider("Adam steps", 100, 400, 300, 100, key="act_race_steps")
     with r3:
         race_lr = ui.selectbox("Learning rate", [0.003, 0.01, 0.03], key="act_race_lr", index=1)
     settings = (tuple(selected), _freeze({k: params[k] for k in selected if k in params}), race_target,

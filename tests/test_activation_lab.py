@@ -287,3 +287,20 @@ def test_relu_sum_figure_draws_every_term_exactly():
     on_a_term = np.isclose(ys[ok], 1.0 * np.maximum(0, xs[ok] + 1)) | np.isclose(ys[ok], 3 * np.maximum(0, xs[ok]
                                                                                                          - 0.5))
     assert on_a_term.all()
+
+
+def test_torch_work_runs_single_threaded_in_a_fresh_thread():
+    """Streamlit runs each script run in a new thread, where OpenMP starts again at one thread per core."""
+    import os
+    import threading
+
+    seen = []
+
+    def run():
+        lab.race_start(["relu"])
+        seen.append(torch.get_num_threads())
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    assert seen == [max(1, int(os.environ.get("NNVIZ_TORCH_THREADS", "1")))]

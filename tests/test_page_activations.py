@@ -124,7 +124,7 @@ def test_depth_section_custom_sigma():
     at = open_page(PAGE)
     at.radio(key="act_dp_init").set_value("sigma")
     at.slider(key="act_dp_sigma").set_value(2.0)
-    at.selectbox(key="act_dp_width").set_value(64)
+    at.slider(key="act_dp_width").set_value(64)
     at.slider(key="act_dp_depth").set_value(10)
     at.run()
     assert_clean(at)
@@ -136,7 +136,7 @@ def test_depth_section_custom_sigma():
 def test_race_runs_on_its_button_and_stays_cached():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value(["relu", "tanh"])
-    at.selectbox(key="act_race_steps").set_value(100)
+    at.slider(key="act_race_steps").set_value(100)
     at.run()
     assert len(_charts(at)) == 4
     at.button(key="act_race_go").click()
