@@ -26,7 +26,12 @@ tex = ua.tex_number
 
 
 def _target_label(key: str) -> str:
-    return "your formula…" if key == ua.FORMULA else ua.TARGETS[key].label
+    return "your formula…" if key == ua.FORMULA else ua.TARGETS[key].label if key in ua.TARGETS else key
+
+
+def _labels(mapping: dict[str, str]):
+    """A format_func showing mapping[key]; total, so it also maps a label shown back to itself."""
+    return lambda key: mapping.get(key, key)
 
 
 # ------------------------------------------------------------------------------------------- cached computations
@@ -173,7 +178,8 @@ def construct_section(spec: tuple, width: int, phi: str, params: tuple) -> tuple
     st.header("1 · Construct it")
     left, right = st.columns([1, 2.4])
     with left:
-        method = ui.radio("Construction", list(CONSTRUCTIONS), key="uat_construction", format_func=CONSTRUCTIONS.get)
+        method = ui.radio("Construction", list(CONSTRUCTIONS), key="uat_construction",
+                          format_func=_labels(CONSTRUCTIONS))
         log_w = ui.slider("Steepness log₁₀ w", 0.0, 5.0, 3.0, 0.1, key="uat_steepness", disabled=method != "bumps",
                           help="Weight of every step neuron: w = 10^value. A small w gives soft steps that fail.")
     if method == "bumps" and width < 2:
@@ -218,8 +224,8 @@ def solve_section(spec: tuple, width: int, phi: str, params: tuple, method: str,
     left, right = st.columns([1, 2.4])
     with left:
         hidden = ui.radio("Hidden layer", ["constructed", "random"], key="uat_hidden",
-                          format_func={"constructed": "the constructed one (section 1)",
-                                       "random": f"random {activations.label(phi)} neurons"}.get)
+                          format_func=_labels({"constructed": "the constructed one (section 1)",
+                                               "random": f"random {activations.label(phi)} neurons"}))
         scale = ui.slider("Spread of random weights", 0.1, 10.0, 1.0, 0.1, key="uat_scale",
                           disabled=hidden != "random", help="wᵢ = spread · 4/(b − a) · gᵢ, gᵢ standard normal; each "
                           "neuron's centre −bᵢ/wᵢ is uniform in [a, b].")
@@ -256,7 +262,7 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
                 "squared error. Press **Train**: the fit and the loss curve update while it learns.")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        optimiser = ui.radio("Optimiser", list(OPTIMISERS), key="uat_optimiser", format_func=OPTIMISERS.get)
+        optimiser = ui.radio("Optimiser", list(OPTIMISERS), key="uat_optimiser", format_func=_labels(OPTIMISERS))
     with c2:
         log_lr = ui.slider("Learning rate log₁₀ η (Adam)", -4.0, -0.5, -2.0, 0.1, key="uat_lr",
                            disabled=optimiser != "adam")
@@ -319,7 +325,7 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
 def sweep_section(spec: tuple, phi: str, params: tuple) -> None:
     st.header("How width buys accuracy")
     metric = ui.radio("Error measure", ["max", "rms"], key="uat_sweep_metric", horizontal=True,
-                      format_func={"max": "maximum error (what the theorem bounds)", "rms": "RMS error"}.get)
+                      format_func=_labels({"max": "maximum error (what the theorem bounds)", "rms": "RMS error"}))
     ui.figure(figs.thaw(_sweep_fig(spec, phi, params, metric)), key="uat_fig_sweep")
     st.caption("N = 2, 4, …, 512, 1000, computed once per target and activation, then cached. The bumps' steps "
                "have steepness w = 50/h here, sharp next to each bump. Dotted: the bounds for infinitely steep "
@@ -373,15 +379,15 @@ def towers_section() -> None:
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         target = ui.selectbox("Target f(x₁, x₂)", list(ua.TARGETS_2D), key="uat_t2_target",
-                              format_func=lambda k: ua.TARGETS_2D[k][0])
+                              format_func=_labels({k: v[0] for k, v in ua.TARGETS_2D.items()}))
     with c2:
         k = int(ui.slider("Towers per side K", 1, 20, 8, 1, key="uat_t2_k"))
     with c3:
         steep = float(ui.slider("Steepness w of the steps", 10, 500, 200, 10, key="uat_t2_w"))
     with c4:
         view = ui.radio("Show", ["all", "plateaus", "tower"], key="uat_t2_view",
-                        format_func={"all": "all towers vs target", "plateaus": "without the bias (plateaus)",
-                                     "tower": "one tower, step by step"}.get)
+                        format_func=_labels({"all": "all towers vs target", "plateaus": "without the bias (plateaus)",
+                                     "tower": "one tower, step by step"}))
     tw, tw_fig = _towers(target, k, steep, view)
     ui.figure(figs.thaw(tw_fig), key="uat_fig_towers")
     for line in ua.towers_latex(target, tw):
