@@ -340,11 +340,9 @@ st.markdown(
     "add up to any shape. Any bounded φ with **two distinct finite limits** works that way (Cybenko 1989). A "
     "linear φ is a polynomial of degree 1, and a stack of it stays linear, so it fails."
 )
-st.dataframe(pd.DataFrame({
-    "activation": [activations.label(k) for k in activations.names()],
-    "universal": ["✓" if activations.get(k).universal else "✗" for k in activations.names()],
-    "why": [activations.get(k).universal_reason for k in activations.names()],
-}), hide_index=True, width="stretch", height=35 * (len(activations.names()) + 1) + 3)
+st.markdown("| activation | universal | why |\n|---|:---:|---|\n" + "\n".join(
+    f"| {activations.label(k)} | {'✓' if activations.get(k).universal else '✗'} | "
+    f"{activations.get(k).universal_reason} |" for k in activations.names()))
 ui.takeaway("Almost any nonlinearity is enough for universality; the choice between them is about training: "
             "gradients, speed and stability, as the race below shows.")
 
