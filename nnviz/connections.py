@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -302,19 +304,24 @@ class DegradationTrainer:
                  init: str = "xavier") -> None:
         self.x, self.y = regression_task(256, seed=seed)
         self.n_steps, self.max_seconds = n_steps, max_seconds
-        self.models: dict[tuple[str, int], Stack] = {}
-        self.opts: dict[tuple[str, int], torch.optim.Optimizer] = {}
-        for d in depths:
-            for kind in ("plain", "residual"):
-                m = Stack(2, width, d, 1, phi=phi, residual=kind == "residual", alpha=branch_alpha(
-                    "inv_sqrt_depth", d), init=init, seed=seed)
-                self.models[(kind, d)] = m
-                self.opts[(kind, d)] = torch.optim.Adam(m.parameters(), lr=lr)
+        self._spec = {"depths": tuple(depths), "width": width, "phi": phi, "lr": lr, "seed": seed, "init": init}
         self.run = DegradationRun(tuple(depths))
         self.step = 0
         self.clock = RunClock()
-        self._pending: dict[tuple[str, int], list[float]] = {k: [] for k in self.models}
+        self._pending: dict[tuple[str, int], list[float]] = defaultdict(list)
         self.stopped_by_time = False
+
+    @cached_property
+    def models(self) -> dict[tuple[str, int], Stack]:
+        """The networks by (kind, depth), built on first use (a new run costs nothing until it trains)."""
+        sp = self._spec
+        return {(kind, d): Stack(2, sp["width"], d, 1, phi=sp["phi"], residual=kind == "residual",
+                                 alpha=branch_alpha("inv_sqrt_depth", d), init=sp["init"], seed=sp["seed"])
+                for d in sp["depths"] for kind in ("plain", "residual")}
+
+    @cached_property
+    def opts(self) -> dict[tuple[str, int], torch.optim.Optimizer]:
+        return {k: torch.optim.Adam(m.parameters(), lr=self._spec["lr"]) for k, m in self.models.items()}
 
     def _one_step(self) -> None:
         for key, m in self.models.items():
@@ -547,14 +554,23 @@ class LandscapeTrainer:
                  lr: float = 3e-3, seed: int = 0, max_seconds: float = 25.0) -> None:
         self.x, self.y = spiral_task(200, seed=seed)
         self.n_steps, self.k, self.span, self.seed, self.max_seconds = n_steps, k, span, seed, max_seconds
-        self.models = {kind: Stack(2, width, depth, 1, phi="relu", residual=kind == "residual",
-                                   alpha=branch_alpha("inv_sqrt_depth", depth), init="he", seed=seed)
-                       for kind in ("plain", "residual")}
-        self.opts = {kind: torch.optim.Adam(m.parameters(), lr=lr) for kind, m in self.models.items()}
+        self._spec = {"depth": depth, "width": width, "lr": lr}
         self.step = 0
         self.clock = RunClock()
         self.train_loss: dict[str, float] = {}
         self.result: dict[str, Landscape] = {}
+
+    @cached_property
+    def models(self) -> dict[str, Stack]:
+        """The plain and the residual network, built on first use."""
+        sp = self._spec
+        return {kind: Stack(2, sp["width"], sp["depth"], 1, phi="relu", residual=kind == "residual",
+                            alpha=branch_alpha("inv_sqrt_depth", sp["depth"]), init="he", seed=self.seed)
+                for kind in ("plain", "residual")}
+
+    @cached_property
+    def opts(self) -> dict[str, torch.optim.Optimizer]:
+        return {kind: torch.optim.Adam(m.parameters(), lr=self._spec["lr"]) for kind, m in self.models.items()}
 
     def advance(self, budget_s: float) -> None:
         t0 = self.clock.start()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -308,13 +310,21 @@ class AddingTrainer:
                  cells: tuple[str, ...] = CELLS, seed: int = 0, max_seconds: float = 25.0) -> None:
         self.T, self.batch, self.n_steps, self.max_seconds = T, batch, n_steps, max_seconds
         self.gen = torch.Generator().manual_seed(seed + 100)
-        self.models = {c: SequenceRegressor(c, hidden, seed) for c in cells}
-        self.opts = {c: torch.optim.Adam(m.parameters(), lr=lr) for c, m in self.models.items()}
+        self._spec = {"cells": tuple(cells), "hidden": hidden, "lr": lr, "seed": seed}
         self.run = AddingRun(T)
         self.step = 0
         self.clock = RunClock()
         self.stopped_by_time = False
-        self._pending: dict[str, list[float]] = {c: [] for c in cells}
+        self._pending: dict[str, list[float]] = defaultdict(list)
+
+    @cached_property
+    def models(self) -> dict[str, SequenceRegressor]:
+        """One model per cell type, built on first use (a new run costs nothing until it trains)."""
+        return {c: SequenceRegressor(c, self._spec["hidden"], self._spec["seed"]) for c in self._spec["cells"]}
+
+    @cached_property
+    def opts(self) -> dict[str, torch.optim.Optimizer]:
+        return {c: torch.optim.Adam(m.parameters(), lr=self._spec["lr"]) for c, m in self.models.items()}
 
     def _one_step(self) -> None:
         x, y = adding_problem(self.batch, self.T, self.gen)

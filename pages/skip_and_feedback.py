@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import streamlit as st
 
@@ -39,126 +41,135 @@ def _fmt(labels: dict[str, str]):
 
 
 # ---------------------------------------------------------------------------------------------- cached compute
-@st.cache_data(max_entries=32, show_spinner=False)
-def _gradient_flow(depth: int, phi: str, init: str, branch: str) -> cx.GradientFlow:
-    return cx.gradient_flow(depth, phi=phi, init=init, branch_scale=branch)
+# Every cached function is pure in its arguments. They are defined once per server process by _build_cache()
+# and not at the top of this script, because st.cache_* reads and hashes a function's source each time it is
+# decorated, and a page script runs again on every interaction (17 decorations cost ~15 ms a rerun).
+def _build_cache() -> SimpleNamespace:
+    @st.cache_data(max_entries=32, show_spinner=False)
+    def _gradient_flow(depth: int, phi: str, init: str, branch: str) -> cx.GradientFlow:
+        return cx.gradient_flow(depth, phi=phi, init=init, branch_scale=branch)
+
+    @st.cache_data(max_entries=32, show_spinner=False)
+    def _depth_jacobian(depth: int, phi: str, init: str, branch: str) -> cx.DepthJacobian:
+        return cx.depth_jacobian(depth, phi=phi, init=init, branch_scale=branch)
+
+    @st.cache_data(max_entries=32, show_spinner=False)
+    def _shattered_net(name: str, depth: int, batch_norm: bool) -> cx.ShatteredNet:
+        return cx.shattered_network(name, depth=depth, batch_norm=batch_norm)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _depth_jacobian(depth: int, phi: str, init: str, branch: str) -> cx.DepthJacobian:
-    return cx.depth_jacobian(depth, phi=phi, init=init, branch_scale=branch)
+    def _shattered(depth: int, batch_norm: bool) -> cx.Shattered:
+        nets = {n: _shattered_net(n, 1 if n == "one_layer" else depth, batch_norm) for n in cx.SHATTER_NETS}
+        return cx.Shattered(nets["one_layer"].x, {k: v.grad for k, v in nets.items()},
+                            {k: v.autocorr for k, v in nets.items()}, {k: v.corr for k, v in nets.items()}, depth)
 
+    @st.cache_data(max_entries=32, show_spinner=False)
+    def _trajectories(radius: float, phi: str, inputs: str) -> rc.Trajectories:
+        return rc.hidden_trajectories(T=60, radius=radius, phi=phi, inputs=inputs)
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _shattered_net(name: str, depth: int, batch_norm: bool) -> cx.ShatteredNet:
-    return cx.shattered_network(name, depth=depth, batch_norm=batch_norm)
+    @st.cache_data(max_entries=64, show_spinner=False)
+    def _time_gradients(T: int, radius: float, phi: str, kind: str, clip: float | None) -> rc.TimeGradients:
+        return rc.time_gradients(T=T, radius=radius, phi=phi, kind=kind, clip=clip)
 
+    @st.cache_data(max_entries=16, show_spinner=False)
+    def _lstm_jacobian(T: int, forget_bias: float) -> np.ndarray:
+        return rc.lstm_state_jacobian(T=T, forget_bias=forget_bias)
 
-def _shattered(depth: int, batch_norm: bool) -> cx.Shattered:
-    nets = {n: _shattered_net(n, 1 if n == "one_layer" else depth, batch_norm) for n in cx.SHATTER_NETS}
-    return cx.Shattered(nets["one_layer"].x, {k: v.grad for k, v in nets.items()},
-                        {k: v.autocorr for k, v in nets.items()}, {k: v.corr for k, v in nets.items()}, depth)
+    @st.cache_data(max_entries=4, show_spinner=False)
+    def _precomputed(name: str) -> dict | None:
+        return cx.load_precomputed(name)
 
+    # Figures are pure functions of the widget values. They are cached whole (plotly's figure construction
+    # dominates a rerun); st.plotly_chart only reads a figure, so one shared, never-mutated copy is safe.
+    @st.cache_resource(max_entries=32, show_spinner=False)
+    def _rnn_diagram(T: int):
+        return fx.rnn_diagram(T)
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _trajectories(radius: float, phi: str, inputs: str) -> rc.Trajectories:
-    return rc.hidden_trajectories(T=60, radius=radius, phi=phi, inputs=inputs)
+    @st.cache_resource(max_entries=1, show_spinner=False)
+    def _chain_diagram():
+        return fx.chain_and_residual_diagram()
 
+    @st.cache_resource(max_entries=64, show_spinner=False)
+    def _gf_figure(depth: int, phi: str, init: str, branch: str, wrt: str):
+        gf = _gradient_flow(depth, phi, init, branch)
+        if wrt == "weights":
+            return fx.gradient_flow_figure(gf.layer, gf.plain, gf.residual, "‖∂L/∂W_l‖ (log scale)")
+        return fx.gradient_flow_figure(gf.layer, gf.plain_h, gf.residual_h, "‖∂L/∂h_l‖ (log scale)")
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _time_gradients(T: int, radius: float, phi: str, kind: str, clip: float | None) -> rc.TimeGradients:
-    return rc.time_gradients(T=T, radius=radius, phi=phi, kind=kind, clip=clip)
+    @st.cache_resource(max_entries=16, show_spinner=False)
+    def _shattered_figures(depth: int, batch_norm: bool):
+        sh = _shattered(depth, batch_norm)
+        return (fx.shattered_figure(sh.x, sh.grads, cx.SHATTER_LABELS),
+                fx.autocorrelation_figure(sh.autocorr, cx.SHATTER_LABELS),
+                fx.gradient_covariance_figure(sh.x, sh.corr, cx.SHATTER_LABELS, stride=4),
+                {n: float(sh.autocorr[n][1]) for n in cx.SHATTER_NETS})
 
+    @st.cache_resource(max_entries=32, show_spinner=False)
+    def _trajectories_figure(radius: float, phi: str, inputs: str):
+        tr = _trajectories(radius, phi, inputs)
+        return fx.trajectories_figure(tr.t, tr.x, tr.h, tr.norm)
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _lstm_jacobian(T: int, forget_bias: float) -> np.ndarray:
-    return rc.lstm_state_jacobian(T=T, forget_bias=forget_bias)
+    @st.cache_resource(max_entries=64, show_spinner=False)
+    def _time_gradient_figure(T: int, radius: float, phi: str, kind: str, clip: float | None):
+        tg = _time_gradients(T, radius, phi, kind, clip)
+        scale = tg.clip_scale if clip is not None else None
+        return fx.time_gradient_figure(tg.lag, tg.jac, tg.bound, tg.contrib, scale)
 
+    @st.cache_resource(max_entries=4, show_spinner=False)
+    def _precomputed_degradation_figure():
+        pre = _precomputed("degradation")
+        curves = {(k.split("|")[0], int(k.split("|")[1])): v for k, v in pre["curves"].items()}
+        return fx.degradation_figure(pre["steps"], curves, tuple(pre["depths"])), curves, tuple(pre["depths"])
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _precomputed(name: str) -> dict | None:
-    return cx.load_precomputed(name)
+    @st.cache_resource(max_entries=4, show_spinner=False)
+    def _precomputed_landscape_figure():
+        pre = _precomputed("landscape")
+        surfaces = {k: (np.array(v["a"]), np.array(v["b"]), np.array(v["loss"]).reshape(v["k"], v["k"]))
+                    for k, v in pre["surfaces"].items()}
+        return fx.landscape_figure(surfaces), surfaces
 
+    @st.cache_resource(max_entries=16, show_spinner=False)
+    def _precomputed_adding_figure(T: int):
+        run = _precomputed("adding")["runs"][str(T)]
+        return fx.adding_figure(run["steps"], run["curves"], rc.CELL_LABELS, rc.GUESS_ONE_MSE), run["curves"]
 
-# Figures are pure functions of the widget values. They are cached whole (plotly's figure construction
-# dominates a rerun); st.plotly_chart only reads a figure, so one shared, never-mutated copy is safe.
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _rnn_diagram(T: int):
-    return fx.rnn_diagram(T)
+    @st.cache_resource(max_entries=64, show_spinner=False)
+    def _joint_figure(phi: str, init: str, branch: str, forget_bias: float, trained: bool):
+        dj = _depth_jacobian(100, phi, init, branch)
+        series = [
+            (f"plain stack ({activations.label(phi)})", dj.plain, fx.PLAIN, "solid"),
+            (f"residual stack ({activations.label(phi)})", dj.residual, fx.RESIDUAL, "solid"),
+        ]
+        for rho, colour in ((0.9, style.ORANGE), (1.0, style.PURPLE), (1.1, style.SKY)):
+            series.append((f"RNN at init, ρ = {rho}", _time_gradients(100, rho, "tanh", "orthogonal", None).jac,
+                           colour, "dash"))
+        series.append((f"LSTM at init, forget bias {forget_bias:g}", _lstm_jacobian(100, forget_bias), style.GREEN,
+                       "dash"))
+        pre = _precomputed("adding")
+        if trained and pre and pre.get("trained_jacobian"):
+            for c, colour in (("rnn", style.VERMILLION), ("lstm", style.GREEN)):
+                series.append((f"{rc.CELL_LABELS[c]}, trained", np.array(pre["trained_jacobian"][c]), colour, "dot"))
+        return fx.joint_jacobian_figure(series)
+
+    return SimpleNamespace(
+        gradient_flow=_gradient_flow, depth_jacobian=_depth_jacobian, shattered_net=_shattered_net,
+        shattered=_shattered, trajectories=_trajectories, time_gradients=_time_gradients,
+        lstm_jacobian=_lstm_jacobian, precomputed=_precomputed, rnn_diagram=_rnn_diagram,
+        chain_diagram=_chain_diagram, gf_figure=_gf_figure, shattered_figures=_shattered_figures,
+        trajectories_figure=_trajectories_figure, time_gradient_figure=_time_gradient_figure,
+        precomputed_degradation_figure=_precomputed_degradation_figure,
+        precomputed_landscape_figure=_precomputed_landscape_figure,
+        precomputed_adding_figure=_precomputed_adding_figure, joint_figure=_joint_figure
+    )
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
-def _chain_diagram():
-    return fx.chain_and_residual_diagram()
+def _cache(version: int) -> SimpleNamespace:
+    """The cached functions, built once (bump ``version`` after editing them while a server runs)."""
+    return _build_cache()
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _gf_figure(depth: int, phi: str, init: str, branch: str, wrt: str):
-    gf = _gradient_flow(depth, phi, init, branch)
-    if wrt == "weights":
-        return fx.gradient_flow_figure(gf.layer, gf.plain, gf.residual, "‖∂L/∂W_l‖ (log scale)")
-    return fx.gradient_flow_figure(gf.layer, gf.plain_h, gf.residual_h, "‖∂L/∂h_l‖ (log scale)")
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _shattered_figures(depth: int, batch_norm: bool):
-    sh = _shattered(depth, batch_norm)
-    return (fx.shattered_figure(sh.x, sh.grads, cx.SHATTER_LABELS),
-            fx.autocorrelation_figure(sh.autocorr, cx.SHATTER_LABELS),
-            fx.gradient_covariance_figure(sh.x, sh.corr, cx.SHATTER_LABELS, stride=4),
-            {n: float(sh.autocorr[n][1]) for n in cx.SHATTER_NETS})
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _trajectories_figure(radius: float, phi: str, inputs: str):
-    tr = _trajectories(radius, phi, inputs)
-    return fx.trajectories_figure(tr.t, tr.x, tr.h, tr.norm)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _time_gradient_figure(T: int, radius: float, phi: str, kind: str, clip: float | None):
-    tg = _time_gradients(T, radius, phi, kind, clip)
-    return fx.time_gradient_figure(tg.lag, tg.jac, tg.bound, tg.contrib, tg.clip_scale if clip is not None else None)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _precomputed_degradation_figure():
-    pre = _precomputed("degradation")
-    curves = {(k.split("|")[0], int(k.split("|")[1])): v for k, v in pre["curves"].items()}
-    return fx.degradation_figure(pre["steps"], curves, tuple(pre["depths"])), curves, tuple(pre["depths"])
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _precomputed_landscape_figure():
-    pre = _precomputed("landscape")
-    surfaces = {k: (np.array(v["a"]), np.array(v["b"]), np.array(v["loss"]).reshape(v["k"], v["k"]))
-                for k, v in pre["surfaces"].items()}
-    return fx.landscape_figure(surfaces), surfaces
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _precomputed_adding_figure(T: int):
-    run = _precomputed("adding")["runs"][str(T)]
-    return fx.adding_figure(run["steps"], run["curves"], rc.CELL_LABELS, rc.GUESS_ONE_MSE), run["curves"]
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _joint_figure(phi: str, init: str, branch: str, forget_bias: float, trained: bool):
-    dj = _depth_jacobian(100, phi, init, branch)
-    series = [
-        (f"plain stack ({activations.label(phi)})", dj.plain, fx.PLAIN, "solid"),
-        (f"residual stack ({activations.label(phi)})", dj.residual, fx.RESIDUAL, "solid"),
-    ]
-    for rho, colour in ((0.9, style.ORANGE), (1.0, style.PURPLE), (1.1, style.SKY)):
-        series.append((f"RNN at init, ρ = {rho}", _time_gradients(100, rho, "tanh", "orthogonal", None).jac,
-                       colour, "dash"))
-    series.append((f"LSTM at init, forget bias {forget_bias:g}", _lstm_jacobian(100, forget_bias), style.GREEN,
-                   "dash"))
-    pre = _precomputed("adding")
-    if trained and pre and pre.get("trained_jacobian"):
-        for c, colour in (("rnn", style.VERMILLION), ("lstm", style.GREEN)):
-            series.append((f"{rc.CELL_LABELS[c]}, trained", np.array(pre["trained_jacobian"][c]), colour, "dot"))
-    return fx.joint_jacobian_figure(series)
+C = _cache(1)
 
 
 # ---------------------------------------------------------------------------------------------- page
@@ -171,9 +182,9 @@ ui.intro(
 )
 
 st.header("Three wirings")
-ui.figure(_chain_diagram(), key="sk_fig_chain")
+ui.figure(C.chain_diagram(), key="sk_fig_chain")
 T_diag = ui.slider("Unroll the recurrent cell over T time steps", 1, 20, 5, 1, key="sk_T")
-ui.figure(_rnn_diagram(int(T_diag)), key="sk_fig_rnn")
+ui.figure(C.rnn_diagram(int(T_diag)), key="sk_fig_rnn")
 st.markdown(
     "Unrolled, a recurrent network **is** a deep feed-forward network, one layer per time step, except that every "
     f"layer uses the same weights. Its gradient therefore crosses {int(T_diag)} Jacobians "
@@ -199,12 +210,12 @@ with c4:
 gf_wrt = ui.radio("Gradient with respect to", ["weights", "hidden"], key="sk_gf_wrt", horizontal=True,
                   format_func=_fmt({"weights": "the weights W_l (what each layer learns from)",
                                     "hidden": "the hidden state h_l (the back-propagated signal)"}))
-gf = _gradient_flow(int(gf_depth), gf_phi, gf_init, gf_branch)
+gf = C.gradient_flow(int(gf_depth), gf_phi, gf_init, gf_branch)
 y_plain, y_res = (gf.plain, gf.residual) if gf_wrt == "weights" else (gf.plain_h, gf.residual_h)
 if not (np.all(np.isfinite(y_plain)) and np.all(np.isfinite(y_res))):
     st.warning("Some gradients overflowed to infinity at these settings: the forward pass itself exploded. "
                "Try a smaller depth, the 1/√L branch scale or another initialisation.")
-ui.figure(_gf_figure(int(gf_depth), gf_phi, gf_init, gf_branch, gf_wrt), key="sk_fig_gf")
+ui.figure(C.gf_figure(int(gf_depth), gf_phi, gf_init, gf_branch, gf_wrt), key="sk_fig_gf")
 r_plain = y_plain[0] / y_plain[-1] if y_plain[-1] > 0 else float("inf")
 r_res = y_res[0] / y_res[-1] if y_res[-1] > 0 else float("inf")
 st.latex(
@@ -246,8 +257,8 @@ dg_depths = (3, max(4, int(dg_deep) // 2), int(dg_deep))
 
 
 def _draw_degradation(trainer: cx.DegradationTrainer) -> None:
-    if trainer.step == 0 and dg_cfg == DG_DEFAULT and _precomputed("degradation"):
-        fig, curves, depths = _precomputed_degradation_figure()
+    if trainer.step == 0 and dg_cfg == DG_DEFAULT and C.precomputed("degradation"):
+        fig, curves, depths = C.precomputed_degradation_figure()
         st.caption("Showing the precomputed run at these settings; press Train to run it yourself.")
     elif trainer.step == 0:
         st.info("Press **Train** to train these six networks side by side (at most "
@@ -282,7 +293,7 @@ with s1:
     sh_depth = ui.slider("Depth of the deep networks", 2, 50, 24, 1, key="sk_sh_depth")
 with s2:
     sh_bn = ui.checkbox("Batch normalisation before each ReLU", True, key="sk_sh_bn")
-fig_sh, fig_ac, fig_cov, r1 = _shattered_figures(int(sh_depth), bool(sh_bn))
+fig_sh, fig_ac, fig_cov, r1 = C.shattered_figures(int(sh_depth), bool(sh_bn))
 ui.figure(fig_sh, key="sk_fig_sh")
 if not sh_bn:
     st.info(f"Without batch normalisation the deep plain network's gradient is much smoother here (r(1) = "
@@ -320,8 +331,8 @@ ls_cfg = {"depth": int(ls_depth), "seed": int(ls_seed)}
 
 
 def _draw_landscape(trainer: cx.LandscapeTrainer) -> None:
-    if not trainer.done and ls_cfg == LS_DEFAULT and _precomputed("landscape"):
-        fig, surfaces = _precomputed_landscape_figure()
+    if not trainer.done and ls_cfg == LS_DEFAULT and C.precomputed("landscape"):
+        fig, surfaces = C.precomputed_landscape_figure()
         st.caption("Showing the precomputed landscape at these settings; press Train to recompute it.")
     elif not trainer.done:
         st.info("Press **Train** to train both networks and map their landscapes (at most "
@@ -353,10 +364,10 @@ with r2:
 with r3:
     rnn_input = ui.radio("Input sequence", list(rc.INPUT_KINDS), key="sk_rnn_input", horizontal=True,
                          format_func=_fmt({"pulse": "one pulse", "sine": "sine wave", "noise": "noise"}))
-tr = _trajectories(float(rnn_radius), rnn_phi, rnn_input)
+tr = C.trajectories(float(rnn_radius), rnn_phi, rnn_input)
 if not np.all(np.isfinite(tr.h)):
     st.warning("The hidden state overflowed: with a linear φ and ρ > 1 the state grows like ρᵗ without bound.")
-ui.figure(_trajectories_figure(float(rnn_radius), rnn_phi, rnn_input), key="sk_fig_traj")
+ui.figure(C.trajectories_figure(float(rnn_radius), rnn_phi, rnn_input), key="sk_fig_traj")
 st.caption(f"16 hidden units, W = ρ·(random orthogonal matrix). ‖h_60‖ = {tr.norm[-1]:.3g}. With a single pulse "
            "the state rings on after the input has gone: that echo is the network's memory, and ρ sets how long "
            "it lasts.")
@@ -381,11 +392,11 @@ with k1:
 with k2:
     vg_c = ui.slider("Clipping threshold c", 0.1, 10.0, 1.0, 0.1, key="sk_vg_c", disabled=not vg_clip_on)
 vg_args = (int(vg_T), float(vg_radius), vg_phi, vg_kind, float(vg_c) if vg_clip_on else None)
-tg = _time_gradients(*vg_args)
+tg = C.time_gradients(*vg_args)
 if not (np.all(np.isfinite(tg.jac)) and np.isfinite(tg.total_norm)):
     st.warning("The gradient overflowed to infinity: it explodes so fast that not even float64 can hold it. "
                "Lower ρ or T.")
-ui.figure(_time_gradient_figure(*vg_args), key="sk_fig_vg")
+ui.figure(C.time_gradient_figure(*vg_args), key="sk_fig_vg")
 st.latex(
     r"\frac{\partial h_T}{\partial h_t} = \prod_{s=t+1}^{T} \mathrm{diag}\,\varphi'(z_s)\, W,\qquad"
     r"\Big\|\frac{\partial h_T}{\partial h_t}\Big\| \le (\gamma\,\|W\|_2)^{T-t} = "
@@ -426,9 +437,9 @@ add_cfg = {"hidden": int(add_hidden), "lr": float(add_lr), "seed": int(add_seed)
 
 
 def _draw_adding(trainer: rc.AddingTrainer) -> None:
-    pre = _precomputed("adding")
+    pre = C.precomputed("adding")
     if trainer.step == 0 and add_cfg == ADD_DEFAULT and str(int(add_T)) in (pre or {}).get("runs", {}):
-        fig, curves = _precomputed_adding_figure(int(add_T))
+        fig, curves = C.precomputed_adding_figure(int(add_T))
         st.caption("Showing the precomputed run at these settings; press Train to run it yourself.")
     elif trainer.step == 0:
         st.info("Press **Train** to train the three cells side by side (at most "
@@ -461,7 +472,7 @@ with j1:
 with j2:
     jt_trained = ui.checkbox("Add the LSTM and RNN trained on the adding problem (T = 50)", True,
                              key="sk_jt_trained")
-ui.figure(_joint_figure(gf_phi, gf_init, gf_branch, float(jt_fb), bool(jt_trained)), key="sk_fig_joint")
+ui.figure(C.joint_figure(gf_phi, gf_init, gf_branch, float(jt_fb), bool(jt_trained)), key="sk_fig_joint")
 st.caption(
     "Solid: ‖∂h_L/∂h_0‖ of a deep stack against depth L (one input, no batch norm). Dashed: ‖∂h_T/∂h_t‖ of a "
     "recurrent cell against T − t at initialisation (for the LSTM the state is (h, c)). Dotted: the same for the "

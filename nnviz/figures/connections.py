@@ -20,6 +20,14 @@ CELL_COLOURS = {"rnn": style.VERMILLION, "lstm": style.BLUE, "gru": style.GREEN}
 DEPTH_DASH = ("dot", "dash", "solid", "dashdot")
 
 
+def _grid(x, axis: str = "x") -> dict:
+    """A uniform grid as plotly's x0/dx (smaller and faster to send than the array), else the array itself."""
+    x = np.asarray(x, dtype=float)
+    if len(x) >= 2 and np.allclose(np.diff(x), x[1] - x[0], rtol=1e-6, atol=1e-9):
+        return {f"{axis}0": float(x[0]), f"d{axis}": float(x[1] - x[0])}
+    return {axis: x}
+
+
 def _pos(v) -> np.ndarray:
     """Values for a log axis: zeros and negatives (which a log axis cannot show) become gaps."""
     v = np.asarray(v, dtype=float)
@@ -166,7 +174,7 @@ def gradient_flow_figure(layer: np.ndarray, plain: np.ndarray, residual: np.ndar
     """Gradient norm per layer (log scale), plain against residual."""
     fig = go.Figure()
     for name, g, colour in (("plain", plain, PLAIN), ("residual", residual, RESIDUAL)):
-        fig.add_trace(go.Scatter(x=layer, y=_pos(g), mode="lines+markers", name=name,
+        fig.add_trace(go.Scatter(**_grid(layer), y=_pos(g), mode="lines+markers", name=name,
                                  line={"color": colour, "width": 2}, marker={"size": 4},
                                  hovertemplate=f"{name}<br>layer %{{x}}<br>norm %{{y:.3g}}<extra></extra>"))
     fig.update_yaxes(type="log", exponentformat="power")
@@ -184,7 +192,8 @@ def degradation_figure(steps: Sequence[int], curves: Mapping[tuple[str, int], Se
             if not ys:
                 continue
             fig.add_trace(go.Scatter(
-                x=list(steps)[: len(ys)], y=ys, mode="lines", name=f"{d} layers", legendgroup=str(d),
+                **_grid(list(steps)[: len(ys)]), y=np.asarray(ys, dtype=float), mode="lines", name=f"{d} layers",
+                legendgroup=str(d),
                 showlegend=False, line={"color": colour, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]},
                 hovertemplate=f"{kind}, {d} layers<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"), 1, c)
     for i, d in enumerate(depths):  # legend keys in neutral black: line style = depth, colour = panel
@@ -205,7 +214,7 @@ def shattered_figure(x: np.ndarray, grads: Mapping[str, np.ndarray], labels: Map
     fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.06,
                         subplot_titles=[labels[n] for n in names])
     for c, n in enumerate(names, start=1):
-        fig.add_trace(go.Scatter(x=x, y=grads[n], mode="lines", line={"color": style.series_colour(c - 1),
+        fig.add_trace(go.Scatter(**_grid(x), y=grads[n], mode="lines", line={"color": style.series_colour(c - 1),
                                  "width": 1.5}, name=labels[n], showlegend=False,
                                  hovertemplate="x %{x:.3f}<br>dy/dx %{y:.3g}<extra>" + labels[n] + "</extra>"),
                       1, c)
@@ -218,7 +227,7 @@ def autocorrelation_figure(autocorr: Mapping[str, np.ndarray], labels: Mapping[s
     """Autocorrelation of dy/dx across neighbouring inputs, against lag."""
     fig = go.Figure()
     for i, (n, r) in enumerate(autocorr.items()):
-        fig.add_trace(go.Scatter(x=np.arange(len(r)), y=r, mode="lines+markers", name=labels[n],
+        fig.add_trace(go.Scatter(x0=0, dx=1, y=r, mode="lines+markers", name=labels[n],
                                  line={"color": style.series_colour(i), "width": 2}, marker={"size": 4},
                                  hovertemplate=labels[n] + "<br>lag %{x}<br>r %{y:.3f}<extra></extra>"))
     fig.add_hline(y=0, line={"color": style.GREY, "width": 1})
@@ -235,12 +244,13 @@ def gradient_covariance_figure(x: np.ndarray, corr: Mapping[str, np.ndarray], la
     names = list(corr)
     fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.05,
                         subplot_titles=[labels[n] for n in names])
-    xs = np.round(x[::stride], 3)
+    xs = x[::stride]
     for c, n in enumerate(names, start=1):
-        fig.add_trace(go.Heatmap(x=xs, y=xs, z=np.round(corr[n][::stride, ::stride], 3), zmin=-1, zmax=1,
+        fig.add_trace(go.Heatmap(**_grid(xs), **_grid(xs, "y"), z=corr[n][::stride, ::stride].astype(np.float32),
+                                 zmin=-1, zmax=1,
                                  colorscale=style.DIVERGING, showscale=c == len(names),
                                  colorbar={"title": {"text": "corr."}, "len": 0.9},
-                                 hovertemplate="x_i %{y}<br>x_j %{x}<br>corr %{z}<extra></extra>"), 1, c)
+                                 hovertemplate="x_i %{y:.2f}<br>x_j %{x:.2f}<br>corr %{z:.2f}<extra></extra>"), 1, c)
         fig.update_xaxes(title_text="input x_j", row=1, col=c)
     fig.update_yaxes(title_text="input x_i", row=1, col=1)
     return style.apply_layout(fig, height=340, legend=False)
@@ -257,7 +267,8 @@ def landscape_figure(surfaces: Mapping[str, tuple[np.ndarray, np.ndarray, np.nda
     hi = float(max(np.max(v) for v in all_logs))
     for c, (n, logl) in enumerate(zip(names, all_logs, strict=True), start=1):
         a, b, _ = surfaces[n]
-        fig.add_trace(go.Contour(x=a, y=b, z=logl, zmin=lo, zmax=hi, colorscale=style.SEQUENTIAL, ncontours=24,
+        fig.add_trace(go.Contour(**_grid(a), **_grid(b, "y"), z=logl.astype(np.float32), zmin=lo, zmax=hi,
+                                 colorscale=style.SEQUENTIAL, ncontours=24,
                                  showscale=c == len(names), colorbar={"title": {"text": "log₁₀ loss"}},
                                  contours={"coloring": "heatmap"}, line={"width": 0.5},
                                  hovertemplate="α %{x:.2f}<br>β %{y:.2f}<br>log₁₀ loss %{z:.2f}<extra></extra>"),
@@ -277,7 +288,7 @@ def landscape_figure(surfaces: Mapping[str, tuple[np.ndarray, np.ndarray, np.nda
 def trajectories_figure(t: np.ndarray, x: np.ndarray, h: np.ndarray, norm: np.ndarray) -> go.Figure:
     """The input sequence above, every hidden unit's h_t below (one grey trace), ||h_t|| highlighted."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.25, 0.75], vertical_spacing=0.06)
-    fig.add_trace(go.Scatter(x=t, y=x, mode="lines+markers", name="input x_t", line={"color": style.BLACK},
+    fig.add_trace(go.Scatter(**_grid(t), y=x, mode="lines+markers", name="input x_t", line={"color": style.BLACK},
                              marker={"size": 3}, hovertemplate="t %{x}<br>x %{y:.3f}<extra></extra>"), 1, 1)
     n = h.shape[1]
     xs = np.concatenate([np.append(t, np.nan) for _ in range(n)])
@@ -285,7 +296,7 @@ def trajectories_figure(t: np.ndarray, x: np.ndarray, h: np.ndarray, norm: np.nd
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{n} hidden units h_t,i", connectgaps=False,
                              line={"color": style.SKY, "width": 1}, opacity=0.8,
                              hovertemplate="t %{x}<br>h %{y:.3f}<extra>a hidden unit</extra>"), 2, 1)
-    fig.add_trace(go.Scatter(x=t, y=norm, mode="lines", name="‖h_t‖", line={"color": style.BLUE, "width": 3},
+    fig.add_trace(go.Scatter(**_grid(t), y=norm, mode="lines", name="‖h_t‖", line={"color": style.BLUE, "width": 3},
                              hovertemplate="t %{x}<br>‖h‖ %{y:.3f}<extra></extra>"), 2, 1)
     fig.update_yaxes(title_text="x_t", row=1, col=1)
     fig.update_yaxes(title_text="hidden state", row=2, col=1)
@@ -297,18 +308,17 @@ def time_gradient_figure(lag: np.ndarray, jac: np.ndarray, bound: np.ndarray, co
                          clip_scale: float | None) -> go.Figure:
     """||dh_T/dh_t|| against T - t with Pascanu's bound, and BPTT's per-step gradient terms (clipped or not)."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=lag, y=_pos(jac), mode="lines", name="‖∂h_T/∂h_t‖",
+    fig.add_trace(go.Scatter(**_grid(lag), y=_pos(jac), mode="lines", name="‖∂h_T/∂h_t‖",
                              line={"color": style.BLUE, "width": 3},
                              hovertemplate="T−t %{x}<br>‖∂h_T/∂h_t‖ %{y:.3g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=lag, y=_pos(bound), mode="lines", name="bound (γ‖W‖)^(T−t)",
+    fig.add_trace(go.Scatter(**_grid(lag), y=_pos(bound), mode="lines", name="bound (γ‖W‖)^(T−t)",
                              line={"color": style.BLACK, "dash": "dash", "width": 1.5},
                              hovertemplate="T−t %{x}<br>bound %{y:.3g}<extra></extra>"))
-    k = np.arange(len(contrib))
-    fig.add_trace(go.Scatter(x=k, y=_pos(contrib), mode="lines", name="step-t term of ∂L/∂W",
+    fig.add_trace(go.Scatter(x0=0, dx=1, y=_pos(contrib), mode="lines", name="step-t term of ∂L/∂W",
                              line={"color": style.ORANGE, "width": 1.5, "dash": "dot" if clip_scale else "solid"},
                              hovertemplate="T−t %{x}<br>‖term‖ %{y:.3g}<extra></extra>"))
     if clip_scale is not None:
-        fig.add_trace(go.Scatter(x=k, y=_pos(contrib * clip_scale), mode="lines",
+        fig.add_trace(go.Scatter(x0=0, dx=1, y=_pos(contrib * clip_scale), mode="lines",
                                  name="same term after clipping", line={"color": style.VERMILLION, "width": 2},
                                  hovertemplate="T−t %{x}<br>‖clipped term‖ %{y:.3g}<extra></extra>"))
     fig.update_yaxes(type="log", exponentformat="power")
@@ -320,7 +330,8 @@ def adding_figure(steps: Sequence[int], curves: Mapping[str, Sequence[float]], l
     """Training MSE on the adding problem per cell type, against the always-guess-1 baseline."""
     fig = go.Figure()
     for c, ys in curves.items():
-        fig.add_trace(go.Scatter(x=list(steps)[: len(ys)], y=ys, mode="lines", name=labels.get(c, c),
+        fig.add_trace(go.Scatter(**_grid(list(steps)[: len(ys)]), y=np.asarray(ys, dtype=float), mode="lines",
+                                 name=labels.get(c, c),
                                  line={"color": CELL_COLOURS.get(c, style.PURPLE), "width": 2.5},
                                  hovertemplate=labels.get(c, c) + "<br>step %{x}<br>MSE %{y:.4f}<extra></extra>"))
     fig.add_hline(y=baseline, line={"color": style.BLACK, "dash": "dash", "width": 1.5})
@@ -338,7 +349,7 @@ def joint_jacobian_figure(series: Sequence[tuple[str, np.ndarray, str, str]]) ->
     """
     fig = go.Figure()
     for name, norms, colour, dash in series:
-        fig.add_trace(go.Scatter(x=np.arange(len(norms)), y=_pos(norms), mode="lines", name=name,
+        fig.add_trace(go.Scatter(x0=0, dx=1, y=_pos(norms), mode="lines", name=name,
                                  line={"color": colour, "dash": dash, "width": 2.5},
                                  hovertemplate=name + "<br>steps %{x}<br>norm %{y:.3g}<extra></extra>"))
     fig.add_hline(y=1, line={"color": style.GREY, "width": 1})
