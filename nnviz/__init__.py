@@ -6,17 +6,24 @@ streamlit).
 
 import os
 
-import torch
+#: Threads torch (and BLAS) may use per computation. The networks here are tiny, so one thread is as fast as
+#: many, and a hosted demo serving many users must not let one user's training take every core. Override with
+#: NNVIZ_TORCH_THREADS.
+THREADS = max(1, int(os.environ.get("NNVIZ_TORCH_THREADS", "1")))
+
+# OpenMP reads these once, when torch loads it, and every thread created later starts from them. Streamlit runs
+# each script in a fresh thread, and torch.set_num_threads only sets the calling thread's count, so without
+# this a page's training ran on the default thread count, oversubscribing a busy machine (40-70x slower).
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
+
+import torch  # noqa: E402
 
 
-def _bound_torch_threads() -> None:
-    """Keep torch to a small, fixed thread count.
-
-    The networks here are tiny, so one thread is as fast as many, and a hosted demo serving many users
-    must not let one user's training take every core. Override with NNVIZ_TORCH_THREADS.
-    """
-    threads = int(os.environ.get("NNVIZ_TORCH_THREADS", "1"))
-    torch.set_num_threads(max(1, threads))
+def bound_threads() -> None:
+    """Hold torch to ``THREADS`` in the calling thread (cheap; call at the top of a script run or fragment)."""
+    if torch.get_num_threads() != THREADS:
+        torch.set_num_threads(THREADS)
 
 
-_bound_torch_threads()
+bound_threads()

@@ -8,7 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from nnviz import activations
+from nnviz import activations, bound_threads
 
 _BIND = "query-params"
 _PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -38,6 +38,7 @@ def _ensure_router() -> None:
 def intro(title: str, text: str) -> None:
     """Page title and the idea in a sentence or two. Call it first on every page."""
     _ensure_router()
+    bound_threads()
     st.title(title)
     st.markdown(text)
 

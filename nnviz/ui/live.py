@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable
 
 import streamlit as st
 
+from nnviz import bound_threads
 from nnviz.live import Stepper
 
 
@@ -42,6 +43,7 @@ def live_panel(
 
     @st.fragment(run_every=interval_s if state["running"] else None)
     def _panel() -> None:
+        bound_threads()  # a fragment rerun may run in a fresh thread
         stepper: Stepper = state["stepper"]
         start, pause, reset, _ = st.columns([1, 1, 1, 3])
         label = start_label if stepper.progress == 0 else "Resume"
