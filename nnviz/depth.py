@@ -89,6 +89,17 @@ def width_for_budget(n_in: int, n_out: int, depth: int, budget: int, max_width: 
 # ----------------------------------------------------------------------------------------------- sawtooth
 
 
+MAX_PIECES = 1024  # the page draws at most this many teeth
+
+
+def max_layers_for(p: int, max_pieces: int = MAX_PIECES) -> int:
+    """The largest k with p^k <= max_pieces (exact integer arithmetic)."""
+    k = 0
+    while p ** (k + 1) <= max_pieces:
+        k += 1
+    return k
+
+
 def zigzag(u: np.ndarray) -> np.ndarray:
     """The unit zigzag: rises 0 -> 1 on [0, 1], falls 1 -> 0 on [1, 2], period 2."""
     r = np.mod(u, 2.0)
@@ -739,6 +750,11 @@ class PiecesByDepth:
     random_mean: list[float]
     random_max: list[int]
     trained: list[int | None]
+
+    @property
+    def best(self) -> int:
+        """Index of the depth whose construction makes the most pieces."""
+        return int(np.argmax(self.constructed))
 
 
 def pieces_by_depth(budget: int, n_seeds: int = 20, seed: int = 0) -> PiecesByDepth:

@@ -32,7 +32,7 @@ def _v_sawtooth(k: int, p: int, k_max: int):
 
 def _v_yarotsky(m: int):
     rows = depth.yarotsky_table(8)
-    xs = np.linspace(0, 1, 2**m + 1) if m >= 6 else np.linspace(0, 1, 257)
+    xs = np.linspace(0, 1, 2 ** (m + 2) + 1)  # four points per piece: the nodes and the error's peaks
     return (rows[m - 1], depth.first_deep_win(rows)), (
         figs.yarotsky_figure(xs, depth.yarotsky_closed(xs, m), m, rows[m - 1].bound),
         figs.cost_figure(np.array([r.m for r in rows]), np.array([r.deep_params for r in rows]),
@@ -118,6 +118,15 @@ def _view(kind: str, *args):
     return _VIEWS[kind](*args)
 
 
+def _tex_number(x: float) -> str:
+    """A number for st.latex: 0.0156 stays, 3.81e-06 becomes 3.81 \\times 10^{-6}."""
+    text = f"{x:.3g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
 def _text_input(label: str, value: str, key: str, **kw) -> str:
     """A bounded text box bound to the URL (nnviz.ui has no text helper yet)."""
     return st.text_input(label, value=value, key=key, max_chars=200, bind="query-params", **kw)
@@ -168,7 +177,7 @@ def _counting() -> None:
         with col:
             w, b = count_parameters(widths)
             rows = depth.layer_counts(widths)
-            shown = rows if len(rows) <= 5 else [*rows[:2], None, rows[-1]]
+            shown = rows if len(rows) <= 4 else [rows[0], None, rows[-1]]
             terms = " + ".join(r"\cdots" if r is None else rf"{r.n_in}\times{r.n_out}" for r in shown)
             bias_terms = " + ".join(r"\cdots" if r is None else str(r.biases) for r in shown)
             st.latex(rf"\text{{weights}} = {terms} = {w}")
@@ -223,9 +232,10 @@ def _sawtooth_section() -> None:
         p = ui.radio("Teeth p per layer", [2, 3, 4, 5], key="dp_p", horizontal=True,
                      help="p = 2 is the tent map; p teeth need p units per layer.")
         k = ui.slider("Layers k", 1, 10, 4, 1, key="dp_k")
-        k_max = int(np.floor(np.log(4096) / np.log(p) + 1e-9))
+        k_max = depth.max_layers_for(int(p))
         if k > k_max:
-            st.warning(f"{p}^{k} pieces is too many to draw; showing k = {k_max} ({p}^{k_max} = {p ** k_max} pieces).")
+            st.warning(f"{p}^{k} pieces is more than {depth.MAX_PIECES:,} to draw; showing k = {k_max} "
+                       f"({p}^{k_max} = {p ** k_max:,} pieces).")
             k = k_max
         saw, (fig_saw, fig_saw_cost) = _view("sawtooth", int(k), int(p), k_max)
         st.metric("Linear pieces (counted exactly)", f"{saw.pieces:,}", help="Breakpoints found analytically.")
@@ -236,11 +246,13 @@ def _sawtooth_section() -> None:
         ui.figure(fig_saw, key="dp_fig_saw")
     st.latex(rf"\text{{pieces}} = {p}^{{{k}}} = {saw.pieces:,}, \qquad "
              rf"\text{{deep: }} 2p + (k-1)(p^2 + p) + p + 1 = {2 * p} + {k - 1}\cdot {p * p + p} + {p + 1} "
-             rf"= {saw.deep_params}, \qquad "
-             rf"\text{{shallow: }} \ge 3({p}^{{{k}}} - 1) + 1 = {saw.shallow_min_params:,}")
+             rf"= {saw.deep_params}")
+    st.latex(rf"\text{{one hidden layer: }} \ge 3({p}^{{{k}}} - 1) + 1 = {saw.shallow_min_params:,}"
+             r"\quad \text{(3 parameters per unit, one output bias)}")
     ui.figure(fig_saw_cost, key="dp_fig_saw_cost")
     st.caption(f"The deep network's output matches the closed form zigzag({p}^k·x) to "
-               f"{saw.max_error_vs_closed_form:.1e} at every breakpoint (both are linear in between).")
+               f"{saw.max_error_vs_closed_form:.1e} at every breakpoint (both are linear in between). "
+               "Many teeth merge into a band: drag across the plot to zoom in.")
     ui.takeaway("Depth adds parameters linearly but multiplies pieces: the deep network's count grows like k, "
                 "the shallow network's like 2^k.")
 
@@ -261,8 +273,8 @@ def _yarotsky_section() -> None:
     m = ui.slider("Sawtooth terms m (layers)", 1, 8, 3, 1, key="dp_m")
     (row, m_win), (fig_yar, fig_yar_cost) = _view("yarotsky", int(m))
     st.latex(rf"x^2 \approx f_{{{m}}}(x) = x - \sum_{{s=1}}^{{{m}}} \frac{{t^{{(s)}}(x)}}{{4^s}}, \qquad "
-             rf"\max_{{[0,1]}} |x^2 - f_{{{m}}}(x)| = 2^{{-2m-2}} = {row.bound:.3g}"
-             rf"\ (\text{{measured: }} {row.max_error:.3g})")
+             rf"\max_{{[0,1]}} |x^2 - f_{{{m}}}(x)| = 2^{{-2m-2}} = {_tex_number(row.bound)}"
+             rf"\ \ (\text{{measured: }} {_tex_number(row.max_error)})")
     c1, c2 = st.columns(2)
     with c1:
         ui.figure(fig_yar, key="dp_fig_yar")
@@ -291,10 +303,12 @@ def _regions_section() -> None:
     budget_r = _BUDGET_LABELS[ui.selectbox("Parameter budget", list(_BUDGET_LABELS), key="dp_reg_budget", index=4)]
     pbd, fig_pbd = _view("pieces_by_depth", int(budget_r))
     ui.figure(fig_pbd, key="dp_fig_pbd")
+    best = pbd.best
     st.markdown(
-        f"At about {budget_r} parameters, 6 layers *can* make {pbd.constructed[-1]:,.0f} pieces "
-        f"(upper bound {pbd.upper[-1]:,}), but a random initialisation makes about {pbd.random_mean[-1]:.0f}, "
-        f"and one hidden layer about {pbd.random_mean[0]:.0f}. **Hanin & Rolnick (2019)**: at initialisation and "
+        f"At about {budget_r} parameters the construction's best is {pbd.constructed[best]:,.0f} pieces, with "
+        f"{pbd.depths[best]} layers of {pbd.widths[best]} (upper bound {pbd.upper[best]:,}). A random "
+        f"initialisation of that shape makes about {pbd.random_mean[best]:.0f}, one hidden layer about "
+        f"{pbd.random_mean[0]:.0f}. **Hanin & Rolnick (2019)**: at initialisation, and in their experiments "
         "during training, the number of regions grows with the number of units, not exponentially with depth."
     )
     st.subheader("One input: a random network's breakpoints")
@@ -430,7 +444,7 @@ def _draw_stepper(exp: depth.BudgetExperiment) -> None:
 
 ui.live_panel("dp_eb_live",
               lambda: depth.BudgetExperiment(target, steps=int(steps), seed=int(eb_seed)),
-              _draw_stepper, config=(target, int(steps), int(eb_seed)), budget_s=0.3, interval_s=0.4,
+              _draw_stepper, config=(target, int(steps), int(eb_seed)), budget_s=0.5, interval_s=0.5,
               start_label="Train")
 st.markdown(
     "What to look for: on the **sawtooth**, a 4-layer, 2-wide network with 25 parameters fits it exactly, "

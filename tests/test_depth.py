@@ -113,6 +113,13 @@ def test_p_tooth_map_has_p_to_the_k_pieces(p, k):
     assert res.deep_params == 2 * p + (k - 1) * (p * p + p) + p + 1
 
 
+def test_max_layers_for_the_drawing_cap():
+    assert [depth.max_layers_for(p) for p in (2, 3, 4, 5)] == [10, 6, 5, 4]
+    for p in (2, 3, 4, 5):
+        k = depth.max_layers_for(p)
+        assert p**k <= depth.MAX_PIECES < p ** (k + 1)
+
+
 def test_shallow_sawtooth_needs_a_unit_per_breakpoint():
     for k in (1, 3, 6):
         shallow = depth.shallow_sawtooth_net(k)
@@ -360,3 +367,16 @@ def test_model_comparisons_come_from_the_table():
     assert c.acc_gain == pytest.approx(72.376 - 56.522)
     r = depth.compare_models("VGG-19", "ResNet-50")
     assert r.acc_gain > 0 and r.params_ratio < 0.2 and r.gflops_ratio < 0.25
+
+
+def test_pieces_by_depth_at_one_budget():
+    res = depth.pieces_by_depth(100, n_seeds=5)
+    assert res.depths == list(depth.DEPTHS)
+    for i, (d, w) in enumerate(zip(res.depths, res.widths, strict=True)):
+        assert res.params[i] == depth.mlp_parameters(1, 1, d, w)
+        assert res.random_mean[i] <= res.random_max[i] <= res.upper[i]
+        assert res.constructed[i] <= res.upper[i]
+        if w >= 2 and w**d <= 1024:  # the construction's count, checked exactly
+            assert depth.sawtooth(d, w).pieces == res.constructed[i]
+    assert res.constructed[res.best] == max(res.constructed)
+    assert res.random_mean[res.best] < res.constructed[res.best] / 10  # Hanin & Rolnick: far below the maximum

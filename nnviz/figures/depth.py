@@ -130,7 +130,7 @@ def cost_figure(k: np.ndarray, deep: np.ndarray, shallow: np.ndarray, x_title: s
                          hovertemplate="%{x}: %{y:,.0f} parameters<extra>shallow</extra>")]
     shapes = [_vline(current, style.GREY)] if current is not None else []
     return _figure(traces, title=title, x_title=x_title, y_title="parameters (log scale)", height=340,
-                   layout={"yaxis": {"type": "log", "dtick": 1}, "shapes": shapes})
+                   layout={"yaxis": {"type": "log", "dtick": 1}, "xaxis": {"dtick": 1}, "shapes": shapes})
 
 
 def yarotsky_figure(x: np.ndarray, f: np.ndarray, m: int, bound: float) -> go.Figure:
