@@ -65,7 +65,7 @@ def test_architecture_counts_follow_the_text():
     assert r"2\times4 + 4\times4 + 4\times1 = 28" in _latex(at)
     at.text_input(key="dp_arch_b").input("1, 4, 4, 4, 4, 4, 4, 1").run()  # long lists are abbreviated
     assert_clean(at)
-    assert r"1\times4 + 4\times4 + \cdots + 4\times1 = 88" in _latex(at)
+    assert r"1\times4 + \cdots + 4\times1 = 88" in _latex(at)
     assert "more connections than" in " ".join(m.value for m in at.markdown)  # 88 > 45
 
 
