@@ -127,9 +127,9 @@ frozen = {k: tuple(sorted(params.get(k, {}).items())) for k in selected}
 curves = [_curve(k, float(z_max), frozen[k]) for k in selected]
 with plot:
     ui.figure(figs.gallery(curves, z_probe, shade), key="act_fig_gallery")
-    st.caption("Shaded: where |φ′(z)| < 0.1 for the activation of that colour. A neuron working there passes back "
-               "less than a tenth of the gradient it receives: it is *saturated*. Derivatives come from torch "
-               "autograd.")
+    st.caption("Shaded: where |φ′(z)| < 0.1 for the activation of that colour (broad stroke on φ; background on φ′ "
+               "for up to four activations). A neuron working there passes back less than a tenth of the gradient "
+               "it receives: it is *saturated*. Derivatives come from torch autograd.")
 
 with st.expander("Formulas, with φ(z₀) and φ′(z₀) at the probe", expanded=len(selected) <= 4):
     formula_rows = []

@@ -277,6 +277,16 @@ def test_figures_are_valid_and_labelled():
     assert rf.layout.yaxis.type == "log" and len(rf.data) == 5
 
 
+def test_many_activations_stay_distinguishable():
+    keys = activations.names()
+    assert len(set(zip(figs.colours(keys).values(), figs.dashes(keys).values(), strict=True))) == len(keys)
+    curves = [lab.curve(k, 3.0, n=61) for k in keys]
+    fig = figs.gallery(curves, 0.0, shade=True)
+    assert len(fig.layout.shapes) == 2  # only the probe lines: no background shading for 18 activations
+    highlighted = [t for t in fig.data if t.line.width == 11]
+    assert len(highlighted) == len(keys)  # but every curve's saturated stretch is still drawn
+
+
 def test_relu_sum_figure_draws_every_term_exactly():
     rs = lab.relu_sum_from_knots(-1.0, 0.0, 1.0, [-0.2, 0.5], [-2.0, 3.0])
     fig = figs.relu_sum(rs, np.linspace(-1, 1, 11))

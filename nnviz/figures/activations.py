@@ -43,6 +43,12 @@ def colours(keys: Sequence[str]) -> dict[str, str]:
     return {k: style.series_colour(i) for i, k in enumerate(keys)}
 
 
+def dashes(keys: Sequence[str]) -> dict[str, str]:
+    """A dash per key: solid for the first cycle of colours, then dashed, then dotted (18 activations, 8 colours)."""
+    styles = ("solid", "dash", "dot")
+    return {k: styles[(i // len(style.SERIES)) % len(styles)] for i, k in enumerate(keys)}
+
+
 def _panels(n: int, titles: Sequence[str], x_titles: Sequence[str], y_titles: Sequence[str],
             gap: float = 0.07, log_y: Sequence[bool] = ()) -> dict:
     """Layout entries for ``n`` panels side by side: axis domains, axis titles and a title above each panel."""
@@ -68,19 +74,20 @@ def _panels(n: int, titles: Sequence[str], x_titles: Sequence[str], y_titles: Se
 def gallery(curves: Sequence[Curve], z_probe: float | None = None, shade: bool = True) -> go.Figure:
     """phi (left) and phi' (right) of each curve, overlaid; stretches with |phi'| < 0.1 shaded in its colour."""
     col = colours([c.key for c in curves])
+    dash = dashes([c.key for c in curves])
     data = []
     shapes = []
     for c in curves:
         hover = f"<b>{c.label}</b><br>z = %{{x:.3f}}<br>%{{meta}} = %{{y:.4f}}<extra></extra>"
         data.append(_scatter(x=c.z, y=c.phi, name=c.label, legendgroup=c.key, line={"color": col[c.key],
-                               "width": 2.5}, hovertemplate=hover, meta="φ(z)"))
+                               "width": 2.5, "dash": dash[c.key]}, hovertemplate=hover, meta="φ(z)"))
         data.append(_scatter(x=c.z, y=c.dphi, name=c.label, legendgroup=c.key, showlegend=False,
-                               line={"color": col[c.key], "width": 2.5}, xaxis="x2", yaxis="y2",
+                               line={"color": col[c.key], "width": 2.5, "dash": dash[c.key]}, xaxis="x2", yaxis="y2",
                                hovertemplate=hover, meta="φ′(z)"))
         if shade:
-            # right panel: the saturated z-ranges shaded; left panel: the saturated stretch of the curve itself
-            # drawn with a broad translucent stroke, which stays readable when several activations overlap
-            for a, b in c.saturated:
+            # right panel: the saturated z-ranges shaded (up to four activations; more would only muddy it);
+            # left panel: the saturated stretch of each curve drawn with a broad translucent stroke
+            for a, b in c.saturated if len(curves) <= 4 else ():
                 if b - a > 0:
                     shapes.append({"type": "rect", "xref": "x2", "yref": "paper", "x0": a, "x1": b, "y0": 0,
                                    "y1": 1, "fillcolor": col[c.key], "opacity": 0.10, "line": {"width": 0},
@@ -192,6 +199,7 @@ def _positive(values: np.ndarray) -> np.ndarray:
 def propagation(results: Sequence[Propagation], show_reference: bool = True) -> go.Figure:
     """Per layer: std of activations (log), std of back-propagated gradients (log), share of dead units (%)."""
     col = colours([r.key for r in results])
+    dash = dashes([r.key for r in results])
     data = []
     depth = len(results[0].act_std) if results else 1
     layers = np.arange(1, depth + 1)
@@ -199,14 +207,14 @@ def propagation(results: Sequence[Propagation], show_reference: bool = True) -> 
         name = activations.label(r.key)
         c = col[r.key]
         data.append(_scatter(x=layers, y=_positive(r.act_std), name=name, legendgroup=r.key,
-                               line={"color": c, "width": 2},
+                               line={"color": c, "width": 2, "dash": dash[r.key]},
                                hovertemplate=f"<b>{name}</b><br>layer %{{x}}<br>std of h = %{{y:.3g}}<extra></extra>"))
         data.append(_scatter(x=layers, y=_positive(r.grad_std), name=name, legendgroup=r.key, showlegend=False,
-                               line={"color": c, "width": 2}, xaxis="x2", yaxis="y2",
+                               line={"color": c, "width": 2, "dash": dash[r.key]}, xaxis="x2", yaxis="y2",
                                hovertemplate=f"<b>{name}</b><br>layer %{{x}}<br>std of ∂L/∂h = %{{y:.3g}}"
                                              "<extra></extra>"))
         data.append(_scatter(x=layers, y=100 * r.dead, name=name, legendgroup=r.key, showlegend=False,
-                               line={"color": c, "width": 2}, xaxis="x3", yaxis="y3",
+                               line={"color": c, "width": 2, "dash": dash[r.key]}, xaxis="x3", yaxis="y3",
                                hovertemplate=f"<b>{name}</b><br>layer %{{x}}<br>dead units = %{{y:.1f}}%"
                                              "<extra></extra>"))
     if show_reference and results:
@@ -225,15 +233,16 @@ def propagation(results: Sequence[Propagation], show_reference: bool = True) -> 
 def race(fits: Sequence[Fit]) -> go.Figure:
     """Left: training loss per step for each activation (log). Right: each trained network against the target."""
     col = colours([f.key for f in fits])
+    dash = dashes([f.key for f in fits])
     data = []
     for f in fits:
         name = activations.label(f.key)
         steps = np.arange(1, len(f.loss) + 1)
         data.append(_scatter(x=steps, y=_positive(f.loss), name=name, legendgroup=f.key,
-                               line={"color": col[f.key], "width": 2},
+                               line={"color": col[f.key], "width": 2, "dash": dash[f.key]},
                                hovertemplate=f"<b>{name}</b><br>step %{{x}}<br>MSE = %{{y:.3g}}<extra></extra>"))
         data.append(_scatter(x=f.x, y=f.y_hat, name=name, legendgroup=f.key, showlegend=False,
-                               line={"color": col[f.key], "width": 2}, xaxis="x2", yaxis="y2",
+                               line={"color": col[f.key], "width": 2, "dash": dash[f.key]}, xaxis="x2", yaxis="y2",
                                hovertemplate=f"<b>{name}</b><br>x = %{{x:.2f}}<br>ŷ = %{{y:.3f}}<extra></extra>"))
     if fits:
         data.append(_scatter(x=fits[0].x, y=fits[0].y, name="target", line={"color": style.TARGET,
