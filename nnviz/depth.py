@@ -561,6 +561,31 @@ class BudgetExperiment:
                 "results": [r.__dict__ for r in self.results]}
 
 
+@dataclass(frozen=True)
+class BudgetHighlight:
+    """At one budget (by index): which depth fit best, and how one hidden layer did."""
+
+    budget: int
+    best_depth: int
+    best_error: float
+    shallow_error: float
+
+
+def budget_highlights(summary: dict) -> list[BudgetHighlight]:
+    """For each budget of a (possibly partial) run: the best depth and the one-hidden-layer error."""
+    out = []
+    for i, budget in enumerate(summary["budgets"]):
+        cells = {}
+        for d in summary["depths"]:
+            rows = sorted((r for r in summary["results"] if r["depth"] == d), key=lambda r: r["params"])
+            if len(rows) > i:
+                cells[d] = rows[i]["error"]
+        if 1 in cells:
+            best = min(cells, key=cells.get)
+            out.append(BudgetHighlight(budget, best, cells[best], cells[1]))
+    return out
+
+
 @lru_cache(maxsize=4)
 def _stored(name: str) -> dict:
     """A precomputed data file under nnviz/data (read once per process; callers must not mutate it)."""

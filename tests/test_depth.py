@@ -380,3 +380,14 @@ def test_pieces_by_depth_at_one_budget():
             assert depth.sawtooth(d, w).pieces == res.constructed[i]
     assert res.constructed[res.best] == max(res.constructed)
     assert res.random_mean[res.best] < res.constructed[res.best] / 10  # Hanin & Rolnick: far below the maximum
+
+
+def test_budget_highlights():
+    summary = {"budgets": [25, 50], "depths": [1, 2], "results": [
+        {"depth": 1, "params": 25, "error": 0.3}, {"depth": 1, "params": 49, "error": 0.1},
+        {"depth": 2, "params": 22, "error": 0.2}, {"depth": 2, "params": 46, "error": 0.15}]}
+    h = depth.budget_highlights(summary)
+    assert [(x.budget, x.best_depth, x.best_error, x.shallow_error) for x in h] == [(25, 2, 0.2, 0.3),
+                                                                                    (50, 1, 0.1, 0.1)]
+    partial = {"budgets": [25, 50], "depths": [1, 2], "results": summary["results"][:1]}
+    assert len(depth.budget_highlights(partial)) == 1
