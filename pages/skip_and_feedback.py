@@ -83,11 +83,11 @@ def _build_cache() -> SimpleNamespace:
     # dominates a rerun); st.plotly_chart only reads a figure, so one shared, never-mutated copy is safe.
     @st.cache_resource(max_entries=32, show_spinner=False)
     def _rnn_diagram(T: int):
-        return fx.rnn_diagram(T)
+        return fx.rnn_unrolled_diagram(T)
 
     @st.cache_resource(max_entries=1, show_spinner=False)
-    def _chain_diagram():
-        return fx.chain_and_residual_diagram()
+    def _static_diagrams():
+        return fx.chain_diagram(), fx.residual_block_diagram(), fx.rnn_rolled_diagram()
 
     @st.cache_resource(max_entries=64, show_spinner=False)
     def _gf_figure(depth: int, phi: str, init: str, branch: str, wrt: str):
@@ -155,7 +155,7 @@ def _build_cache() -> SimpleNamespace:
         gradient_flow=_gradient_flow, depth_jacobian=_depth_jacobian, shattered_net=_shattered_net,
         shattered=_shattered, trajectories=_trajectories, time_gradients=_time_gradients,
         lstm_jacobian=_lstm_jacobian, precomputed=_precomputed, rnn_diagram=_rnn_diagram,
-        chain_diagram=_chain_diagram, gf_figure=_gf_figure, shattered_figures=_shattered_figures,
+        static_diagrams=_static_diagrams, gf_figure=_gf_figure, shattered_figures=_shattered_figures,
         trajectories_figure=_trajectories_figure, time_gradient_figure=_time_gradient_figure,
         precomputed_degradation_figure=_precomputed_degradation_figure,
         precomputed_landscape_figure=_precomputed_landscape_figure,
@@ -169,7 +169,7 @@ def _cache(version: int) -> SimpleNamespace:
     return _build_cache()
 
 
-C = _cache(1)
+C = _cache(2)
 
 
 # ---------------------------------------------------------------------------------------------- page
@@ -182,9 +182,19 @@ ui.intro(
 )
 
 st.header("Three wirings")
-ui.figure(C.chain_diagram(), key="sk_fig_chain")
+fig_chain, fig_block, fig_rolled = C.static_diagrams()
+w1, w2 = st.columns([3, 2])
+with w1:
+    ui.figure(fig_chain, key="sk_fig_chain")
+with w2:
+    ui.figure(fig_block, key="sk_fig_block")
 T_diag = ui.slider("Unroll the recurrent cell over T time steps", 1, 20, 5, 1, key="sk_T")
-ui.figure(C.rnn_diagram(int(T_diag)), key="sk_fig_rnn")
+w3, w4 = st.columns([1, 3])
+with w3:
+    ui.figure(fig_rolled, key="sk_fig_rolled")
+with w4:
+    ui.figure(C.rnn_diagram(int(T_diag)), key="sk_fig_rnn")
+st.latex(r"h_t = \varphi\big(W h_{t-1} + U x_t + b\big)")
 st.markdown(
     "Unrolled, a recurrent network **is** a deep feed-forward network, one layer per time step, except that every "
     f"layer uses the same weights. Its gradient therefore crosses {int(T_diag)} Jacobians "

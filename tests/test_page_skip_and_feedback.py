@@ -30,9 +30,9 @@ def test_defaults_show_every_figure_and_no_error(at):
     assert_clean(at)
     assert errors(at) == []
     assert at.title[0].value == "Skip and feedback connections"
-    # diagrams (2), gradient flow, degradation (precomputed), shattered (3), landscape (precomputed),
+    # diagrams (4), gradient flow, degradation (precomputed), shattered (3), landscape (precomputed),
     # trajectories, time gradients, adding (precomputed), joint chart
-    assert _charts(at) == 12
+    assert _charts(at) == 14
     captions = " ".join(c.value for c in at.caption)
     assert captions.count("precomputed") == 3
 

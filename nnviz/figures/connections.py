@@ -71,21 +71,15 @@ class _Canvas:
         fig.update_layout(shapes=self.shapes, annotations=list(fig.layout.annotations) + self.annotations)
 
 
-def _subplot_figure(titles: Sequence[str], widths: Sequence[float]) -> go.Figure:
-    """A one-row figure of blank diagram panels with titles (cheaper than make_subplots)."""
-    fig = go.Figure()
-    gap = 0.04
-    x0 = 0.0
-    layout: dict = {"annotations": []}
-    for c, (title, w) in enumerate(zip(titles, widths, strict=True), start=1):
-        n = "" if c == 1 else str(c)
-        dom = [x0, min(1.0, x0 + w - (gap if c < len(widths) else 0))]
-        layout[f"xaxis{n}"] = {"domain": dom, "visible": False, "anchor": f"y{n}"}
-        layout[f"yaxis{n}"] = {"domain": [0, 1], "visible": False, "anchor": f"x{n}"}
-        layout["annotations"].append({"x": (dom[0] + dom[1]) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
-                                      "yanchor": "bottom", "text": title, "showarrow": False, "font": {"size": 15}})
-        x0 += w
-    fig.update_layout(**layout)
+def _diagram(cv: _Canvas, x_range: Sequence[float], y_range: Sequence[float], title: str, height: int,
+             traces: Sequence[go.Scatter] = ()) -> go.Figure:
+    """One blank-axes diagram from a canvas, titled, with any extra line traces."""
+    fig = go.Figure(data=list(traces))
+    cv.apply(fig)
+    fig.update_xaxes(visible=False, range=list(x_range), fixedrange=True)
+    fig.update_yaxes(visible=False, range=list(y_range), fixedrange=True)
+    fig = style.apply_layout(fig, title=title, height=height, legend=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10}, title={"font": {"size": 15}})
     return fig
 
 
@@ -93,10 +87,8 @@ def _subplot_figure(titles: Sequence[str], widths: Sequence[float]) -> go.Figure
 # Diagrams
 
 
-def chain_and_residual_diagram() -> go.Figure:
-    """Left: a plain chain x -> F_1 -> F_2 -> F_3 -> y. Right: a residual block y = x + F(x)."""
-    fig = _subplot_figure(("Plain chain: h<sub>l</sub> = F<sub>l</sub>(h<sub>l−1</sub>)",
-                           "Residual block: y = x + F(x)"), (0.58, 0.42))
+def chain_diagram() -> go.Figure:
+    """A plain chain x -> F_1 -> F_2 -> F_3 -> y: every signal passes through every layer."""
     cv = _Canvas()
     xs = [0, 1.4, 2.8, 4.2, 5.6]
     labels = ["x", "F<sub>1</sub>", "F<sub>2</sub>", "F<sub>3</sub>", "y"]
@@ -107,63 +99,65 @@ def chain_and_residual_diagram() -> go.Figure:
     for a, b in zip(xs[:-1], xs[1:], strict=True):
         cv.arrow(1, a + 0.35, 0, b - 0.42, 0)
     cv.text(1, 2.8, -0.75, "every signal must pass through every layer", colour=style.GREY)
-    cv.box(2, 0, 0, "x", w=0.5, fill="#ffffff", colour=style.BLACK)
-    cv.box(2, 1.6, 0, "F(x)", w=1.0, h=0.6, fill="#fbe9df", colour=PLAIN)
-    cv.text(2, 1.6, -0.55, "= W φ(x) + b", size=12, colour=style.GREY)
-    cv.box(2, 3.0, 0, "+", w=0.4, h=0.4, fill="#ffffff", colour=style.BLACK)
-    cv.box(2, 4.1, 0, "y", w=0.5, fill="#ffffff", colour=style.BLACK)
-    cv.arrow(2, 0.27, 0, 1.08, 0)
-    cv.arrow(2, 2.12, 0, 2.78, 0)
-    cv.arrow(2, 3.22, 0, 3.83, 0)
-    cv.arrow(2, 3.0, 0.85, 3.0, 0.22, colour=RESIDUAL)
-    cv.text(2, 1.5, 1.08, "skip (identity): ∂y/∂x = I + ∂F/∂x", colour=RESIDUAL)
-    fig.add_trace(go.Scatter(x=[0, 0, 3.0], y=[0.27, 0.85, 0.85], mode="lines", xaxis="x2", yaxis="y2",
-                             line={"color": RESIDUAL, "width": 3}, hoverinfo="text",
-                             hovertext="identity path: the input is added unchanged", showlegend=False))
-    cv.apply(fig)
-    fig.update_layout(xaxis={"range": [-0.6, 6.2]}, yaxis={"range": [-1.2, 1.3]},
-                      xaxis2={"range": [-0.5, 4.6]}, yaxis2={"range": [-1.2, 1.3]})
-    return style.apply_layout(fig, height=240, legend=False)
+    return _diagram(cv, (-0.5, 6.1), (-1.1, 1.2), "Plain chain: h<sub>l</sub> = F<sub>l</sub>(h<sub>l−1</sub>)", 230)
 
 
-def rnn_diagram(T: int) -> go.Figure:
-    """A recurrent cell rolled up (a loop through W) and unrolled over T steps sharing W, U and b."""
-    T = int(max(1, T))
-    fig = _subplot_figure(("Rolled up", f"Unrolled over T = {T} steps (the same W, U, b at every step)"),
-                          (0.22, 0.78))
+def residual_block_diagram() -> go.Figure:
+    """A residual block y = x + F(x): the identity path skips the branch F."""
+    cv = _Canvas()
+    cv.box(1, 0, 0, "x", w=0.5, fill="#ffffff", colour=style.BLACK)
+    cv.box(1, 1.6, 0, "F(x)", w=1.0, h=0.6, fill="#fbe9df", colour=PLAIN)
+    cv.text(1, 1.6, -0.55, "= W φ(x) + b", size=12, colour=style.GREY)
+    cv.box(1, 3.0, 0, "+", w=0.4, h=0.4, fill="#ffffff", colour=style.BLACK)
+    cv.box(1, 4.1, 0, "y", w=0.5, fill="#ffffff", colour=style.BLACK)
+    cv.arrow(1, 0.27, 0, 1.08, 0)
+    cv.arrow(1, 2.12, 0, 2.78, 0)
+    cv.arrow(1, 3.22, 0, 3.83, 0)
+    cv.arrow(1, 3.0, 0.85, 3.0, 0.22, colour=RESIDUAL)
+    cv.text(1, 1.5, 1.08, "skip (identity): ∂y/∂x = I + ∂F/∂x", colour=RESIDUAL)
+    skip = go.Scatter(x=[0, 0, 3.0], y=[0.27, 0.85, 0.85], mode="lines", line={"color": RESIDUAL, "width": 3},
+                      hoverinfo="text", hovertext="identity path: the input is added unchanged", showlegend=False)
+    return _diagram(cv, (-0.5, 4.6), (-1.1, 1.3), "Residual block: y = x + F(x)", 230, [skip])
+
+
+def rnn_rolled_diagram() -> go.Figure:
+    """A recurrent cell rolled up: h_t feeds back into itself through W."""
     cv = _Canvas()
     cv.box(1, 0, 0, "h<sub>t</sub>", w=0.7)
     cv.box(1, 0, -1.3, "x<sub>t</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
     cv.arrow(1, 0, -1.05, 0, -0.27)
     cv.text(1, 0.22, -0.66, "U")
     loop = np.linspace(-0.6 * np.pi, 1.6 * np.pi, 40)
-    fig.add_trace(go.Scatter(x=0.35 + 0.45 * np.cos(loop) + 0.45, y=0.55 * np.sin(loop) + 0.2, mode="lines",
-                             line={"color": style.VERMILLION, "width": 3}, hoverinfo="text",
-                             hovertext="feedback: h_(t−1) enters the next step through W", showlegend=False))
+    ring = go.Scatter(x=0.35 + 0.45 * np.cos(loop) + 0.45, y=0.55 * np.sin(loop) + 0.2, mode="lines",
+                      line={"color": style.VERMILLION, "width": 3}, hoverinfo="text",
+                      hovertext="feedback: h_(t−1) enters the next step through W", showlegend=False)
     cv.arrow(1, 0.52, -0.3, 0.36, -0.1, colour=style.VERMILLION)
-    cv.text(1, 1.35, 0.2, "W", size=14, colour=style.VERMILLION)
+    cv.text(1, 1.45, 0.2, "W", size=14, colour=style.VERMILLION)
     cv.box(1, 0, 1.25, "y<sub>t</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
     cv.arrow(1, 0, 0.27, 0, 1.0)
+    return _diagram(cv, (-1.2, 1.9), (-1.7, 1.6), "Rolled up", 270, [ring])
+
+
+def rnn_unrolled_diagram(T: int) -> go.Figure:
+    """The same cell unrolled over T steps: a depth-T network sharing W, U and b at every step."""
+    T = int(max(1, T))
+    cv = _Canvas()
     shown = list(range(1, T + 1)) if T <= 8 else [1, 2, 3, None, T - 1, T]
     xs = np.arange(len(shown) + 1) * 1.3
-    cv.box(2, xs[0], 0, "h<sub>0</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
+    cv.box(1, xs[0], 0, "h<sub>0</sub>", w=0.6, fill="#ffffff", colour=style.BLACK)
     for k, t in enumerate(shown, start=1):
         x = float(xs[k])
         if t is None:
-            cv.text(2, x, 0, "· · ·", size=22)
+            cv.text(1, x, 0, "· · ·", size=22)
             continue
-        cv.box(2, x, 0, f"h<sub>{t}</sub>", w=0.6)
-        cv.box(2, x, -1.3, f"x<sub>{t}</sub>", w=0.55, fill="#ffffff", colour=style.BLACK)
-        cv.arrow(2, x, -1.05, x, -0.27)
+        cv.box(1, x, 0, f"h<sub>{t}</sub>", w=0.6)
+        cv.box(1, x, -1.3, f"x<sub>{t}</sub>", w=0.55, fill="#ffffff", colour=style.BLACK)
+        cv.arrow(1, x, -1.05, x, -0.27)
         after_dots = k >= 2 and shown[k - 2] is None
-        cv.arrow(2, float(xs[k - 1]) + (0.2 if after_dots else 0.32), 0, x - 0.32, 0,
+        cv.arrow(1, float(xs[k - 1]) + (0.2 if after_dots else 0.32), 0, x - 0.32, 0,
                  text="" if after_dots else "W", colour=style.VERMILLION)
-    cv.text(2, float(xs[-1]) / 2, 1.2, f"h<sub>t</sub> = φ(W h<sub>t−1</sub> + U x<sub>t</sub> + b): a depth-{T} "
-            "network whose layers all share one weight matrix", colour=style.GREY)
-    cv.apply(fig)
-    fig.update_layout(xaxis={"range": [-0.8, 1.7]}, yaxis={"range": [-1.8, 1.7]},
-                      xaxis2={"range": [-0.5, float(xs[-1]) + 0.5]}, yaxis2={"range": [-1.8, 1.7]})
-    return style.apply_layout(fig, height=270, legend=False)
+    return _diagram(cv, (-0.5, float(xs[-1]) + 0.5), (-1.7, 0.8),
+                    f"Unrolled over T = {T} steps: the same W, U, b at every step", 270)
 
 
 # --------------------------------------------------------------------------------------------------
