@@ -233,19 +233,26 @@ def regions_2d(net: ReluNet, box: tuple[float, float, float, float] = (-1.0, 1.0
         nxt = []
         for poly, A, c, pat in regions:
             ZA, Zc = A @ W.T, c @ W.T + b  # (2, n), (n,)
-            pieces: list[tuple[np.ndarray, list[bool]]] = [(poly, [])]
-            for j in range(W.shape[0]):
+            vals = poly @ ZA + Zc  # (vertices, n): each unit's pre-activation at each vertex
+            on = vals.max(axis=0) > eps  # the sign of every unit that does not cut this polygon
+            cutting = np.flatnonzero((vals.max(axis=0) > eps) & (vals.min(axis=0) < -eps))
+            pieces: list[tuple[np.ndarray, np.ndarray]] = [(poly, on)]
+            for j in cutting:  # only units whose line crosses the polygon split it
                 split = []
                 for p, signs in pieces:
                     plus, minus = _clip(p, ZA[:, j], Zc[j], eps)
                     if plus is not None:
-                        split.append((plus, signs + [True]))
+                        s_plus = signs.copy()
+                        s_plus[j] = True
+                        split.append((plus, s_plus))
                     if minus is not None:
-                        split.append((minus, signs + [False]))
+                        s_minus = signs.copy()
+                        s_minus[j] = False
+                        split.append((minus, s_minus))
                 pieces = split
             for p, signs in pieces:
-                on = np.array(signs, dtype=float)
-                nxt.append((p, ZA * on, Zc * on, pat + signs))
+                mask = signs.astype(float)
+                nxt.append((p, ZA * mask, Zc * mask, pat + signs.tolist()))
             if len(nxt) > max_regions:
                 complete = False
                 break
