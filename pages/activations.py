@@ -113,6 +113,8 @@ with controls:
     z_max = ui.slider("Range of z: from −R to R", 1.0, 20.0, 5.0, 0.5, key="act_zmax")
     z_probe = ui.slider("Probe z₀", -5.0, 5.0, 1.0, 0.1, key="act_z0",
                         help="The numbers in the formulas below are φ(z₀) and φ′(z₀).")
+    if abs(z_probe) > z_max:
+        st.caption(f"The probe z₀ = {z_probe:g} lies outside the plotted range; using {np.sign(z_probe) * z_max:g}.")
     z_probe = float(np.clip(z_probe, -z_max, z_max))
     shade = ui.checkbox("Shade saturation (|φ′| < 0.1)", True, key="act_shade")
     params: dict[str, dict[str, float]] = {}
@@ -324,9 +326,9 @@ def _depth_section(selected: list[str], frozen: dict[str, tuple]) -> None:
                      f"{100 * r.dead[-1]:.0f}%")
     st.caption("Dead unit: φ′(z) = 0 for every input of the batch, so it passes no gradient. Gaps on a log axis are "
                "exact zeros. " + "; ".join(lines) + ".")
-    ui.takeaway("Initialisation and activation must match: Xavier keeps tanh and linear stacks at scale, He keeps "
-                "ReLU stacks alive; sigmoid's gradient still fades like 0.25 per layer, which is why deep nets moved "
-                "to ReLU-like units.")
+    ui.takeaway("Initialisation and activation must match: Xavier keeps linear stacks at scale and tanh close to "
+                "it, He keeps ReLU stacks alive; sigmoid's gradient still fades like 0.25 per layer, which is why deep "
+                "nets moved to ReLU-like units.")
 
 
 _depth_section(selected, frozen)
@@ -387,8 +389,8 @@ def _race_section(selected: list[str], params: dict[str, dict[str, float]]) -> N
         st.caption("Final mean squared error: " + ", ".join(f"{activations.label(f.key)} {f.final_loss:.2g}"
                                                             for f in ranking) + ".")
         ui.takeaway(f"{activations.label(ranking[0].key)} won this race. Rankings change with the target, the "
-                    "learning rate and the seed; what persists is that saturating units start slowly and a step "
-                    "does not learn at all.")
+                    "learning rate and the seed; what persists is that saturating units start slowly and a unit "
+                    "step cannot train its hidden layer at all (its gradient is zero).")
 
 
 _race_section(selected, params)

@@ -248,5 +248,7 @@ def race(fits: Sequence[Fit]) -> go.Figure:
         data.append(_scatter(x=fits[0].x, y=fits[0].y, name="target", line={"color": style.TARGET,
                                "dash": "dash", "width": 2}, xaxis="x2", yaxis="y2",
                                hovertemplate="x = %{x:.2f}<br>target = %{y:.3f}<extra></extra>"))
-    return _figure(data, 440, **_panels(2, ["training loss", "trained networks"], ["Adam step", "input x"],
-                                        ["mean squared error", "output ŷ"], log_y=(True, False)))
+    layout = _panels(2, ["training loss", "trained networks"], ["Adam step", "input x"],
+                     ["mean squared error", "output ŷ"], log_y=(True, False))
+    layout["yaxis"]["dtick"] = 1  # one label per decade, no minor-digit clutter
+    return _figure(data, 440, **layout)
