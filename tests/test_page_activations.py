@@ -92,6 +92,10 @@ def test_probe_puts_live_numbers_in_the_formulas():
     at.slider(key="act_z0").set_value(2.0)
     at.run()
     assert r"\varphi(2) = 0.8808" in _latex(at)[0]  # 1 / (1 + e^-2)
+    at.slider(key="act_zmax").set_value(1.0)
+    at.run()
+    assert any("outside the plotted range" in c.value for c in at.caption)
+    assert r"\varphi(1) = 0.7311" in _latex(at)[0]
 
 
 def test_collapse_section_follows_its_widgets():
