@@ -833,7 +833,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def towers(target: str, k: int, steepness: float = 200.0, tower_weight: float = 20.0, grid: int = 61) -> Towers:
+TOWER_WEIGHT = 20.0
+
+
+def towers(target: str, k: int, steepness: float = 200.0, tower_weight: float = TOWER_WEIGHT, grid: int = 61) -> Towers:
     """Approximate a 2-D target on [-1, 1]^2 by K x K towers (see ``Towers``)."""
     if target not in TARGETS_2D:
         raise ValueError(f"Unknown 2-D target {target!r}.")
@@ -878,11 +881,13 @@ def bumps_latex(bumps: Bumps, shape: StepShape, a: float, max_slope: float, meas
     t = tex_number
     m = len(bumps.heights)
     z0 = "" if abs(shape.centre) < 1e-9 else f" + {t(shape.centre)}"
+    scale = shape.high - shape.low
+    hj = "h_j" if abs(scale - 1) < 1e-12 else rf"\frac{{h_j}}{{{t(scale)}}}"
     bound = 0.5 * bumps.h * max_slope
     bound_txt = (rf"\tfrac12\,h\,\max|f'| = \tfrac12 \cdot {t(bumps.h)} \cdot {t(max_slope)} = {t(bound)}"
                  if math.isfinite(bound) else r"\text{none: } f' \text{ is unbounded}")
     return [
-        rf"\hat y(x) = \sum_{{j=1}}^{{M}} \frac{{h_j}}{{{t(shape.high - shape.low)}}}\Big[\varphi\big(w(x - s_{{j-1}})"
+        rf"\hat y(x) = \sum_{{j=1}}^{{M}} {hj}\Big[\varphi\big(w(x - s_{{j-1}})"
         rf"{z0}\big) - \varphi\big(w(x - s_j){z0}\big)\Big],\qquad s_j = -b/w \text{{ of each step}}",
         rf"M = {m} \text{{ bumps}},\ w = {t(bumps.steepness)},\ h = \tfrac{{b-a}}{{M}} = {t(bumps.h)},\ "
         rf"h_j = f(\text{{midpoint}}_j):\ h_1 = f({t(a + bumps.h / 2)}) = {t(bumps.heights[0])}",
@@ -916,6 +921,6 @@ def least_squares_latex(n: int, width: int, rank: int, train_mse: float) -> list
 def towers_latex(target: str, t: Towers) -> list[str]:
     """The two-input tower network's formula, its size and its errors."""
     return [rf"f(x_1,x_2) = {TARGETS_2D[target][1]},\qquad \hat y = \sum_{{j,k}} f(c_j, c_k)\,"
-            r"\sigma\big(W(\mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2) - 1.5)\big)",
+            r"\sigma\big(W(\mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2) - 1.5)\big),\ W = " + f"{TOWER_WEIGHT:g}",
             rf"{t.n_layer1}\text{{ step neurons}},\ {t.n_layer2}\text{{ tower neurons}},\ "
             rf"\text{{MSE}} = {tex_number(t.mse)},\ \max|\hat y - f| = {tex_number(t.max_error)}"]

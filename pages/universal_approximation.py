@@ -52,7 +52,7 @@ def _construct(spec: tuple, method: str, width: int, phi: str, params: tuple, lo
         net, shape = bumps.net, ua.step_shape(step_phi, step_params)
         y_plot, y_dense, error = ua.evaluate(net, p)
         latex = ua.bumps_latex(bumps, shape, p.a, ua.derivative_bounds(p.f, p.a, p.b)[0], error.max_error)
-        title = f"{width // 2} bumps from {2 * (width // 2)} {activations.label(step_phi)} steps, w = {10**log_w:.3g}"
+        title = f"{width // 2} bumps from {2 * (width // 2)} {activations.label(step_phi)} steps, w = {10**log_w:,.4g}"
         windows, window, soft = (bumps.edges, bumps.window, bumps.window > bumps.h / 2)
     else:
         net = ua.relu_interpolation(p.f, p.a, p.b, width)
@@ -295,7 +295,7 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
         if net is not None:
             y_plot, y_dense, error = ua.evaluate(net, problem)
             fits.append(("trained", style.MODEL, y_plot, y_dense))
-            rows.append((f"trained ({stepper.method}, {stepper.steps:,} steps)", error, net))
+            rows.append((f"trained ({'Adam' if stepper.method == 'Adam' else 'LM'})", error, net))
         fit_d, err_d = _compare_figs(spec, tuple(fits))
         a_col, b_col = st.columns([1.6, 1])
         with a_col:
@@ -317,8 +317,9 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
 
     config = (spec, width, phi, params, optimiser, log_lr, max_steps, init, seed)
     stepper = ui.live_panel("uat_live", make, draw, config=config)
-    ui.takeaway("Training finds its own neurons — no construction needed — but it is the slowest route to a given "
-                "error: the theorem says good weights *exist*, not that gradient descent finds them quickly.")
+    ui.takeaway("Training finds its own neurons — no construction needed. Plain gradient descent (Adam) is the "
+                "slowest route to a small error; Levenberg–Marquardt with an exact output layer gets there in a few "
+                "steps. The theorem says good weights *exist*, not how to find them.")
     return stepper.net() if stepper.steps else None
 
 
@@ -392,6 +393,8 @@ def towers_section() -> None:
     ui.figure(figs.thaw(tw_fig), key="uat_fig_towers")
     for line in ua.towers_latex(target, tw):
         st.latex(line)
+    st.caption("The maximum error sits where four towers meet: there each bump is half on (0.5 + 0.5 < 1.5), so all "
+               "four towers switch off — the 2-D window of failure. Steeper steps make it thinner, never absent.")
     ui.takeaway("Towers are 2-D bumps: with enough of them any continuous surface can be built — the same proof, "
                 "one dimension up (removing the plateaus takes a second layer of neurons).")
 

@@ -102,7 +102,7 @@ def test_live_training_trains_when_clicked_and_keeps_going():
     at.run()
     assert_clean(at)
     assert at.session_state["uat_live"]["stepper"].steps > 0
-    assert any(m.startswith("trained (Levenberg") for m in methods())
+    assert any(m == "trained (LM)" for m in methods())
     keys = [c.key for c in at.get("plotly_chart")]
     assert "uat_fig_loss" in keys and "uat_fig_errors" not in keys  # while running: the loss curve, no error plot
     at.button(key="uat_live_pause").click().run()

@@ -204,7 +204,7 @@ def towers_figure(t: Towers, view: str) -> go.Figure:
                                  hovertemplate="x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>" + name
                                  + " = %{z:.3f}<extra></extra>"),
                       row=1, col=col)
-    scene = {"xaxis_title": "input x₁", "yaxis_title": "input x₂", "zaxis_title": "output",
+    scene = {"xaxis_title": "input x₁", "yaxis_title": "input x₂", "zaxis_title": "y",
              "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 1.0}}, "aspectmode": "manual",
              "aspectratio": {"x": 1, "y": 1, "z": 0.6}}
     fig.update_layout(scene=scene, scene2=scene)
