@@ -378,9 +378,10 @@ tr = C.trajectories(float(rnn_radius), rnn_phi, rnn_input)
 if not np.all(np.isfinite(tr.h)):
     st.warning("The hidden state overflowed: with a linear φ and ρ > 1 the state grows like ρᵗ without bound.")
 ui.figure(C.trajectories_figure(float(rnn_radius), rnn_phi, rnn_input), key="sk_fig_traj")
-st.caption(f"16 hidden units, W = ρ·(random orthogonal matrix). ‖h_60‖ = {tr.norm[-1]:.3g}. With a single pulse "
-           "the state rings on after the input has gone: that echo is the network's memory, and ρ sets how long "
-           "it lasts.")
+echo = ("With a single pulse the state rings on after the input has gone: that echo is the network's memory, and "
+        "ρ sets how long it lasts." if rnn_input == "pulse" else
+        "The state at time t is a running summary of every input so far, each one fading by about ρ per step.")
+st.caption(f"16 hidden units, W = ρ·(random orthogonal matrix). ‖h_60‖ = {tr.norm[-1]:.3g}. " + echo)
 
 # ---------------------------------------------------------------------------------------------- feedback: BPTT
 st.header("Feedback connections II: vanishing and exploding gradients through time")

@@ -226,3 +226,12 @@ def test_landscape_trainer_maps_the_grid_within_its_time_limit():
     while not tr.done:
         tr.advance(0.1)
     assert tr.seconds < 3.0 and tr.step < 10**6 and set(tr.result) == {"plain", "residual"}
+
+
+def test_precomputed_degradation_is_what_the_trainer_produces():
+    """The shipped file is reproducible: the default trainer's first recorded losses match it."""
+    pre = cx.load_precomputed("degradation")
+    tr = cx.DegradationTrainer(n_steps=10, max_seconds=60)
+    run = tr.finish()
+    for (kind, d), curve in run.curves.items():
+        assert curve[0] == pytest.approx(pre["curves"][f"{kind}|{d}"][0], rel=1e-3)

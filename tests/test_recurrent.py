@@ -174,3 +174,12 @@ def test_precomputed_adding_runs_show_the_claim():
         assert final["lstm"] < 0.1 * rc.GUESS_ONE_MSE and final["gru"] < 0.1 * rc.GUESS_ONE_MSE
     jac = pre["trained_jacobian"]
     assert jac["lstm"][-1] > 1e3 * jac["rnn"][-1]
+
+
+def test_precomputed_adding_is_what_the_trainer_produces():
+    from nnviz.connections import load_precomputed
+
+    pre = load_precomputed("adding")["runs"]["10"]["curves"]
+    run = rc.AddingTrainer(T=10, n_steps=10, max_seconds=60).finish()
+    for cell, curve in run.curves.items():
+        assert curve[0] == pytest.approx(pre[cell][0], rel=1e-3)

@@ -157,7 +157,7 @@ def rnn_unrolled_diagram(T: int) -> go.Figure:
         cv.arrow(1, float(xs[k - 1]) + (0.2 if after_dots else 0.32), 0, x - 0.32, 0,
                  text="" if after_dots else "W", colour=style.VERMILLION)
     return _diagram(cv, (-0.5, float(xs[-1]) + 0.5), (-1.7, 0.8),
-                    f"Unrolled over T = {T} steps: the same W, U, b at every step", 270)
+                    f"Unrolled over T = {T} steps (shared W, U, b)", 270)
 
 
 # --------------------------------------------------------------------------------------------------
