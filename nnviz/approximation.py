@@ -717,25 +717,38 @@ class Sweep:
 
 
 def width_sweep(problem: Problem, phi: str = "sigmoid", seed: int = 0, widths: tuple[int, ...] = SWEEP_WIDTHS,
-                phi_params: tuple[tuple[str, float], ...] = (), sharpness: float = 50.0) -> Sweep:
+                phi_params: tuple[tuple[str, float], ...] = (), sharpness: float = 50.0, train_steps: int = 20,
+                train_max_width: int = 64) -> Sweep:
     """Error against N for: bumps (step-like phi, else sigmoid), ReLU interpolation, least squares on random
-    phi features (spread 1). Bumps get steepness w = sharpness / h, so every step is sharp next to its bump.
+    phi features (spread 1), and training every weight (``train_steps`` Levenberg-Marquardt steps with an exact
+    output layer, from build_mlp's default initial weights; N <= ``train_max_width`` only, nan beyond).
+    Bumps get steepness w = sharpness / h, so every step is sharp next to its bump.
     Theory: bumps max|f'| (b - a) / N; ReLU h^2 max|f''| / 8 with h = (b - a) / N."""
     f, a, b = problem.f, problem.a, problem.b
     step_phi, step_params = (phi, phi_params) if is_step_like(phi) else ("sigmoid", ())
-    nets: dict[str, Callable[[int], ShallowNet]] = {
+    nets: dict[str, Callable[[int], ShallowNet | None]] = {
         f"bumps ({activations.label(step_phi)})": lambda n: bump_construction(
             f, a, b, n, sharpness * (n // 2) / (b - a), step_phi, step_params).net,
         "ReLU interpolation": lambda n: relu_interpolation(f, a, b, n),
         f"least squares, random {activations.label(phi)} features": lambda n: least_squares_fit(
             random_hidden(n, a, b, phi, 1.0, seed, phi_params), problem.x_train, problem.y_train).net,
     }
+    def trained(n: int) -> ShallowNet | None:
+        if n > min(train_max_width, LM_MAX_WIDTH) or train_steps <= 0:
+            return None
+        fit = LMFit(problem, n, phi, max_steps=train_steps, target_mse=0.0, phi_params=phi_params,
+                    start=torch_initial_net(n, phi, seed=seed, phi_params=phi_params))
+        while not fit.done:
+            fit.advance(1.0)
+        return fit.net()
+
+    nets[f"trained ({train_steps} LM steps, exact output layer)"] = trained
     max_error: dict[str, np.ndarray] = {}
     rmse: dict[str, np.ndarray] = {}
     for name, make in nets.items():
-        errs = [fit_error(make(n), problem) for n in widths]
-        max_error[name] = np.array([e.max_error for e in errs])
-        rmse[name] = np.array([math.sqrt(e.mse) for e in errs])
+        errs = [None if (net := make(n)) is None else fit_error(net, problem) for n in widths]
+        max_error[name] = np.array([np.nan if e is None else e.max_error for e in errs])
+        rmse[name] = np.array([np.nan if e is None else math.sqrt(e.mse) for e in errs])
     d1, d2 = derivative_bounds(f, a, b)
     n = np.asarray(widths, dtype=float)
     theory: dict[str, np.ndarray] = {}

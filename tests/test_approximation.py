@@ -260,7 +260,7 @@ def test_lm_refuses_wide_nets(problem):
 # -------------------------------------------------------------------------------- sweep, challenge, towers
 
 def test_width_sweep_slopes_follow_theory(problem):
-    sweep = ua.width_sweep(problem, "sigmoid", widths=(16, 32, 64, 128, 256))
+    sweep = ua.width_sweep(problem, "sigmoid", widths=(16, 32, 64, 128, 256), train_steps=3)
     n = sweep.widths.astype(float)
     bumps = next(k for k in sweep.max_error if k.startswith("bumps"))
     slope_b = np.polyfit(np.log(n), np.log(sweep.max_error[bumps]), 1)[0]
@@ -269,11 +269,13 @@ def test_width_sweep_slopes_follow_theory(problem):
     assert slope_r == pytest.approx(-2.0, abs=0.1)
     assert np.all(sweep.max_error["ReLU interpolation"] <= sweep.theory["ReLU interpolation"] * (1 + 1e-9))
     assert np.all(sweep.max_error[bumps] <= sweep.theory[bumps] * 1.05)
+    trained = next(k for k in sweep.max_error if k.startswith("trained"))
+    assert np.isfinite(sweep.max_error[trained][:3]).all() and np.isnan(sweep.max_error[trained][3:]).all()
 
 
 def test_width_sweep_draws_no_bound_for_a_jump():
     p = ua.make_problem(ua.TARGETS["step"].fn, -1, 1)
-    assert ua.width_sweep(p, "relu", widths=(4, 8)).theory == {}
+    assert ua.width_sweep(p, "relu", widths=(4, 8), train_steps=0).theory == {}
 
 
 def test_challenge_scores_and_best_heights():
