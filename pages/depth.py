@@ -450,7 +450,7 @@ def _draw_stepper(exp: depth.BudgetExperiment) -> None:
 
 ui.live_panel("dp_eb_live",
               lambda: depth.BudgetExperiment(target, steps=int(steps), seed=int(eb_seed)),
-              _draw_stepper, config=(target, int(steps), int(eb_seed)), budget_s=0.5, interval_s=0.5,
+              _draw_stepper, config=(target, int(steps), int(eb_seed)), budget_s=0.7, interval_s=0.5,
               start_label="Train")
 st.markdown(
     "What to look for: on the **sawtooth**, a 4-layer, 2-wide network with 25 parameters fits it exactly, yet "
