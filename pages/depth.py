@@ -443,9 +443,9 @@ def _draw_stepper(exp: depth.BudgetExperiment) -> None:
     elif stored is not None:
         err_fig, fit_fig = _view("budget_stored", target, fit_budget)[1]
         _show_budget(err_fig, fit_fig, f"Precomputed at these settings ({stored['steps']} steps per network, no "
-                                       "time limit). Press Train to run it yourself (limited to about 12 s).", stored)
+                                       "time limit). Press Train to run it yourself (about 10–15 s).", stored)
     else:
-        st.info("Press Train to run this experiment (about 12 s).")
+        st.info("Press Train to run this experiment (about 10–15 s).")
 
 
 ui.live_panel("dp_eb_live",
