@@ -151,7 +151,7 @@ st.dataframe(
         "output range": [lab.plain(r.output_range) for r in rows],
         "monotonic": [r.monotonic for r in rows],
         "zero-centred": [r.zero_centred for r in rows],
-        "smooth (C¹)": [r.smooth for r in rows],
+        "smooth (C¹)": [r.smooth and not math.isnan(r.dphi0) for r in rows],  # ELU with α ≠ 1 has a kink
         "saturates": [r.saturating for r in rows],
         "φ(0)": [f"{r.phi0 + 0.0:.4g}" for r in rows],
         "φ′(0)": [r.dphi0_text for r in rows],

@@ -74,6 +74,17 @@ def test_selection_drives_gallery_table_and_depth():
     assert before != after and "0.3 left" in after
 
 
+def test_elu_alpha_off_one_makes_a_kink():
+    at = open_page(PAGE)
+    at.multiselect(key="act_sel").set_value(["elu"])
+    at.run()
+    assert list(at.dataframe[0].value["smooth (C¹)"]) == [True]
+    at.slider(key="act_p_elu_alpha").set_value(2.0)
+    at.run()
+    table = at.dataframe[0].value
+    assert list(table["smooth (C¹)"]) == [False] and "2 left, 1 right" in list(table["φ′(0)"])[0]
+
+
 def test_empty_selection_gives_a_warning_not_an_error():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value([])
