@@ -14,6 +14,7 @@ vector ``theta``, so an optimiser step is a handful of vector operations.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -619,6 +620,65 @@ class Trainer:
         h.test_acc.append(accuracy(out_te, self.y_test, task))
         if self.epoch > 0:
             self._last_good[:] = self.net.theta
+
+
+class Background:
+    """Trains a ``Trainer`` on a daemon thread, in slices of ``slice_s`` seconds, while someone is watching.
+
+    A live view draws from ``snapshot()`` whenever it likes, so training does not wait for the browser to
+    redraw. The thread stops when the run is done, on ``stop()``, or when no ``heartbeat()`` came for
+    ``idle_timeout_s`` seconds (the viewer has gone), so an abandoned page never trains on. Every access to
+    the trainer from outside goes through ``lock``.
+    """
+
+    def __init__(self, trainer: Trainer, slice_s: float = 0.02, idle_timeout_s: float = 3.0) -> None:
+        self.trainer = trainer
+        self.slice_s = slice_s
+        self.idle_timeout_s = idle_timeout_s
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_seen = time.monotonic()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def heartbeat(self) -> None:
+        """The viewer is still there."""
+        self._last_seen = time.monotonic()
+
+    def start(self) -> None:
+        """Start (or keep) training in the background."""
+        self.heartbeat()
+        if self.alive:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="nnviz-playground-trainer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop training and wait for the current slice to end."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set() and time.monotonic() - self._last_seen < self.idle_timeout_s:
+            with self.lock:
+                if self.trainer.done:
+                    return
+                self.trainer.advance(self.slice_s)
+            time.sleep(0.001)  # let the server and the drawing thread take their turn
+
+    def snapshot(self) -> tuple[Network, History, str]:
+        """A consistent copy of the network, the curves and the status line, taken under the lock."""
+        with self.lock:
+            tr = self.trainer
+            h = tr.history
+            hist = History(list(h.epoch), list(h.train_loss), list(h.test_loss), list(h.train_acc),
+                           list(h.test_acc))
+            return tr.net.copy(), hist, tr.status()
 
 
 # ---------------------------------------------------------------------------------------------------------------

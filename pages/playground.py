@@ -19,8 +19,7 @@ LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_DEPTH, MAX_WIDTH = 8, 16
 DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
-INTERVAL_S = 0.2  # the live view redraws 5 times a second
-BUDGET_S = 0.15  # of which at most this much is training
+INTERVAL_S = 0.2  # the live view asks for a redraw 5 times a second; training runs on a thread in between
 INITS = {"xavier": "Xavier (Glorot) uniform", "he": "He (Kaiming) normal", "default": "PyTorch's default"}
 LOSS_NAMES = {"binary": "cross-entropy", "multiclass": "cross-entropy", "regression": "mean squared error"}
 
@@ -41,6 +40,15 @@ def _csv_split(data: bytes, problem: str, ratio: float, seed: int) -> tuple[data
 def _family(widths: tuple, phis: tuple, keys: tuple, task: str, seeds: tuple, init: str,
             params: tuple) -> T.Family:
     return T.random_family(widths, phis, keys, task, seeds, init, dict(params))
+
+
+def _names(mapping: dict) -> object:
+    """A format_func showing a key's display name (and leaving a name that is already one unchanged)."""
+    return lambda k: mapping.get(k, str(k))
+
+
+def _number(v: object) -> str:
+    return f"{v:g}" if isinstance(v, int | float) else str(v)
 
 
 def _new_data_seed() -> None:
@@ -64,12 +72,12 @@ with controls:
                        format_func=str.capitalize)
     if problem == "classification":
         options = [*datasets.CLASSIFICATION_SETS, "csv"]
-        set_name = ui.selectbox("Data set", options, key="pg_data_c", format_func=lambda k: {
-            **datasets.CLASSIFICATION_SETS, "csv": "Upload a CSV…"}[k])
+        set_name = ui.selectbox("Data set", options, key="pg_data_c",
+                                format_func=_names({**datasets.CLASSIFICATION_SETS, "csv": "Upload a CSV…"}))
     else:
         options = [*datasets.REGRESSION_SETS, "csv"]
-        set_name = ui.selectbox("Data set", options, key="pg_data_r", format_func=lambda k: {
-            **datasets.REGRESSION_SETS, "csv": "Upload a CSV…"}[k])
+        set_name = ui.selectbox("Data set", options, key="pg_data_r",
+                                format_func=_names({**datasets.REGRESSION_SETS, "csv": "Upload a CSV…"}))
     noise = ui.slider("Noise (%)", 0, 50, 0, 5, key="pg_noise")
     ratio = ui.slider("Training data (%)", 10, 90, 50, 10, key="pg_ratio")
     n_points = ui.slider("Number of points", 100, 1000, 500, 50, key="pg_n")
@@ -97,19 +105,19 @@ with controls:
     if per_layer:
         phis = [ui.activation_select(f"φ of hidden layer {i + 1}", key=f"pg_act{i + 1}", default=act)
                 for i in range(depth)]
-    init = ui.selectbox("Initial weights", list(INITS), key="pg_init", format_func=INITS.get)
+    init = ui.selectbox("Initial weights", list(INITS), key="pg_init", format_func=_names(INITS))
     net_seed = int(ui.number_input("Weight seed", 0, 9999, 0, 1, key="pg_seed"))
 
     st.subheader("Training")
-    lr = ui.selectbox("Learning rate", LRS, key="pg_lr", index=LRS.index(0.03), format_func=lambda v: f"{v:g}")
-    optimizer = ui.selectbox("Optimiser", list(T.OPTIMIZERS), key="pg_opt", format_func=T.OPTIMIZERS.get)
+    lr = ui.selectbox("Learning rate", LRS, key="pg_lr", index=LRS.index(0.03), format_func=_number)
+    optimizer = ui.selectbox("Optimiser", list(T.OPTIMIZERS), key="pg_opt", format_func=_names(T.OPTIMIZERS))
     batch = ui.slider("Batch size", 1, 100, 10, 1, key="pg_batch")
     rcol1, rcol2 = st.columns(2)
     with rcol1:
-        reg = ui.selectbox("Regularisation", list(T.REGULARISERS), key="pg_reg", format_func=T.REGULARISERS.get)
+        reg = ui.selectbox("Regularisation", list(T.REGULARISERS), key="pg_reg", format_func=_names(T.REGULARISERS))
     with rcol2:
         reg_rate = ui.selectbox("Rate λ", REG_RATES, key="pg_reg_rate", index=REG_RATES.index(0.001),
-                                format_func=lambda v: f"{v:g}", disabled=reg == "none")
+                                format_func=_number, disabled=reg == "none")
     stop_epoch = int(ui.number_input("Stop at epoch", 10, 100_000, 1000, 100, key="pg_stop"))
 
 # ------------------------------------------------------------------------------------------------------------
@@ -154,13 +162,21 @@ def _make() -> T.Trainer:
                      seed=net_seed, stop_epoch=stop_epoch)
 
 
+def _fresh_state() -> dict:
+    trainer = _make()
+    return {"trainer": trainer, "bg": T.Background(trainer), "running": False, "config": config, "ticks": []}
+
+
 state = st.session_state.get("pg_live")
 if state is None or state["config"] != config:
-    state = {"trainer": _make(), "running": False, "config": config, "ticks": []}
+    if state is not None:
+        state["bg"].stop()  # the old run's thread, if it still trains
+    state = _fresh_state()
     st.session_state["pg_live"] = state
 trainer: T.Trainer = state["trainer"]
-trainer.set_hyper(hyper)  # learning rate, batch size, optimiser and λ apply from the next step
-trainer.stop_epoch = stop_epoch
+with state["bg"].lock:
+    trainer.set_hyper(hyper)  # learning rate, batch size, optimiser and λ apply from the next step
+    trainer.stop_epoch = stop_epoch
 feature_labels = [features.FEATURES[k].text for k in keys]
 
 with controls:
@@ -186,7 +202,8 @@ with main:
     if depth > 4:
         lines = [*lines[:2], r"&\;\vdots", *lines[-2:]]
     last = "x" if depth == 0 else f"h_{{{depth}}}"
-    lines.append(rf"\hat y &= {out_sym}(W_{{{depth + 1}}} {last} + b_{{{depth + 1}}}) "
+    affine = rf"W_{{{depth + 1}}} {last} + b_{{{depth + 1}}}"
+    lines.append(rf"\hat y &= {out_sym + '(' + affine + ')' if out_sym else affine} "
                  rf"&& W_{{{depth + 1}}} \in \mathbb{{R}}^{{{widths[-1]} \times {widths[-2]}}}")
     st.latex(r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}")
     n_w, n_b = count_parameters(widths)
@@ -197,40 +214,48 @@ with main:
     @st.fragment(run_every=INTERVAL_S if state["running"] else None)
     def live_view() -> None:
         tr: T.Trainer = state["trainer"]
+        bg: T.Background = state["bg"]
         play, step, reset, counter = st.columns([1.1, 1, 1, 2.2], vertical_alignment="center")
         if state["running"]:
             if play.button("Pause", key="pg_pause", icon=":material/pause:", width="stretch"):
                 state["running"] = False
+                bg.stop()
                 st.rerun()
         elif play.button("Play", key="pg_play", icon=":material/play_arrow:", type="primary", disabled=tr.done,
                          width="stretch"):
             state["running"] = True
+            bg.start()
             st.rerun()
         if step.button("Step", key="pg_step", icon=":material/skip_next:", disabled=tr.done or state["running"],
                        help="Train one epoch (one pass over the training data), then stop.", width="stretch"):
-            tr.run(1)
+            with bg.lock:
+                tr.run(1)
             st.rerun()
         if reset.button("Reset", key="pg_reset", icon=":material/restart_alt:", width="stretch",
                         help="Back to epoch 0 with the same initial weights (the weight seed decides them)."):
-            state["trainer"] = _make()
-            state["running"] = False
+            bg.stop()
+            st.session_state["pg_live"] = _fresh_state()
             st.rerun()
         if state["running"]:
-            # train for what is left of a 0.2 s frame after last tick's drawing, so the view redraws ~5 times a second
-            tr.advance(min(BUDGET_S, max(0.05, INTERVAL_S - 0.01 - state.get("draw_s", 0.05))))
+            # Training runs on a background thread between redraws (the browser may take longer to draw than
+            # the server); each tick also trains one epoch itself, so the view always moves on.
+            bg.start()  # also a heartbeat: the thread stops by itself a few seconds after the page goes away
+            with bg.lock:
+                tr.advance(0.0)
             ticks = state.setdefault("ticks", [])
             ticks.append((time.perf_counter(), tr.epoch))
             while len(ticks) > 2 and ticks[-1][0] - ticks[0][0] > 3.0:  # rates over the last ~3 s of wall time
                 ticks.pop(0)
         else:
             state["ticks"] = []
+        net, history, status = bg.snapshot()
         ticks = state["ticks"]
         rate = ""
         if len(ticks) > 2:
             dt = ticks[-1][0] - ticks[0][0]
             rate = f" · {(ticks[-1][1] - ticks[0][1]) / dt:,.0f} epochs/s, {(len(ticks) - 1) / dt:.1f} redraws/s"
-        counter.markdown(f"**Epoch {tr.epoch:,}** / {tr.stop_epoch:,}{rate}")
-        st.progress(tr.progress, text=tr.status())
+        counter.markdown(f"**Epoch {history.epoch[-1]:,}** / {tr.stop_epoch:,}{rate}")
+        st.progress(tr.progress, text=status)
         if tr.diverged:
             st.warning(
                 f"Training diverged at epoch {tr.epoch}: the loss exploded to infinity or NaN. With learning rate "
@@ -239,17 +264,15 @@ with main:
                 "then press Reset.", icon=":material/warning:")
         elif tr.done:
             st.caption(f"Reached the stop epoch {tr.stop_epoch:,}: raise it to train on, or Reset.")
-        draw_start = time.perf_counter()
-        view = T.plane_view(tr.net, keys, task, res=60, tile_res=16 if max(widths) <= 4 else 12)
-        ui.figure(figs.network_diagram(view, tr.net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths))),
+        view = T.plane_view(net, keys, task, res=100, tile_res=16 if max(widths) <= 4 else 12)
+        ui.figure(figs.network_diagram(view, net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths))),
                   key="pg_fig_net")
         left, right = st.columns([1, 1])
         with left:
             ui.figure(figs.output_map(view, split, task, show_test=show_test, discretise=discretise, height=400),
                       key="pg_fig_out")
         with right:
-            ui.figure(figs.loss_curves(tr.history, task, LOSS_NAMES[task], height=400), key="pg_fig_loss")
-        state["draw_s"] = 0.7 * state.get("draw_s", 0.05) + 0.3 * (time.perf_counter() - draw_start)
+            ui.figure(figs.loss_curves(history, task, LOSS_NAMES[task], height=400), key="pg_fig_loss")
         if state["running"] and tr.done:
             state["running"] = False
             st.rerun()
@@ -264,12 +287,14 @@ with main:
         "changing the data, inputs or layers starts a new network."
     )
 
+state = st.session_state["pg_live"]
 trainer = state["trainer"]
+net_now, history_now, _ = state["bg"].snapshot()  # the rest of the page reads a consistent copy
 
 # ------------------------------------------------------------------------------------------------------------
 st.header("The loss being minimised")
-data_term = trainer.history.train_loss[-1]
-pen = T.penalty(trainer.net, reg, hyper.reg_rate)
+data_term = history_now.train_loss[-1]
+pen = T.penalty(net_now, reg, hyper.reg_rate)
 ell = {"binary": r"-\big[y_i \log \hat y_i + (1 - y_i)\log(1 - \hat y_i)\big]",
        "multiclass": r"-\log \hat y_{i, y_i}", "regression": r"(\hat y_i - y_i)^2"}[task]
 reg_tex = {"none": "", "l1": r" + \lambda \sum_{w} |w|", "l2": r" + \frac{\lambda}{2} \sum_{w} w^2"}[reg]
@@ -294,7 +319,7 @@ st.markdown(
 fam_seeds = tuple(range(net_seed + 1, net_seed + 9))
 family = _family(widths, tuple(phis), keys, task, fam_seeds, init, tuple(sorted(phi_params.items())))
 x_slice = np.stack([family.x1, np.zeros_like(family.x1)], axis=1)
-p_now = T.predict(trainer.net.logits(features.transform(x_slice, keys)), task)
+p_now = T.predict(net_now.logits(features.transform(x_slice, keys)), task)
 p_now = p_now[:, 1] if p_now.ndim == 2 else p_now
 y_title = {"binary": "P(class 1)", "multiclass": "P(class 1)", "regression": "ŷ"}[task]
 ui.figure(figs.family_figure(family, y_title, trained=p_now), key="pg_fig_family")
@@ -315,12 +340,12 @@ if layer > depth:
     st.caption(f"The network has {depth} hidden layer{'s' * (depth != 1)}; showing its output layer.")
     layer = depth
 x_example = features.transform(np.array([[ex1, ex2]]), keys)[0]
-maths = T.layer_maths(trainer.net, x_example, layer)
+maths = T.layer_maths(net_now, x_example, layer)
 phi_tex = r"\text{" + activations.label(maths.phi).replace(" ", r"\ ") + "}" if maths.phi else ""
 line1, line2 = figs.layer_latex(maths, phi_tex)
 st.markdown(f"The point (x₁, x₂) = ({ex1:g}, {ex2:g}) enters as the features "
             f"({', '.join(feature_labels)}) = ({', '.join(f'{v:.2f}' for v in x_example)}). "
-            f"Epoch {trainer.epoch:,}'s weights:")
+            f"Epoch {history_now.epoch[-1]:,}'s weights:")
 st.latex(line1)
 st.latex(line2)
 if maths.W.shape[0] > 8 or maths.W.shape[1] > 8:
@@ -332,12 +357,12 @@ if state["running"]:
 st.header("Take the model with you")
 ecol1, ecol2 = st.columns([1, 2])
 with ecol1:
-    st.download_button("Download the weights (JSON)", T.weights_json(trainer.net, keys, task, trainer.epoch),
+    st.download_button("Download the weights (JSON)", T.weights_json(net_now, keys, task, history_now.epoch[-1]),
                        file_name="nnviz_weights.json", mime="application/json", key="pg_dl",
                        icon=":material/download:")
     st.caption("The JSON holds the features, the layer sizes, the activations and every W and b.")
 with ecol2:
-    st.code(T.torch_snippet(trainer.net, keys, task, json_name="nnviz_weights.json"), language="python")
+    st.code(T.torch_snippet(net_now, keys, task, json_name="nnviz_weights.json"), language="python")
 
 ui.takeaway(
     "A network is a family of functions indexed by its weights; gradient descent walks through that family "

@@ -244,3 +244,32 @@ def test_bad_settings_are_refused_in_words():
     with pytest.raises(ValueError, match="outputs"):
         T.Trainer(T.Network.initial([2, 2], [], seed=0), np.zeros((3, 2)), np.zeros(3), np.zeros((0, 2)),
                   np.zeros(0), "multiclass", 3)
+
+
+def test_background_training_runs_stops_and_gives_up_without_a_viewer():
+    tr = _circle_trainer(0)
+    tr.stop_epoch = 10**6
+    bg = T.Background(tr, slice_s=0.01, idle_timeout_s=0.3)
+    bg.start()
+    import time
+
+    time.sleep(0.2)
+    net, hist, status = bg.snapshot()
+    assert hist.epoch[-1] > 0 and len(hist.train_loss) == len(hist.epoch) and "Epoch" in status
+    assert net is not tr.net and net.size == tr.net.size
+    time.sleep(0.6)  # no heartbeat: the thread must have stopped by itself
+    assert not bg.alive
+    epoch = tr.epoch
+    time.sleep(0.1)
+    assert tr.epoch == epoch
+    bg.start()
+    bg.stop()
+    assert not bg.alive
+    done = _circle_trainer(0)  # stop_epoch 30
+    bg = T.Background(done)
+    bg.start()
+    for _ in range(100):
+        if not bg.alive:
+            break
+        time.sleep(0.05)
+    assert done.epoch == 30 and not bg.alive
