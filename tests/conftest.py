@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 from nnviz.catalog import ROOT
+from nnviz.figures import style
+
+style.VALIDATE = True  # every figure a test builds is checked by plotly (the app skips it for speed)
 
 SCREENSHOTS = Path(os.environ.get("NNVIZ_SCREENSHOTS", ROOT / "screenshots"))
 CHROMIUM_ARGS = [
