@@ -548,7 +548,7 @@ class LandscapeTrainer:
     the run would otherwise pass ``max_seconds`` (wall time, pauses excluded) with the grid still to map.
     """
 
-    map_reserve_s = 4.0  # time kept back for mapping the two k x k grids
+    map_reserve_s = 6.0  # time kept back for mapping the two k x k grids (a few seconds on a busy CPU)
 
     def __init__(self, depth: int = 12, width: int = 24, n_steps: int = 800, k: int = 31, span: float = 1.0,
                  lr: float = 3e-3, seed: int = 0, max_seconds: float = 25.0) -> None:
