@@ -1,17 +1,13 @@
 """Figures of the depth page: results in, go.Figure out.
 
 Speed matters here (the page has over a dozen figures and must rerun in under 100 ms), so every figure is
-built in one ``go.Figure(data=..., layout=...)`` call: the layout is the shared look computed once by
-``style.apply_layout`` (cached per title/size) plus a few settings merged in as plain dicts. This is the
-same look as calling ``apply_layout`` on each figure, at a fifth of the cost. Many lines are one trace with
-NaN separators.
+built in one call of ``style.make_figure`` (the shared look plus a few layout settings as plain dicts), never
+by incremental ``update_layout``/``add_vline`` calls. Many lines are one trace with NaN separators.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,26 +17,21 @@ from nnviz.figures import style
 MAX_DRAWN_UNITS = 10  # units drawn per layer; wider layers show the first and last few and a gap
 
 
-@lru_cache(maxsize=64)
-def _base_layout(title: str | None, x_title: str | None, y_title: str | None, height: int, legend: bool) -> dict:
-    return style.apply_layout(go.Figure(), title=title, x_title=x_title, y_title=y_title, height=height,
-                              legend=legend).layout.to_plotly_json()
+def _figure(traces: list, *, title: str | None = None, x_title: str | None = None, y_title: str | None = None,
+            height: int = 380, legend: bool = True, layout: dict | None = None) -> go.Figure:
+    """A figure with the app's look (``style.base_layout``) and extra layout keys merged in, built in one
+    constructor call like ``style.make_figure`` (which cannot take a ``legend`` layout dict beside its flag)."""
+    lay = _merge(style.base_layout(title=title, x_title=x_title, y_title=y_title, height=height, legend=legend),
+                 layout or {})
+    return go.Figure(data=traces, layout=lay, _validate=style.VALIDATE)
 
 
 def _merge(base: dict, extra: dict) -> dict:
+    """Recursive dict merge: ``extra`` wins, nested dicts are merged, not replaced."""
+    out = dict(base)
     for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(base.get(k), dict):
-            _merge(base[k], v)
-        else:
-            base[k] = v
-    return base
-
-
-def _figure(traces: list, *, title: str | None = None, x_title: str | None = None, y_title: str | None = None,
-            height: int = 380, legend: bool = True, layout: dict | None = None) -> go.Figure:
-    """A figure with the app's look (``style.apply_layout``) and extra layout settings merged in."""
-    lay = _merge(copy.deepcopy(_base_layout(title, x_title, y_title, height, legend)), layout or {})
-    return go.Figure(data=traces, layout=lay)
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
 
 def _polylines(lines: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
