@@ -323,7 +323,9 @@ def train_section(spec: tuple, problem: ua.Problem, width: int, phi: str, params
     return stepper.net() if stepper.steps else None
 
 
+@st.fragment
 def sweep_section(spec: tuple, phi: str, params: tuple) -> None:
+    """A fragment: changing the error measure reruns only this section."""
     st.header("How width buys accuracy")
     metric = ui.radio("Error measure", ["max", "rms"], key="uat_sweep_metric", horizontal=True,
                       format_func=_labels({"max": "maximum error (what the theorem bounds)", "rms": "RMS error"}))
@@ -340,7 +342,9 @@ def sweep_section(spec: tuple, phi: str, params: tuple) -> None:
                 "(∝ 1/N²). Wider is more accurate — but the theorem alone does not say how wide.")
 
 
+@st.fragment
 def challenge_section() -> None:
+    """A fragment: moving a height reruns only this section."""
     st.header("Nielsen's challenge")
     st.markdown("Match **Nielsen's function** on [0, 1] with five bumps, by hand. Each slider is one bump's height "
                 "h — the output weight of a pair of steep sigmoid neurons. You win when your error is within 25% "
@@ -373,7 +377,9 @@ def challenge_section() -> None:
                 "automatically and for every weight at once.")
 
 
+@st.fragment
 def towers_section() -> None:
+    """A fragment: its widgets rerun only this section."""
     st.header("Two inputs: towers")
     st.markdown("With two inputs a steep neuron is a **step along a line**. A bump in x₁ plus a bump in x₂ makes a "
                 "cross: height 2 where they meet, **plateaus** of height 1 along the arms. A second-layer neuron "
