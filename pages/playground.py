@@ -323,7 +323,9 @@ p_now = T.predict(net_now.logits(features.transform(x_slice, keys)), task)
 p_now = p_now[:, 1] if p_now.ndim == 2 else p_now
 y_title = {"binary": "P(class 1)", "multiclass": "P(class 1)", "regression": "ŷ"}[task]
 ui.figure(figs.family_figure(family, y_title, trained=p_now), key="pg_fig_family")
-st.caption("The same architecture, eight weight seeds. A wider or deeper network draws from a richer set.")
+st.caption("The same architecture, eight weight seeds. A wider or deeper network draws from a richer set."
+           + (" Xavier and He initialisation start every bias at 0, so with an odd φ such as tanh every draw is an "
+              "odd function of the inputs and all curves cross at the origin." if init != "default" else ""))
 
 # ------------------------------------------------------------------------------------------------------------
 st.header("The maths of one layer")
