@@ -13,11 +13,13 @@ from nnviz.ui.common import (
     checkbox,
     figure,
     intro,
+    multiselect,
     number_input,
     radio,
     selectbox,
     slider,
     takeaway,
+    text_input,
 )
 from nnviz.ui.live import live_panel
 
@@ -29,10 +31,12 @@ __all__ = [
     "figure",
     "intro",
     "live_panel",
+    "multiselect",
     "number_input",
     "radio",
     "secondary",
     "selectbox",
     "slider",
     "takeaway",
+    "text_input",
 ]

@@ -76,6 +76,17 @@ def radio(label: str, options: Sequence[Any], key: str, index: int = 0,
     return st.radio(label, options, index=index, key=key, format_func=format_func, bind=_BIND, **kw)
 
 
+def text_input(label: str, value: str, key: str, max_chars: int = 200, **kw: Any) -> str:
+    """A text box bound to the URL parameter ``key``, at most ``max_chars`` long (parse what it returns safely)."""
+    return st.text_input(label, value=value, key=key, max_chars=max_chars, bind=_BIND, **kw)
+
+
+def multiselect(label: str, options: Sequence[Any], default: Sequence[Any], key: str,
+                format_func: Callable[[Any], str] = str, **kw: Any) -> list:
+    """A multi-select bound to the URL parameter ``key`` (the URL holds the displayed labels)."""
+    return st.multiselect(label, options, default=default, key=key, format_func=format_func, bind=_BIND, **kw)
+
+
 def checkbox(label: str, value: bool, key: str, **kw: Any) -> bool:
     """A checkbox bound to the URL parameter ``key``."""
     return st.checkbox(label, value=value, key=key, bind=_BIND, **kw)
