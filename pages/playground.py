@@ -265,14 +265,25 @@ with main:
         elif tr.done:
             st.caption(f"Reached the stop epoch {tr.stop_epoch:,}: raise it to train on, or Reset.")
         view = T.plane_view(net, keys, task, res=100, tile_res=16 if max(widths) <= 4 else 12)
-        ui.figure(figs.network_diagram(view, net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths))),
-                  key="pg_fig_net")
-        left, right = st.columns([1, 1])
-        with left:
-            ui.figure(figs.output_map(view, split, task, show_test=show_test, discretise=discretise, height=400),
-                      key="pg_fig_out")
-        with right:
-            ui.figure(figs.loss_curves(history, task, LOSS_NAMES[task], height=400), key="pg_fig_loss")
+        if state["running"]:
+            # while playing: images, swapped in place at every frame (a redrawn chart would blink)
+            st.image(figs.network_frame(view, net.Ws, feature_labels), caption="The network, live")
+            left, right = st.columns([1, 1])
+            with left:
+                st.image(figs.output_frame(view, split, task, show_test=show_test, discretise=discretise),
+                         caption="Output over the plane: x₁ across, x₂ up, −6 to 6", width="stretch")
+            with right:
+                st.image(figs.curves_frame(history, task), width="stretch",
+                         caption="Loss (thick: blue train, orange test) and accuracy (thin). Pause to hover.")
+        else:
+            ui.figure(figs.network_diagram(view, net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths))),
+                      key="pg_fig_net")
+            left, right = st.columns([1, 1])
+            with left:
+                ui.figure(figs.output_map(view, split, task, show_test=show_test, discretise=discretise,
+                                          height=400), key="pg_fig_out")
+            with right:
+                ui.figure(figs.loss_curves(history, task, LOSS_NAMES[task], height=400), key="pg_fig_loss")
         if state["running"] and tr.done:
             state["running"] = False
             st.rerun()

@@ -236,7 +236,7 @@ def loss_curves(history: History, task: str, loss_name: str, height: int = 300) 
                                          line={"color": colour, "width": 1.5, "dash": "dot"},
                                          hovertemplate="epoch %{x}<br>" + name + " %{y:.1f} %<extra></extra>"))
         layout["yaxis2"] = {"title": {"text": "accuracy (%)"}, "overlaying": "y", "side": "right",
-                            "range": [0, 101], "showgrid": False}
+                            "range": [0, 101], "showgrid": False, "tickmode": "linear", "tick0": 0, "dtick": 20}
     return _figure(traces, height, "epoch", f"{loss_name} (log scale)", **layout)
 
 
@@ -283,3 +283,156 @@ def layer_latex(m: LayerMaths, phi_latex: str) -> tuple[str, str]:
     else:
         line2 = rf"{out_name} = {phi_latex}(z_{{{n_layer}}}) = {_matrix(m.h, 3)}"
     return line1, line2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Live frames as images. While training plays, a redrawn plotly chart is remounted by the browser at every frame
+# (Streamlit derives a chart's identity from its content), which blanks it for a moment; an image is swapped in
+# place. So the playing view is drawn as RGB arrays (numpy + Pillow, a few ms), the paused view as plotly figures.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+_NEG, _MID, _POS = _rgb(style.VERMILLION), _rgb("#f7f7f7"), _rgb(style.BLUE)
+
+
+def _diverging(u: np.ndarray) -> np.ndarray:
+    """Map u in [0, 1] (0 vermillion, 0.5 white, 1 blue) to RGB floats, shape u.shape + (3,)."""
+    u = np.clip(np.nan_to_num(u, nan=0.5), 0.0, 1.0)[..., None]
+    low = _NEG + (_MID - _NEG) * (u / 0.5)
+    high = _MID + (_POS - _MID) * ((u - 0.5) / 0.5)
+    return np.where(u < 0.5, low, high)
+
+
+def _upscale(img: np.ndarray, size: int) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(img.astype(np.uint8)).resize((size, size), Image.BILINEAR))
+
+
+def output_frame(view: PlaneView, split: Split, task: str, *, show_test: bool = True, discretise: bool = False,
+                 size: int = 420) -> np.ndarray:
+    """The output map as an RGB image (size, size, 3): x1 across, x2 up, both from -6 to 6, points on top."""
+    from PIL import Image, ImageDraw
+
+    if task == "multiclass":
+        k = split.n_classes
+        colours = np.array([_rgb(c) for c in style.CLASS_COLOURS[:k]])
+        strength = np.full_like(view.confidence, 0.8) if discretise else (view.confidence - 1 / k) / (1 - 1 / k)
+        s = np.clip(strength, 0.0, 1.0)[..., None]
+        rgb = _MID + (colours[view.output.astype(int)] - _MID) * (0.25 + 0.75 * s)
+    elif task == "binary":
+        rgb = _diverging(np.where(view.output > 0.5, 0.85, 0.15) if discretise else view.output)
+    else:
+        v = np.round(np.clip(view.output, -1, 1) * 4) / 4 if discretise else view.output
+        rgb = _diverging((v + 1) / 2)
+    img = Image.fromarray(_upscale(rgb[::-1], size))
+    draw = ImageDraw.Draw(img)
+    lim = float(view.xs[-1])
+
+    def px(X: np.ndarray) -> np.ndarray:
+        return np.stack([(X[:, 0] + lim) / (2 * lim) * size, (lim - X[:, 1]) / (2 * lim) * size], axis=1)
+
+    sets = [(split.X_train, split.y_train, (255, 255, 255))]
+    if show_test and len(split.X_test):
+        sets.append((split.X_test, split.y_test, (34, 34, 34)))
+    r = 3.5
+    for X, y, rim in sets:
+        if task == "regression":
+            fills = _diverging((np.asarray(y, float) + 1) / 2).astype(int)
+        else:
+            fills = np.array([_rgb(style.CLASS_COLOURS[int(c)]) for c in y]).astype(int)
+        for (x0, y0), f in zip(px(X), fills, strict=True):
+            draw.ellipse((x0 - r, y0 - r, x0 + r, y0 + r), fill=tuple(f), outline=rim)
+    return np.asarray(img)
+
+
+def network_frame(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Sequence[str], tile: int = 44,
+                  gap_x: int = 70, gap_y: int = 12) -> np.ndarray:
+    """The network diagram as an RGB image: one map per unit, edges coloured by sign and as thick as |w|."""
+    from PIL import Image, ImageDraw
+
+    n_cols, n_max = len(view.tiles), max(len(t) for t in view.tiles)
+    left, top = 34, 22
+    width = left + n_cols * tile + (n_cols - 1) * gap_x + 10
+    height = top + n_max * (tile + gap_y) + 4
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    xs = [left + l * (tile + gap_x) for l in range(n_cols)]
+    ys = [[top + j * (tile + gap_y) for j in range(len(t))] for t in view.tiles]
+    top_w = max((float(np.abs(W).max()) for W in Ws if W.size), default=1.0)
+    top_w = top_w if np.isfinite(top_w) and top_w > 0 else 1.0
+    for l, W in enumerate(Ws):
+        for d in range(W.shape[0]):
+            for s in range(W.shape[1]):
+                w = W[d, s]
+                colour = tuple(int(c) for c in (_POS if w >= 0 else _NEG))
+                draw.line((xs[l] + tile, ys[l][s] + tile / 2, xs[l + 1], ys[l + 1][d] + tile / 2), fill=colour,
+                          width=max(1, int(round(1 + 5 * min(1.0, abs(w) / top_w)))))
+    heads = ["inputs"] + [f"hidden {l}" for l in range(1, n_cols - 1)] + ["output"]
+    for l, tiles in enumerate(view.tiles):
+        draw.text((xs[l], 4), heads[l], fill=(90, 90, 90))
+        for j, m in enumerate(tiles):
+            with np.errstate(all="ignore"):
+                peak = max(1.0, float(np.nanmax(np.abs(m))) if np.isfinite(m).any() else 1.0)
+            rgb = _diverging((m[::-1] / peak + 1) / 2)
+            img.paste(Image.fromarray(_upscale(rgb, tile)), (xs[l], ys[l][j]))
+    for j, name in enumerate(input_labels):
+        draw.text((4, ys[0][j] + tile / 2 - 6), name.replace("₁", "1").replace("₂", "2").replace("²", "^2")
+                  .replace("·", "*"), fill=(60, 60, 60))
+    return np.asarray(img)
+
+
+def curves_frame(history: History, task: str, width: int = 460, height: int = 300) -> np.ndarray:
+    """Loss per epoch (log scale; train blue, test orange) and accuracy (thin, 0-100 %) as an RGB image."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    x0, x1, y0, y1 = 52, width - 40, 12, height - 30
+    draw.rectangle((x0, y0, x1, y1), outline=(200, 200, 200))
+    epochs = np.asarray(history.epoch, dtype=float)
+    n_max = max(10.0, float(epochs[-1]) if len(epochs) else 10.0)
+    losses = np.concatenate([np.asarray(history.train_loss, float), np.asarray(history.test_loss, float)])
+    losses = losses[np.isfinite(losses) & (losses > 0)]
+    lo, hi = (np.log10(losses.min()), np.log10(losses.max())) if len(losses) else (-1.0, 0.0)
+    if hi - lo < 1e-9:
+        lo, hi = lo - 0.5, hi + 0.5
+
+    def line(values: Sequence[float], to_y, colour: tuple[int, int, int], w: int) -> None:
+        idx, v = _thin(values, keep=x1 - x0)
+        ok = np.isfinite(v)
+        if ok.sum() < 1:
+            return
+        px = x0 + epochs[idx][ok] / n_max * (x1 - x0)
+        py = to_y(v[ok])
+        pts = list(zip(px.tolist(), py.tolist(), strict=True))
+        if len(pts) == 1:
+            draw.ellipse((pts[0][0] - 2, pts[0][1] - 2, pts[0][0] + 2, pts[0][1] + 2), fill=colour)
+        else:
+            draw.line(pts, fill=colour, width=w)
+
+    def loss_y(v: np.ndarray) -> np.ndarray:
+        return y1 - (np.log10(np.maximum(v, 1e-300)) - lo) / (hi - lo) * (y1 - y0)
+
+    def acc_y(v: np.ndarray) -> np.ndarray:
+        return y1 - v * (y1 - y0)
+
+    train, test = tuple(_rgb(style.TRAIN).astype(int)), tuple(_rgb(style.TEST).astype(int))
+    if task != "regression":
+        line(history.train_acc, acc_y, tuple(int(c + (255 - c) * 0.55) for c in train), 1)
+        line(history.test_acc, acc_y, tuple(int(c + (255 - c) * 0.55) for c in test), 1)
+        draw.text((x1 + 4, y0), "100%", fill=(120, 120, 120))
+        draw.text((x1 + 4, y1 - 10), "0%", fill=(120, 120, 120))
+    line(history.train_loss, loss_y, train, 2)
+    line(history.test_loss, loss_y, test, 2)
+    grey = (110, 110, 110)
+    draw.text((4, y0), f"{10 ** hi:.3g}", fill=grey)
+    draw.text((4, y1 - 10), f"{10 ** lo:.3g}", fill=grey)
+    draw.text((x0, y1 + 6), "0", fill=grey)
+    draw.text((x1 - 30, y1 + 6), f"{int(n_max):,}", fill=grey)
+    draw.text(((x0 + x1) / 2 - 60, y1 + 6), "epoch  (loss: log scale)", fill=grey)
+    return np.asarray(img)
