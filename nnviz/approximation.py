@@ -141,7 +141,8 @@ def make_problem(f: Fn, a: float, b: float, n_samples: int = 256, noise: float =
     if bad.any():
         where = x_dense[bad]
         raise ValueError(f"The target is not a finite number at {bad.sum()} of {DENSE} points of [{a:g}, {b:g}], "
-                         f"first at x = {where[0]:.4g}. Choose a formula that is defined on the whole interval.")
+                         f"first at x = {where[0]:.4g}. Choose a formula defined on the whole interval, or an "
+                         "interval where this one is.")
     if np.abs(y_dense).max() > MAX_ABS_VALUE:
         raise ValueError(f"The target reaches {np.abs(y_dense).max():.3g} on the interval; keep |f| below "
                          f"{MAX_ABS_VALUE:.0e} (scale the formula down).")
