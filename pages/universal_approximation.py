@@ -121,9 +121,8 @@ def _loss_fig(steps: np.ndarray, loss: np.ndarray) -> dict:
 
 
 def _metrics(col, error: ua.FitError) -> None:
-    m1, m2 = col.columns(2)
-    m1.metric("MSE on [a, b]", f"{error.mse:.3g}")
-    m2.metric("max error", f"{error.max_error:.3g}")
+    col.metric("MSE on [a, b]", f"{error.mse:.3g}")
+    col.metric("max error", f"{error.max_error:.3g}")
 
 
 # ------------------------------------------------------------------------------------------- sections
@@ -246,8 +245,8 @@ def solve_section(spec: tuple, width: int, phi: str, params: tuple, method: str,
                 "optimum the residual r is orthogonal to every feature: max |⟨φᵢ, r⟩| / (‖φᵢ‖‖y‖) = "
                 f"**{res['orth']:.1e}**.")
     if width + 1 > spec[4]:
-        st.info(f"N + 1 = {width + 1} unknowns > n = {spec[4]} samples: least squares passes through every sample "
-                "(the minimum-norm solution). Watch what happens between samples and outside [a, b].",
+        st.info(f"N + 1 = {width + 1} unknowns > n = {spec[4]} samples: least squares can pass through every sample "
+                "(it returns the minimum-norm solution). Watch what happens between samples and outside [a, b].",
                 icon=":material/info:")
     ui.takeaway("Once the hidden layer is fixed, the best output layer is one linear least-squares solve — no "
                 "training needed. Random neurons work too, if there are enough of them.")
