@@ -135,8 +135,7 @@ def setup_section() -> tuple[tuple, ua.Problem | None, int, str, tuple]:
         target = ui.selectbox("Target function f", TARGET_KEYS, key="uat_target", format_func=_target_label)
         formula = ""
         if target == ua.FORMULA:
-            formula = st.text_input("f(x) =", value=DEFAULT_FORMULA, max_chars=MAX_LENGTH, key="uat_formula",
-                                    bind="query-params",
+            formula = ui.text_input("f(x) =", DEFAULT_FORMULA, key="uat_formula", max_chars=MAX_LENGTH,
                                     help=f"Allowed: {describe_functions()}. At most {MAX_LENGTH} characters.")
     with c2:
         interval_name = ui.selectbox("Interval [a, b]", list(INTERVALS), key="uat_interval")
