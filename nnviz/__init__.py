@@ -16,8 +16,14 @@ THREADS = max(1, int(os.environ.get("NNVIZ_TORCH_THREADS", "1")))
 # this a page's training ran on the default thread count, oversubscribing a busy machine (40-70x slower).
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
 
 import torch  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+# numpy's BLAS may already be loaded (Streamlit imports numpy first); its thread count is process-wide, and on a
+# shared 2-core machine small solves ran 30-40x slower multithreaded.
+threadpool_limits(limits=THREADS, user_api="blas")
 
 
 def bound_threads() -> None:

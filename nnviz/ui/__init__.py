@@ -21,7 +21,7 @@ from nnviz.ui.common import (
     takeaway,
     text_input,
 )
-from nnviz.ui.live import live_panel
+from nnviz.ui.live import is_running, live_panel
 
 __all__ = [
     "activation_params",
@@ -30,6 +30,7 @@ __all__ = [
     "classroom_toggle",
     "figure",
     "intro",
+    "is_running",
     "live_panel",
     "multiselect",
     "number_input",

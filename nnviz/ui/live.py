@@ -23,6 +23,12 @@ def _state(key: str, make: Callable[[], Stepper], config: Hashable) -> dict:
     return state
 
 
+def is_running(key: str) -> bool:
+    """Whether the live panel ``key`` is playing right now (for a ``draw`` that shows more once paused)."""
+    state = st.session_state.get(key)
+    return bool(state and state["running"])
+
+
 def live_panel(
     key: str,
     make: Callable[[], Stepper],
