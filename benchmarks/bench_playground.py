@@ -6,8 +6,9 @@
    50 % for training = 250, inputs x1, x2, tanh, learning rate 0.03) for the default network [4, 2] and for six
    hidden layers of 8, at batch size 10 and full batch (250). The peer in the same run is the obvious torch loop
    (nn.Sequential + autograd + torch.optim.SGD over the same mini-batches).
-2. Live view, server side: the page's design. A background thread trains (nnviz.training.Background) while the
-   main thread redraws every 0.2 s (snapshot, plane, three figures, JSON): epochs/s and redraws/s.
+2. Live view, server side: the page's design without a browser. Every 0.2 s a tick trains 0.1 s, then draws
+   (snapshot, plane, the three live frames encoded as PNG); a background thread (nnviz.training.Background)
+   trains in between: epochs/s and redraws/s.
 3. With --browser: the real thing. Start ``streamlit run``, open the page in Chromium, press Play, and read the
    page's epoch counter over a few seconds (the browser shares the CPU with the server, as on a laptop).
 
@@ -18,6 +19,7 @@ and ~11 for 6 x 8 in the browser. The goal is 10x that: 600 and 110 epochs/s whi
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import statistics
 import sys
@@ -27,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
-import plotly.io as pio  # noqa: E402
 import torch  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from nnviz import datasets, features  # noqa: E402
 from nnviz import training as T  # noqa: E402
@@ -38,6 +40,7 @@ NETWORKS = {"default [4, 2]": [4, 2], "6 x 8": [8] * 6}
 TF_PLAYGROUND = {"default [4, 2]": 60.0, "6 x 8": 11.0}
 KEYS = ("x1", "x2")
 INTERVAL_S = 0.2  # as pages/playground.py: a redraw 5 times a second
+TICK_TRAIN_S = 0.1  # as pages/playground.py: each redraw first trains this long
 
 
 def _split() -> datasets.Split:
@@ -85,8 +88,9 @@ def torch_loop(hidden: list[int], batch: int, seconds: float, split: datasets.Sp
 
 
 def live_server_side(hidden: list[int], seconds: float, split: datasets.Split) -> tuple[float, float, float]:
-    """(epochs/s, redraws/s, median draw ms) of the page's design: a Background thread trains while the main
-    thread redraws every 0.2 s (snapshot, plane, three figures, JSON), competing for the same interpreter."""
+    """(epochs/s, redraws/s, median draw ms) of the page's design without the browser: every 0.2 s a tick trains
+    TICK_TRAIN_S itself, then draws (snapshot, plane, the three live frames as PNG); a Background thread trains
+    in between."""
     tr = _trainer(hidden, 10, split)
     bg = T.Background(tr)
     widths = [2, *hidden, 1]
@@ -96,11 +100,13 @@ def live_server_side(hidden: list[int], seconds: float, split: datasets.Split) -
     while time.perf_counter() - t0 < seconds:
         d0 = time.perf_counter()
         bg.heartbeat()
+        with bg.lock:
+            tr.advance(TICK_TRAIN_S)
         net, history, _ = bg.snapshot()
         view = T.plane_view(net, KEYS, "binary", res=100, tile_res=16 if max(widths) <= 4 else 12)
-        for fig in (figs.network_diagram(view, net.Ws, ["x₁", "x₂"]),
-                    figs.output_map(view, split, "binary"), figs.loss_curves(history, "binary", "cross-entropy")):
-            pio.to_json(fig, validate=False)
+        for frame in (figs.network_frame(view, net.Ws, ["x₁", "x₂"]), figs.output_frame(view, split, "binary"),
+                      figs.curves_frame(history, "binary")):
+            Image.fromarray(frame).save(io.BytesIO(), format="PNG")  # what st.image sends
         draws.append(time.perf_counter() - d0)
         ticks += 1
         time.sleep(max(0.0, INTERVAL_S - draws[-1]))
@@ -177,7 +183,7 @@ def main() -> None:
             peer = torch_loop(hidden, batch, args.seconds, split)
             print(f"{name:16s} {batch:6d} {ours:9.0f} {peer:11.0f} {ours / peer:6.1f} "
                   f"{ours / TF_PLAYGROUND[name]:16.1f}x")
-    print("\nLive view, server side (training thread + a redraw every 0.2 s: plane, 3 figures, JSON), batch 10")
+    print("\nLive view, server side (tick every 0.2 s: train 0.1 s, plane, 3 frames as PNG; thread between)")
     for name, hidden in NETWORKS.items():
         rate, hz, draw_ms = live_server_side(hidden, args.seconds, split)
         print(f"{name:16s} {rate:7.0f} epochs/s at {hz:4.1f} redraws/s (draw {draw_ms:.0f} ms); "

@@ -20,6 +20,7 @@ REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_DEPTH, MAX_WIDTH = 8, 16
 DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
 INTERVAL_S = 0.2  # the live view asks for a redraw 5 times a second; training runs on a thread in between
+TICK_TRAIN_S = 0.1  # and each redraw first trains this long itself
 INITS = {"xavier": "Xavier (Glorot) uniform", "he": "He (Kaiming) normal", "default": "PyTorch's default"}
 LOSS_NAMES = {"binary": "cross-entropy", "multiclass": "cross-entropy", "regression": "mean squared error"}
 
@@ -237,11 +238,11 @@ with main:
             st.session_state["pg_live"] = _fresh_state()
             st.rerun()
         if state["running"]:
-            # Training runs on a background thread between redraws (the browser may take longer to draw than
-            # the server); each tick also trains one epoch itself, so the view always moves on.
+            # Each tick trains for a slice itself, then draws; a background thread trains on between ticks while
+            # the browser draws (there it shares the interpreter with the server, so it is slower than headless).
             bg.start()  # also a heartbeat: the thread stops by itself a few seconds after the page goes away
             with bg.lock:
-                tr.advance(0.0)
+                tr.advance(TICK_TRAIN_S)
             ticks = state.setdefault("ticks", [])
             ticks.append((time.perf_counter(), tr.epoch))
             while len(ticks) > 2 and ticks[-1][0] - ticks[0][0] > 3.0:  # rates over the last ~3 s of wall time
