@@ -88,7 +88,7 @@ def torch_loop(hidden: list[int], batch: int, seconds: float, split: datasets.Sp
 
 
 def live_server_side(hidden: list[int], seconds: float, split: datasets.Split) -> tuple[float, float, float]:
-    """(epochs/s, redraws/s, median draw ms) of the page's design without the browser: every 0.2 s a tick trains
+    """(epochs/s, redraws/s, median tick ms) of the page's design without the browser: every 0.2 s a tick trains
     TICK_TRAIN_S itself, then draws (snapshot, plane, the three live frames as PNG); a Background thread trains
     in between."""
     tr = _trainer(hidden, 10, split)
@@ -186,7 +186,7 @@ def main() -> None:
     print("\nLive view, server side (tick every 0.2 s: train 0.1 s, plane, 3 frames as PNG; thread between)")
     for name, hidden in NETWORKS.items():
         rate, hz, draw_ms = live_server_side(hidden, args.seconds, split)
-        print(f"{name:16s} {rate:7.0f} epochs/s at {hz:4.1f} redraws/s (draw {draw_ms:.0f} ms); "
+        print(f"{name:16s} {rate:7.0f} epochs/s at {hz:4.1f} redraws/s (tick {draw_ms:.0f} ms); "
               f"goal {10 * TF_PLAYGROUND[name]:.0f} at >= 5")
     epochs, secs = spiral_time()
     print(f"\nSpiral (x1, x2, sin x1, sin x2; [8, 8] tanh; Adam 0.01; batch 10): 95 % test accuracy at epoch "
