@@ -416,7 +416,13 @@ class Hyper:
 
 @dataclass
 class History:
-    """Per-epoch curves; index 0 is before any training."""
+    """Per-epoch curves; index 0 is before any training.
+
+    Bounded: past ``MAX_POINTS`` points every other one is dropped (the first and last kept), so a long run
+    keeps a curve of the whole run at halving resolution and a session's memory stays small.
+    """
+
+    MAX_POINTS = 4000
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
@@ -618,6 +624,10 @@ class Trainer:
         h.test_loss.append(te)
         h.train_acc.append(accuracy(out_tr, self.y_train, task))
         h.test_acc.append(accuracy(out_te, self.y_test, task))
+        if len(h.epoch) > History.MAX_POINTS:
+            for name in ("epoch", "train_loss", "test_loss", "train_acc", "test_acc"):
+                values = getattr(h, name)
+                setattr(h, name, values[:-1:2] + values[-1:])
         if self.epoch > 0:
             self._last_good[:] = self.net.theta
 
@@ -631,8 +641,10 @@ class Background:
     the trainer from outside goes through ``lock``.
     """
 
-    def __init__(self, trainer: Trainer, slice_s: float = 0.02, idle_timeout_s: float = 3.0) -> None:
+    def __init__(self, trainer: Trainer, slice_s: float = 0.02, idle_timeout_s: float = 3.0,
+                 threaded: bool = True) -> None:
         self.trainer = trainer
+        self.threaded = threaded  # False: no thread at all; the live view's own time slices do the training
         self.slice_s = slice_s
         self.idle_timeout_s = idle_timeout_s
         self.lock = threading.Lock()
@@ -651,7 +663,7 @@ class Background:
     def start(self) -> None:
         """Start (or keep) training in the background."""
         self.heartbeat()
-        if self.alive:
+        if self.alive or not self.threaded:
             return
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="nnviz-playground-trainer", daemon=True)

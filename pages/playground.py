@@ -19,8 +19,11 @@ LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_DEPTH, MAX_WIDTH = 8, 16
 DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
-INTERVAL_S = 0.2  # the live view asks for a redraw 5 times a second; training runs on a thread in between
-TICK_TRAIN_S = 0.1  # and each redraw first trains this long itself
+INTERVAL_S = 0.2  # the live view asks for a redraw 5 times a second
+TICK_TRAIN_S = 0.12  # and each redraw first trains this long itself
+# No background training thread on the server: on a shared demo a thread per playing user would hold a core
+# (and the interpreter) continuously; time slices inside the fragment train only while someone is watching.
+BACKGROUND_THREAD = False
 INITS = {"xavier": "Xavier (Glorot) uniform", "he": "He (Kaiming) normal", "default": "PyTorch's default"}
 LOSS_NAMES = {"binary": "cross-entropy", "multiclass": "cross-entropy", "regression": "mean squared error"}
 
@@ -165,7 +168,8 @@ def _make() -> T.Trainer:
 
 def _fresh_state() -> dict:
     trainer = _make()
-    return {"trainer": trainer, "bg": T.Background(trainer), "running": False, "config": config, "ticks": []}
+    return {"trainer": trainer, "bg": T.Background(trainer, threaded=BACKGROUND_THREAD), "running": False,
+            "config": config, "ticks": []}
 
 
 state = st.session_state.get("pg_live")
@@ -238,9 +242,9 @@ with main:
             st.session_state["pg_live"] = _fresh_state()
             st.rerun()
         if state["running"]:
-            # Each tick trains for a slice itself, then draws; a background thread trains on between ticks while
-            # the browser draws (there it shares the interpreter with the server, so it is slower than headless).
-            bg.start()  # also a heartbeat: the thread stops by itself a few seconds after the page goes away
+            # Each tick trains for a slice itself, then draws (with BACKGROUND_THREAD a thread would also train
+            # between ticks; start() is then also its heartbeat, so it stops soon after the page goes away).
+            bg.start()
             with bg.lock:
                 tr.advance(TICK_TRAIN_S)
             ticks = state.setdefault("ticks", [])

@@ -186,6 +186,17 @@ def test_stepper_advance_respects_stop_epoch_and_budget():
     assert tr.advance(1.0) == 0
 
 
+def test_history_stays_bounded_and_keeps_the_whole_run(monkeypatch):
+    monkeypatch.setattr(T.History, "MAX_POINTS", 8)
+    tr = _circle_trainer(0)
+    tr.run(30)
+    h = tr.history
+    assert len(h.epoch) <= 9
+    assert h.epoch[0] == 0 and h.epoch[-1] == 30  # the start and the latest epoch survive thinning
+    assert h.epoch == sorted(h.epoch)
+    assert len(h.train_loss) == len(h.test_acc) == len(h.epoch)
+
+
 def test_changing_hyperparameters_mid_run_keeps_the_network():
     tr = _circle_trainer(0)
     tr.run(5)
