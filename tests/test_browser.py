@@ -44,3 +44,20 @@ def test_a_shared_deep_link_on_a_fresh_server_goes_through_the_router(browser):
             assert error_texts(page) == []
         finally:
             page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280], ids=["phone", "projector"])
+@pytest.mark.parametrize("spec", available_pages(), ids=lambda s: s.url_path)
+def test_page_fits_phone_and_projector_widths(browser, app_url, spec, width):
+    """No sideways scrolling of the whole page at a phone's 390 px or a projector's 1280x720."""
+    page = browser.new_page(viewport={"width": width, "height": 720 if width > 1000 else 844})
+    try:
+        path = "" if spec.file == "home.py" else spec.url_path
+        page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        assert error_texts(page) == []
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 2, f"the page scrolls sideways by {overflow} px"
+        screenshot(page, SCREENSHOTS / f"w{width}", spec.url_path)
+    finally:
+        page.close()
