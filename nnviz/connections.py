@@ -72,6 +72,72 @@ def torch_threads(n: int = 1) -> Iterator[None]:
         torch.set_num_threads(old)
 
 
+class SideBySideTrainer:
+    """Several models trained side by side in time slices: the ``nnviz.live.Stepper`` part every trainer on
+    this page shares. A subclass sets ``self.run`` (with ``steps`` and ``curves``) and implements
+    ``_train_step()``: one update of every model, returning each model's loss by key. Losses are averaged
+    over ``record_every`` steps into ``run.curves``. Stops after ``n_steps`` or ``max_seconds`` of running
+    (wall time, pauses excluded).
+    """
+
+    record_every = 10
+
+    def _start(self, n_steps: int, max_seconds: float) -> None:
+        self.n_steps, self.max_seconds = n_steps, max_seconds
+        self.step = 0
+        self.clock = RunClock()
+        self.stopped_by_time = False
+        self._pending: dict = defaultdict(list)
+
+    def _train_step(self) -> dict:
+        raise NotImplementedError
+
+    def _one_step(self) -> None:
+        for key, loss in self._train_step().items():
+            self._pending[key].append(loss)
+        self.step += 1
+        if self.step % self.record_every == 0 or self.step == self.n_steps:
+            self.run.steps.append(self.step)
+            for key, pend in self._pending.items():
+                self.run.curves.setdefault(key, []).append(float(np.mean(pend)))
+                pend.clear()
+
+    def advance(self, budget_s: float) -> None:
+        t0 = self.clock.start()
+        with torch_threads(1):
+            while not self.done:
+                self._one_step()
+                if time.perf_counter() - t0 >= budget_s:
+                    break
+        self.clock.stop(t0)
+        if self.seconds >= self.max_seconds and self.step < self.n_steps:
+            self.stopped_by_time = True
+
+    @property
+    def seconds(self) -> float:
+        """Wall time this run has been running, pauses excluded."""
+        return self.clock.elapsed
+
+    @property
+    def done(self) -> bool:
+        return self.step >= self.n_steps or self.seconds >= self.max_seconds
+
+    @property
+    def progress(self) -> float:
+        return 1.0 if self.done else self.step / self.n_steps
+
+    def status(self) -> str:
+        if self.stopped_by_time:
+            return f"Stopped at the {self.max_seconds:.0f} s time limit after {self.step} steps."
+        return f"Step {self.step} / {self.n_steps}"
+
+    def finish(self):
+        """Run to the end (for precomputing and tests) and return the curves."""
+        while not self.done:
+            self.advance(1.0)
+        return self.run
+
+
 def load_precomputed(name: str) -> dict | None:
     """The precomputed default results ``nnviz/data/connections_<name>.json`` (written by
     benchmarks/precompute_connections.py), or None if the file is missing or unreadable."""
@@ -289,7 +355,7 @@ class DegradationRun:
         return self.curves[(kind, depth)][-1]
 
 
-class DegradationTrainer:
+class DegradationTrainer(SideBySideTrainer):
     """Trains plain and residual stacks of each depth side by side with Adam, in time slices.
 
     A ``nnviz.live.Stepper``: ``advance(budget_s)`` takes steps until the budget is spent, each step one
@@ -297,19 +363,13 @@ class DegradationTrainer:
     pauses excluded).
     """
 
-    record_every = 10
-
     def __init__(self, depths: tuple[int, ...] = (3, 25, 50), width: int = 32, phi: str = "tanh",
                  lr: float = 3e-3, n_steps: int = 300, seed: int = 0, max_seconds: float = 25.0,
                  init: str = "xavier") -> None:
         self.x, self.y = regression_task(256, seed=seed)
-        self.n_steps, self.max_seconds = n_steps, max_seconds
+        self._start(n_steps, max_seconds)
         self._spec = {"depths": tuple(depths), "width": width, "phi": phi, "lr": lr, "seed": seed, "init": init}
         self.run = DegradationRun(tuple(depths))
-        self.step = 0
-        self.clock = RunClock()
-        self._pending: dict[tuple[str, int], list[float]] = defaultdict(list)
-        self.stopped_by_time = False
 
     @cached_property
     def models(self) -> dict[tuple[str, int], Stack]:
@@ -323,55 +383,16 @@ class DegradationTrainer:
     def opts(self) -> dict[tuple[str, int], torch.optim.Optimizer]:
         return {k: torch.optim.Adam(m.parameters(), lr=self._spec["lr"]) for k, m in self.models.items()}
 
-    def _one_step(self) -> None:
+    def _train_step(self) -> dict[tuple[str, int], float]:
+        losses = {}
         for key, m in self.models.items():
             opt = self.opts[key]
             loss = ((m(self.x) - self.y) ** 2).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
-            self._pending[key].append(loss.item())
-        self.step += 1
-        if self.step % self.record_every == 0 or self.step == self.n_steps:
-            self.run.steps.append(self.step)
-            for key, pend in self._pending.items():
-                self.run.curves.setdefault(key, []).append(float(np.mean(pend)))
-                pend.clear()
-
-    def advance(self, budget_s: float) -> None:
-        t0 = self.clock.start()
-        with torch_threads(1):
-            while not self.done:
-                self._one_step()
-                if time.perf_counter() - t0 >= budget_s:
-                    break
-        self.clock.stop(t0)
-        if self.seconds >= self.max_seconds and self.step < self.n_steps:
-            self.stopped_by_time = True
-
-    @property
-    def seconds(self) -> float:
-        """Wall time this run has been running, pauses excluded."""
-        return self.clock.elapsed
-
-    @property
-    def done(self) -> bool:
-        return self.step >= self.n_steps or self.seconds >= self.max_seconds
-
-    @property
-    def progress(self) -> float:
-        return 1.0 if self.done else self.step / self.n_steps
-
-    def status(self) -> str:
-        if self.stopped_by_time:
-            return f"Stopped at the {self.max_seconds:.0f} s time limit after {self.step} steps."
-        return f"Step {self.step} / {self.n_steps}"
-
-    def finish(self) -> DegradationRun:
-        """Run to the end (for precomputing and tests) and return the curves."""
-        while not self.done:
-            self.advance(1.0)
-        return self.run
+            losses[key] = loss.item()
+        return losses
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ Plain numpy/torch, seeded, no streamlit.
 from __future__ import annotations
 
 import math
-import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,7 +19,7 @@ import torch
 from torch import nn
 
 from nnviz import activations
-from nnviz.connections import RunClock, torch_threads
+from nnviz.connections import SideBySideTrainer
 
 Tensor = torch.Tensor
 
@@ -299,23 +297,18 @@ class AddingRun:
         return self.curves[cell][-1]
 
 
-class AddingTrainer:
+class AddingTrainer(SideBySideTrainer):
     """Train a vanilla RNN, an LSTM and a GRU side by side on fresh adding-problem batches (Adam, gradient norm
     clipped to 1). A ``nnviz.live.Stepper``; stops after ``n_steps`` or ``max_seconds`` of running (wall time,
     pauses excluded)."""
 
-    record_every = 10
-
     def __init__(self, T: int = 50, hidden: int = 32, lr: float = 1e-2, n_steps: int = 600, batch: int = 64,
                  cells: tuple[str, ...] = CELLS, seed: int = 0, max_seconds: float = 25.0) -> None:
-        self.T, self.batch, self.n_steps, self.max_seconds = T, batch, n_steps, max_seconds
+        self.T, self.batch = T, batch
+        self._start(n_steps, max_seconds)
         self.gen = torch.Generator().manual_seed(seed + 100)
         self._spec = {"cells": tuple(cells), "hidden": hidden, "lr": lr, "seed": seed}
         self.run = AddingRun(T)
-        self.step = 0
-        self.clock = RunClock()
-        self.stopped_by_time = False
-        self._pending: dict[str, list[float]] = defaultdict(list)
 
     @cached_property
     def models(self) -> dict[str, SequenceRegressor]:
@@ -326,53 +319,20 @@ class AddingTrainer:
     def opts(self) -> dict[str, torch.optim.Optimizer]:
         return {c: torch.optim.Adam(m.parameters(), lr=self._spec["lr"]) for c, m in self.models.items()}
 
-    def _one_step(self) -> None:
+    def _train_step(self) -> dict[str, float]:
         x, y = adding_problem(self.batch, self.T, self.gen)
+        losses = {}
         for c, m in self.models.items():
             loss = ((m(x) - y) ** 2).mean()
             self.opts[c].zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(m.parameters(), 1.0)
             self.opts[c].step()
-            self._pending[c].append(loss.item())
-        self.step += 1
-        if self.step % self.record_every == 0 or self.step == self.n_steps:
-            self.run.steps.append(self.step)
-            for c, pend in self._pending.items():
-                self.run.curves.setdefault(c, []).append(float(np.mean(pend)))
-                pend.clear()
-
-    def advance(self, budget_s: float) -> None:
-        t0 = self.clock.start()
-        with torch_threads(1):
-            while not self.done:
-                self._one_step()
-                if time.perf_counter() - t0 >= budget_s:
-                    break
-        self.clock.stop(t0)
-        if self.seconds >= self.max_seconds and self.step < self.n_steps:
-            self.stopped_by_time = True
-
-    @property
-    def seconds(self) -> float:
-        """Wall time this run has been running, pauses excluded."""
-        return self.clock.elapsed
-
-    @property
-    def done(self) -> bool:
-        return self.step >= self.n_steps or self.seconds >= self.max_seconds
-
-    @property
-    def progress(self) -> float:
-        return 1.0 if self.done else self.step / self.n_steps
+            losses[c] = loss.item()
+        return losses
 
     def status(self) -> str:
         if self.stopped_by_time:
             return f"Stopped at the {self.max_seconds:.0f} s time limit after {self.step} steps."
         last = ", ".join(f"{CELL_LABELS[c]} {v[-1]:.3f}" for c, v in self.run.curves.items() if v)
         return f"Step {self.step} / {self.n_steps}" + (f" · MSE {last}" if last else "")
-
-    def finish(self) -> AddingRun:
-        while not self.done:
-            self.advance(1.0)
-        return self.run
