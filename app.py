@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnviz.catalog import SECTIONS, available_pages
-from nnviz.ui import classroom_toggle
+from nnviz.ui import check_link, classroom_toggle, remember_link
 
 st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide")
 
@@ -17,5 +17,7 @@ navigation = {
     for section in SECTIONS
 }
 page = st.navigation({s: ps for s, ps in navigation.items() if ps})
+remember_link()
 classroom_toggle()
 page.run()
+check_link()

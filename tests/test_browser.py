@@ -61,3 +61,19 @@ def test_page_fits_phone_and_projector_widths(browser, app_url, spec, width):
         screenshot(page, SCREENSHOTS / f"w{width}", spec.url_path)
     finally:
         page.close()
+
+
+def test_a_link_reproduces_settings_and_explains_what_it_could_not(browser, app_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{app_url}/single_neuron?sn_n=3&sn_b=999&sn_phi=tanh&bogus=1", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        assert error_texts(page) == []
+        assert page.get_by_role("slider", name="weight w3").count() == 1, "sn_n=3 from the link was applied"
+        toasts = page.locator('[data-testid="stToast"]').all_inner_texts()
+        assert any("sn_b" in t for t in toasts), toasts  # out of range: adjusted, with a notice
+        assert any("bogus" in t for t in toasts), toasts  # not a setting: ignored, with a notice
+        assert "bogus" not in page.url
+        assert "sn_n=3" in page.url
+    finally:
+        page.close()

@@ -21,11 +21,13 @@ from nnviz.ui.common import (
     takeaway,
     text_input,
 )
+from nnviz.ui.links import check_link, remember_link
 from nnviz.ui.live import is_running, live_panel
 
 __all__ = [
     "activation_params",
     "activation_select",
+    "check_link",
     "checkbox",
     "classroom_toggle",
     "figure",
@@ -35,6 +37,7 @@ __all__ = [
     "multiselect",
     "number_input",
     "radio",
+    "remember_link",
     "secondary",
     "selectbox",
     "slider",
