@@ -37,11 +37,11 @@ with right:
 st.header("The learning path")
 st.markdown("Work through the pages in order, or jump to the one your lecture is on.")
 cards = [p for p in available_pages() if p.file != "home.py"]
-columns = st.columns(3)
-for i, spec in enumerate(cards):
-    with columns[i % 3].container(border=True):
-        st.page_link(str(spec.path), label=f"**{i + 1}. {spec.title}**", icon=spec.icon)
-        st.caption(f"{spec.section} · {spec.blurb}")
+for row in range(0, len(cards), 3):  # one st.columns per row, so a phone stacks the cards in order
+    for column, (i, spec) in zip(st.columns(3), enumerate(cards[row:row + 3], start=row), strict=False):
+        with column.container(border=True):
+            st.page_link(str(spec.path), label=f"**{i + 1}. {spec.title}**", icon=spec.icon)
+            st.caption(f"{spec.section} · {spec.blurb}")
 
 st.header("A caveat: artificial networks are not brains")
 st.markdown(
