@@ -16,14 +16,21 @@ TIMEOUT_S = 120
 
 
 def open_page(page_file: str, query: dict[str, str] | None = None) -> AppTest:
-    """Run app.py, switch to ``pages/<page_file>`` and run it; query parameters may seed widgets."""
+    """Run app.py, switch to ``pages/<page_file>`` and run it; query parameters may seed widgets.
+
+    The query is set only when the page itself runs, as when a link to it is opened: on the home page the
+    router would drop it as "not a setting of this page".
+    """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    if page_file == "home.py":
+        for k, v in (query or {}).items():
+            at.query_params[k] = v
+        return at.run()
+    at.run()
     for k, v in (query or {}).items():
         at.query_params[k] = v
+    at.switch_page(f"pages/{page_file}")
     at.run()
-    if page_file != "home.py":
-        at.switch_page(f"pages/{page_file}")
-        at.run()
     return at
 
 
