@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPRegressor  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from nnviz import approximation as ua  # noqa: E402
 from nnviz.figures import approximation as figs  # noqa: E402
@@ -153,7 +154,7 @@ def live_rate(p: ua.Problem, seconds: float, budget_s: float = 0.12, interval_s:
 
 
 def main() -> None:
-    with ua.single_blas():
+    with threadpool_limits(1, user_api="blas"):  # every method on one BLAS thread, as the app runs
         _main()
 
 

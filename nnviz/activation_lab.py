@@ -15,30 +15,16 @@ Everything here is plain numpy/torch (no streamlit), returns small dataclasses, 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from nnviz import activations
+from nnviz import activations, bound_threads
 from nnviz.mlp import build_mlp, linear_layers
 
 Tensor = torch.Tensor
-
-
-def _bound_threads() -> None:
-    """Keep torch to the package's thread count (NNVIZ_TORCH_THREADS, default 1) in the *calling* thread.
-
-    nnviz/__init__.py sets it once at import, but OpenMP's thread count is per thread: Streamlit runs every
-    script run in a fresh thread, which starts again at one OpenMP thread per core. With small tensors on a
-    busy CPU those threads spin-wait on each other, and training here ran 40-70 times slower than in the
-    main thread (seconds instead of a tenth of one).
-    """
-    threads = max(1, int(os.environ.get("NNVIZ_TORCH_THREADS", "1")))
-    if torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
 
 #: Threshold under which phi' counts as saturated in the gallery's shading.
 SATURATION = 0.1
@@ -237,7 +223,7 @@ def fit_1d(key: str, target_name: str = "sine", hidden: Sequence[int] = (16, 16)
 
     Xavier initialisation, the same ``seed`` for every activation so a race is fair. float64 throughout.
     """
-    _bound_threads()
+    bound_threads()  # script runs and fragments run in fresh threads
     x = np.linspace(-1.0, 1.0, n)
     y = target(target_name, x)
     model = build_mlp([1, *hidden, 1], key, seed=seed, init="xavier", phi_params=params or {}, dtype=torch.float64)
@@ -391,7 +377,7 @@ def propagate(key: str, init: str = "xavier", depth: int = 50, width: int = 256,
     Xavier weights are uniform (as torch's xavier_uniform_), He and sigma_w are normal; all with the std of
     ``weight_std``. The same seed gives the same weights and inputs for every activation. float32.
     """
-    _bound_threads()
+    bound_threads()  # script runs and fragments run in fresh threads
     phi = activations.get(key).bind(**(params or {}))
     std = weight_std(init, width, sigma_w)
     gen = torch.Generator().manual_seed(seed)
@@ -445,7 +431,7 @@ class RaceState:
 
 def race_start(keys: Sequence[str], hidden: Sequence[int] = (16, 16), seed: int = 0) -> RaceState:
     """A race at step 0: the initial weights of ``build_mlp([1, *hidden, 1], seed=seed, init="xavier")``."""
-    _bound_threads()
+    bound_threads()  # script runs and fragments run in fresh threads
     model = build_mlp([1, *hidden, 1], "linear", seed=seed, init="xavier", dtype=torch.float64)
     a = len(keys)
     layers = linear_layers(model)
@@ -472,7 +458,7 @@ def race_advance(state: RaceState, n_steps: int, target_name: str = "sine", lr: 
 
     The networks share nothing, so minimising the sum of their MSEs is exactly training each one alone.
     """
-    _bound_threads()
+    bound_threads()  # script runs and fragments run in fresh threads
     params = params or {}
     x = torch.from_numpy(np.linspace(-1.0, 1.0, n)).unsqueeze(1)
     y = torch.from_numpy(target(target_name, x.squeeze(1).numpy())).unsqueeze(1)
@@ -504,7 +490,7 @@ def race_advance(state: RaceState, n_steps: int, target_name: str = "sine", lr: 
 def race_fits(state: RaceState, target_name: str = "sine", n: int = 64,
               params: dict[str, dict[str, float]] | None = None) -> list[Fit]:
     """Each network of the race as a ``Fit`` (prediction on the training grid, loss curve, weights)."""
-    _bound_threads()
+    bound_threads()  # script runs and fragments run in fresh threads
     x = np.linspace(-1.0, 1.0, n)
     with torch.no_grad():
         out = _race_forward(state.keys, [torch.from_numpy(w) for w in state.weights],

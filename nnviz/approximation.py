@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from threadpoolctl import ThreadpoolController
 
 from nnviz import activations
 from nnviz.expressions import parse_expression
@@ -47,14 +46,6 @@ MAX_WIDTH = 1000
 #: Largest width the Levenberg-Marquardt path accepts (it solves a (3N+1)-square system per step).
 LM_MAX_WIDTH = 256
 
-
-_BLAS = ThreadpoolController()
-
-
-def single_blas():
-    """A context in which numpy's BLAS uses one thread. The solves here are small (at most a few thousand
-    unknowns); on a shared 2-core machine multithreaded OpenBLAS made them 30-40x slower, not faster."""
-    return _BLAS.limit(limits=1, user_api="blas")
 
 
 # ----------------------------------------------------------------------------------------------- targets
@@ -411,8 +402,7 @@ def least_squares_fit(hidden: ShallowNet, x: np.ndarray, y: np.ndarray, rcond: f
     """
     H = hidden.hidden(x)
     A = np.hstack([H, np.ones((H.shape[0], 1))])
-    with single_blas():
-        coef, _, rank, _ = np.linalg.lstsq(A, y, rcond=rcond)
+    coef, _, rank, _ = np.linalg.lstsq(A, y, rcond=rcond)  # one BLAS thread: set for the process in nnviz
     net = ShallowNet(hidden.w, hidden.b, coef[:-1], float(coef[-1]), hidden.phi, hidden.phi_params)
     r = y - A @ coef
     norms = np.linalg.norm(A, axis=0)
@@ -561,8 +551,7 @@ class _FitBase:
         if self.done:
             return
         t0 = time.perf_counter()
-        with single_blas():
-            run_for(self._step, budget_s)
+        run_for(self._step, budget_s)
         self.run.seconds += time.perf_counter() - t0
 
     def _step(self) -> bool:  # pragma: no cover - abstract

@@ -17,8 +17,6 @@ import json
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnviz import activations, mlp
+from nnviz import activations, bound_threads, mlp
 
 Tensor = torch.Tensor
 
@@ -59,17 +57,6 @@ class RunClock:
         now = time.perf_counter()
         self.elapsed += now - t0
         self._last_end = now
-
-
-@contextmanager
-def torch_threads(n: int = 1) -> Iterator[None]:
-    """Run torch with ``n`` intra-op threads (small models train faster single-threaded on a shared CPU)."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 class SideBySideTrainer:
@@ -104,11 +91,11 @@ class SideBySideTrainer:
 
     def advance(self, budget_s: float) -> None:
         t0 = self.clock.start()
-        with torch_threads(1):
-            while not self.done:
-                self._one_step()
-                if time.perf_counter() - t0 >= budget_s:
-                    break
+        bound_threads()
+        while not self.done:
+            self._one_step()
+            if time.perf_counter() - t0 >= budget_s:
+                break
         self.clock.stop(t0)
         if self.seconds >= self.max_seconds and self.step < self.n_steps:
             self.stopped_by_time = True
@@ -596,20 +583,20 @@ class LandscapeTrainer:
     def advance(self, budget_s: float) -> None:
         t0 = self.clock.start()
         lossf = nn.BCEWithLogitsLoss()
-        with torch_threads(1):
-            while self.step < self.n_steps and time.perf_counter() - t0 < budget_s:
-                for kind, m in self.models.items():
-                    loss = lossf(m(self.x), self.y)
-                    self.opts[kind].zero_grad()
-                    loss.backward()
-                    self.opts[kind].step()
-                    self.train_loss[kind] = loss.item()
-                self.step += 1
-            if self.clock.elapsed + (time.perf_counter() - t0) >= self.max_seconds - self.map_reserve_s:
-                self.n_steps = self.step  # out of time: map the landscape where training got to
-            if self.step >= self.n_steps and not self.result:
-                for kind, m in self.models.items():
-                    self.result[kind] = loss_surface(m, self.x, self.y, span=self.span, k=self.k, seed=self.seed)
+        bound_threads()
+        while self.step < self.n_steps and time.perf_counter() - t0 < budget_s:
+            for kind, m in self.models.items():
+                loss = lossf(m(self.x), self.y)
+                self.opts[kind].zero_grad()
+                loss.backward()
+                self.opts[kind].step()
+                self.train_loss[kind] = loss.item()
+            self.step += 1
+        if self.clock.elapsed + (time.perf_counter() - t0) >= self.max_seconds - self.map_reserve_s:
+            self.n_steps = self.step  # out of time: map the landscape where training got to
+        if self.step >= self.n_steps and not self.result:
+            for kind, m in self.models.items():
+                self.result[kind] = loss_surface(m, self.x, self.y, span=self.span, k=self.k, seed=self.seed)
         self.clock.stop(t0)
 
     @property

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.datasets import make_circles, make_moons
-from threadpoolctl import threadpool_limits
 
 from nnviz.mlp import build_mlp, count_parameters
 from nnviz.regions import ReluNet, pieces_1d
@@ -281,11 +280,6 @@ def trajectory_lengths(sigma_ws: Sequence[float], width: int = 32, depth: int = 
 
     The same random directions are used for every sigma_w (only the scale changes), so curves are comparable.
     """
-    with threadpool_limits(1, user_api="blas"):  # small matrices: threads only contend on a shared machine
-        return _trajectory(sigma_ws, width, depth, sigma_b, seed, n_points, show_layer)
-
-
-def _trajectory(sigma_ws, width, depth, sigma_b, seed, n_points, show_layer) -> Trajectory:
     theta = np.linspace(0.0, 2 * np.pi, n_points, endpoint=False)
     x = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     rng = np.random.default_rng(seed)

@@ -21,21 +21,9 @@ def _scatter(**kw) -> dict:
     return {"type": "scatter", **kw}
 
 
-def _merge(base: dict, extra: dict) -> dict:
-    """Recursive dict merge: ``extra`` wins, nested dicts are merged."""
-    out = dict(base)
-    for k, v in extra.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
-
-
 def _figure(data: list[dict], height: int = 400, **layout) -> go.Figure:
-    """Like ``style.make_figure`` (the app's base layout plus ``layout``), but without plotly's validation.
-
-    Validation costs 5-30 ms per figure on every rerun and this page shows four; the unit tests rebuild every
-    figure here with validation on (``go.Figure(fig.to_dict())``), so a misspelt property still fails there.
-    """
-    return go.Figure(data=data, layout=_merge(style.base_layout(height=height), layout), _validate=False)
+    """``style.make_figure`` with this module's default height (validation follows ``style.VALIDATE``)."""
+    return style.make_figure(data, height=height, **layout)
 
 
 def colours(keys: Sequence[str]) -> dict[str, str]:

@@ -18,20 +18,15 @@ MAX_DRAWN_UNITS = 10  # units drawn per layer; wider layers show the first and l
 
 
 def _figure(traces: list, *, title: str | None = None, x_title: str | None = None, y_title: str | None = None,
-            height: int = 380, legend: bool = True, layout: dict | None = None) -> go.Figure:
-    """A figure with the app's look (``style.base_layout``) and extra layout keys merged in, built in one
-    constructor call like ``style.make_figure`` (which cannot take a ``legend`` layout dict beside its flag)."""
-    lay = _merge(style.base_layout(title=title, x_title=x_title, y_title=y_title, height=height, legend=legend),
-                 layout or {})
-    return go.Figure(data=traces, layout=lay, _validate=style.VALIDATE)
-
-
-def _merge(base: dict, extra: dict) -> dict:
-    """Recursive dict merge: ``extra`` wins, nested dicts are merged, not replaced."""
-    out = dict(base)
-    for k, v in extra.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
+            height: int = 380, legend: bool | dict = True, layout: dict | None = None) -> go.Figure:
+    """``style.make_figure`` with extra layout keys passed as one dict (a ``legend`` dict there adjusts the
+    shared legend)."""
+    layout = dict(layout or {})
+    legend_settings = layout.pop("legend", None)
+    if legend is True and legend_settings is not None:
+        legend = legend_settings
+    return style.make_figure(traces, title=title, x_title=x_title, y_title=y_title, height=height, legend=legend,
+                             **layout)
 
 
 def _polylines(lines: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
