@@ -3,6 +3,7 @@
 import streamlit as st
 
 from nnviz.catalog import SECTIONS, available_pages
+from nnviz.heap import freeze_loaded_modules
 from nnviz.ui import check_link, classroom_toggle, remember_link
 
 st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide")
@@ -21,3 +22,4 @@ remember_link()
 classroom_toggle()
 page.run()
 check_link()
+freeze_loaded_modules()  # keeps Streamlit's garbage collection after each run cheap

@@ -10,7 +10,8 @@
    draws (snapshot, plane, the three live frames encoded as PNG): epochs/s and redraws/s. (The page runs no
    background thread, pages/playground.py BACKGROUND_THREAD; neither does this measurement.)
 3. With --browser: the real thing. Start ``streamlit run``, open the page in Chromium, press Play, and read the
-   page's epoch counter over a few seconds (the browser shares the CPU with the server, as on a laptop).
+   page's epoch counter over a few seconds, and count the frames the browser received (new image URLs; the
+   browser shares the CPU with the server, as on a laptop).
 
 Anchor: TensorFlow Playground trains one epoch per animation frame: at most ~60 epochs/s for the default network
 and ~11 for 6 x 8 in the browser. The goal is 10x that: 600 and 110 epochs/s while redrawing >= 5 times a second.
@@ -129,8 +130,9 @@ def spiral_time() -> tuple[int, float]:
     return tr.epoch, time.perf_counter() - t0
 
 
-def live_browser(seconds: float, query: str = "") -> tuple[float, str]:
-    """Epochs/s read from the page's own counter in Chromium while it plays, and its last counter text."""
+def live_browser(seconds: float, query: str = "") -> tuple[float, float, str]:
+    """(epochs/s read from the page's own counter, frames/s the browser received, the counter's last text) in
+    Chromium while the page plays."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser_utils import wait_until_idle
@@ -154,15 +156,23 @@ def live_browser(seconds: float, query: str = "") -> tuple[float, str]:
             page.wait_for_selector(".st-key-pg_pause", timeout=30_000)
             page.wait_for_timeout(2000)
 
+            # Frames the browser actually received: every redraw gives the live images new media URLs.
+            page.evaluate("""() => { window.__frames = 0;
+                new MutationObserver(ms => { for (const m of ms) if (m.attributeName === 'src') window.__frames++; })
+                  .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']}); }""")
+
             def epoch() -> tuple[int, float, str]:
                 text = page.get_by_text(re.compile(r"^Epoch [0-9,]+ / ")).first.inner_text()
                 return int(text.split("/")[0].replace("Epoch", "").replace(",", "").strip()), time.time(), text
 
             e1, t1, _ = epoch()
+            f1 = page.evaluate("() => window.__frames")
             page.wait_for_timeout(int(seconds * 1000))
             e2, t2, text = epoch()
+            f2 = page.evaluate("() => window.__frames")
             browser.close()
-        return (e2 - e1) / (t2 - t1), text
+        n_images = 3  # the network, the output over the plane, the curves
+        return (e2 - e1) / (t2 - t1), (f2 - f1) / n_images / (t2 - t1), text
     finally:
         proc.terminate()
         proc.wait(10)
@@ -194,8 +204,9 @@ def main() -> None:
         print("\nLive view in Chromium (server and browser on this machine)")
         for name, query in (("default [4, 2]", ""),
                             ("6 x 8", "?pg_depth=6&" + "&".join(f"pg_n{i}=8" for i in range(1, 7)))):
-            rate, text = live_browser(max(args.seconds, 5.0), query)
-            print(f"{name:16s} {rate:7.0f} epochs/s measured from the counter; page says: {text}")
+            rate, fps, text = live_browser(max(args.seconds, 5.0), query)
+            print(f"{name:16s} {rate:7.0f} epochs/s from the counter, {fps:4.1f} frames/s received by the "
+                  f"browser; goal {10 * TF_PLAYGROUND[name]:.0f} at >= 5. Page says: {text}")
     print(f"\n(load average now: {', '.join(f'{x:.1f}' for x in np.array(__import__('os').getloadavg()))})")
 
 
