@@ -84,6 +84,9 @@ def _solve(spec: tuple, hidden: str, width: int, phi: str, params: tuple, scale:
             "y_plot": y_plot, "y_dense": y_dense, "max_v": float(np.abs(ls.net.v).max())}
 
 
+SWEEP_SAMPLES = 256  # the default n: the sweep is about approximating f, so noise and n do not change it
+
+
 @st.cache_data(max_entries=16, show_spinner="Sweeping the width N from 2 to 1,000 …")
 def _sweep(spec: tuple, phi: str, params: tuple) -> ua.Sweep:
     return ua.width_sweep(_problem(spec), phi, seed=0, phi_params=params)
@@ -328,7 +331,8 @@ def sweep_section(spec: tuple, phi: str, params: tuple) -> None:
     metric = ui.radio("Error measure", ["max", "rms"], key="uat_sweep_metric", horizontal=True,
                       format_func=_labels({"max": "maximum error (what the theorem bounds)", "rms": "RMS error"}))
     ui.figure(figs.thaw(_sweep_fig(spec, phi, params, metric)), key="uat_fig_sweep")
-    st.caption("N = 2, 4, …, 512, 1000, computed once per target and activation, then cached. The bumps' steps "
+    st.caption(f"N = 2, 4, …, 512, 1000, computed once per target and activation, then cached; on the target "
+               f"itself ({SWEEP_SAMPLES} noise-free samples), whatever the noise and n above. The bumps' steps "
                "have steepness w = 50/h here, sharp next to each bump. Dotted: the bounds for infinitely steep "
                "steps (slope −1 on log-log axes) and for exact interpolation (slope −2). Trained: 20 "
                "Levenberg–Marquardt steps from the default initial weights, for N ≤ 64 — a fixed training budget "
@@ -440,7 +444,7 @@ if PROBLEM is not None:
     TRAINED = train_section(SPEC, PROBLEM, WIDTH, PHI, PARAMS, SEED, FIXED)
     if TRAINED is not None:
         NETS["trained"] = TRAINED
-    sweep_section(SPEC, PHI, PARAMS)
+    sweep_section((*SPEC[:4], SWEEP_SAMPLES, 0.0), PHI, PARAMS)  # the target itself: no noise, fixed n
 challenge_section()
 towers_section()
 if PROBLEM is not None:

@@ -134,3 +134,19 @@ def test_towers_views_and_download():
     at.radio(key="uat_t2_view").set_value("tower").run()
     assert_clean(at)
     assert len(at.get("download_button")) == 1
+
+
+def _sweep_spec(at) -> str:
+    return next(c.proto.spec for c in at.get("plotly_chart") if "fig_sweep" in str(c.proto.id))
+
+
+def test_width_sweep_is_about_the_target_not_the_noise():
+    """The sweep (seconds on a cache miss) is of f itself: noise and n change the fits above, not the sweep."""
+    at = open_page(PAGE)
+    sweep = _sweep_spec(at)
+    least_squares = _metric(at, "max error", 1)
+    at.slider(key="uat_noise").set_value(0.3).run()
+    at.slider(key="uat_samples").set_value(64).run()
+    assert_clean(at)
+    assert _metric(at, "max error", 1) != least_squares  # the solve above sees the noisy samples
+    assert _sweep_spec(at) == sweep
