@@ -6,7 +6,7 @@
    50 % for training = 250, inputs x1, x2, tanh, learning rate 0.03) for the default network [4, 2] and for six
    hidden layers of 8, at batch size 10 and full batch (250). The peer in the same run is the obvious torch loop
    (nn.Sequential + autograd + torch.optim.SGD over the same mini-batches).
-2. Live view, server side: the page's design without a browser. Every 0.2 s a tick trains (up to TICK_TRAIN_S), then
+2. Live view, server side: the page's design without a browser. Every 0.2 s a tick trains (nnviz.live.tick_budget), then
    draws (snapshot, plane, the three live frames encoded as PNG): epochs/s and redraws/s. (The page runs no
    background thread, pages/playground.py BACKGROUND_THREAD; neither does this measurement.)
 3. With --browser: the real thing. Start ``streamlit run``, open the page in Chromium, press Play, and read the
@@ -36,14 +36,11 @@ from PIL import Image  # noqa: E402
 from nnviz import datasets, features  # noqa: E402
 from nnviz import training as T  # noqa: E402
 from nnviz.figures import playground as figs  # noqa: E402
+from nnviz.live import INTERVAL_S, tick_budget  # noqa: E402  (as the page ticks)
 
 NETWORKS = {"default [4, 2]": [4, 2], "6 x 8": [8] * 6}
 TF_PLAYGROUND = {"default [4, 2]": 60.0, "6 x 8": 11.0}
 KEYS = ("x1", "x2")
-INTERVAL_S = 0.2  # as pages/playground.py: a redraw 5 times a second
-TICK_TRAIN_S = 0.12  # as pages/playground.py: each redraw first trains up to this long,
-MIN_TRAIN_S = 0.04  # at least this long,
-SLACK_S = 0.04  # leaving the last drawing time plus this slack of the interval
 
 
 def _split() -> datasets.Split:
@@ -92,7 +89,7 @@ def torch_loop(hidden: list[int], batch: int, seconds: float, split: datasets.Sp
 
 def live_server_side(hidden: list[int], seconds: float, split: datasets.Split) -> tuple[float, float, float]:
     """(epochs/s, redraws/s, median tick ms) of the page's design without the browser: every 0.2 s a tick trains
-    (up to TICK_TRAIN_S, less when drawing is slow), then draws (snapshot, plane, the three live frames as PNG), as
+    (nnviz.live.tick_budget: less when drawing is slow), then draws (snapshot, plane, the three live frames as PNG), as
     the page does."""
     tr = _trainer(hidden, 10, split)
     bg = T.Background(tr, threaded=False)  # as the page
@@ -104,7 +101,7 @@ def live_server_side(hidden: list[int], seconds: float, split: datasets.Split) -
         d0 = time.perf_counter()
         bg.heartbeat()
         with bg.lock:
-            tr.advance(min(TICK_TRAIN_S, max(MIN_TRAIN_S, INTERVAL_S - draw_s - SLACK_S)))
+            tr.advance(tick_budget(draw_s))
         drawing_since = time.perf_counter()
         net, history, _ = bg.snapshot()
         view = T.plane_view(net, KEYS, "binary", res=100, tile_res=16 if max(widths) <= 4 else 12)

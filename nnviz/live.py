@@ -44,3 +44,18 @@ def run_for(step: Callable[[], bool], budget_s: float, max_steps: int | None = N
             return steps
         if time.perf_counter() >= deadline:
             return steps
+
+
+#: A live view redraws every INTERVAL_S (5 times a second). Each tick first trains for up to TICK_TRAIN_S, at
+#: least MIN_TRAIN_S, leaving the interval the last drawing time plus SLACK_S: a network that is slow to draw
+#: trains a little less per tick rather than missing redraws.
+INTERVAL_S = 0.2
+TICK_TRAIN_S = 0.12
+MIN_TRAIN_S = 0.04
+SLACK_S = 0.04
+
+
+def tick_budget(draw_s: float, interval_s: float = INTERVAL_S, max_s: float = TICK_TRAIN_S,
+                min_s: float = MIN_TRAIN_S, slack_s: float = SLACK_S) -> float:
+    """Seconds to train in this tick, given how long the last tick took to draw (``draw_s``)."""
+    return min(max_s, max(min_s, interval_s - draw_s - slack_s))

@@ -13,16 +13,13 @@ import streamlit as st
 from nnviz import activations, datasets, features, ui
 from nnviz import training as T
 from nnviz.figures import playground as figs
+from nnviz.live import INTERVAL_S, tick_budget
 from nnviz.mlp import count_parameters
 
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_DEPTH, MAX_WIDTH = 8, 16
 DEFAULT_WIDTHS = (4, 2, 4, 4, 4, 4, 4, 4)
-INTERVAL_S = 0.2  # the live view asks for a redraw 5 times a second
-TICK_TRAIN_S = 0.12  # and each redraw first trains up to this long itself,
-MIN_TRAIN_S = 0.04  # at least this long,
-SLACK_S = 0.04  # leaving the last drawing time plus this slack of the interval, so a big network keeps 5 a second
 # No background training thread on the server: on a shared demo a thread per playing user would hold a core
 # (and the interpreter) continuously; time slices inside the fragment train only while someone is watching.
 BACKGROUND_THREAD = False
@@ -247,9 +244,8 @@ with main:
             # Each tick trains for a slice itself, then draws (with BACKGROUND_THREAD a thread would also train
             # between ticks; start() is then also its heartbeat, so it stops soon after the page goes away).
             bg.start()
-            budget = min(TICK_TRAIN_S, max(MIN_TRAIN_S, INTERVAL_S - state.get("draw_s", 0.0) - SLACK_S))
             with bg.lock:
-                tr.advance(budget)
+                tr.advance(tick_budget(state.get("draw_s", 0.0)))
             ticks = state.setdefault("ticks", [])
             ticks.append((time.perf_counter(), tr.epoch))
             while len(ticks) > 2 and ticks[-1][0] - ticks[0][0] > 3.0:  # rates over the last ~3 s of wall time

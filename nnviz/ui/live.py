@@ -1,18 +1,20 @@
 """A live panel: a run that advances in time slices inside an ``st.fragment``, with start, pause and reset.
 
 The stepper (see ``nnviz.live.Stepper``) lives in the user's ``st.session_state``, so nothing mutable is
-shared between users. While running, the fragment reruns every ``interval_s`` seconds, works for
-``budget_s`` of it and redraws; the rest of the page is untouched, so it never freezes.
+shared between users. While running, the fragment reruns every ``interval_s`` seconds, works for ``budget_s``
+(by default the part of the interval the last drawing left, ``nnviz.live.tick_budget``) and redraws; the rest
+of the page is untouched, so it never freezes.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable
 
 import streamlit as st
 
 from nnviz import bound_threads
-from nnviz.live import Stepper
+from nnviz.live import INTERVAL_S, Stepper, tick_budget
 
 
 def _state(key: str, make: Callable[[], Stepper], config: Hashable) -> dict:
@@ -35,8 +37,8 @@ def live_panel(
     draw: Callable[[Stepper], None],
     *,
     config: Hashable = None,
-    budget_s: float = 0.12,
-    interval_s: float = 0.2,
+    budget_s: float | None = None,
+    interval_s: float = INTERVAL_S,
     start_label: str = "Train",
 ) -> Stepper:
     """Show controls, advance the run while it plays, and call ``draw(stepper)`` every tick.
@@ -65,9 +67,11 @@ def live_panel(
             state["running"] = False
             st.rerun()
         if state["running"]:
-            stepper.advance(budget_s)
+            stepper.advance(budget_s if budget_s is not None else tick_budget(state.get("draw_s", 0.0), interval_s))
+        drawing_since = time.perf_counter()
         st.progress(min(1.0, max(0.0, stepper.progress)), text=stepper.status())
         draw(stepper)
+        state["draw_s"] = time.perf_counter() - drawing_since
         if state["running"] and stepper.done:
             state["running"] = False
             st.rerun()
