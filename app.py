@@ -1,10 +1,14 @@
 """nnviz: the router. Page config and navigation only; every page lives in pages/."""
 
-import streamlit as st
+from nnviz import threads
 
-from nnviz.catalog import SECTIONS, available_pages
-from nnviz.heap import freeze_loaded_modules
-from nnviz.ui import check_link, classroom_toggle, remember_link
+threads.limit()  # before anything loads torch: one compute thread per computation
+
+import streamlit as st  # noqa: E402
+
+from nnviz.catalog import SECTIONS, available_pages  # noqa: E402
+from nnviz.heap import freeze_loaded_modules  # noqa: E402
+from nnviz.ui import check_link, classroom_toggle, remember_link  # noqa: E402
 
 st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide")
 

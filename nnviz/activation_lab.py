@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from nnviz import activations, bound_threads
+from nnviz import activations
 from nnviz.mlp import build_mlp, linear_layers
+from nnviz.threads import bound as bound_threads
 
 Tensor = torch.Tensor
 

@@ -11,8 +11,9 @@ activation here adds it everywhere.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -236,7 +237,7 @@ def dphi(key: str, z: np.ndarray | float, **params: float) -> np.ndarray:
     return grad.detach().numpy()
 
 
-class Phi(nn.Module):
+class PhiModule(nn.Module):
     """An activation from the registry as a torch module, for building networks."""
 
     def __init__(self, key: str, **params: float) -> None:
@@ -255,7 +256,135 @@ class Phi(nn.Module):
 
 def module(key: str, **params: float) -> nn.Module:
     """phi as an ``nn.Module`` (for ``nn.Sequential``)."""
-    return Phi(key, **params)
+    return PhiModule(key, **params)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# numpy forms: (phi(z), dphi(z, a)) with a = phi(z), for plain evaluation on grids and the numpy trainer.
+# Each is checked against the torch registry and autograd in tests/test_activations.py.
+# ---------------------------------------------------------------------------------------------------------------
+
+_SELU_L, _SELU_A = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
+NpForm = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndarray], np.ndarray]]
+
+
+def sigmoid_np(z: np.ndarray) -> np.ndarray:
+    """The logistic sigmoid in numpy, overflow-free (via tanh)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _np_softplus(z: np.ndarray, beta: float) -> np.ndarray:
+    bz = beta * z
+    return np.where(bz > 20.0, z, np.logaddexp(0.0, bz) / beta)
+
+
+def _np_cdf(z: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtr
+
+    return ndtr(z)
+
+
+@functools.lru_cache(maxsize=256)
+def _numpy_form(key: str, params: tuple[tuple[str, float], ...]) -> NpForm | None:
+    p = dict(params)
+    alpha, beta = p.get("alpha", 0.0), p.get("beta", 1.0)
+    sig, sp = sigmoid_np, _np_softplus
+    table: dict[str, NpForm] = {
+        "step": (lambda z: (z > 0).astype(np.float64), lambda z, a: np.zeros_like(z)),
+        "linear": (lambda z: np.array(z, dtype=np.float64, copy=True), lambda z, a: np.ones_like(z)),
+        "sigmoid": (sig, lambda z, a: a * (1.0 - a)),
+        "tanh": (np.tanh, lambda z, a: 1.0 - a * a),
+        "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64)),
+        "leaky_relu": (lambda z: np.where(z > 0, z, alpha * z), lambda z, a: np.where(z > 0, 1.0, alpha)),
+        "elu": (lambda z: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))),
+                lambda z, a: np.where(z > 0, 1.0, a + alpha)),
+        "selu": (lambda z: _SELU_L * np.where(z > 0, z, _SELU_A * np.expm1(np.minimum(z, 0.0))),
+                 lambda z, a: np.where(z > 0, _SELU_L, a + _SELU_L * _SELU_A)),
+        "gelu": (lambda z: z * _np_cdf(z), lambda z, a: _np_cdf(z) + z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)),
+        "silu": (lambda z: z * sig(z), lambda z, a: sig(z) * (1.0 + z * (1.0 - sig(z)))),
+        "mish": (lambda z: z * np.tanh(sp(z, 1.0)),
+                 lambda z, a: np.tanh(sp(z, 1.0)) + z * (1.0 - np.tanh(sp(z, 1.0)) ** 2)
+                 * np.where(z > 20.0, 1.0, sig(z))),
+        "softplus": (lambda z: sp(z, beta), lambda z, a: np.where(beta * z > 20.0, 1.0, sig(beta * z))),
+        "hard_sigmoid": (lambda z: np.clip(z / 6.0 + 0.5, 0.0, 1.0),
+                         lambda z, a: np.where((z > -3.0) & (z < 3.0), 1.0 / 6.0, 0.0)),
+        "hard_tanh": (lambda z: np.clip(z, -1.0, 1.0), lambda z, a: ((z > -1.0) & (z < 1.0)).astype(np.float64)),
+        "relu6": (lambda z: np.clip(z, 0.0, 6.0), lambda z, a: ((z > 0.0) & (z < 6.0)).astype(np.float64)),
+        "softsign": (lambda z: z / (1.0 + np.abs(z)), lambda z, a: 1.0 / (1.0 + np.abs(z)) ** 2),
+        "sine": (np.sin, lambda z, a: np.cos(z)),
+        "gaussian": (lambda z: np.exp(-z * z), lambda z, a: -2.0 * z * a),
+    }
+    return table.get(key)
+
+
+@dataclass(frozen=True)
+class Phi:
+    """THE activation value every page, trainer and cache key uses: a registry key plus its parameters.
+
+    Hashable and comparable (``params`` is a sorted tuple of (name, value) over the activation's declared
+    parameters, defaults filled in), so it is a cache key as it stands. ``Phi("leaky_relu", alpha=0.1)``.
+    """
+
+    key: str
+    params: tuple[tuple[str, float], ...] = ()
+
+    def __init__(self, key: str, params: Mapping[str, float] | tuple = (), **kw: float) -> None:
+        spec = get(key)  # a ValueError in plain words for an unknown key
+        given = dict(params) | kw
+        values = spec.defaults() | {k: float(v) for k, v in given.items() if k in spec.defaults()}
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", tuple(sorted(values.items())))
+
+    @property
+    def spec(self) -> Activation:
+        """The registry entry."""
+        return get(self.key)
+
+    @property
+    def kwargs(self) -> dict[str, float]:
+        """The parameters by name."""
+        return dict(self.params)
+
+    @property
+    def label(self) -> str:
+        """Display name, with parameters where they differ from the defaults: "Leaky ReLU (alpha = 0.1)"."""
+        changed = [f"{k} = {v:g}" for k, v in self.params if v != self.spec.defaults()[k]]
+        return self.spec.label + (f" ({', '.join(changed)})" if changed else "")
+
+    @property
+    def latex(self) -> str:
+        """The formula, LaTeX, in terms of z."""
+        return self.spec.latex
+
+    def torch(self, z: Tensor) -> Tensor:
+        """phi(z) on a tensor (differentiable where phi is)."""
+        return self.spec.fn(z, **self.kwargs)
+
+    def module(self) -> nn.Module:
+        """phi as an ``nn.Module``."""
+        return PhiModule(self.key, **self.kwargs)
+
+    def numpy(self, z: np.ndarray | float) -> np.ndarray:
+        """phi(z) in float64 numpy; z any shape, result the same shape."""
+        z = np.asarray(z, dtype=np.float64)
+        form = _numpy_form(self.key, self.params)
+        if form is not None:
+            return form[0](z)
+        with torch.no_grad():
+            return self.torch(torch.as_tensor(z)).numpy()
+
+    def dnumpy(self, z: np.ndarray | float, a: np.ndarray | None = None) -> np.ndarray:
+        """phi'(z) in float64 numpy (``a`` = phi(z) if already known); autograd where no closed form is listed."""
+        z = np.asarray(z, dtype=np.float64)
+        form = _numpy_form(self.key, self.params)
+        if form is None:
+            return dphi(self.key, z, **self.kwargs)
+        return np.asarray(form[1](z, form[0](z) if a is None else a), dtype=np.float64)
+
+    def numpy_pair(self) -> NpForm:
+        """(phi, dphi) as plain functions ``phi(z)`` and ``dphi(z, a)``, for inner loops."""
+        form = _numpy_form(self.key, self.params)
+        return form if form is not None else (self.numpy, self.dnumpy)
 
 
 __all__ = [
@@ -263,6 +392,8 @@ __all__ = [
     "CLASSIC",
     "Param",
     "Phi",
+    "PhiModule",
+    "sigmoid_np",
     "REGISTRY",
     "dphi",
     "get",

@@ -25,7 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnviz import activations, bound_threads, mlp
+from nnviz import activations, mlp
+from nnviz.threads import bound as bound_threads
 
 Tensor = torch.Tensor
 

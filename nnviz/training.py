@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from scipy.special import ndtr
 
 from nnviz import activations
 from nnviz.mlp import build_mlp, linear_layers
@@ -39,54 +38,12 @@ DIVERGENCE_LOSS = 1e6
 # Activations in numpy: phi and phi' (same values as the registry's torch versions; tested against autograd)
 # ---------------------------------------------------------------------------------------------------------------
 
-_SELU_L, _SELU_A = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
-NpAct = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndarray], np.ndarray]]
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def _softplus(z: np.ndarray, beta: float) -> np.ndarray:
-    bz = beta * z
-    return np.where(bz > 20.0, z, np.logaddexp(0.0, bz) / beta)
+NpAct = activations.NpForm
 
 
 def numpy_activation(key: str, **params: float) -> NpAct:
-    """(phi, dphi) in numpy for a registry key: ``phi(z)`` and ``dphi(z, a)`` where a = phi(z).
-
-    Keys without a numpy form fall back to the registry's torch implementation (correct, slower).
-    """
-    p = activations.get(key).defaults() | {k: v for k, v in params.items() if k in activations.get(key).defaults()}
-    alpha, beta = p.get("alpha", 0.0), p.get("beta", 1.0)
-    table: dict[str, NpAct] = {
-        "step": (lambda z: (z > 0).astype(z.dtype), lambda z, a: np.zeros_like(z)),
-        "linear": (lambda z: z.copy(), lambda z, a: np.ones_like(z)),
-        "sigmoid": (_sigmoid, lambda z, a: a * (1.0 - a)),
-        "tanh": (np.tanh, lambda z, a: 1.0 - a * a),
-        "relu": (lambda z: np.maximum(z, 0.0), lambda z, a: z > 0),
-        "leaky_relu": (lambda z: np.where(z > 0, z, alpha * z), lambda z, a: np.where(z > 0, 1.0, alpha)),
-        "elu": (lambda z: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))),
-                lambda z, a: np.where(z > 0, 1.0, a + alpha)),
-        "selu": (lambda z: _SELU_L * np.where(z > 0, z, _SELU_A * np.expm1(np.minimum(z, 0.0))),
-                 lambda z, a: np.where(z > 0, _SELU_L, a + _SELU_L * _SELU_A)),
-        "gelu": (lambda z: z * ndtr(z), lambda z, a: ndtr(z) + z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)),
-        "silu": (lambda z: z * _sigmoid(z), lambda z, a: _sigmoid(z) * (1.0 + z * (1.0 - _sigmoid(z)))),
-        "mish": (lambda z: z * np.tanh(_softplus(z, 1.0)),
-                 lambda z, a: np.tanh(_softplus(z, 1.0)) + z * (1.0 - np.tanh(_softplus(z, 1.0)) ** 2)
-                 * np.where(z > 20.0, 1.0, _sigmoid(z))),
-        "softplus": (lambda z: _softplus(z, beta), lambda z, a: np.where(beta * z > 20.0, 1.0, _sigmoid(beta * z))),
-        "hard_sigmoid": (lambda z: np.clip(z / 6.0 + 0.5, 0.0, 1.0),
-                         lambda z, a: np.where((z > -3.0) & (z < 3.0), 1.0 / 6.0, 0.0)),
-        "hard_tanh": (lambda z: np.clip(z, -1.0, 1.0), lambda z, a: (z > -1.0) & (z < 1.0)),
-        "relu6": (lambda z: np.clip(z, 0.0, 6.0), lambda z, a: (z > 0.0) & (z < 6.0)),
-        "softsign": (lambda z: z / (1.0 + np.abs(z)), lambda z, a: 1.0 / (1.0 + np.abs(z)) ** 2),
-        "sine": (np.sin, lambda z, a: np.cos(z)),
-        "gaussian": (lambda z: np.exp(-z * z), lambda z, a: -2.0 * z * a),
-    }
-    if key in table:
-        return table[key]
-    return (lambda z: activations.phi(key, z, **p), lambda z, a: activations.dphi(key, z, **p))
+    """(phi, dphi) in numpy for a registry key: ``phi(z)`` and ``dphi(z, a)`` where a = phi(z)."""
+    return activations.Phi(key, **params).numpy_pair()
 
 
 def _fast_forward(key: str, act: NpAct) -> Callable[[np.ndarray, np.ndarray], None]:
@@ -252,7 +209,7 @@ class Network:
 def predict(logits: np.ndarray, task: str) -> np.ndarray:
     """What the network outputs: P(class 1) (n,) for binary, class probabilities (n, k), or the number (n,)."""
     if task == "binary":
-        return _sigmoid(logits[:, 0])
+        return activations.sigmoid_np(logits[:, 0])
     if task == "multiclass":
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
@@ -316,7 +273,7 @@ def gradient(net: Network, X: np.ndarray, Y: np.ndarray, task: str, reg: str = "
     if task == "regression":
         delta = 2.0 * (out - Y) / B
     elif task == "binary":
-        delta = (_sigmoid(out) - Y) / B
+        delta = (activations.sigmoid_np(out) - Y) / B
     else:
         delta = (predict(out, task) - Y) / B
     grads = []

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from nnviz import threads
 from nnviz.catalog import ROOT
 from nnviz.figures import style
 
+threads.limit()  # as app.py does at startup
 style.VALIDATE = True  # every figure a test builds is checked by plotly (the app skips it for speed)
 
 SCREENSHOTS = Path(os.environ.get("NNVIZ_SCREENSHOTS", ROOT / "screenshots"))

@@ -210,7 +210,7 @@ def test_public_api_unchanged():
     with pytest.raises(ValueError, match="Unknown activation"):
         A.get("nope")
     m = A.module("leaky_relu", alpha=0.2)
-    assert isinstance(m, A.Phi) and "alpha=0.2" in repr(m)
+    assert isinstance(m, A.PhiModule) and "alpha=0.2" in repr(m)
     assert torch.allclose(m(torch.tensor([-1.0, 2.0])), torch.tensor([-0.2, 2.0]))
     a = A.get("softplus")
     assert a.defaults() == {"beta": 1.0} and isinstance(a.params[0], A.Param)

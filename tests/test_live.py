@@ -22,3 +22,83 @@ def test_a_very_slow_drawing_still_trains_a_little():
 def test_run_for_stops_when_the_step_says_so():
     calls = []
     assert run_for(lambda: calls.append(1) or len(calls) < 3, budget_s=10.0) == 3
+
+
+# --- TimedRun: the one base for live runs -------------------------------------------------------------------------
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from nnviz.live import History, TimedRun  # noqa: E402
+
+
+class _Counter(TimedRun):
+    """Adds 1 per step; optionally ends early at ``stop_at``; optionally sleeps to make steps slow."""
+
+    unit = "step"
+
+    def __init__(self, max_steps=100, stop_at=None, sleep_s=0.0, max_seconds=300.0):
+        self.max_steps, self.stop_at, self.sleep_s, self.max_seconds = max_steps, stop_at, sleep_s, max_seconds
+        self.total = 0
+
+    def _step(self):
+        import time
+        if self.sleep_s:
+            time.sleep(self.sleep_s)
+        self.total += 1
+        return self.stop_at is None or self.total < self.stop_at
+
+
+def test_a_run_never_passes_its_step_cap_whatever_the_budget():
+    run = _Counter(max_steps=50)
+    while not run.done:
+        run.advance(10.0)
+    assert run.steps == run.total == 50 and run.complete and run.progress == 1.0
+
+
+def test_the_same_run_in_tight_slices_computes_the_same_as_in_one_go():
+    sliced, whole = _Counter(max_steps=200), _Counter(max_steps=200)
+    while not sliced.done:
+        sliced.advance(0.0)  # one step per slice
+    whole.run()
+    assert sliced.total == whole.total == 200
+
+
+def test_a_step_that_ends_the_run_early_marks_it_ended_not_cut():
+    run = _Counter(max_steps=100, stop_at=7).run()
+    assert run.steps == 7 and run.ended and not run.cut and run.done and run.complete
+
+
+def test_the_guard_cuts_a_slow_run_and_says_it_is_not_comparable():
+    run = _Counter(max_steps=1000, sleep_s=0.01, max_seconds=0.05)
+    while not run.done:
+        run.advance(1.0)
+    assert run.cut and not run.complete and run.steps < 1000
+    note = run.cut_note()
+    assert f"{run.steps} of 1,000" in note and "not comparable" in note
+    assert _Counter().cut_note() == ""
+
+
+def test_the_work_clock_excludes_pauses():
+    import time
+    run = _Counter(max_steps=10, max_seconds=0.5)
+    run.advance(0.0)
+    time.sleep(0.6)  # a pause longer than the guard
+    run.advance(0.0)
+    assert not run.cut and run.work_s < 0.5
+
+
+def test_history_halves_when_full_and_keeps_both_ends():
+    h = History(["step", "loss"], max_points=8)
+    for i in range(100):
+        h.add(step=i, loss=1.0 / (i + 1))
+    assert len(h) < 8 and h["step"][0] == 0 and h["step"][-1] == 99 and h.last("loss") == 1.0 / 100
+    assert h["step"] == sorted(h["step"])
+    with pytest.raises(ValueError):
+        h.add(step=1)
+
+
+def test_importing_the_catalog_loads_no_torch_and_changes_no_environment():
+    code = ("import os, sys; before = dict(os.environ); import nnviz, nnviz.catalog, nnviz.live, nnviz.format; "
+            "print('torch' in sys.modules, dict(os.environ) == before)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

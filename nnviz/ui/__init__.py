@@ -13,8 +13,10 @@ from nnviz.ui.common import (
     checkbox,
     figure,
     intro,
+    labels,
     multiselect,
     number_input,
+    phi_select,
     radio,
     selectbox,
     slider,
@@ -22,7 +24,7 @@ from nnviz.ui.common import (
     text_input,
 )
 from nnviz.ui.links import check_link, remember_link
-from nnviz.ui.live import is_running, live_panel
+from nnviz.ui.live import is_running, live_panel, live_run
 
 __all__ = [
     "activation_params",
@@ -33,9 +35,12 @@ __all__ = [
     "figure",
     "intro",
     "is_running",
+    "labels",
     "live_panel",
+    "live_run",
     "multiselect",
     "number_input",
+    "phi_select",
     "radio",
     "remember_link",
     "secondary",

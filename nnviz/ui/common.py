@@ -8,7 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from nnviz import activations, bound_threads
+from nnviz import threads
 
 _BIND = "query-params"
 _PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -38,7 +38,7 @@ def _ensure_router() -> None:
 def intro(title: str, text: str) -> None:
     """Page title and the idea in a sentence or two. Call it first on every page."""
     _ensure_router()
-    bound_threads()
+    threads.bound()
     st.title(title)
     st.markdown(text)
 
@@ -92,15 +92,33 @@ def checkbox(label: str, value: bool, key: str, **kw: Any) -> bool:
     return st.checkbox(label, value=value, key=key, bind=_BIND, **kw)
 
 
+def labels(mapping: dict[Any, str]) -> Callable[[Any], str]:
+    """A ``format_func`` that shows each option by its label in ``mapping`` (the option itself if missing)."""
+    return lambda option: mapping.get(option, str(option))
+
+
 def activation_select(label: str, key: str, options: Sequence[str] | None = None, default: str = "sigmoid",
                       **kw: Any) -> str:
     """Pick an activation from the registry (all of it unless ``options`` narrows it); returns its key."""
+    from nnviz import activations  # torch: only pages that pick an activation pay for it
+
     keys = list(options) if options is not None else activations.names()
     return selectbox(label, keys, key=key, index=keys.index(default), format_func=activations.label, **kw)
 
 
+def phi_select(label: str, key: str, options: Sequence[str] | None = None, default: str = "sigmoid",
+               **kw: Any):
+    """Pick an activation and its parameters; returns the hashable ``activations.Phi`` value."""
+    from nnviz.activations import Phi
+
+    act_key = activation_select(label, key, options, default, **kw)
+    return Phi(act_key, activation_params(act_key, key))
+
+
 def activation_params(act_key: str, key: str) -> dict[str, float]:
     """Sliders for an activation's parameters (alpha, beta), if it has any; returns them by name."""
+    from nnviz import activations
+
     values: dict[str, float] = {}
     for p in activations.get(act_key).params:
         step = 0.01 if p.high <= 1 else 0.1

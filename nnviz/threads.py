@@ -1,0 +1,37 @@
+"""One compute thread per computation, set once at startup.
+
+The networks here are tiny, so one thread is as fast as many, and a hosted demo serving many users must not
+let one user's training take every core. Override with NNVIZ_TORCH_THREADS.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+THREADS = max(1, int(os.environ.get("NNVIZ_TORCH_THREADS", "1") or 1))
+
+_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def limit() -> None:
+    """Cap OpenMP, MKL and BLAS at ``THREADS`` (call once, at startup, before torch loads).
+
+    OpenMP reads these once, when torch loads it, and every thread created later starts from them. Streamlit runs
+    each script in a fresh thread and torch.set_num_threads only sets the calling thread's count: without this a
+    page's training ran on the default thread count, oversubscribing a busy machine (40-70x slower). numpy's BLAS
+    may already be loaded, and its thread count is process-wide: small solves ran 30-40x slower multithreaded.
+    """
+    for name in _VARS:
+        os.environ.setdefault(name, str(THREADS))
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=THREADS, user_api="blas")
+    bound()
+
+
+def bound() -> None:
+    """Hold torch to ``THREADS`` in the calling thread, if torch is loaded (cheap: call per script run or tick)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != THREADS:
+        torch.set_num_threads(THREADS)

@@ -1,0 +1,32 @@
+"""The one way to cache a page's computations: decorate a pure function of plain settings, once, at import.
+
+Page scripts define no cached functions; each page's views live in ``nnviz/views/<page>.py``:
+
+    from nnviz.ui.cache import view
+
+    @view(max_entries=64)
+    def sawtooth(k: int, p: int) -> SawtoothResult: ...
+
+``view`` is ``st.cache_data``: each session gets its own copy of the result, so nothing mutable is shared.
+``shared`` is ``st.cache_resource``: one object for every session, for read-only frozen results (large arrays
+that copying would cost, finished experiments). Both are bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+F = TypeVar("F", bound=Callable)
+
+
+def view(max_entries: int = 64, spinner: str | bool = False) -> Callable[[F], F]:
+    """Cache a pure function of hashable settings; every caller gets a copy of the result."""
+    return st.cache_data(max_entries=max_entries, show_spinner=spinner)
+
+
+def shared(max_entries: int = 16, spinner: str | bool = False) -> Callable[[F], F]:
+    """Cache a pure function whose result is frozen and read-only; every caller gets the same object."""
+    return st.cache_resource(max_entries=max_entries, show_spinner=spinner)
