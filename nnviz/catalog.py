@@ -40,6 +40,8 @@ PAGES: tuple[PageSpec, ...] = (
              "What deep learning is, the artificial neuron, and the path through this app."),
     PageSpec("single_neuron.py", "Inside a neuron", ":material/radio_button_checked:", "Neurons",
              "Weights, bias and activation of one neuron; its decision boundary; training it; a spiking neuron."),
+    PageSpec("network.py", "From neurons to networks", ":material/account_tree:", "Neurons",
+             "Neurons side by side make a layer, layers make a network; training picks one function; digits."),
     PageSpec("activations.py", "Activation functions", ":material/show_chart:", "Neurons",
              "Every activation and its derivative, and why a network without one is just a linear map."),
     PageSpec("universal_approximation.py", "Universal approximation", ":material/functions:", "Expressiveness",
