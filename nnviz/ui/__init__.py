@@ -22,8 +22,9 @@ from nnviz.ui.common import (
     slider,
     takeaway,
     text_input,
+    toggle,
 )
-from nnviz.ui.links import check_link, remember_link
+from nnviz.ui.links import check_link, plain, remember_link
 from nnviz.ui.live import is_running, live_panel, live_run
 
 __all__ = [
@@ -48,4 +49,6 @@ __all__ = [
     "slider",
     "takeaway",
     "text_input",
+    "toggle",
+    "plain",
 ]

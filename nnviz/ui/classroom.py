@@ -27,8 +27,11 @@ _CSS = """
 
 def classroom_toggle() -> bool:
     """The sidebar switch; when on, inject the style that hides prose. Returns whether it is on."""
-    on = st.sidebar.toggle("Classroom mode", key=KEY, bind="query-params",
-                           help="For projection: hides explanations and secondary controls. Share the link.")
+    from nnviz.ui.common import toggle
+
+    with st.sidebar:
+        on = toggle("Classroom mode", False, key=KEY,
+                    help="For projection: hides explanations and secondary controls. Share the link.")
     if on:
         st.html(_CSS)
     return on

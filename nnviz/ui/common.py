@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nnviz import threads
+from nnviz.ui import links
 
 _BIND = "query-params"
 _PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -53,13 +54,19 @@ def figure(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key)
 
 
+def _is_int(*values: object) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
 def slider(label: str, low: float, high: float, value: float, step: float, key: str, **kw: Any) -> Any:
     """A bounded slider bound to the URL parameter ``key``."""
+    links.check_number(key, label, low, high, value, _is_int(low, high, value, step))
     return st.slider(label, min_value=low, max_value=high, value=value, step=step, key=key, bind=_BIND, **kw)
 
 
 def number_input(label: str, low: float, high: float, value: float, step: float, key: str, **kw: Any) -> Any:
     """A bounded number box bound to the URL parameter ``key``."""
+    links.check_number(key, label, low, high, value, _is_int(low, high, value, step))
     return st.number_input(label, min_value=low, max_value=high, value=value, step=step, key=key, bind=_BIND,
                            **kw)
 
@@ -67,29 +74,41 @@ def number_input(label: str, low: float, high: float, value: float, step: float,
 def selectbox(label: str, options: Sequence[Any], key: str, index: int = 0,
               format_func: Callable[[Any], str] = str, **kw: Any) -> Any:
     """A select box bound to the URL parameter ``key``."""
+    links.check_choice(key, label, [str(format_func(o)) for o in options], str(format_func(options[index])))
     return st.selectbox(label, options, index=index, key=key, format_func=format_func, bind=_BIND, **kw)
 
 
 def radio(label: str, options: Sequence[Any], key: str, index: int = 0,
           format_func: Callable[[Any], str] = str, **kw: Any) -> Any:
     """A radio group bound to the URL parameter ``key``."""
+    links.check_choice(key, label, [str(format_func(o)) for o in options], str(format_func(options[index])))
     return st.radio(label, options, index=index, key=key, format_func=format_func, bind=_BIND, **kw)
 
 
 def text_input(label: str, value: str, key: str, max_chars: int = 200, **kw: Any) -> str:
     """A text box bound to the URL parameter ``key``, at most ``max_chars`` long (parse what it returns safely)."""
+    links.check_text(key, label, max_chars)
     return st.text_input(label, value=value, key=key, max_chars=max_chars, bind=_BIND, **kw)
 
 
 def multiselect(label: str, options: Sequence[Any], default: Sequence[Any], key: str,
                 format_func: Callable[[Any], str] = str, **kw: Any) -> list:
     """A multi-select bound to the URL parameter ``key`` (the URL holds the displayed labels)."""
+    links.check_choices(key, label, [str(format_func(o)) for o in options], [str(format_func(o)) for o in default],
+                        kw.get("max_selections"))
     return st.multiselect(label, options, default=default, key=key, format_func=format_func, bind=_BIND, **kw)
 
 
 def checkbox(label: str, value: bool, key: str, **kw: Any) -> bool:
     """A checkbox bound to the URL parameter ``key``."""
+    links.check_bool(key, label, value)
     return st.checkbox(label, value=value, key=key, bind=_BIND, **kw)
+
+
+def toggle(label: str, value: bool, key: str, **kw: Any) -> bool:
+    """A switch bound to the URL parameter ``key``."""
+    links.check_bool(key, label, value)
+    return st.toggle(label, value=value, key=key, bind=_BIND, **kw)
 
 
 def labels(mapping: dict[Any, str]) -> Callable[[Any], str]:
