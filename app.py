@@ -10,7 +10,9 @@ from nnviz.catalog import SECTIONS, available_pages  # noqa: E402
 from nnviz.heap import freeze_loaded_modules  # noqa: E402
 from nnviz.ui import check_link, classroom_toggle, remember_link  # noqa: E402
 
-st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide")
+_classroom = st.query_params.get("classroom") == "true" or bool(st.session_state.get("classroom"))
+st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide",
+                   initial_sidebar_state="collapsed" if _classroom else "auto")
 
 _pages = available_pages()
 navigation = {

@@ -13,7 +13,7 @@ ui.intro(
 )
 
 left, right = st.columns([3, 2])
-with left:
+with left, ui.keep("definitions"):
     st.header("What is deep learning?")
     st.markdown(
         "**Artificial intelligence** is the broad goal of machines that act intelligently. "
@@ -39,12 +39,12 @@ st.markdown("Work through the pages in order, or jump to the one your lecture is
 cards = [p for p in available_pages() if p.file != "home.py"]
 for row in range(0, len(cards), 3):  # one st.columns per row, so a phone stacks the cards in order
     for column, (i, spec) in zip(st.columns(3), enumerate(cards[row:row + 3], start=row), strict=False):
-        with column.container(border=True):
+        with column.container(border=True, key=f"keep_card_{i}"):
             st.page_link(str(spec.path), label=f"**{i + 1}. {spec.title}**", icon=spec.icon)
             st.caption(f"{spec.section} · {spec.blurb}")
 
 st.header("A caveat: artificial networks are not brains")
-st.markdown(
+ui.keep("caveat").markdown(
     "The names come from neuroscience, but the resemblance is loose:\n"
     "- **No functional hierarchy** of specialised areas the way a cortex has; a network is a uniform stack.\n"
     "- **No high-level feedback loops** in most networks: information flows one way, input to output.\n"

@@ -14,13 +14,19 @@ _FIELDS = (
 
 
 def nested_fields() -> go.Figure:
-    """Three nested ellipses, AI > ML > DL, each labelled with a one-line definition (hover)."""
+    """Three nested ellipses, AI > ML > DL, each labelled with a one-line definition (hover).
+
+    Each name sits in the middle of its own band (between its outline and the next one inside), so no label
+    touches an outline.
+    """
     fig = go.Figure()
-    for name, meaning, r, fill in _FIELDS:
+    tops = [r + (r - 3.0) for _, _, r, _ in _FIELDS] + [None]
+    for i, (name, meaning, r, fill) in enumerate(_FIELDS):
         cy = r - 3.0  # nested, touching at the bottom
         fig.add_shape(type="circle", x0=-1.6 * r, x1=1.6 * r, y0=cy - r, y1=cy + r, fillcolor=fill,
                       line={"color": style.BLUE, "width": 2}, layer="below")
-        fig.add_trace(go.Scatter(x=[0], y=[cy + r - 0.42], mode="text", text=[f"<b>{name}</b>"],
+        label_y = cy if tops[i + 1] is None else 0.5 * (tops[i] + tops[i + 1])
+        fig.add_trace(go.Scatter(x=[0], y=[label_y], mode="text", text=[f"<b>{name}</b>"],
                                  textfont={"size": 17, "color": style.BLACK}, hovertext=[meaning],
                                  hoverinfo="text", showlegend=False))
     fig.update_xaxes(visible=False, range=[-5, 5])

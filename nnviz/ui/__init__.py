@@ -6,7 +6,7 @@ reproduces the exact view (instructors put links in slides). Keys are prefixed p
 ``sk_`` skip and feedback, ``pg_`` playground) so they never collide across pages.
 """
 
-from nnviz.ui.classroom import classroom_toggle, secondary
+from nnviz.ui.classroom import classroom_toggle, keep, secondary
 from nnviz.ui.common import (
     activation_params,
     activation_select,
@@ -36,6 +36,7 @@ __all__ = [
     "figure",
     "intro",
     "is_running",
+    "keep",
     "labels",
     "live_panel",
     "live_run",

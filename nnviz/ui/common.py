@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nnviz import threads
-from nnviz.ui import links
+from nnviz.ui import classroom, links
 
 _BIND = "query-params"
 _PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -50,8 +50,20 @@ def takeaway(text: str) -> None:
 
 
 def figure(fig: go.Figure, key: str | None = None) -> None:
-    """Show a plotly figure at full column width with the app's toolbar settings."""
+    """Show a plotly figure at full column width with the app's toolbar settings (larger text in classroom mode)."""
+    if classroom.is_on():
+        _enlarge_text(fig, classroom.FONT_PX)
     st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key)
+
+
+def _enlarge_text(fig: go.Figure, px: int) -> None:
+    """Raise every font in the figure to at least ``px`` (base font, titles, annotations)."""
+    layout = fig.layout
+    base = layout.font.size or 14
+    fig.update_layout(font_size=max(base, px))
+    for annotation in layout.annotations or ():
+        if annotation.font.size is not None and annotation.font.size < px:
+            annotation.font.size = px
 
 
 def _is_int(*values: object) -> bool:
