@@ -25,6 +25,7 @@ def test_page_runs_at_defaults(page_file):
     assert at.title, "every page has a title"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page_file", PAGE_FILES)
 def test_page_survives_every_widget_at_its_extremes(page_file):
     at = open_page(page_file)
