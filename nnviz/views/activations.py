@@ -1,0 +1,119 @@
+"""Cached views of the activation page: plain settings (``Phi`` values, numbers) in, frozen results out.
+
+Each function is ``nnviz.ui.cache.view`` (every session gets its own copy). The page picks settings, calls these,
+and hands the results to ``nnviz.figures.activations``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.activations import Phi
+from nnviz.format import tex_number
+from nnviz.topics import activations as topic
+from nnviz.ui.cache import view
+
+#: The x grid of the ReLU section's figures.
+RELU_GRID = np.linspace(-1.0, 1.0, 401)
+
+
+@view(max_entries=512)
+def curve(act: Phi, z_max: float) -> topic.Curve:
+    """phi and phi' of one activation on [-z_max, z_max]."""
+    return topic.curve(act, z_max)
+
+
+@view(max_entries=512)
+def properties(act: Phi) -> topic.Properties:
+    """One row of the properties table."""
+    return topic.properties(act)
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """The gallery for a selection: curves, the probe's formula rows (LaTeX), table columns and the words."""
+
+    curves: tuple[topic.Curve, ...]
+    formula_rows: tuple[str, ...]
+    table: dict
+    caption: str
+    takeaway: str
+
+
+def gallery(acts: Sequence[Phi], z_max: float, z_probe: float, shade: bool) -> Gallery:
+    """Assemble the gallery from the per-activation cached views (cheap: no cache of its own)."""
+    curves = tuple(curve(a, float(z_max)) for a in acts)
+    rows = []
+    for a in acts:
+        phi_z, dphi_z = topic.probe(a, z_probe)
+        rows.append(rf"\textbf{{{a.spec.label.replace('/', ' or ')}}}:\quad {a.latex} \\ "
+                    rf"\qquad \varphi({z_probe:g}) = {tex_number(phi_z, 4)},\quad "
+                    rf"\varphi'({z_probe:g}) = {tex_number(dphi_z, 4)}")
+    table = topic.properties_table([properties(a) for a in acts])
+    return Gallery(curves, tuple(rows), table, topic.gallery_caption(curves, shade), topic.gallery_takeaway(curves))
+
+
+@view(max_entries=64, spinner="Training the two stacks…")
+def collapse(act: Phi, target_name: str, hidden: tuple[int, ...]) -> topic.CollapseResult:
+    """The same stack trained with phi(z) = z and with ``act``."""
+    return topic.collapse_experiment(act, target_name, hidden)
+
+
+@view(max_entries=256, spinner="Sending a batch through the deep stack…")
+def propagation(act: Phi, init: str, sigma_w: float, width: int, depth: int) -> topic.Propagation:
+    """One activation through the deep stack at initialisation (batch 128, seed 0)."""
+    return topic.propagate(act, init, depth=depth, width=width, batch=128, sigma_w=sigma_w, seed=0)
+
+
+@view(max_entries=128)
+def depth(acts: tuple[Phi, ...], init: str, sigma_w: float, width: int, depth_l: int) -> topic.DepthStudy:
+    """The depth section for a selection (each activation's propagation cached on its own)."""
+    sigma = float(sigma_w) if init == "sigma" else 1.0
+    results = [propagation(a, init, sigma, int(width), int(depth_l)) for a in acts]
+    return topic.depth_study(results, init, int(width), int(depth_l), topic.weight_std(init, int(width), sigma))
+
+
+@dataclass(frozen=True)
+class ReluView:
+    """The ReLU section: the sum, the target on the grid (or None), the LaTeX of f and the takeaway."""
+
+    rs: topic.ReluSum
+    target_y: np.ndarray | None
+    formula: str
+    bias: float
+    takeaway: str
+
+
+def _relu_view(rs: topic.ReluSum, target_y: np.ndarray | None) -> ReluView:
+    bias = round(rs.bias, 10) + 0.0  # sin(-pi) is -1.2e-16, not worth showing
+    terms = [f"{s:+.3g}\\,\\mathrm{{ReLU}}(x {'-' if t >= 0 else '+'} {abs(t):.3g})"
+             for t, s in zip(rs.knots, rs.slope_changes, strict=True) if s != 0]
+    lines = [" ".join(terms[i:i + 2]) for i in range(0, len(terms), 2)] or [""]  # two a line: fits 390 px
+    formula = r"\begin{aligned} f(x) = " + tex_number(bias) + r"\ & " + r"\\ & ".join(lines) + r"\end{aligned}"
+    return ReluView(rs, target_y, formula, bias, topic.relu_sum_sentence(rs, RELU_GRID, target_y))
+
+
+@view(max_entries=64)
+def relu_target(target_name: str, n_points: int) -> ReluView:
+    """The ReLU sum interpolating a named target at ``n_points`` points."""
+    return _relu_view(topic.relu_sum_target(target_name, n_points), topic.target(target_name, RELU_GRID))
+
+
+@view(max_entries=64)
+def relu_knots(y0: float, slope0: float, knots: tuple[float, ...], changes: tuple[float, ...]) -> ReluView:
+    """The ReLU sum from f(-1), a starting slope and knots placed by hand."""
+    return _relu_view(topic.relu_sum_from_knots(-1.0, y0, slope0, knots, changes), None)
+
+
+def collapse_formula(res: topic.CollapseResult) -> str:
+    """W_eff and b_eff as LaTeX, short lines (the shapes three to a line), so it fits a 390 px phone."""
+    n_w = len(res.linear.weights)
+    shapes = [rf"({w.shape[0]}{{\times}}{w.shape[1]})" for w in reversed(res.linear.weights)]
+    lines = [rf"W_\mathrm{{eff}} &= W_{{{n_w}}}\cdots W_1"]
+    lines += [(r"&= " if i == 0 else r"&\quad\ ") + r"\,".join(shapes[i:i + 3]) for i in range(0, len(shapes), 3)]
+    lines += [rf"&= {tex_number(res.w_eff, 4)}",
+              rf"b_\mathrm{{eff}} &= {tex_number(res.b_eff, 4)}"]
+    return r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}"
