@@ -106,6 +106,7 @@ st.latex(rf"H = \nabla^2 L = \begin{{bmatrix}} {tex_number(H[0, 0])} & {tex_numb
          rf"{tex_number(H[1, 0])} & {tex_number(H[1, 1])} \end{{bmatrix}},\quad \lambda = "
          rf"{tex_number(float(cv.lambdas[0]))},\ {tex_number(float(cv.lambdas[1]))} \quad\Rightarrow\quad "
          rf"\eta < \frac{{2}}{{\lambda_{{\max}}}} = {tex_number(cv.threshold)}")
+st.markdown(bowl.sentence)
 if eta > bowl.eta_max:
     st.warning(f"With these data every η above {number(cv.threshold)} diverges; the strip shows up to your η.")
 

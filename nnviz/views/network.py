@@ -82,16 +82,8 @@ class BowlView:
     bs: np.ndarray
     loss: np.ndarray  # (len(bs), len(ws))
     slow: float  # below this eta the fixed-length run is "too small"
-    eta_max: float  # the slider's top: 1.5 x the divergence threshold
-
-
-def _slow_edge(cv: descent.Curvature, start: np.ndarray, opt: np.ndarray) -> float:
-    """The eta where "too small" turns into "right", by bisection on the theory's regime."""
-    lo, hi = 1e-6, cv.overshoot
-    for _ in range(50):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if descent.regime(mid, cv, start, opt) == "too small" else (lo, mid)
-    return hi
+    eta_max: float  # the strip's right end: 1.5 x the divergence threshold
+    sentence: str
 
 
 @view(max_entries=32)
@@ -102,8 +94,9 @@ def bowl_view(centre: float) -> BowlView:
     opt = descent.minimiser(d)
     ws, bs = np.linspace(-2.0, 5.0, 91), np.linspace(-3.5, 4.5, 91)
     loss = descent.mse(ws[None, :], bs[:, None], d)
-    return BowlView(d, H, cv, opt, float(descent.mse(*opt, d)), ws, bs, loss,
-                    _slow_edge(cv, np.array(descent.START), opt), 1.5 * cv.threshold)
+    slow = descent.slow_edge(cv, np.array(descent.START), opt)
+    return BowlView(d, H, cv, opt, float(descent.mse(*opt, d)), ws, bs, loss, slow, 1.5 * cv.threshold,
+                    descent.shape_sentence(cv, slow))
 
 
 def bowl_regime(bowl: BowlView, run: descent.BowlDescent) -> tuple[str, str]:

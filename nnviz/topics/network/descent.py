@@ -130,6 +130,27 @@ def regime_sentence(name: str, eta: float, cv: Curvature, steps: int) -> str:
     return text[name]
 
 
+def slow_edge(cv: Curvature, start: np.ndarray, opt: np.ndarray, steps: int = STEPS) -> float:
+    """The eta where "too small" turns into "right" (bisection on ``regime``); 1/lambda_max if nothing is right."""
+    lo, hi = 1e-6, cv.overshoot
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if regime(mid, cv, start, opt, steps) == "too small" else (lo, mid)
+    return hi
+
+
+def shape_sentence(cv: Curvature, slow: float, steps: int = STEPS) -> str:
+    """What the bowl's shape means for the learning rate: its thresholds, and whether any eta is right."""
+    ratio = float(cv.lambdas[-1] / cv.lambdas[0])
+    text = (f"The bowl is {number(ratio)} times more curved in its steepest direction than in its flattest "
+            f"(λ_max / λ_min). Steps diverge above 2/λ_max = {number(cv.threshold)} and overshoot above "
+            f"1/λ_max = {number(cv.overshoot)}.")
+    if slow >= cv.overshoot * (1 - 1e-6):
+        return text + (f" No η reaches the bottom in {steps} steps here: any η small enough not to overshoot the "
+                       "steep direction crawls along the flat one. Move x̄ towards 0 to round the bowl.")
+    return text + f" Between {number(slow)} and {number(cv.overshoot)} the descent walks straight to the bottom."
+
+
 class BowlDescent(TimedRun):
     """Gradient descent theta <- theta - eta grad L(theta) on the linear neuron's MSE, from START, STEPS steps."""
 
