@@ -6,12 +6,12 @@
    50 % for training = 250, inputs x1, x2, tanh, learning rate 0.03) for the default network [4, 2] and for six
    hidden layers of 8, at batch size 10 and full batch (250). The peer in the same run is the obvious torch loop
    (nn.Sequential + autograd + torch.optim.SGD over the same mini-batches).
-2. Live view, server side: the page's design without a browser. Every 0.2 s a tick trains (nnviz.live.tick_budget), then
-   draws (snapshot, plane, the three live frames encoded as PNG): epochs/s and redraws/s. (The page runs no
-   background thread, pages/playground.py BACKGROUND_THREAD; neither does this measurement.)
+2. Live view, server side: the live panel's design without a browser. Every 0.2 s a tick trains
+   (``TimedRun.advance`` for nnviz.live.tick_budget), then draws (plane, the three live frames encoded as PNG):
+   epochs/s and redraws/s. No thread trains between ticks, on the page or here.
 3. With --browser: the real thing. Start ``streamlit run``, open the page in Chromium, press Play, and read the
-   page's epoch counter over a few seconds, and count the frames the browser received (new image URLs; the
-   browser shares the CPU with the server, as on a laptop).
+   panel's status line ("Epoch N of M") over a few seconds, and count the frames the browser received (new
+   image URLs; the browser shares the CPU with the server, as on a laptop).
 
 Anchor: TensorFlow Playground trains one epoch per animation frame: at most ~60 epochs/s for the default network
 and ~11 for 6 x 8 in the browser. The goal is 10x that: 600 and 110 epochs/s while redrawing >= 5 times a second.
@@ -34,9 +34,10 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from nnviz import datasets, features  # noqa: E402
-from nnviz import training as T  # noqa: E402
+from nnviz.activations import Phi  # noqa: E402
 from nnviz.figures import playground as figs  # noqa: E402
 from nnviz.live import INTERVAL_S, tick_budget  # noqa: E402  (as the page ticks)
+from nnviz.topics import playground as T  # noqa: E402
 
 NETWORKS = {"default [4, 2]": [4, 2], "6 x 8": [8] * 6}
 TF_PLAYGROUND = {"default [4, 2]": 60.0, "6 x 8": 11.0}
@@ -48,10 +49,10 @@ def _split() -> datasets.Split:
 
 
 def _trainer(hidden: list[int], batch: int, split: datasets.Split) -> T.Trainer:
-    net = T.Network.initial([2, *hidden, 1], ["tanh"] * len(hidden), seed=0)
+    net = T.Network.initial([2, *hidden, 1], [Phi("tanh")] * len(hidden), seed=0)
     return T.Trainer(net, features.transform(split.X_train, KEYS), split.y_train,
                      features.transform(split.X_test, KEYS), split.y_test, "binary", 2,
-                     T.Hyper(lr=0.03, batch_size=batch), seed=0, stop_epoch=10**9)
+                     T.Hyper(lr=0.03, batch_size=batch), seed=0, max_steps=10**9)
 
 
 def headless(hidden: list[int], batch: int, seconds: float, split: datasets.Split) -> float:
@@ -67,7 +68,7 @@ def headless(hidden: list[int], batch: int, seconds: float, split: datasets.Spli
 def torch_loop(hidden: list[int], batch: int, seconds: float, split: datasets.Split) -> float:
     """Epochs per second of the plain torch loop a student would write (float32, autograd, torch.optim.SGD)."""
     torch.set_num_threads(1)
-    net = T.Network.initial([2, *hidden, 1], ["tanh"] * len(hidden), seed=0)
+    net = T.Network.initial([2, *hidden, 1], [Phi("tanh")] * len(hidden), seed=0)
     model = net.to_torch().float()
     opt = torch.optim.SGD(model.parameters(), lr=0.03)
     X = torch.tensor(features.transform(split.X_train, KEYS), dtype=torch.float32)
@@ -88,52 +89,45 @@ def torch_loop(hidden: list[int], batch: int, seconds: float, split: datasets.Sp
 
 
 def live_server_side(hidden: list[int], seconds: float, split: datasets.Split) -> tuple[float, float, float]:
-    """(epochs/s, redraws/s, median tick ms) of the page's design without the browser: every 0.2 s a tick trains
-    (nnviz.live.tick_budget: less when drawing is slow), then draws (snapshot, plane, the three live frames as PNG), as
-    the page does."""
+    """(epochs/s, redraws/s, median tick ms) of the live panel's design without the browser: every 0.2 s a tick
+    trains (nnviz.live.tick_budget: less when drawing is slow), then draws (plane, the three live frames as PNG)."""
     tr = _trainer(hidden, 10, split)
-    bg = T.Background(tr, threaded=False)  # as the page
     widths = [2, *hidden, 1]
     draws, draw_s = [], 0.0
-    bg.start()
+    scale = T.output_scale("binary", "nnviz")
     t0, e0, ticks = time.perf_counter(), tr.epoch, 0
     while time.perf_counter() - t0 < seconds:
         d0 = time.perf_counter()
-        bg.heartbeat()
-        with bg.lock:
-            tr.advance(tick_budget(draw_s))
+        tr.advance(tick_budget(draw_s))
         drawing_since = time.perf_counter()
-        net, history, _ = bg.snapshot()
-        view = T.plane_view(net, KEYS, "binary", res=100, tile_res=16 if max(widths) <= 4 else 12)
-        for frame in (figs.network_frame(view, net.Ws, ["x₁", "x₂"]), figs.output_frame(view, split, "binary"),
-                      figs.curves_frame(history, "binary")):
+        view = T.plane_view(tr.net, KEYS, "binary", res=100, tile_res=16 if max(widths) <= 4 else 12)
+        for frame in (figs.network_frame(view, tr.net.Ws, ["x₁", "x₂"]),
+                      figs.output_frame(view, split, "binary", scale), figs.curves_frame(tr.history, "binary")):
             Image.fromarray(frame).save(io.BytesIO(), format="PNG")  # what st.image sends
         draw_s = time.perf_counter() - drawing_since
         draws.append(time.perf_counter() - d0)
         ticks += 1
         time.sleep(max(0.0, INTERVAL_S - draws[-1]))
     dt = time.perf_counter() - t0
-    epochs = tr.epoch - e0
-    bg.stop()
-    return epochs / dt, ticks / dt, 1000 * statistics.median(draws)
+    return (tr.epoch - e0) / dt, ticks / dt, 1000 * statistics.median(draws)
 
 
 def spiral_time() -> tuple[int, float]:
-    """Epochs and seconds until TF Playground's spiral reaches 95 % test accuracy (tests/test_training.py's net)."""
+    """Epochs and seconds until TF Playground's spiral reaches 95 % test accuracy (tests/test_playground.py's net)."""
     split = datasets.train_test_split(datasets.playground_set("spiral", 500, 0.0, seed=0), 0.5, seed=0)
     keys = ["x1", "x2", "sinx1", "sinx2"]
-    net = T.Network.initial([4, 8, 8, 1], ["tanh", "tanh"], seed=0)
+    net = T.Network.initial([4, 8, 8, 1], [Phi("tanh")] * 2, seed=0)
     tr = T.Trainer(net, features.transform(split.X_train, keys), split.y_train,
                    features.transform(split.X_test, keys), split.y_test, "binary", 2,
-                   T.Hyper(lr=0.01, batch_size=10, optimizer="adam"), seed=0, stop_epoch=2000)
+                   T.Hyper(lr=0.01, batch_size=10, optimizer="adam"), seed=0, max_steps=2000)
     t0 = time.perf_counter()
-    while not tr.done and tr.history.test_acc[-1] < 0.95:
-        tr.train_epoch()
+    while not tr.done and tr.history.last("test_acc") < 0.95:
+        tr.run(1)
     return tr.epoch, time.perf_counter() - t0
 
 
 def live_browser(seconds: float, query: str = "") -> tuple[float, float, str]:
-    """(epochs/s read from the page's own counter, frames/s the browser received, the counter's last text) in
+    """(epochs/s read from the panel's status line, frames/s the browser received, the status's last text) in
     Chromium while the page plays."""
     from playwright.sync_api import sync_playwright
 
@@ -149,13 +143,10 @@ def live_browser(seconds: float, query: str = "") -> tuple[float, float, str]:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{url}/playground{query}", wait_until="domcontentloaded")
-            page.wait_for_selector(".st-key-pg_play", timeout=180_000)
+            page.wait_for_selector(".st-key-pg_live_start", timeout=180_000)
             wait_until_idle(page)
-            page.locator(".st-key-pg_stop input").fill("100000")
-            page.locator(".st-key-pg_stop input").press("Enter")
-            page.wait_for_timeout(1500)
-            page.locator(".st-key-pg_play button").click()
-            page.wait_for_selector(".st-key-pg_pause", timeout=30_000)
+            page.locator(".st-key-pg_live_start button").click()
+            page.wait_for_selector('[data-testid="stImage"] img', timeout=30_000)
             page.wait_for_timeout(2000)
 
             # Frames the browser actually received: every redraw gives the live images new media URLs.
@@ -164,8 +155,8 @@ def live_browser(seconds: float, query: str = "") -> tuple[float, float, str]:
                   .observe(document.body, {subtree: true, attributes: true, attributeFilter: ['src']}); }""")
 
             def epoch() -> tuple[int, float, str]:
-                text = page.get_by_text(re.compile(r"^Epoch [0-9,]+ / ")).first.inner_text()
-                return int(text.split("/")[0].replace("Epoch", "").replace(",", "").strip()), time.time(), text
+                text = page.get_by_text(re.compile(r"^Epoch [0-9,]+ of ")).first.inner_text()
+                return int(text.split(" of ")[0].replace("Epoch", "").replace(",", "").strip()), time.time(), text
 
             e1, t1, _ = epoch()
             f1 = page.evaluate("() => window.__frames")
@@ -194,7 +185,7 @@ def main() -> None:
             peer = torch_loop(hidden, batch, args.seconds, split)
             print(f"{name:16s} {batch:6d} {ours:9.0f} {peer:11.0f} {ours / peer:6.1f} "
                   f"{ours / TF_PLAYGROUND[name]:16.1f}x")
-    print("\nLive view, server side (tick every 0.2 s: train <= 0.12 s, plane, 3 frames as PNG; no thread)")
+    print("\nLive view, server side (tick every 0.2 s: train <= 0.12 s, plane, 3 frames as PNG)")
     for name, hidden in NETWORKS.items():
         rate, hz, draw_ms = live_server_side(hidden, args.seconds, split)
         print(f"{name:16s} {rate:7.0f} epochs/s at {hz:4.1f} redraws/s (tick {draw_ms:.0f} ms); "
@@ -204,8 +195,8 @@ def main() -> None:
           f"{epochs} after {secs:.2f} s")
     if args.browser:
         print("\nLive view in Chromium (server and browser on this machine)")
-        for name, query in (("default [4, 2]", ""),
-                            ("6 x 8", "?pg_depth=6&" + "&".join(f"pg_n{i}=8" for i in range(1, 7)))):
+        for name, query in (("default [4, 2]", "?pg_stop=100000"),
+                            ("6 x 8", "?pg_stop=100000&pg_depth=6&" + "&".join(f"pg_n{i}=8" for i in range(1, 7)))):
             rate, fps, text = live_browser(max(args.seconds, 5.0), query)
             print(f"{name:16s} {rate:7.0f} epochs/s from the counter, {fps:4.1f} frames/s received by the "
                   f"browser; goal {10 * TF_PLAYGROUND[name]:.0f} at >= 5. Page says: {text}")

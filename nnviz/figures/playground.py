@@ -1,5 +1,5 @@
 """Figures of the network playground: the output over the plane, the network with a map per neuron, the
-loss curves, a family of random networks, and one layer's maths as LaTeX.
+loss curves and a family of random networks (results in, figures or images out; nothing is trained here).
 
 Built for a live view refreshed several times a second: few traces (lines share a trace, separated by None),
 heatmaps on coarse grids, and no per-point hover text beyond what a student needs.
@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 
 from nnviz.datasets import Split
 from nnviz.figures import style
-from nnviz.training import Family, History, LayerMaths, PlaneView
+from nnviz.live import History
+from nnviz.topics.playground import Family, PlaneView, Scale, envelope
 
 _LIGHT = {style.VERMILLION: "#f6d2bd", style.BLUE: "#bcd9ee", style.GREEN: "#b8e3d4", style.ORANGE: "#f8e1ad",
           style.PURPLE: "#f0d5e4", style.SKY: "#d3ecf9"}
@@ -47,13 +48,20 @@ def _discrete_scale(colours: Sequence[str]) -> list[list]:
     return [[i / (k - 1), c] for i, c in enumerate(colours)]
 
 
-def output_map(view: PlaneView, split: Split, task: str, *, show_test: bool = True, discretise: bool = False,
-               height: int = 460) -> go.Figure:
-    """The network's output over the input plane as a heatmap, with the training (and test) points on top."""
+#: Training points are circles with a white rim, test points diamonds with a dark rim; their fill is the class
+#: (or the target), so the legend shows the shapes in neutral grey.
+_POINT_SETS = (("training points", "circle", "white"), ("test points", "diamond", style.BLACK))
+
+
+def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_test: bool = True,
+               discretise: bool = False, height: int = 460) -> go.Figure:
+    """The network's output over the input plane as a heatmap (colour bar over ``scale``), with the training
+    (and test) points on top."""
     hover = "x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>"
     smooth = False if discretise else "fast"  # "fast" scales an image: cheap for the browser at 5 redraws/s
     out32 = view.output.astype(np.float32)  # half the bytes sent to the browser at every redraw
     value = "%{customdata:.3f}" if discretise else "%{z:.3f}"
+    colorbar = {"title": {"text": scale.title, "side": "top"}, "thickness": 10, "len": 0.8}
     if task == "multiclass":
         k = split.n_classes
         strength = np.full_like(view.confidence, 0.75) if discretise else (view.confidence - 1 / k) / (1 - 1 / k)
@@ -61,34 +69,38 @@ def output_map(view: PlaneView, split: Split, task: str, *, show_test: bool = Tr
         heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=0, zmax=k, colorscale=_class_scale(k), zsmooth=smooth,
                           showscale=False, customdata=view.output.astype(np.int8),
                           hovertemplate=hover + "predicted class %{customdata}<extra></extra>")
-    elif task == "binary":
-        z = np.where(view.output > 0.5, 0.8, 0.2).astype(np.float32) if discretise else out32
-        heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=0, zmax=1, colorscale=style.DIVERGING, zsmooth=smooth,
-                          customdata=out32 if discretise else None,
-                          colorbar={"title": {"text": "P(class 1)", "side": "right"}, "thickness": 10, "len": 0.8},
-                          hovertemplate=hover + f"P(class 1) = {value}<extra></extra>")
     else:
-        z = (np.round(np.clip(view.output, -1, 1) * 4) / 4).astype(np.float32) if discretise else out32
-        heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=-1, zmax=1, colorscale=style.DIVERGING, zsmooth=smooth,
-                          customdata=out32 if discretise else None,
-                          colorbar={"title": {"text": "ŷ", "side": "right"}, "thickness": 10, "len": 0.8},
-                          hovertemplate=hover + f"ŷ = {value}<extra></extra>")
+        mid = 0.5 * (scale.lo + scale.hi)
+        if discretise:  # two colours for the classes (split at the decision value), quarters for a number
+            quarter = (scale.hi - scale.lo) / 8
+            z = (np.where(view.output > mid, scale.hi - 0.2 * (scale.hi - mid), scale.lo + 0.2 * (mid - scale.lo))
+                 if task == "binary" else np.round((view.output - mid) / quarter) * quarter + mid).astype(np.float32)
+        else:
+            z = out32
+        heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=scale.lo, zmax=scale.hi, colorscale=style.DIVERGING,
+                          zsmooth=smooth, customdata=out32 if discretise else None, colorbar=colorbar,
+                          hovertemplate=hover + f"{scale.title} = {value}<extra></extra>")
     traces = [heat]
-    sets = [("train", split.X_train, split.y_train, "white")]
+    sets = [(split.X_train, split.y_train, *_POINT_SETS[0])]
     if show_test and len(split.X_test):
-        sets.append(("test", split.X_test, split.y_test, style.BLACK))
+        sets.append((split.X_test, split.y_test, *_POINT_SETS[1]))
     k = max(2, split.n_classes)
-    for name, X, y, edge in sets:
+    for X, y, name, symbol, edge in sets:
         if task == "regression":
-            marker = {"color": np.asarray(y, float), "colorscale": style.DIVERGING, "cmin": -1, "cmax": 1}
+            marker = {"color": np.asarray(y, float), "colorscale": style.DIVERGING, "cmin": scale.lo,
+                      "cmax": scale.hi}
             label = "target %{customdata:.3f}"
         else:
             marker = {"color": np.asarray(y, float), "colorscale": _discrete_scale(style.CLASS_COLOURS[:k]),
                       "cmin": 0, "cmax": k - 1}
             label = "class %{customdata}"
-        marker |= {"size": 7, "line": {"color": edge, "width": 1.2}}
-        traces.append(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, name=f"{name} points",
+        marker |= {"size": 7 if symbol == "circle" else 8, "symbol": symbol, "line": {"color": edge, "width": 1.2}}
+        traces.append(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
                                  customdata=np.asarray(y), hovertemplate=f"{name}<br>{hover}{label}<extra></extra>"))
+        # the legend's entry: the shape in grey, since a point's colour is its class
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=name,
+                                 marker={"color": style.GREY, "symbol": symbol, "size": 9,
+                                         "line": {"color": style.BLACK, "width": 1}}))
     fig = _figure(traces, height, "x₁", "x₂", legend={"x": 0.0, "xanchor": "left", "orientation": "h",
                                                      "yanchor": "bottom", "y": 1.02}, uirevision="keep")
     fig.update_layout(xaxis=_AXIS, yaxis=_AXIS | {"scaleanchor": "x", "scaleratio": 1})
@@ -197,36 +209,44 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
                    yaxis={"visible": False, "range": [span_y, -0.6], "scaleanchor": "x", "scaleratio": 1})
 
 
-def _thin(values: Sequence[float], keep: int = 600) -> tuple[np.ndarray, np.ndarray]:
-    """At most ``keep`` evenly spaced points of a long curve (the last one always kept)."""
-    n = len(values)
-    idx = np.unique(np.linspace(0, n - 1, min(n, keep)).astype(int))
-    return idx, np.asarray(values, dtype=float)[idx]
+#: A curve longer than this many rows is drawn as an envelope (bins of consecutive epochs).
+CURVE_BINS = 300
+
+
+def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, scale: float, width: float,
+           dash: str | None, yaxis: str, unit: str) -> list[go.Scatter]:
+    """One series: a line, or (when binned) each bin's median with a band from its lowest to highest value."""
+    env = envelope(epochs, np.asarray(values, dtype=float) * scale, CURVE_BINS)
+    if not np.isfinite(env.mid).any():
+        return []
+    line = {"color": colour, "width": width} | ({"dash": dash} if dash else {})
+    traces = []
+    if env.binned:
+        x = np.concatenate([env.x, env.x[::-1]])
+        y = np.concatenate([env.hi, env.lo[::-1]])
+        traces.append(go.Scatter(x=x, y=y, fill="toself", mode="lines", line={"width": 0, "color": colour},
+                                 opacity=0.25, hoverinfo="skip", showlegend=False, yaxis=yaxis))
+    traces.append(go.Scatter(x=env.x, y=env.mid, mode="lines" if len(env.x) > 1 else "markers", name=name,
+                             line=line, marker={"color": colour}, yaxis=yaxis,
+                             hovertemplate="epoch %{x:.0f}<br>" + name + " %{y:.4g}" + unit + "<extra></extra>"))
+    return traces
 
 
 def loss_curves(history: History, task: str, loss_name: str, height: int = 300) -> go.Figure:
-    """Training and test loss per epoch (log scale) and, for classification, accuracy on a right-hand axis."""
+    """Training and test loss per epoch (log scale) and, for classification, accuracy on a right-hand axis.
+    Long curves are drawn as envelopes (``CURVE_BINS``), so a loss that swings every epoch is a band, not ink."""
+    epochs = np.asarray(history["epoch"], dtype=float)
     traces = []
-    epochs = np.asarray(history.epoch)
-    for name, values, colour in (("train loss", history.train_loss, style.TRAIN),
-                                 ("test loss", history.test_loss, style.TEST)):
-        idx, v = _thin(values)
-        if np.isfinite(v).any():
-            traces.append(go.Scatter(x=epochs[idx], y=v, mode="lines" if len(v) > 1 else "markers", name=name,
-                                     line={"color": colour, "width": 2}, marker={"color": colour},
-                                     hovertemplate="epoch %{x}<br>" + name + " %{y:.4f}<extra></extra>"))
+    for name, col, colour in (("training loss", "train_loss", style.TRAIN), ("test loss", "test_loss", style.TEST)):
+        traces += _curve(epochs, history[col], name, colour, 1.0, 2, None, "y", "")
     layout: dict = {"margin": {"l": 60, "r": 60, "t": 30, "b": 50},
-                    "xaxis": {"range": [0, max(10, int(epochs[-1]) if len(epochs) else 10)]},
-                    "yaxis": {"type": "log"}}
+                    "xaxis": {"range": [0, max(10, int(epochs[-1]) if len(epochs) else 10)],
+                              "exponentformat": "power"},
+                    "yaxis": {"type": "log", "dtick": 1, "exponentformat": "power"}}
     if task != "regression":
-        for name, values, colour in (("train accuracy", history.train_acc, style.TRAIN),
-                                     ("test accuracy", history.test_acc, style.TEST)):
-            idx, v = _thin(values)
-            if np.isfinite(v).any():
-                traces.append(go.Scatter(x=epochs[idx], y=100 * v, mode="lines" if len(v) > 1 else "markers",
-                                         name=name, yaxis="y2", marker={"color": colour, "symbol": "diamond"},
-                                         line={"color": colour, "width": 1.5, "dash": "dot"},
-                                         hovertemplate="epoch %{x}<br>" + name + " %{y:.1f} %<extra></extra>"))
+        for name, col, colour in (("training accuracy", "train_acc", style.TRAIN),
+                                  ("test accuracy", "test_acc", style.TEST)):
+            traces += _curve(epochs, history[col], name, colour, 100.0, 1.5, "dot", "y2", " %")
         layout["yaxis2"] = {"title": {"text": "accuracy (%)"}, "overlaying": "y", "side": "right",
                             "range": [0, 101], "showgrid": False, "tickmode": "linear", "tick0": 0, "dtick": 20}
     return _figure(traces, height, "epoch", f"{loss_name} (log scale)", **layout)
@@ -242,39 +262,6 @@ def family_figure(family: Family, y_title: str, trained: np.ndarray | None = Non
         traces.append(go.Scatter(x=family.x1, y=trained, mode="lines", line={"color": style.MODEL, "width": 3},
                                  name="this network now", hovertemplate="x₁ = %{x:.2f}<br>%{y:.3f}<extra></extra>"))
     return _figure(traces, height, f"x₁ (along the line x₂ = {family.x2:g})", y_title)
-
-
-def _matrix(a: np.ndarray, digits: int = 2, max_rows: int = 8, max_cols: int = 8) -> str:
-    """A LaTeX bmatrix of a 1-D (column) or 2-D array, elided with dots beyond max_rows x max_cols."""
-    a = np.atleast_2d(a.reshape(-1, 1) if a.ndim == 1 else a)
-    r, c = a.shape
-
-    def cell(v: float) -> str:
-        return f"{v:.{digits}f}"
-
-    rows = list(range(min(r, max_rows)))
-    cols = list(range(min(c, max_cols)))
-    lines = []
-    for i in rows:
-        cells = [cell(a[i, j]) for j in cols] + ([r"\cdots"] if c > max_cols else [])
-        lines.append(" & ".join(cells))
-    if r > max_rows:
-        lines.append(" & ".join([r"\vdots"] * (len(cols) + (c > max_cols))))
-    return r"\begin{bmatrix}" + r" \\ ".join(lines) + r"\end{bmatrix}"
-
-
-def layer_latex(m: LayerMaths, phi_latex: str) -> tuple[str, str]:
-    """Two LaTeX lines: z = W x + b with the numbers, and h = phi(z) with the numbers."""
-    n_layer = m.layer + 1
-    x_name = "x" if m.layer == 0 else rf"h_{{{m.layer}}}"
-    out_name = rf"h_{{{n_layer}}}" if m.phi is not None else r"\hat y_{\text{logit}}"
-    line1 = (rf"z_{{{n_layer}}} = W_{{{n_layer}}}\,{x_name} + b_{{{n_layer}}} = {_matrix(m.W)}\,{_matrix(m.x)}"
-             rf" + {_matrix(m.b)} = {_matrix(m.z, 3)}")
-    if m.phi is None:
-        line2 = rf"{out_name} = z_{{{n_layer}}} = {_matrix(m.h, 3)} \quad\text{{(the output layer is linear)}}"
-    else:
-        line2 = rf"{out_name} = {phi_latex}(z_{{{n_layer}}}) = {_matrix(m.h, 3)}"
-    return line1, line2
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -305,10 +292,14 @@ def _upscale(img: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(Image.fromarray(img.astype(np.uint8)).resize((size, size), Image.BILINEAR))
 
 
-def output_frame(view: PlaneView, split: Split, task: str, *, show_test: bool = True, discretise: bool = False,
-                 size: int = 420) -> np.ndarray:
-    """The output map as an RGB image (size, size, 3): x1 across, x2 up, both from -6 to 6, points on top."""
+def output_frame(view: PlaneView, split: Split, task: str, scale: Scale, *, show_test: bool = True,
+                 discretise: bool = False, size: int = 420) -> np.ndarray:
+    """The output map as an RGB image (size, size, 3): x1 across, x2 up, both from -6 to 6, points on top
+    (training circles with a white rim, test diamonds with a dark rim)."""
     from PIL import Image, ImageDraw
+
+    def unit(v: np.ndarray) -> np.ndarray:  # scale.lo -> 0, scale.hi -> 1
+        return (np.asarray(v, float) - scale.lo) / (scale.hi - scale.lo)
 
     if task == "multiclass":
         k = split.n_classes
@@ -317,10 +308,11 @@ def output_frame(view: PlaneView, split: Split, task: str, *, show_test: bool = 
         s = np.clip(strength, 0.0, 1.0)[..., None]
         rgb = _MID + (colours[view.output.astype(int)] - _MID) * (0.25 + 0.75 * s)
     elif task == "binary":
-        rgb = _diverging(np.where(view.output > 0.5, 0.85, 0.15) if discretise else view.output)
+        u = unit(view.output)
+        rgb = _diverging(np.where(u > 0.5, 0.85, 0.15) if discretise else u)
     else:
-        v = np.round(np.clip(view.output, -1, 1) * 4) / 4 if discretise else view.output
-        rgb = _diverging((v + 1) / 2)
+        u = unit(view.output)
+        rgb = _diverging(np.round(u * 8) / 8 if discretise else u)
     img = Image.fromarray(_upscale(rgb[::-1], size))
     draw = ImageDraw.Draw(img)
     lim = float(view.xs[-1])
@@ -328,17 +320,21 @@ def output_frame(view: PlaneView, split: Split, task: str, *, show_test: bool = 
     def px(X: np.ndarray) -> np.ndarray:
         return np.stack([(X[:, 0] + lim) / (2 * lim) * size, (lim - X[:, 1]) / (2 * lim) * size], axis=1)
 
-    sets = [(split.X_train, split.y_train, (255, 255, 255))]
+    sets = [(split.X_train, split.y_train, (255, 255, 255), False)]
     if show_test and len(split.X_test):
-        sets.append((split.X_test, split.y_test, (34, 34, 34)))
+        sets.append((split.X_test, split.y_test, (34, 34, 34), True))
     r = 3.5
-    for X, y, rim in sets:
+    for X, y, rim, diamond in sets:
         if task == "regression":
-            fills = _diverging((np.asarray(y, float) + 1) / 2).astype(int)
+            fills = _diverging(unit(y)).astype(int)
         else:
             fills = np.array([_rgb(style.CLASS_COLOURS[int(c)]) for c in y]).astype(int)
         for (x0, y0), f in zip(px(X), fills, strict=True):
-            draw.ellipse((x0 - r, y0 - r, x0 + r, y0 + r), fill=tuple(f), outline=rim)
+            if diamond:
+                q = r + 0.8
+                draw.polygon([(x0, y0 - q), (x0 + q, y0), (x0, y0 + q), (x0 - q, y0)], fill=tuple(f), outline=rim)
+            else:
+                draw.ellipse((x0 - r, y0 - r, x0 + r, y0 + r), fill=tuple(f), outline=rim)
     return np.asarray(img)
 
 
@@ -379,29 +375,32 @@ def network_frame(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seque
 
 
 def curves_frame(history: History, task: str, width: int = 460, height: int = 300) -> np.ndarray:
-    """Loss per epoch (log scale; train blue, test orange) and accuracy (thin, 0-100 %) as an RGB image."""
+    """Loss per epoch (log scale; training blue, test orange) and accuracy (thin, 0-100 %) as an RGB image.
+    More epochs than pixels: each pixel column shows the range of its epochs (an envelope, as ``loss_curves``)."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(img)
     x0, x1, y0, y1 = 52, width - 40, 12, height - 30
     draw.rectangle((x0, y0, x1, y1), outline=(200, 200, 200))
-    epochs = np.asarray(history.epoch, dtype=float)
+    epochs = np.asarray(history["epoch"], dtype=float)
     n_max = max(10.0, float(epochs[-1]) if len(epochs) else 10.0)
-    losses = np.concatenate([np.asarray(history.train_loss, float), np.asarray(history.test_loss, float)])
+    losses = np.concatenate([np.asarray(history["train_loss"], float), np.asarray(history["test_loss"], float)])
     losses = losses[np.isfinite(losses) & (losses > 0)]
     lo, hi = (np.log10(losses.min()), np.log10(losses.max())) if len(losses) else (-1.0, 0.0)
     if hi - lo < 1e-9:
         lo, hi = lo - 0.5, hi + 0.5
 
     def line(values: Sequence[float], to_y, colour: tuple[int, int, int], w: int) -> None:
-        idx, v = _thin(values, keep=x1 - x0)
-        ok = np.isfinite(v)
+        env = envelope(epochs, values, bins=x1 - x0)
+        ok = np.isfinite(env.mid)
         if ok.sum() < 1:
             return
-        px = x0 + epochs[idx][ok] / n_max * (x1 - x0)
-        py = to_y(v[ok])
-        pts = list(zip(px.tolist(), py.tolist(), strict=True))
+        px = x0 + env.x[ok] / n_max * (x1 - x0)
+        if env.binned:  # the range of each pixel's epochs, as a vertical stroke
+            for x, a, b in zip(px.tolist(), to_y(env.lo[ok]).tolist(), to_y(env.hi[ok]).tolist(), strict=True):
+                draw.line((x, a, x, b), fill=tuple(int(c + (255 - c) * 0.6) for c in colour), width=1)
+        pts = list(zip(px.tolist(), to_y(env.mid[ok]).tolist(), strict=True))
         if len(pts) == 1:
             draw.ellipse((pts[0][0] - 2, pts[0][1] - 2, pts[0][0] + 2, pts[0][1] + 2), fill=colour)
         else:
@@ -415,12 +414,12 @@ def curves_frame(history: History, task: str, width: int = 460, height: int = 30
 
     train, test = tuple(_rgb(style.TRAIN).astype(int)), tuple(_rgb(style.TEST).astype(int))
     if task != "regression":
-        line(history.train_acc, acc_y, tuple(int(c + (255 - c) * 0.55) for c in train), 1)
-        line(history.test_acc, acc_y, tuple(int(c + (255 - c) * 0.55) for c in test), 1)
+        line(history["train_acc"], acc_y, tuple(int(c + (255 - c) * 0.55) for c in train), 1)
+        line(history["test_acc"], acc_y, tuple(int(c + (255 - c) * 0.55) for c in test), 1)
         draw.text((x1 + 4, y0), "100%", fill=(120, 120, 120))
         draw.text((x1 + 4, y1 - 10), "0%", fill=(120, 120, 120))
-    line(history.train_loss, loss_y, train, 2)
-    line(history.test_loss, loss_y, test, 2)
+    line(history["train_loss"], loss_y, train, 2)
+    line(history["test_loss"], loss_y, test, 2)
     grey = (110, 110, 110)
     draw.text((4, y0), f"{10 ** hi:.3g}", fill=grey)
     draw.text((4, y1 - 10), f"{10 ** lo:.3g}", fill=grey)
