@@ -62,7 +62,7 @@ CLASSIFICATION_SETS: dict[str, str] = {
 }
 #: Regression sets: key -> display name. Targets are real numbers in [-1, 1].
 REGRESSION_SETS: dict[str, str] = {
-    "plane": "Plane  y = (x₁ + x₂)/10",
+    "plane": "Plane  y = (x₁ + x₂)/10, capped at ±1",
     "multi_gauss": "Six Gaussian bumps",
     "sine": "Sine wave  y = sin x₁",
 }
@@ -157,7 +157,7 @@ _BUMPS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, 
 def regression_target(name: str, X: np.ndarray) -> np.ndarray:
     """The noise-free target y(x) of a regression set at points X (n, 2); values in [-1, 1], shape (n,)."""
     X = np.asarray(X, dtype=float)
-    if name == "plane":
+    if name == "plane":  # (x1 + x2)/10 reaches ±1.2 in the corners (more with noise): capped, as its name says
         return np.clip((X[:, 0] + X[:, 1]) / 10.0, -1.0, 1.0)
     if name == "sine":
         return np.sin(X[:, 0])

@@ -550,3 +550,12 @@ def test_every_activation_trains_in_the_inner_loop():
         tr = _trainer("binary", hidden=(3,), phis=(Phi(key),), lr=0.01)
         tr.run(2)
         assert np.isfinite(tr.net.theta).all(), key
+
+
+def test_claim_the_plane_set_is_what_its_name_says():
+    """"Plane  y = (x₁ + x₂)/10, capped at ±1": exactly that on noise-free points, corners included."""
+    assert datasets.REGRESSION_SETS["plane"].endswith("capped at ±1")
+    p = datasets.playground_set("plane", 2000, 0.0, seed=0)
+    s = (p.X[:, 0] + p.X[:, 1]) / 10
+    np.testing.assert_allclose(p.y, np.clip(s, -1, 1))
+    assert np.any(np.abs(s) > 1) and np.abs(p.y).max() == 1.0  # the cap is reached, so the name must say it
