@@ -1,0 +1,178 @@
+"""Cached views of "Inside a neuron": plain settings in, frozen results (with their sentences) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.activations import Phi
+from nnviz.datasets import CLASSIFICATION_SETS, GATES, Points, logic_gate, two_blobs
+from nnviz.format import tex_number
+from nnviz.topics import single_neuron as sn
+from nnviz.ui.cache import view
+
+#: The plane of section 2 is [-LIM, LIM]^2; the bias slider's range (for the hint that says how to move b).
+LIM = 3.0
+B_RANGE = (-3.0, 3.0)
+#: Section 4's data sets and the square each is drawn in.
+DATA_SETS = (*GATES, "two blobs")
+#: The playground's data-set selector (pages/playground.py: key "pg_data_c", bound to the URL by its label).
+PLAYGROUND_SET_KEY = "pg_data_c"
+
+
+def playground_xor_query() -> dict[str, str]:
+    """The query that opens the playground on its XOR set."""
+    return {PLAYGROUND_SET_KEY: CLASSIFICATION_SETS["xor"]}
+
+
+@dataclass(frozen=True)
+class NeuronView:
+    """One neuron at one input: z, y_hat, the gradient and the formulas with their numbers (LaTeX)."""
+
+    z: float
+    y_hat: float
+    grad: sn.Gradient
+    sum_latex: str
+    grad_latex: str
+    kink: str
+
+
+@view(max_entries=256)
+def neuron(x: tuple[float, ...], w: tuple[float, ...], b: float, phi: Phi) -> NeuronView:
+    """z = w.x + b and y_hat = phi(z) for ``x``, ``w`` of length n, with dy_hat/dw and dy_hat/db."""
+    xa, wa = np.array(x, dtype=float), np.array(w, dtype=float)
+    z = float(sn.pre_activation(xa, wa, b))
+    y_hat = float(phi.numpy(z))
+    grad = sn.output_gradient(xa, wa, b, phi)
+    products = [f"({tex_number(wi)})({tex_number(xi)})" for wi, xi in zip(wa, xa, strict=True)]
+    products.append(f"({tex_number(b)})")
+    terms = r" \\ &\quad + ".join(" + ".join(products[i:i + 3]) for i in range(0, len(products), 3))
+    tz, ty = tex_number(z, 4), tex_number(y_hat, 4)
+    sum_latex = (rf"\begin{{aligned}} z &= \textstyle\sum_{{i=1}}^{{{len(x)}}} w_i x_i + b \\ &= {terms} \\ "
+                 rf"&= {tz} \\ \hat y &= \varphi(z) = \text{{{phi.label}}}({tz}) = {ty} \end{{aligned}}")
+    grad_latex = (rf"\begin{{aligned}} \frac{{\partial \hat y}}{{\partial w_i}} &= \varphi'(z)\,x_i, \qquad "
+                  rf"\varphi'({tz}) = {tex_number(grad.dphi_dz, 4)} \\ \Rightarrow\ "
+                  rf"\frac{{\partial \hat y}}{{\partial w_1}} &= {tex_number(float(grad.dy_dw[0]), 4)},\qquad "
+                  rf"\frac{{\partial \hat y}}{{\partial b}} = {tex_number(grad.dy_db, 4)} \end{{aligned}}")
+    return NeuronView(z, y_hat, grad, sum_latex, grad_latex, sn.kink_note(phi, z))
+
+
+@dataclass(frozen=True)
+class LineView:
+    """n = 1: y_hat against x1 over [-LIM, LIM], and the threshold x1 = -b/w1 (None if w1 = 0)."""
+
+    x1: np.ndarray
+    y: np.ndarray
+    threshold: float | None
+    text: str
+
+
+@view(max_entries=64)
+def line(w1: float, b: float, phi: Phi) -> LineView:
+    """phi(w1 x1 + b) on 301 points of [-LIM, LIM]."""
+    xs = np.linspace(-LIM, LIM, 301)
+    threshold = -b / w1 if abs(w1) > 1e-12 else None
+    return LineView(xs, phi.numpy(w1 * xs + b), threshold, sn.point_sentence(threshold, LIM))
+
+
+@dataclass(frozen=True)
+class PlaneView:
+    """n >= 2: y_hat over the (x1, x2) plane with x3... held, its boundary, the b = 0 line and the words."""
+
+    plane: sn.PlaneOutput
+    bnd: sn.Boundary
+    ghost: sn.Boundary
+    colours: sn.ColourRange
+    held: float
+    phi_b: float  # phi(b): the output with every input 0
+    phi0: float  # phi(0): the output on the boundary, and with every input 0 and no bias
+    title: str
+    distance_latex: str  # empty when w1 = w2 = 0
+    held_text: str
+    ghost_text: str
+    outside_text: str  # empty when the boundary crosses the plotted square (or does not exist)
+    shape_text: str
+    takeaway: str
+
+
+@view(max_entries=64)
+def plane(x: tuple[float, ...], w: tuple[float, ...], b: float, phi: Phi) -> PlaneView:
+    """The plane of x1, x2 for a neuron with n = len(x) >= 2 inputs, the others held at their values."""
+    xa, wa = np.array(x, dtype=float), np.array(w, dtype=float)
+    n = len(xa)
+    h = sn.held_sum(xa, wa)
+    out = sn.plane_output(wa[:2], b + h, phi, LIM)
+    bnd = sn.boundary(wa[:2], b + h, LIM)
+    ghost = sn.boundary(wa[:2], h, LIM)
+    phi0 = float(phi.numpy(0.0))
+    title = "ŷ over the (x₁, x₂) plane" + (f", x₃…x{sn.sub(n)} held" if n > 3 else ", x₃ held" if n == 3 else "")
+    missing = bnd.distance is not None and bnd.start is None
+    return PlaneView(
+        out, bnd, ghost, sn.colour_range(out.y, phi0), h, float(phi.numpy(b)), phi0, title,
+        sn.distance_latex(xa, wa, b, bnd.distance) if bnd.distance is not None else "",
+        sn.held_sentence(xa, wa), sn.ghost_sentence(xa, wa, ghost),
+        sn.outside_sentence(xa, wa, b, B_RANGE) if missing else "", sn.shape_sentence(phi), sn.takeaway_sentence(phi))
+
+
+@dataclass(frozen=True)
+class SteepView:
+    """Section 3: the step against sigma(k z) and both derivatives on ``z`` (601 points of [-6, 6])."""
+
+    z: np.ndarray
+    sig: np.ndarray
+    dsig: np.ndarray
+    slope0: float  # k sigma'(0) = k / 4
+
+
+@view(max_entries=64)
+def steep_sigmoid(k: float) -> SteepView:
+    zs = np.linspace(-6, 6, 601)
+    sig, dsig = sn.steep_sigmoid(zs, k)
+    return SteepView(zs, sig, dsig, float(sn.steep_sigmoid(np.zeros(1), k)[1][0]))
+
+
+@view(max_entries=32)
+def training_data(name: str, spread: float) -> tuple[Points, float]:
+    """Section 4's data set and the half-width of the square it is drawn in."""
+    if name in GATES:
+        return logic_gate(name), 1.6
+    return two_blobs(100, spread=spread, seed=0), 5.0
+
+
+@dataclass(frozen=True)
+class LIFView:
+    """Section 5 at one current: the trace (200 ms), the analytic and simulated rates and the sentence."""
+
+    trace: sn.LIFTrace
+    rate: float
+    rate_simulated: float
+    silence: str
+
+
+@view(max_entries=128)
+def lif(current: float) -> LIFView:
+    trace = sn.lif_simulate(current, T=200.0)
+    return LIFView(trace, float(sn.lif_rate_analytic(current)), trace.rate_hz(), sn.silence_sentence(current))
+
+
+@dataclass(frozen=True)
+class FIView:
+    """The f-I curve: analytic on ``I`` (401 points of [0, 5] nA), simulated on ``I_sim`` (21 points), and the
+    takeaway read off it."""
+
+    I: np.ndarray
+    rate: np.ndarray
+    I_sim: np.ndarray
+    rate_sim: np.ndarray
+    rheobase: float
+    takeaway: str
+
+
+@view(max_entries=2)
+def fi_curve() -> FIView:
+    I = np.linspace(0.0, 5.0, 401)
+    rate = sn.lif_rate_analytic(I)
+    I_sim = np.linspace(0.0, 5.0, 21)
+    rate_sim = np.array([sn.lif_simulate(i, T=400.0).rate_hz() for i in I_sim])
+    return FIView(I, rate, I_sim, rate_sim, sn.rheobase(), sn.fi_takeaway(I, rate))
