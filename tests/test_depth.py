@@ -1,25 +1,38 @@
-"""Unit tests of nnviz.depth and nnviz.regions against hand counts, closed forms and torch."""
+"""Unit and claim tests of nnviz.topics.depth and nnviz.topics.regions against hand counts, closed forms and torch."""
 
 from __future__ import annotations
 
 import math
-import time
+import subprocess
+import sys
+import types
 
 import numpy as np
 import pytest
 import torch
 
-from nnviz import depth
+from nnviz.catalog import ROOT
+from nnviz.figures import depth as figs
 from nnviz.mlp import count_parameters
-from nnviz.regions import (
-    ReluNet,
-    montufar_lower,
-    pieces_1d,
-    product_upper,
-    regions_2d,
-    serra_upper,
-    zaslavsky,
-)
+from nnviz.topics.depth import batched, budget, constructions, counting, history, pieces, trajectory, untangle
+from nnviz.topics.regions import ReluNet, montufar_lower, pieces_1d, regions_2d, serra_upper, zaslavsky
+
+# one namespace as the old module had, so the tests read as before
+depth = types.SimpleNamespace(**{k: getattr(m, k) for m in (constructions, counting, pieces, trajectory, budget,
+                                                            untangle, history, batched)
+                                 for k in dir(m) if not k.startswith("_")})
+
+
+def to_torch(net: ReluNet) -> torch.nn.Sequential:
+    """The same network as nnviz.mlp.build_mlp(widths, "relu") in float64, weights copied (the reference)."""
+    from nnviz.mlp import build_mlp, linear_layers
+
+    model = build_mlp(net.widths, "relu", dtype=torch.float64)
+    with torch.no_grad():
+        for layer, W, b in zip(linear_layers(model), net.W, net.b, strict=True):
+            layer.weight.copy_(torch.as_tensor(W))
+            layer.bias.copy_(torch.as_tensor(b))
+    return model
 
 
 def relu(z):
@@ -50,7 +63,7 @@ def test_lecture_example_has_45_connections_and_11_biases():
 
 def test_layer_counts_match_torch_parameter_count():
     widths = [4, 7, 3, 2]
-    model = ReluNet.random(widths).to_torch()
+    model = to_torch(ReluNet.random(widths))
     w, b = count_parameters(widths)
     assert sum(p.numel() for p in model.parameters()) == w + b == sum(r.weights + r.biases
                                                                        for r in depth.layer_counts(widths))
@@ -85,8 +98,10 @@ def test_sawtooth_has_exactly_2_to_the_k_pieces(k):
     res = depth.sawtooth(k)
     assert res.pieces == 2**k
     # the breakpoints are exactly j / 2^k, j = 1 .. 2^k - 1
-    np.testing.assert_allclose(res.breakpoints, np.arange(1, 2**k) / 2**k, atol=1e-12)
-    assert res.deep_params == 6 * k + 1 == sum(count_parameters(res.deep_widths))
+    full = pieces_1d(constructions.sawtooth_net(k), 0.0, 1.0)
+    np.testing.assert_allclose(full.breakpoints, np.arange(1, 2**k) / 2**k, atol=1e-12)
+    np.testing.assert_allclose(res.breakpoints, full.breakpoints[full.breakpoints < res.x_shown - 1e-12], atol=1e-12)
+    assert res.deep_params == 6 * k + 1 == sum(count_parameters([1] + [2] * k + [1]))
     assert res.shallow_min_units == 2**k - 1
 
 
@@ -113,11 +128,31 @@ def test_p_tooth_map_has_p_to_the_k_pieces(p, k):
     assert res.deep_params == 2 * p + (k - 1) * (p * p + p) + p + 1
 
 
-def test_max_layers_for_the_drawing_cap():
-    assert [depth.max_layers_for(p) for p in (2, 3, 4, 5)] == [10, 6, 5, 4]
-    for p in (2, 3, 4, 5):
-        k = depth.max_layers_for(p)
-        assert p**k <= depth.MAX_PIECES < p ** (k + 1)
+@pytest.mark.parametrize("p", constructions.P_CHOICES)
+@pytest.mark.parametrize("k", [1, 4, constructions.K_MAX])
+def test_sawtooth_computes_the_k_asked_for_and_says_how_it_counts_and_draws(p, k):
+    res = constructions.sawtooth(k, p)
+    assert res.k == k and res.pieces == p**k  # never silently a smaller k
+    assert res.counted == (p**k <= constructions.MAX_COUNTED)
+    assert res.deep_params == constructions.deep_sawtooth_params(k, p) == sum(count_parameters([1] + [p] * k + [1]))
+    caption = res.caption()
+    assert ("breakpoint by breakpoint" in caption) == res.counted
+    # never more pieces drawn than the figure can show; the caption says when it zooms
+    drawn = len(res.breakpoints) + 1
+    assert drawn <= constructions.MAX_DRAWN + 1
+    assert res.zoomed == (p**k > constructions.MAX_DRAWN) == ("solid band" in caption)
+    if res.zoomed:
+        assert drawn == pytest.approx(res.drawn_pieces, abs=1)
+        assert "zoomed" in figs.sawtooth_figure(res).layout.xaxis.title.text
+    assert res.max_error_vs_closed_form < 1e-9
+
+
+def test_tooth_net_of_mixed_widths_multiplies_pieces():
+    for hidden in ([2], [5, 3, 3], [3, 4], [1, 4, 1, 2]):
+        f = constructions.tooth_net(hidden)
+        assert pieces_1d(f).n_pieces == math.prod(hidden)
+        x = np.linspace(0, 1, 2001)
+        np.testing.assert_allclose(f.forward(x[:, None])[:, 0], constructions.zigzag(math.prod(hidden) * x), atol=1e-9)
 
 
 def test_shallow_sawtooth_needs_a_unit_per_breakpoint():
@@ -194,7 +229,7 @@ def test_pieces_1d_agrees_with_torch_and_with_fine_sampling(seed):
     pc = pieces_1d(f, -1, 1)
     x = np.random.default_rng(seed).uniform(-1, 1, 2000)
     with torch.no_grad():
-        y_torch = f.to_torch()(torch.as_tensor(x[:, None]))[:, 0].numpy()
+        y_torch = to_torch(f)(torch.as_tensor(x[:, None]))[:, 0].numpy()
     np.testing.assert_allclose(pc.evaluate(x), y_torch, atol=1e-9)
     # dense sampling can only miss breakpoints; with 200k points it finds the slope changes of these nets
     xs = np.linspace(-1, 1, 200_001)
@@ -250,10 +285,67 @@ def test_bounds_take_their_known_values():
     assert montufar_lower([2, 3, 1]) == 7
     assert montufar_lower([1, 2, 2, 2, 1]) == 2 * 2 * 3  # floor(2/1)^1 per earlier layer, then 2 + 1
     for widths in ([2, 4, 4, 1], [2, 3, 3, 3, 1], [3, 6, 6, 1]):
-        assert montufar_lower(widths) <= serra_upper(widths) <= product_upper(widths)
+        assert montufar_lower(widths) <= serra_upper(widths)
     # the sawtooth construction never beats the upper bound, and reaches w^L
     for k in (1, 3, 5):
         assert depth.sawtooth(k).pieces <= serra_upper([1] + [2] * k + [1])
+
+
+# ----------------------------------------------------------------------------------------------- counting payoff
+
+
+def test_parameter_count_without_torch_equals_the_core_one():
+    for widths in ([3, 9, 2], [3, 5, 3, 3, 2], [1, 1], [2, 512, 512, 1]):
+        assert counting.parameter_count(widths) == count_parameters(widths)
+        assert ReluNet.random(widths).n_parameters == sum(count_parameters(widths))
+
+
+def test_the_lecture_pair_shows_what_depth_buys():
+    a, b = counting.architecture([3, 9, 2]), counting.architecture([3, 5, 3, 3, 2])
+    assert a.weights == b.weights == 45
+    assert a.constructed == 9 and a.line_bound == 10  # one layer of 9 units bends a line at most 9 times
+    assert b.constructed == 45 > a.line_bound
+    text = counting.comparison_sentence(a, b)
+    assert "same number of connections" in text and "45 linear pieces" in text and "cannot compute" in text
+    assert "This is the lecture's example" in text
+
+
+@pytest.mark.parametrize("wa, wb", [([3, 9, 2], [3, 4, 4, 2]), ([1, 16, 1], [1, 2, 2, 2, 2, 1]), ([2, 3, 1], [2, 3, 1]),
+                                    ([3, 2], [3, 512, 512, 512, 2]), ([1, 2, 2, 2, 1], [1, 30, 1])])
+def test_comparison_sentence_follows_what_was_typed(wa, wb):
+    a, b = counting.architecture(wa), counting.architecture(wb)
+    text = counting.comparison_sentence(a, b)
+    assert "This is the lecture's example" not in text and str(wa) in text and str(wb) in text
+    if a.weights == b.weights:
+        assert "same number" in text
+    else:
+        assert ("fewer" if b.weights < a.weights else "more") in text
+    if a.constructed == b.constructed:
+        assert "depth buys nothing" in text
+    else:
+        deep, shallow = (b, a) if b.constructed > a.constructed else (a, b)
+        assert f"{deep.constructed:,} linear pieces" in text
+        assert ("cannot compute at all" in text) == (deep.constructed > shallow.line_bound)
+    for arch in (a, b):
+        assert arch.constructed <= arch.line_bound  # the construction never beats the bound
+        assert len(arch.x) - 1 <= 128  # never more pieces drawn than can be seen
+
+
+# ----------------------------------------------------------------------------------------------- Yarotsky drawing
+
+
+@pytest.mark.parametrize("m", range(1, constructions.M_MAX + 1))
+def test_yarotsky_curve_draws_humps_or_says_it_draws_their_envelope(m):
+    curve = constructions.yarotsky_curve(m)
+    assert curve.humps_drawn == (2**m <= constructions.MAX_DRAWN)
+    assert ("envelope" in curve.caption()) != curve.humps_drawn
+    err = curve.f - curve.x**2
+    assert err.max() == pytest.approx(curve.bound, rel=1e-9) and err.min() >= -1e-12  # the band is exactly [0, bound]
+    view_row = constructions.yarotsky_table()[m - 1]
+    win = constructions.first_deep_win(constructions.yarotsky_table())
+    text = constructions.yarotsky_sentence(view_row, win)
+    cheaper_deep = view_row.deep_params < view_row.shallow_params
+    assert ("the deep one is cheaper" in text) == cheaper_deep
 
 
 # ----------------------------------------------------------------------------------------------- trajectory
@@ -261,22 +353,39 @@ def test_bounds_take_their_known_values():
 
 def test_trajectory_lengths():
     tr = depth.trajectory_lengths((0.5, 8.0), width=24, depth=6, n_points=4000)
-    assert tr.lengths[0, 0] == pytest.approx(2 * np.pi, rel=1e-5)
+    assert tr.lengths[0, 0] == pytest.approx(2 * np.pi * np.sqrt(24 / 2), rel=1e-5)
     assert tr.lengths[0, -1] < tr.lengths[0, 0]  # small weights contract
-    assert np.all(np.diff(tr.lengths[1, 1:]) > 0)  # large weights stretch layer after layer
-    assert tr.lengths[1, -1] > 10 * tr.lengths[1, 1]
+    assert np.all(np.diff(tr.lengths[1]) > 0)  # large weights stretch layer after layer
     assert depth.curve_length(np.array([[0, 0], [1, 0], [1, 1], [0, 1]])) == pytest.approx(4.0)
-    ratios = tr.lengths[:, 2:] / tr.lengths[:, 1:-1]
+    ratios = tr.lengths[:, 1:] / tr.lengths[:, :-1]
     np.testing.assert_allclose(tr.growth_per_layer, np.exp(np.log(ratios).mean(axis=1)))
-    assert tr.growth_per_layer[0] < 1 < tr.growth_per_layer[1]
 
 
-# ----------------------------------------------------------------------------------------------- training
+@pytest.mark.parametrize("width", [32, 64])
+def test_layer_one_stretches_like_the_others(width):
+    """The old embedding (unit circle in R^2) made layer 1 stretch ~2x more than any later layer for every σ_w."""
+    tr = trajectory.trajectory_lengths(width=width, depth=10)
+    ratios = tr.lengths[:, 1:] / tr.lengths[:, :-1]
+    for i, s in enumerate(tr.sigma_w):
+        if s >= 2:
+            assert ratios[i, 0] == pytest.approx(np.median(ratios[i, 1:4]), rel=0.25), (s, ratios[i, :4])
+
+
+@pytest.mark.parametrize("width, n_layers", [(2, 1), (2, 16), (32, 10), (64, 16), (8, 3)])
+def test_trajectory_takeaway_is_true_of_the_run(width, n_layers):
+    tr = trajectory.trajectory_lengths(width=width, depth=n_layers)
+    text = tr.takeaway()
+    g = tr.growth_per_layer
+    assert ("stretch it layer after layer" in text) == bool(np.any(g > 1.02))
+    assert ("shrink" in text) == bool(np.any(g < 0.98))
+
+
+# ----------------------------------------------------------------------------------------------- equal budget
 
 
 def test_batched_mlp_trains_each_network_as_if_alone():
     shapes = [[1, 3, 3, 1], [1, 6, 6, 1]]
-    model = depth.BatchedMLP(shapes, [1, 2])
+    model = batched.BatchedMLP(shapes, [1, 2])
     x = torch.linspace(-1, 1, 64)[:, None]
     y = torch.sin(3 * x)
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
@@ -284,10 +393,8 @@ def test_batched_mlp_trains_each_network_as_if_alone():
         opt.zero_grad()
         ((model(x) - y) ** 2).mean(dim=(1, 2)).sum().backward()
         opt.step()
-    # padding stays exactly zero
     assert torch.all(model.W[0][0, 3:] == 0) and torch.all(model.W[1][0, 3:, :] == 0)
     assert torch.all(model.W[1][0, :, 3:] == 0) and torch.all(model.b[0][0, 3:] == 0)
-    # each extracted network reproduces the batched output, with the input map folded in
     with torch.no_grad():
         out = model(x * 2 - 1).numpy()
     for i in range(2):
@@ -296,98 +403,230 @@ def test_batched_mlp_trains_each_network_as_if_alone():
         np.testing.assert_allclose(f.forward(x.numpy().astype(float)), out[i], atol=1e-5)
 
 
-def test_budget_experiment_small_run():
-    exp = depth.BudgetExperiment("sine", budgets=(25, 50), depths=(1, 3), steps=40, n_seeds=2)
-    assert exp.progress == 0 and not exp.done
-    while not exp.done:
-        exp.advance(0.5)
-    assert exp.progress == 1.0
-    assert len(exp.results) == 4
-    for r in exp.results:
-        assert r.params == depth.mlp_parameters(1, 1, r.depth, r.width)
-        assert 0 <= r.error < 2 and r.steps == 40 and r.pieces >= 1 and len(r.curve) == 129
-    spiral = depth.BudgetExperiment("spiral", budgets=(50,), depths=(2,), steps=20, n_seeds=1)
-    while not spiral.done:
-        spiral.advance(0.5)
-    assert 0 <= spiral.results[0].error <= 1 and spiral.results[0].pieces is None
+def _numbers(res: budget.BudgetResult) -> np.ndarray:
+    return np.array([[c.error, c.params, c.steps, c.pieces or 0] + list(c.curve or ()) for c in res.cells], float)
 
 
-def test_default_budget_run_ends_within_15_seconds():
-    exp = depth.BudgetExperiment("sawtooth")
-    t0 = time.perf_counter()
-    while not exp.done:
-        exp.advance(0.3)
-    assert time.perf_counter() - t0 < 15.0
-    assert len(exp.results) == len(depth.DEPTHS) * len(depth.BUDGETS)
+def test_equal_budget_run_is_the_same_under_any_time_slicing():
+    """Defaults but 25 steps per depth: run() (no clock) against many tiny advance() slices and a few large ones."""
+    free = budget.BudgetExperiment("sawtooth", steps=25).run()
+    tight = budget.BudgetExperiment("sawtooth", steps=25)
+    slices = 0
+    while not tight.done:
+        tight.advance(1e-6)  # about one step per slice
+        slices += 1
+    loose = budget.BudgetExperiment("sawtooth", steps=25)
+    while not loose.done:
+        loose.advance(0.5)
+    assert slices >= 100 and tight.steps == free.steps == loose.steps == 6 * 25
+    assert tight.complete and free.complete and loose.complete
+    for other in (tight, loose):
+        np.testing.assert_allclose(_numbers(other.result()), _numbers(free.result()), rtol=0, atol=1e-9)
 
 
-def test_precomputed_defaults_exist_and_are_consistent():
-    for target in depth.TARGETS:
-        stored = depth.default_budget_results(target)
-        assert stored is not None, "run benchmarks/precompute_depth.py"
-        assert stored["steps"] == depth.DEFAULT_STEPS and len(stored["results"]) == 30
-        for r in stored["results"]:
-            assert r["params"] == depth.mlp_parameters(2 if target == "spiral" else 1, 1, r["depth"], r["width"])
-    # the depth-4, width-2 sawtooth construction has zero error; training from random starts is worse
-    cell = next(r for r in depth.default_budget_results("sawtooth")["results"] if r["depth"] == 4 and r["width"] == 2)
-    assert cell["error"] > 0.01
+def test_a_cut_run_is_labelled_cut_and_draws_no_conclusion():
+    run = budget.BudgetExperiment("sine", steps=50, max_seconds=0.05)
+    while not run.done:
+        run.advance(0.02)
+    assert run.cut and not run.complete and run.steps < run.max_steps
+    res = run.result()
+    assert f"Stopped after {run.steps:,} of {run.max_steps:,} steps" in res.cut_note
+    assert "not comparable" in res.cut_note
+    assert budget.look_for(res) == ["No conclusion: the run was cut before every depth trained its steps "
+                                    "(see the note above)."]
+    assert "time limit" in run.status()
 
 
-def test_untangler_forward_matches_torch():
-    net = depth.untangler("moons", 3)
+def test_a_partial_run_waits_for_every_depth():
+    run = budget.BudgetExperiment("spiral", steps=10)
+    run.run(25)  # depths 1 and 2 done, depth 3 half way
+    res = run.result()
+    assert len(res.cells) == 2 * len(budget.BUDGETS) and not res.complete
+    assert budget.look_for(res) == ["2 of 6 depths trained so far: the comparison waits for all of them."]
+    assert "Depth 3 (3 of 6): step 5 of 10" in run.status()
+
+
+def test_stored_file_holds_the_default_settings_and_the_same_code():
+    for target in budget.TARGETS:
+        res = budget.default_result(target)
+        assert res is not None, "run benchmarks/precompute_depth.py"
+        assert res.settings == budget.default_settings(target) and res.complete
+        for c in res.cells:
+            assert c.params == counting.mlp_parameters(2 if target == "spiral" else 1, 1, c.depth, c.width)
+            assert c.steps == budget.DEFAULT_STEPS
+        prefix = budget.stored_prefix(target)
+        assert prefix is not None, "run benchmarks/precompute_depth.py"
+        live = budget.BudgetExperiment(target).prefix_losses(budget.PREFIX_STEPS)
+        np.testing.assert_allclose(live, prefix, rtol=1e-6, atol=1e-9)  # float32 training; exact on one machine
+
+
+@pytest.mark.slow
+def test_the_default_run_in_tiny_slices_equals_the_precomputed_one():
+    """The full default run (6 x 3,000 steps, a minute or more), in 0.05 s slices, against the stored run()."""
+    run = budget.BudgetExperiment("sawtooth")
+    while not run.done:
+        run.advance(0.05)
+    assert run.complete
+    np.testing.assert_allclose(_numbers(run.result()), _numbers(budget.default_result("sawtooth")), rtol=0,
+                               atol=1e-9)
+
+
+def _summary(target: str, errors: dict[tuple[int, int], float]) -> budget.BudgetResult:
+    cells = tuple(budget.FitResult(d, 2, 25 * (i + 1), e, 10) for (d, i), e in errors.items())
+    return budget.BudgetResult(target, 10, 0, 0.01, 3, (25, 50), (1, 2), cells, complete=True)
+
+
+def test_look_for_sentences_follow_the_numbers():
+    deep_wins = budget.look_for(_summary("sine", {(1, 0): 0.3, (1, 1): 0.3, (2, 0): 0.1, (2, 1): 0.29}))
+    assert "at about 25 parameters; at 50 one hidden layer is best or close" in deep_wins[1]
+    none = budget.look_for(_summary("sine", {(1, 0): 0.1, (1, 1): 0.1, (2, 0): 0.2, (2, 1): 0.2}))
+    assert "At no budget does depth win" in none[1] and "**1 layer**" in none[0]
+    spiral = budget.look_for(_summary("spiral", {(1, 0): 0.002, (1, 1): 0.0, (2, 0): 0.004, (2, 1): 0.0}))
+    assert "every depth separates the classes" in spiral[-1]
+
+
+@pytest.mark.parametrize("target", budget.TARGETS)
+def test_look_for_is_true_of_the_precomputed_run(target):
+    res = budget.default_result(target)
+    text = " ".join(budget.look_for(res))
+    for h in budget.highlights(res):
+        errs = {d: res.cell(d, res.budgets.index(h.budget)).error for d in res.depths}
+        assert errs[h.best_depth] == min(errs.values())
+        assert f"about {h.budget}: **{h.best_depth} layer" in text
+    if target == "sawtooth":
+        cell = next(c for c in res.cells if c.depth == 4 and c.width == 2)
+        assert f"RMS error {cell.error:.3f}" in text and cell.error > 0.01
+        near = abs(cell.error - budget.constant_half_rms("sawtooth")) <= 0.15 * budget.constant_half_rms("sawtooth")
+        assert ("near the constant ½" in text) == near
+
+
+# ----------------------------------------------------------------------------------------------- pieces by depth
+
+
+def test_pieces_by_depth_at_one_budget():
+    res = pieces.pieces_by_depth(100, budget.trained_pieces(), n_seeds=5)
+    assert res.depths == tuple(pieces.DEPTHS)
+    for i, (d, w) in enumerate(zip(res.depths, res.widths, strict=True)):
+        assert res.params[i] == counting.mlp_parameters(1, 1, d, w)
+        assert res.random_mean[i] <= res.random_max[i] <= res.upper[i]
+        assert res.constructed[i] <= res.upper[i]
+        if w >= 2 and w**d <= 1024:
+            assert constructions.sawtooth(d, w).pieces == res.constructed[i]
+    assert res.constructed[res.best] == max(res.constructed)
+    text = res.sentence()
+    assert f"{res.constructed[res.best]:,.0f} pieces" in text
+    assert ("Hanin & Rolnick" in text) == (res.random_mean[res.best] / res.constructed[res.best] < 0.2)
+
+
+@pytest.mark.parametrize("sigma_b", [0.0, 0.3, 1.0])
+def test_random_1d_caption(sigma_b):
+    r = pieces.random_1d(3, 8, 0, sigma_b)
+    assert ("positively homogeneous" in r.caption()) == (sigma_b == 0)
+    if sigma_b == 0:
+        assert r.pieces.n_pieces <= 2
+    assert r.pieces.n_pieces <= r.upper
+
+
+# ----------------------------------------------------------------------------------------------- untangling
+
+
+def test_untangler_forward_matches_torch_and_points_match_sklearn():
+    net = untangle.untangler("moons", 3)
     model = torch.nn.Sequential()
     for W, b in zip(net.W, net.b, strict=True):
         lin = torch.nn.Linear(2, 2, dtype=torch.float64)
         lin.weight.data, lin.bias.data = torch.as_tensor(W), torch.as_tensor(b)
         model.append(lin)
         model.append(torch.nn.Tanh())
-    X, y = depth.untangle_data("moons")
+    X, y = untangle.points("moons")
+    Xs, ys = untangle.untangle_data("moons")
+    np.testing.assert_allclose(X, Xs, atol=1e-12)
+    np.testing.assert_array_equal(y, ys)
     with torch.no_grad():
         h = model(torch.as_tensor(X)).numpy()
     np.testing.assert_allclose(net.layers(X)[-1], h, atol=1e-12)
     assert np.mean((net.logit(X) > 0) == y) == pytest.approx(net.accuracy, abs=1e-6)
     assert net.accuracy > 0.95
-    lines = depth.warped_grid(net, 2)
+    lines = untangle.warped_grid(net, 2)
     assert len(lines) == 30 and np.all(np.abs(np.concatenate(lines)) <= 1)
 
 
+@pytest.mark.parametrize("name", untangle.UNTANGLE_SETS)
+@pytest.mark.parametrize("d", untangle.UNTANGLE_DEPTHS)
+def test_untangle_sentence_is_true_of_the_net(name, d):
+    net = untangle.untangler(name, d)
+    text = untangle.sentence(name, d, net.accuracy)
+    assert f"{net.accuracy:.1%}" in text
+    if name == "moons":
+        assert ("a straight line separates them" in text) == (net.accuracy == 1.0)
+
+
+# ----------------------------------------------------------------------------------------------- history
+
+
 def test_imagenet_table_covers_the_lecture():
-    names = {r[0] for r in depth.IMAGENET}
+    names = {r[0] for r in history.IMAGENET}
     assert {"AlexNet", "VGG-16", "VGG-19", "GoogLeNet", "Inception-v3", "ResNet-18", "ResNet-34", "ResNet-50",
             "ResNet-101", "ResNet-152"} == names
-    for _, year, layers, acc, gflops, params in depth.IMAGENET:
+    for _, year, layers, acc, gflops, params in history.IMAGENET:
         assert 2012 <= year <= 2016 and layers > 0 and 50 < acc < 80 and 0.5 < gflops < 20 and params > 1e6
-    assert [r[0] for r in depth.TIMELINE] == ["LeNet-5", "AlexNet", "VGG-19", "ResNet-152"]
+    assert [r[0] for r in history.TIMELINE] == ["LeNet-5", "AlexNet", "VGG-19", "ResNet-152"]
 
 
 def test_model_comparisons_come_from_the_table():
-    c = depth.compare_models("AlexNet", "VGG-19")
+    c = history.compare_models("AlexNet", "VGG-19")
     assert c.gflops_ratio == pytest.approx(19.632 / 0.714)
     assert c.params_ratio == pytest.approx(143_667_240 / 61_100_840)
     assert c.acc_gain == pytest.approx(72.376 - 56.522)
-    r = depth.compare_models("VGG-19", "ResNet-50")
-    assert r.acc_gain > 0 and r.params_ratio < 0.2 and r.gflops_ratio < 0.25
+    assert f"{c.acc_gain:.1f} points better" in history.history_text()
 
 
-def test_pieces_by_depth_at_one_budget():
-    res = depth.pieces_by_depth(100, n_seeds=5)
-    assert res.depths == list(depth.DEPTHS)
-    for i, (d, w) in enumerate(zip(res.depths, res.widths, strict=True)):
-        assert res.params[i] == depth.mlp_parameters(1, 1, d, w)
-        assert res.random_mean[i] <= res.random_max[i] <= res.upper[i]
-        assert res.constructed[i] <= res.upper[i]
-        if w >= 2 and w**d <= 1024:  # the construction's count, checked exactly
-            assert depth.sawtooth(d, w).pieces == res.constructed[i]
-    assert res.constructed[res.best] == max(res.constructed)
-    assert res.random_mean[res.best] < res.constructed[res.best] / 10  # Hanin & Rolnick: far below the maximum
+@pytest.mark.parametrize("build, rows, col", [(figs.imagenet_figure, history.IMAGENET, 5),
+                                              (figs.timeline_figure, history.TIMELINE, 3)])
+def test_bubble_area_is_proportional_to_parameters(build, rows, col):
+    fig = build(rows)
+    params = {r[0]: r[col] for r in rows}
+    seen = 0
+    for tr in fig.data:
+        m = tr.marker
+        assert m.sizemode == "area"
+        assert m.sizeref == pytest.approx(figs.bubble_sizeref(max(params.values())))
+        if tr.name == "bubble area ∝ parameters":  # the size key uses the same scale
+            continue
+        for name, size in zip(tr.text, m.size, strict=True):
+            assert size == params[name]
+            seen += 1
+    assert seen == len(rows)
+    # the drawn diameter: sqrt(area); the largest is BUBBLE_MAX_PX across
+    assert np.sqrt(max(params.values()) / figs.bubble_sizeref(max(params.values()))) == pytest.approx(
+        figs.BUBBLE_MAX_PX)
 
 
-def test_budget_highlights():
-    summary = {"budgets": [25, 50], "depths": [1, 2], "results": [
-        {"depth": 1, "params": 25, "error": 0.3}, {"depth": 1, "params": 49, "error": 0.1},
-        {"depth": 2, "params": 22, "error": 0.2}, {"depth": 2, "params": 46, "error": 0.15}]}
-    h = depth.budget_highlights(summary)
-    assert [(x.budget, x.best_depth, x.best_error, x.shallow_error) for x in h] == [(25, 2, 0.2, 0.3),
-                                                                                    (50, 1, 0.1, 0.1)]
-    partial = {"budgets": [25, 50], "depths": [1, 2], "results": summary["results"][:1]}
-    assert len(depth.budget_highlights(partial)) == 1
+def test_imagenet_has_a_legend_for_families_and_labels_off_the_bubbles():
+    fig = figs.imagenet_figure(history.IMAGENET)
+    names = [t.name for t in fig.data]
+    assert {"ResNet", "VGG", "AlexNet", "GoogLeNet", "Inception-v3", "bubble area ∝ parameters"} <= set(names)
+    assert len({t.marker.color for t in fig.data if t.name != "bubble area ∝ parameters"}) == len(names) - 1
+    # every label is pushed off its own bubble (beyond its radius) by its arrow
+    for a in fig.layout.annotations:
+        assert math.hypot(a.ax, a.ay) >= 26
+
+
+def test_log_axes_label_decades_without_si_suffixes():
+    c = constructions.sawtooth_costs(10, 5)
+    fig = figs.cost_figure(c.k, c.deep_params, c.shallow_params, "k", "t")
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.exponentformat == "power"
+
+
+def test_first_visit_imports_neither_torch_nor_sklearn():
+    """The page's first run defers training (torch) and data generation (scikit-learn): check in a fresh process."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from nnviz import threads; threads.limit()\n"
+            "from tests.apptest_utils import open_page\n"
+            "at = open_page('depth.py')\n"
+            "assert not at.exception, [e.value for e in at.exception]\n"
+            "print('torch' in sys.modules, 'sklearn' in sys.modules, len(at.get('plotly_chart')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    torch_loaded, sklearn_loaded, charts = out.stdout.split()[-3:]
+    assert (torch_loaded, sklearn_loaded) == ("False", "False") and int(charts) >= 1

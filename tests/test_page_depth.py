@@ -1,17 +1,21 @@
-"""AppTest checks of the depth page: outputs follow inputs, bad input gets words, the live run trains."""
+"""AppTest checks of the depth page: one default smoke run (unmarked); every tab, extremes, the live run (slow)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.apptest_utils import assert_clean, errors, open_page
+from nnviz import ui
+from nnviz.topics.depth import budget
+from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
+
+TABS = ("Counting", "Sawtooth", "Yarotsky's x²", "Regions", "Trajectory", "Equal budgets", "Untangling",
+        "Real networks")
 
 
-@pytest.fixture(scope="module")
-def page():
-    at = open_page("depth.py")
-    assert_clean(at)
-    return at
+def _tab(tab: str, query: dict[str, str] | None = None):
+    at = open_page("depth.py", query)
+    at.session_state["dp_tab"] = tab
+    return at.run()
 
 
 def _metric(at, label):
@@ -22,34 +26,51 @@ def _latex(at):
     return " ".join(x.value for x in at.latex)
 
 
-def test_defaults_show_every_section_without_errors(page):
-    assert not errors(page)
-    assert page.title[0].value == "Why go deep?"
-    assert len(page.header) == 8
-    assert len(page.get("plotly_chart")) == 15
-    text = _latex(page)
-    assert r"3\times9 + 9\times2 = 45" in text and "= 11" in text  # the lecture's example, computed
-    assert _metric(page, "Linear pieces (counted exactly)") == "16"
+def _markdown(at):
+    return " ".join(m.value for m in at.markdown)
 
 
-def test_sawtooth_pieces_follow_k_and_p():
+def test_defaults_show_the_first_tab_and_what_the_lecture_pair_buys():
     at = open_page("depth.py")
-    at.slider(key="dp_k").set_value(7).run()
-    assert _metric(at, "Linear pieces (counted exactly)") == "128"
-    assert _metric(at, "Deep network parameters") == str(6 * 7 + 1)
-    at.radio(key="dp_p").set_value(3).run()  # 3^7 is too many to draw: capped at 3^6 with a warning
     assert_clean(at)
-    assert any("more than 1,024" in w.value for w in at.warning)
-    assert _metric(at, "Linear pieces (counted exactly)") == "729"
-    at.slider(key="dp_k").set_value(5).run()
-    assert _metric(at, "Linear pieces (counted exactly)") == "243" and not at.warning
+    assert not errors(at)
+    assert at.title[0].value == "Why go deep?"
+    assert [t.label for t in at.tabs] == list(TABS)
+    assert [h.value for h in at.header] == ["1. Counting parameters"]  # only the open tab runs
+    assert len(at.get("plotly_chart")) == 3  # two network diagrams and the tooth construction
+    text = _latex(at)
+    assert r"3\times9 + 9\times2 = 45" in text and "= 11" in text
+    assert "45 linear pieces" in _markdown(at) and "This is the lecture's example" in _markdown(at)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_runs_clean_and_sweeps_its_extremes(tab):
+    at = _tab(tab)
+    assert_clean(at)
+    assert at.header and at.get("plotly_chart")
+    sweep_extremes(at, skip={"dp_arch_a", "dp_arch_b"})
+    assert_clean(at)
+
+
+@pytest.mark.slow
+def test_sawtooth_computes_the_k_chosen_at_every_p():
+    at = _tab("Sawtooth", {"dp_k": "10", "dp_p": "5"})
+    assert_clean(at)
+    assert _metric(at, "Linear pieces") == f"{5 ** 10:,}"
+    assert "composition rule" in " ".join(c.value for c in at.caption)
+    at.slider(key="dp_k").set_value(7).run()
+    assert _metric(at, "Linear pieces") == f"{5 ** 7:,}"
+    assert "breakpoint by breakpoint" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.slow
 def test_yarotsky_formula_shows_live_numbers():
-    at = open_page("depth.py", {"dp_m": "5"})
-    assert "f_{5}" in _latex(at) and "0.000244" in _latex(at)
+    at = _tab("Yarotsky's x²", {"dp_m": "5"})
+    assert "f_{5}" in _latex(at) and "2.44 \\times 10^{-4}" in _latex(at)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["3, x, 2", "", "3", "3, 0, 2", "3, 100000, 2", "1, " * 30 + "1"])
 def test_bad_architecture_gets_a_message_not_a_traceback(text):
     at = open_page("depth.py")
@@ -58,53 +79,37 @@ def test_bad_architecture_gets_a_message_not_a_traceback(text):
     assert any("Architecture A" in e for e in errors(at))
 
 
-def test_architecture_counts_follow_the_text():
+@pytest.mark.slow
+def test_the_comparison_follows_what_was_typed():
     at = open_page("depth.py")
-    at.text_input(key="dp_arch_b").input("2, 4, 4, 1").run()
+    at.text_input(key="dp_arch_b").input("3, 4, 4, 2").run()
     assert_clean(at)
-    assert r"2\times4 + 4\times4 + 4\times1 = 28" in _latex(at)
-    at.text_input(key="dp_arch_b").input("1, 4, 4, 4, 4, 4, 4, 1").run()  # long lists are abbreviated
-    assert_clean(at)
-    assert r"1\times4 + \cdots + 4\times1 = 88" in _latex(at)
-    assert "more connections than" in " ".join(m.value for m in at.markdown)  # 88 > 45
+    text = _markdown(at)
+    assert "This is the lecture's example" not in text and "[3, 4, 4, 2]" in text
 
 
-def test_region_views_follow_their_sliders():
-    at = open_page("depth.py")
-    before = _metric(at, "Regions in the square (exact)")
-    at.slider(key="dp_r2_layers").set_value(1).run()
-    at.slider(key="dp_r2_width").set_value(3).run()
-    assert_clean(at)
-    assert r"\binom{3}{j} = 7" in _latex(at)
-    assert int(_metric(at, "Regions in the square (exact)")) <= 7 != int(before)
-    at.slider(key="dp_r1_width").set_value(1).run()
-    at.slider(key="dp_r1_layers").set_value(1).run()
-    assert int(_metric(at, "Pieces (exact)")) <= 2
-    assert _metric(at, "Upper bound (Serra et al.)") == "2"
-
-
-def test_live_equal_budget_run_trains_when_train_is_clicked():
-    at = open_page("depth.py")
-    at.slider(key="dp_eb_steps").set_value(200).run()
-    at.selectbox(key="dp_eb_target").set_value("2-D spiral (two classes)").run()
+@pytest.mark.slow
+def test_equal_budget_live_run_trains_a_fixed_number_of_steps():
+    at = _tab("Equal budgets", {"dp_eb_steps": "200", "dp_eb_target": "2-D spiral (two classes)"})
     assert_clean(at)
     assert any("Press Train" in i.value for i in at.info)  # not the precomputed settings
     at.button(key="dp_eb_live_start").click().run()
-    for _ in range(3):
+    run = None
+    for _ in range(400):
         at.run()
-    assert_clean(at)
-    stepper = at.session_state["dp_eb_live"]["stepper"]
-    assert stepper.progress > 0 and stepper.target == "spiral" and stepper.steps == 200
-    assert stepper.work_seconds < 15
-    for _ in range(40):  # 200 steps per depth: the run finishes and its results are drawn
-        if stepper.done:
+        assert_clean(at)
+        run = at.session_state["dp_eb_live"]["run"]
+        if run.done:
             break
-        at.run()
-    assert stepper.done and len(stepper.results) == 30
+    assert run.complete and run.steps == 6 * 200 and len(run.cells) == 30
     at.run()
-    assert any("Your run" in c.value for c in at.caption)
+    assert "Best depth per budget" in _markdown(at)
 
 
-def test_precomputed_default_is_shown_without_training(page):
-    assert any("Precomputed at these settings" in c.value for c in page.caption)
-    assert page.session_state["dp_eb_live"]["stepper"].progress == 0
+@pytest.mark.slow
+def test_precomputed_default_is_shown_without_training():
+    at = _tab("Equal budgets")
+    assert any("Precomputed at these settings" in c.value for c in at.caption)
+    assert at.session_state["dp_eb_live"]["run"].steps == 0
+    assert " ".join(budget.look_for(budget.default_result("sawtooth")))[:40] in _markdown(at)
+    assert ui.live_run  # the public accessor exists for pages and tests

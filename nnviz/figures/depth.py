@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nnviz.figures import style
+from nnviz.topics.depth.history import family
 
 MAX_DRAWN_UNITS = 10  # units drawn per layer; wider layers show the first and last few and a gap
 
@@ -91,18 +92,24 @@ def network_diagram(widths: Sequence[int], title: str, height: int = 330) -> go.
         "yaxis": {"visible": False, "range": [-top - 0.8, top + 1.5]}})
 
 
-def sawtooth_figure(x: np.ndarray, y: np.ndarray, breakpoints: np.ndarray, k: int, p: int, pieces: int) -> go.Figure:
-    """The deep network's output t_p^k on [0, 1] with its exact breakpoints marked (when few enough to see)."""
-    name = f"deep network: t^{k}(x)" if p == 2 else f"deep network: {p}-tooth map composed {k}×"
-    traces = [go.Scatter(x=x, y=y, mode="lines", name=name, line={"color": style.MODEL, "width": 2},
-                         hovertemplate="x = %{x:.4f}<br>output = %{y:.3f}<extra></extra>")]
-    if len(breakpoints) <= 256:
-        traces.append(go.Scatter(x=breakpoints, y=np.interp(breakpoints, x, y), mode="markers",
-                                 name=f"breakpoints ({len(breakpoints)})",
+_LOG = {"type": "log", "dtick": 1, "exponentformat": "power"}  # decades only, written 10^k, never "1k"/"60B"
+
+
+def sawtooth_figure(res) -> go.Figure:
+    """The deep network's output t_p^k (a ``SawtoothResult``) on [0, x_shown], breakpoints marked."""
+    name = f"deep network: t^{res.k}(x)" if res.p == 2 else f"deep network: {res.p}-tooth map composed {res.k}×"
+    traces = [go.Scatter(x=res.x, y=res.y, mode="lines", name=name, line={"color": style.MODEL, "width": 2},
+                         hovertemplate="x = %{x:.5f}<br>output = %{y:.3f}<extra></extra>")]
+    if len(res.breakpoints) <= 64:
+        traces.append(go.Scatter(x=res.breakpoints, y=np.interp(res.breakpoints, res.x, res.y), mode="markers",
+                                 name=f"breakpoints ({len(res.breakpoints)} shown)",
                                  marker={"color": style.VERMILLION, "size": 6},
                                  hovertemplate="breakpoint at x = %{x:.5f}<extra></extra>"))
-    return _figure(traces, title=f"{pieces:,} linear pieces, counted exactly", x_title="input x",
-                   y_title="network output", height=340, layout={"yaxis": {"range": [-0.05, 1.12]}})
+    title = (f"{res.pieces:,} linear pieces" if not res.zoomed else
+             f"{res.pieces:,} pieces: the first {res.drawn_pieces} of them, on [0, {res.x_shown:.3g}]")
+    return _figure(traces, title=title, x_title="input x" + ("" if not res.zoomed else " (zoomed in)"),
+                   y_title="network output", height=340,
+                   layout={"yaxis": {"range": [-0.05, 1.12]}, "xaxis": {"range": [0, res.x_shown]}})
 
 
 def cost_figure(k: np.ndarray, deep: np.ndarray, shallow: np.ndarray, x_title: str, title: str,
@@ -116,37 +123,61 @@ def cost_figure(k: np.ndarray, deep: np.ndarray, shallow: np.ndarray, x_title: s
                          hovertemplate="%{x}: %{y:,.0f} parameters<extra>shallow</extra>")]
     shapes = [_vline(current, style.GREY)] if current is not None else []
     return _figure(traces, title=title, x_title=x_title, y_title="parameters (log scale)", height=340,
-                   layout={"yaxis": {"type": "log", "dtick": 1}, "xaxis": {"dtick": 1}, "shapes": shapes})
+                   layout={"yaxis": _LOG, "xaxis": {"dtick": 1}, "shapes": shapes})
 
 
-def yarotsky_figure(x: np.ndarray, f: np.ndarray, m: int, bound: float) -> go.Figure:
-    """x^2 and Yarotsky's f_m on [0, 1] (top) and the error f_m - x^2 against the bound (bottom)."""
+def yarotsky_figure(curve) -> go.Figure:
+    """x^2 and Yarotsky's f_m (a ``YarotskyCurve``) on [0, 1] (top) and the error f_m - x^2 (bottom): every
+    hump when few enough to see, else the band they fill."""
+    x, f, bound = curve.x, curve.f, curve.bound
     traces = [
         go.Scatter(x=x, y=x**2, name="target x²", line={"color": style.TARGET, "dash": "dash"},
                    hovertemplate="x = %{x:.3f}<br>x² = %{y:.4f}<extra></extra>"),
-        go.Scatter(x=x, y=f, name=f"deep network f_{m}(x)", line={"color": style.MODEL, "width": 2},
-                   hovertemplate="x = %{x:.3f}<br>f = %{y:.4f}<extra></extra>"),
-        go.Scatter(x=x, y=f - x**2, name="error f − x²", line={"color": style.VERMILLION}, xaxis="x2", yaxis="y2",
-                   hovertemplate="x = %{x:.3f}<br>error = %{y:.2e}<extra></extra>"),
-        go.Scatter(x=[0, 1], y=[bound, bound], name="bound 2^(−2m−2)", mode="lines", xaxis="x2", yaxis="y2",
-                   line={"color": style.GREY, "dash": "dot"}, hoverinfo="skip"),
-    ]
-    return _figure(traces, height=440, layout={
+        go.Scatter(x=x, y=f, name=f"deep network f_{curve.m}(x)", line={"color": style.MODEL, "width": 2},
+                   hovertemplate="x = %{x:.3f}<br>f = %{y:.4f}<extra></extra>")]
+    if curve.humps_drawn:
+        traces.append(go.Scatter(x=x, y=f - x**2, name="error f − x²", line={"color": style.VERMILLION},
+                                 xaxis="x2", yaxis="y2",
+                                 hovertemplate="x = %{x:.3f}<br>error = %{y:.2e}<extra></extra>"))
+    else:
+        traces.append(go.Scatter(x=[0, 1, 1, 0, 0], y=[0, 0, bound, bound, 0], fill="toself", mode="lines",
+                                 name=f"error f − x²: {2 ** curve.m} humps, drawn as their envelope",
+                                 line={"color": style.VERMILLION, "width": 1}, fillcolor="rgba(213,94,0,0.25)",
+                                 xaxis="x2", yaxis="y2", hoverinfo="skip"))
+    traces.append(go.Scatter(x=[0, 1], y=[bound, bound], name="bound 2^(−2m−2)", mode="lines", xaxis="x2", yaxis="y2",
+                             line={"color": style.GREY, "dash": "dot"}, hoverinfo="skip"))
+    return _figure(traces, height=460, layout={
+        "margin": {"t": 110},
         "xaxis": {"anchor": "y", "matches": "x2", "showticklabels": False},
         "yaxis": {"domain": [0.42, 1.0], "title": {"text": "output"}},
         "xaxis2": {"anchor": "y2", "title": {"text": "input x"}},
         "yaxis2": {"domain": [0.0, 0.34], "title": {"text": "error"}, "range": [-0.1 * bound, 1.25 * bound],
-                   "exponentformat": "e"}})
+                   "exponentformat": "power", "nticks": 4}})
 
 
-def pieces_function_figure(x: np.ndarray, y: np.ndarray, breakpoints: np.ndarray, title: str) -> go.Figure:
-    """A one-input network's output with every exact breakpoint marked."""
-    traces = [go.Scatter(x=x, y=y, mode="lines", name="network output", line={"color": style.MODEL, "width": 2},
+def tooth_figure(a, b) -> go.Figure:
+    """Two architectures' tooth constructions (``counting.Architecture``) along one input, side by side."""
+    traces = []
+    for arch, name, colour in ((a, "A", style.VERMILLION), (b, "B", style.BLUE)):
+        traces.append(go.Scatter(x=arch.x, y=arch.y, mode="lines", line={"color": colour, "width": 2},
+                                 name=f"{name} {list(arch.widths)}: {arch.constructed:,} pieces",
+                                 hovertemplate=f"{name}<br>x₁ = %{{x:.4f}}<br>output %{{y:.3f}}<extra></extra>"))
+    x_max = max(a.x_shown, b.x_shown)
+    zoom = "" if x_max >= 1 else " (zoomed in: the first 128 pieces)"
+    return _figure(traces, x_title=f"input x₁, the other inputs 0{zoom}", y_title="first output", height=300,
+                   layout={"xaxis": {"range": [0, x_max]}, "yaxis": {"range": [-0.05, 1.1]}})
+
+
+def pieces_function_figure(r) -> go.Figure:
+    """A random one-input network's output (``pieces.Random1D``) with every exact breakpoint marked."""
+    bps = r.pieces.breakpoints
+    traces = [go.Scatter(x=r.x, y=r.y, mode="lines", name="network output", line={"color": style.MODEL, "width": 2},
                          hovertemplate="x = %{x:.3f}<br>output = %{y:.3f}<extra></extra>"),
-              go.Scatter(x=breakpoints, y=np.interp(breakpoints, x, y), mode="markers",
-                         name=f"breakpoints ({len(breakpoints)})", marker={"color": style.VERMILLION, "size": 6},
+              go.Scatter(x=bps, y=np.interp(bps, r.x, r.y), mode="markers",
+                         name=f"breakpoints ({len(bps)})", marker={"color": style.VERMILLION, "size": 6},
                          hovertemplate="breakpoint at x = %{x:.4f}<extra></extra>")]
-    return _figure(traces, title=title, x_title="input x", y_title="network output", height=320)
+    return _figure(traces, title=f"{r.pieces.n_pieces} pieces, {r.pieces.n_regions} activation regions on [−1, 1]",
+                   x_title="input x", y_title="network output", height=320)
 
 
 def pieces_by_depth_figure(res) -> go.Figure:
@@ -164,33 +195,35 @@ def pieces_by_depth_figure(res) -> go.Figure:
                                  line={"color": colour, "dash": dash, "width": 2},
                                  hovertemplate="%{text}<br>%{y:,.1f} pieces<extra></extra>"))
     return _figure(traces, x_title="hidden layers L (width shrinks to keep the budget)",
-                   y_title="linear pieces on [0, 1] (log scale)", height=380,
-                   layout={"yaxis": {"type": "log", "dtick": 1}, "margin": {"t": 80}})
+                   y_title="linear pieces on [0, 1] (log scale)", height=400,
+                   layout={"yaxis": _LOG, "margin": {"t": 100}})
 
 
 _REGION_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
                    "#b3d3ee", "#f6c6a0", "#a8dcc9", "#e8d9f0")
 
 
-def regions_figure(grid: np.ndarray, ids: np.ndarray, polygons: list[np.ndarray], title: str) -> go.Figure:
-    """Activation regions of a two-input network: each colour is one on/off pattern of the hidden units.
+def regions_figure(r) -> go.Figure:
+    """Activation regions of a two-input network (``pieces.Random2D``): each colour is one on/off pattern.
 
-    ``grid`` (n,) the coordinates of the square image, ``ids`` (n, n) region index per pixel, ``polygons``
-    the exact region boundaries (drawn as one black line trace).
+    Neighbouring regions differ in colour (12 colours cycle over the pattern index); the exact boundaries are
+    one black line trace.
     """
     n_col = len(_REGION_COLOURS)
     scale = []
     for i, c in enumerate(_REGION_COLOURS):
         scale += [[i / n_col, c], [(i + 1) / n_col, c]]
-    ex, ey = _polylines([np.vstack([p, p[:1]]) for p in polygons])
-    traces = [go.Heatmap(x=grid, y=grid, z=np.mod(ids, n_col), zmin=-0.5, zmax=n_col - 0.5, colorscale=scale,
-                         showscale=False, customdata=ids,
+    ex, ey = _polylines([np.vstack([p, p[:1]]) for p in r.regions.polygons])
+    grid = r.grid
+    traces = [go.Heatmap(x=grid, y=grid, z=np.mod(r.ids, n_col), zmin=-0.5, zmax=n_col - 0.5, colorscale=scale,
+                         showscale=False, customdata=r.ids,
                          hovertemplate="x₁ = %{x:.2f}, x₂ = %{y:.2f}<br>pattern %{customdata}<extra></extra>"),
               go.Scatter(x=ex, y=ey, mode="lines", line={"color": style.BLACK, "width": 0.8}, hoverinfo="skip",
                          name="exact region boundaries")]
-    return _figure(traces, title=title, x_title="input x₁", y_title="input x₂", height=440, layout={
-        "xaxis": {"range": [grid[0], grid[-1]], "constrain": "domain"},
-        "yaxis": {"range": [grid[0], grid[-1]], "scaleanchor": "x", "constrain": "domain"}})
+    return _figure(traces, title=f"{r.count_text} activation regions in the square", x_title="input x₁",
+                   y_title="input x₂", height=440, layout={
+                       "xaxis": {"range": [grid[0], grid[-1]], "constrain": "domain"},
+                       "yaxis": {"range": [grid[0], grid[-1]], "scaleanchor": "x", "constrain": "domain"}})
 
 
 def trajectory_figure(traj, shown: int = 0) -> go.Figure:
@@ -213,7 +246,7 @@ def trajectory_figure(traj, shown: int = 0) -> go.Figure:
     return _figure(traces, height=420, layout={
         "margin": {"t": 110},
         "xaxis": {"domain": [0.0, 0.5], "title": {"text": "layer d (0 = input circle)"}},
-        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "length (log scale)"}},
+        "yaxis": _LOG | {"title": {"text": "length (log scale)"}},
         "xaxis2": {"domain": [0.62, 1.0], "anchor": "y2", "title": {"text": "principal axis 1"}},
         "yaxis2": {"anchor": "x2", "title": {"text": "principal axis 2"}},
         "annotations": [head | {"x": 0.0, "xanchor": "left", "text": "length of the image of the circle"},
@@ -222,112 +255,146 @@ def trajectory_figure(traj, shown: int = 0) -> go.Figure:
         "legend": {"y": 1.09}})
 
 
-def budget_error_figure(summary: dict, error_label: str, construction: tuple[int, str] | None = None) -> go.Figure:
-    """Error against parameters (log-log), one line per depth; the construction (error 0) as a marked line."""
+_ERROR_FLOOR = 1e-4  # an error of 0 cannot sit on a log axis: drawn here, and the hover says so
+
+
+def budget_error_figure(res, construction: tuple[int, str] | None = None) -> go.Figure:
+    """Error against parameters (log-log), one line per depth (a ``BudgetResult``); the construction as a line.
+
+    The x ticks are the experiment's budgets (its conditions), not decades."""
     traces = []
-    for i, d in enumerate(summary["depths"]):
-        rows = sorted((r for r in summary["results"] if r["depth"] == d), key=lambda r: r["params"])
+    for i, d in enumerate(res.depths):
+        rows = res.row(d)
         if not rows:
             continue
         traces.append(go.Scatter(
-            x=[r["params"] for r in rows], y=[max(r["error"], 1e-4) for r in rows], mode="lines+markers",
+            x=[r.params for r in rows], y=[max(r.error, _ERROR_FLOOR) for r in rows], mode="lines+markers",
             name=f"{d} hidden layer{'s' if d > 1 else ''}", line={"color": style.series_colour(i), "width": 2},
-            text=[f"depth {d}, width {r['width']}, {r['params']} parameters, {r['steps']} steps"
-                  + (f", {r['pieces']} pieces" if r.get("pieces") is not None else "") for r in rows],
+            text=[f"depth {d}, width {r.width}, {r.params} parameters, {r.steps} steps"
+                  + (f", {r.pieces} pieces" if r.pieces is not None else "")
+                  + (" (error 0, drawn at 10⁻⁴)" if r.error < _ERROR_FLOOR else "") for r in rows],
             hovertemplate="%{text}<br>error %{y:.4f}<extra></extra>"))
-    layout: dict = {"xaxis": {"type": "log", "tickvals": [25, 50, 100, 200, 400]},
-                    "yaxis": {"type": "log", "tickvals": [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]},
-                    "margin": {"t": 80}}
+    layout: dict = {"xaxis": {"type": "log", "tickvals": list(res.budgets)},
+                    "yaxis": _LOG | {"range": [-4.2, 0.2]}, "margin": {"t": 80}}
     if construction is not None:
         params, label = construction
         layout["shapes"] = [_vline(params, style.PURPLE, width=2)]
         layout["annotations"] = [{"x": np.log10(params), "y": 0.02, "yref": "paper", "text": label,
                                   "showarrow": False, "xanchor": "left", "font": {"color": style.PURPLE, "size": 12}}]
-    return _figure(traces, x_title="parameters (log scale)", y_title=f"{error_label} (log scale)", height=400,
+    return _figure(traces, x_title="parameters (log scale)", y_title=f"{res.error_label} (log scale)", height=400,
                    layout=layout)
 
 
-def budget_fits_figure(summary: dict, budget_index: int, x_target: np.ndarray, y_target: np.ndarray) -> go.Figure:
-    """The trained fits at one budget, one curve per depth, over the target (1-D targets)."""
-    traces = [go.Scatter(x=x_target, y=y_target, name="target", line={"color": style.TARGET, "dash": "dash"},
+def budget_fits_figure(res, budget_index: int, data) -> go.Figure:
+    """The trained fits at one budget, one curve per depth, over the target (1-D targets; ``data`` a TargetData)."""
+    traces = [go.Scatter(x=data.x_eval[:, 0], y=data.y_eval[:, 0], name="target",
+                         line={"color": style.TARGET, "dash": "dash"},
                          hovertemplate="x = %{x:.3f}<br>target %{y:.3f}<extra></extra>")]
-    budget = summary["budgets"][budget_index]
-    for i, d in enumerate(summary["depths"]):
-        rows = sorted((r for r in summary["results"] if r["depth"] == d and r.get("curve")), key=lambda r: r["params"])
-        if len(rows) <= budget_index:
+    budget = res.budgets[budget_index]
+    for i, d in enumerate(res.depths):
+        r = res.cell(d, budget_index)
+        if r is None or not r.curve:
             continue
-        r = rows[budget_index]
-        xs = np.linspace(0, 1, len(r["curve"]))
-        traces.append(go.Scatter(x=xs, y=r["curve"], name=f"depth {d}", mode="lines",
+        xs = np.linspace(0, 1, len(r.curve))
+        traces.append(go.Scatter(x=xs, y=r.curve, name=f"depth {d}", mode="lines",
                                  line={"color": style.series_colour(i), "width": 1.6},
-                                 hovertemplate=f"depth {d}, {r['params']} parameters<br>x = %{{x:.3f}}<br>"
+                                 hovertemplate=f"depth {d}, {r.params} parameters<br>x = %{{x:.3f}}<br>"
                                                "fit %{y:.3f}<extra></extra>"))
     return _figure(traces, title=f"the fits at about {budget} parameters", x_title="input x", y_title="output",
                    height=400, layout={"margin": {"t": 110}})
 
 
-def untangle_figure(lines: list[np.ndarray], points: np.ndarray, labels: np.ndarray, layer: int,
-                    boundary: np.ndarray | None, title: str) -> go.Figure:
-    """The input grid and the data as hidden layer ``layer`` sees them; the final linear boundary if given."""
-    gx, gy = _polylines(lines)
+def untangle_figure(u) -> go.Figure:
+    """The input grid and the data as hidden layer ``u.layer`` sees them (an ``UntangleView``); the final linear
+    boundary on the last layer."""
+    gx, gy = _polylines(u.lines)
     traces = [go.Scatter(x=gx, y=gy, mode="lines", line={"color": "#c8c8c8", "width": 1}, hoverinfo="skip",
                          name="input grid, warped")]
     for cls in (0, 1):
-        sel = labels == cls
-        traces.append(go.Scatter(x=points[sel, 0], y=points[sel, 1], mode="markers", name=f"class {cls}",
+        sel = u.labels == cls
+        traces.append(go.Scatter(x=u.points[sel, 0], y=u.points[sel, 1], mode="markers", name=f"class {cls}",
                                  marker={"color": style.CLASS_COLOURS[cls], "size": 6,
                                          "line": {"color": "white", "width": 0.5}},
                                  hovertemplate=f"class {cls}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
-    if boundary is not None:
-        traces.append(go.Scatter(x=boundary[:, 0], y=boundary[:, 1], mode="lines", name="linear decision boundary",
+    if u.boundary is not None:
+        traces.append(go.Scatter(x=u.boundary[:, 0], y=u.boundary[:, 1], mode="lines", name="linear decision boundary",
                                  line={"color": style.PURPLE, "width": 3}, hoverinfo="skip"))
-    axis = "input x" if layer == 0 else f"h^({layer})"
-    lim = 1.75 if layer == 0 else 1.1
-    return _figure(traces, title=title, x_title=f"{axis}, unit 1", y_title=f"{axis}, unit 2", height=460, layout={
-        "xaxis": {"range": [-lim, lim], "constrain": "domain"},
-        "yaxis": {"range": [-lim, lim], "scaleanchor": "x", "constrain": "domain"}})
+    axis = "input" if u.layer == 0 else f"hidden layer {u.layer}"
+    where = "the input plane" if u.layer == 0 else f"after hidden layer {u.layer}"
+    lim = 1.75 if u.layer == 0 else 1.1
+    return _figure(traces, title=f"{where} · training accuracy {u.accuracy:.0%}", x_title=f"{axis}: unit 1",
+                   y_title=f"{axis}: unit 2", height=460, layout={
+                       "xaxis": {"range": [-lim, lim], "constrain": "domain"},
+                       "yaxis": {"range": [-lim, lim], "scaleanchor": "x", "constrain": "domain"}})
 
 
-_IMAGENET_LABEL_POS = {"VGG-16": "bottom center", "VGG-19": "top center", "GoogLeNet": "middle left",
-                       "ResNet-18": "bottom right", "ResNet-34": "middle left", "ResNet-50": "middle left",
-                       "Inception-v3": "top center", "ResNet-101": "bottom right", "ResNet-152": "top right"}
+#: Bubbles: marker area proportional to parameters (plotly sizemode "area"): the largest model is BUBBLE_MAX_PX
+#: across; models too small to see are drawn at BUBBLE_MIN_PX and the caption says so.
+BUBBLE_MAX_PX = 56
+BUBBLE_MIN_PX = 5
+_FAMILY_COLOURS = {"AlexNet": style.BLACK, "VGG": style.VERMILLION, "GoogLeNet": style.GREEN,
+                   "Inception-v3": style.ORANGE, "ResNet": style.BLUE, "LeNet-5": style.PURPLE}
+#: label offsets in pixels (dx, dy), placed by hand so that no label sits on another bubble or label
+_IMAGENET_LABELS = {"AlexNet": (0, -30), "VGG-16": (-10, 38), "VGG-19": (0, -40), "GoogLeNet": (-38, -18),
+                    "Inception-v3": (-52, -14), "ResNet-18": (40, 12), "ResNet-34": (-44, 0), "ResNet-50": (-44, 6),
+                    "ResNet-101": (-8, -30), "ResNet-152": (30, -28)}
+
+
+def bubble_sizeref(max_params: float) -> float:
+    """plotly's sizeref for sizemode "area": a marker of size s has area ∝ s / sizeref, so the largest is
+    BUBBLE_MAX_PX across."""
+    return max_params / BUBBLE_MAX_PX**2
+
+
+def _size_key(x: float, ys: Sequence[float], values: Sequence[float], sizeref: float) -> list:
+    """Grey reference bubbles at (x, y) with their parameter counts written beside them."""
+    return [go.Scatter(x=[x] * len(values), y=list(ys), mode="markers+text", name="bubble area ∝ parameters",
+                       text=[f"  {v / 1e6:.0f} million" for v in values], textposition="middle right",
+                       marker={"size": list(values), "sizemode": "area", "sizeref": sizeref, "color": "white",
+                               "line": {"color": style.GREY, "width": 1.5}},
+                       hoverinfo="skip", textfont={"color": style.GREY, "size": 12})]
 
 
 def imagenet_figure(rows: Sequence[tuple]) -> go.Figure:
-    """ImageNet top-1 accuracy against GFLOPS (log x), bubble area proportional to parameters."""
-    names = [r[0] for r in rows]
-    params = np.array([r[5] for r in rows], dtype=float)
-    family = ["ResNet" if n.startswith("ResNet") else ("VGG" if n.startswith("VGG") else n) for n in names]
-    colours = {"ResNet": style.BLUE, "VGG": style.VERMILLION, "AlexNet": style.BLACK, "GoogLeNet": style.GREEN,
-               "Inception-v3": style.ORANGE}
-    size = 12 + 50 * np.sqrt(params / params.max())
-    trace = go.Scatter(
-        x=[r[4] for r in rows], y=[r[3] for r in rows], mode="markers+text", text=names,
-        textposition=[_IMAGENET_LABEL_POS.get(n, "top center") for n in names],
-        showlegend=False, marker={"size": size, "color": [colours[f] for f in family], "opacity": 0.7,
-                                  "line": {"color": "white", "width": 1}},
-        customdata=np.c_[params / 1e6, [r[2] for r in rows]],
-        hovertemplate="%{text}<br>top-1 %{y:.1f} %<br>%{x:.2f} GFLOPS<br>%{customdata[0]:.1f} M parameters"
-                      "<br>%{customdata[1]} weight layers<extra></extra>")
-    return _figure([trace], x_title="computation per image (GFLOPS, log scale)", y_title="ImageNet top-1 accuracy (%)",
-                   height=440, legend=False, layout={"xaxis": {"type": "log", "range": [np.log10(0.4), np.log10(40)],
-                                                               "tickvals": [0.5, 1, 2, 5, 10, 20]},
-                                                     "yaxis": {"range": [53, 82]}})
+    """ImageNet top-1 accuracy against GFLOPS (log x); bubble AREA proportional to parameters, colour = family."""
+    params_max = max(r[5] for r in rows)
+    sizeref = bubble_sizeref(params_max)
+    traces, annotations = [], []
+    for fam in dict.fromkeys(family(r[0]) for r in rows):
+        sel = [r for r in rows if family(r[0]) == fam]
+        traces.append(go.Scatter(
+            x=[r[4] for r in sel], y=[r[3] for r in sel], mode="markers", name=fam,
+            marker={"size": [r[5] for r in sel], "sizemode": "area", "sizeref": sizeref, "sizemin": BUBBLE_MIN_PX,
+                    "color": _FAMILY_COLOURS[fam], "opacity": 0.7, "line": {"color": "white", "width": 1}},
+            text=[r[0] for r in sel], customdata=[[r[5] / 1e6, r[2]] for r in sel],
+            hovertemplate="%{text}<br>top-1 %{y:.1f} %<br>%{x:.2f} GFLOPS<br>%{customdata[0]:.1f} million "
+                          "parameters<br>%{customdata[1]} weight layers<extra></extra>"))
+        for r in sel:
+            dx, dy = _IMAGENET_LABELS.get(r[0], (0, -26))
+            annotations.append({"x": np.log10(r[4]), "y": r[3], "text": r[0], "showarrow": True, "arrowwidth": 0.8,
+                                "arrowcolor": style.GREY, "ax": dx, "ay": dy, "font": {"size": 12},
+                                "standoff": 2})
+    traces += _size_key(20.0, [57.5, 62.0], [10e6, 100e6], sizeref)
+    return _figure(traces, x_title="computation per image (GFLOPS, log scale)", y_title="ImageNet top-1 accuracy (%)",
+                   height=480, layout={"xaxis": _LOG | {"range": [np.log10(0.4), np.log10(60)]},
+                                       "yaxis": {"range": [53, 82]}, "annotations": annotations,
+                                       "margin": {"t": 90}})
 
 
 def timeline_figure(rows: Sequence[tuple]) -> go.Figure:
-    """Depth of landmark networks against year (log y), bubble area proportional to parameters."""
-    params = np.array([r[3] for r in rows], dtype=float)
-    size = 14 + 46 * np.sqrt(params / params.max())
+    """Depth of landmark networks against year (log y); bubble AREA proportional to parameters."""
+    params = [r[3] for r in rows]
+    sizeref = bubble_sizeref(max(params))
     trace = go.Scatter(
         x=[r[1] for r in rows], y=[r[2] for r in rows], mode="lines+markers+text", text=[r[0] for r in rows],
         textposition=["top center", "middle left", "middle left", "middle left"],
-        line={"color": style.GREY, "dash": "dot"},
-        marker={"size": size, "color": style.BLUE, "opacity": 0.75}, customdata=np.c_[params / 1e6],
-        hovertext=[r[4] for r in rows], showlegend=False,
-        hovertemplate="%{text} (%{x})<br>%{y} weight layers<br>%{customdata[0]:.2f} M parameters<br>"
+        line={"color": style.GREY, "dash": "dot"}, name="landmark networks",
+        marker={"size": params, "sizemode": "area", "sizeref": sizeref, "sizemin": BUBBLE_MIN_PX,
+                "color": style.BLUE, "opacity": 0.75}, customdata=[[p / 1e6] for p in params],
+        hovertext=[r[4] for r in rows],
+        hovertemplate="%{text} (%{x})<br>%{y} weight layers<br>%{customdata[0]:.2f} million parameters<br>"
                       "%{hovertext}<extra></extra>")
-    return _figure([trace], x_title="year", y_title="weight layers (log scale)", height=440, legend=False,
-                   layout={"yaxis": {"type": "log", "range": [np.log10(3), np.log10(300)],
-                                     "tickvals": [5, 10, 20, 50, 100, 200]},
-                           "xaxis": {"range": [1995, 2018]}})
+    traces = [trace] + _size_key(2009.0, [150, 80], [10e6, 100e6], sizeref)
+    return _figure(traces, x_title="year", y_title="weight layers (log scale)", height=480,
+                   layout={"yaxis": _LOG | {"range": [np.log10(3), np.log10(300)]},
+                           "xaxis": {"range": [1995, 2018]}, "margin": {"t": 90}})

@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from math import comb, prod
 
 import numpy as np
-import torch
-from torch import nn
-
-from nnviz.mlp import build_mlp, count_parameters, linear_layers
 
 
 @dataclass(frozen=True)
@@ -38,8 +34,8 @@ class ReluNet:
 
     @property
     def n_parameters(self) -> int:
-        """Weights plus biases."""
-        return sum(count_parameters(self.widths))
+        """Weights plus biases (the sizes of W and b; equals ``nnviz.mlp.count_parameters`` of the widths)."""
+        return sum(W.size + b.size for W, b in zip(self.W, self.b, strict=True))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Outputs for inputs ``x`` (n, n_in) -> (n, n_out)."""
@@ -64,22 +60,6 @@ class ReluNet:
         if not hs:
             return np.zeros((len(x), 0), dtype=bool)
         return np.concatenate([h > 0 for h in hs], axis=1)
-
-    def to_torch(self) -> nn.Sequential:
-        """The same network as ``nnviz.mlp.build_mlp(widths, "relu")`` in float64, weights copied."""
-        model = build_mlp(self.widths, "relu", dtype=torch.float64)
-        with torch.no_grad():
-            for layer, W, b in zip(linear_layers(model), self.W, self.b, strict=True):
-                layer.weight.copy_(torch.as_tensor(W))
-                layer.bias.copy_(torch.as_tensor(b))
-        return model
-
-    @classmethod
-    def from_torch(cls, model: nn.Module) -> ReluNet:
-        """Read the Linear layers of a torch ReLU MLP (as built by ``build_mlp``)."""
-        layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
-        return cls(tuple(m.weight.detach().double().numpy().copy() for m in layers),
-                   tuple(m.bias.detach().double().numpy().copy() for m in layers))
 
     @classmethod
     def random(cls, widths: Sequence[int], seed: int = 0, sigma_w: float = 2.0 ** 0.5,
@@ -296,12 +276,3 @@ def serra_upper(widths: Sequence[int]) -> int:
 
     return rec(0, n0)
 
-
-def product_upper(widths: Sequence[int]) -> int:
-    """The simpler bound prod_l sum_{j=0}^{d_l} C(n_l, j), d_l = min(n_0, n_1, ..., n_l) (Montufar 2017)."""
-    n0, hidden = widths[0], list(widths[1:-1])
-    total, d = 1, n0
-    for n in hidden:
-        d = min(d, n)
-        total *= sum(comb(n, j) for j in range(d + 1))
-    return total
