@@ -1,0 +1,363 @@
+"""The three sound sections: their maths against theory, each sentence against the result it is shown with,
+the section functions under AppTest, and their <audio> elements in Chromium."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+import time
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz import audio
+from nnviz.activations import Phi, names
+from nnviz.topics import sound
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hear a nonlinearity
+# ---------------------------------------------------------------------------------------------------------------
+
+ODD = ("tanh", "softsign", "hard_tanh", "sine")
+
+
+@pytest.mark.parametrize("key", ODD)
+def test_odd_phi_adds_only_odd_harmonics(key):
+    r = sound.hear_nonlinearity(Phi(key), 2.0, 0.0)
+    assert r.character == "odd"
+    assert r.spectrum.even < sound.ABSENT < r.spectrum.odd
+    assert r.sentences[0].startswith("Only odd harmonics")
+
+
+@pytest.mark.parametrize("key", ODD)
+def test_a_bias_breaks_the_symmetry(key):
+    r = sound.hear_nonlinearity(Phi(key), 2.0, 0.5)
+    assert r.character == "both" and r.spectrum.even > 1e-3
+    assert "bias b = 0.5" in r.sentences[0] and "breaks the symmetry" in r.sentences[0]
+
+
+def test_linear_phi_is_the_linear_collapse():
+    for g, b in ((0.1, 0.0), (20.0, -3.0)):
+        r = sound.hear_nonlinearity(Phi("linear"), g, b)
+        assert r.character == "linear" and r.spectrum.new < 1e-9
+        assert "linear collapse" in r.sentences[0]
+
+
+def test_relu_is_a_half_wave_rectifier():
+    r = sound.hear_nonlinearity(Phi("relu"), 1.0, 0.0, f0=441.0)
+    a = r.spectrum.a
+    assert a[0] == pytest.approx(1 / math.pi, rel=1e-3) and a[1] == pytest.approx(0.5, rel=1e-3)
+    assert a[2] == pytest.approx(2 / (3 * math.pi), rel=1e-3)
+    assert r.character == "even"
+    assert any("half-wave rectifier" in s and "octave" in s for s in r.sentences)
+
+
+def test_step_makes_a_square_wave():
+    r = sound.hear_nonlinearity(Phi("step"), 0.1, 0.0)  # however gentle the input
+    assert r.character == "square"
+    assert r.spectrum.a[3] / r.spectrum.a[1] == pytest.approx(1 / 3, rel=1e-3)
+    assert "square wave" in r.sentences[0]
+
+
+def test_drive_takes_tanh_from_clean_to_hard_clipping():
+    gains = (0.1, 0.3, 1.0, 2.0, 5.0, 20.0)
+    runs = [sound.hear_nonlinearity(Phi("tanh"), g, 0.0) for g in gains]
+    thd = [r.spectrum.thd for r in runs]
+    assert all(b > a for a, b in itertools.pairwise(thd))
+    assert runs[0].clipping == "clean" and runs[-1].clipping == "hard"
+    assert thd[-1] < math.sqrt(math.pi**2 / 8 - 1)  # approaching, never passing, the square wave's 48%
+
+
+def test_level_matched_clips_have_one_loudness():
+    r = sound.hear_nonlinearity(Phi("relu"), 5.0, 1.0)
+    inner = slice(2000, -2000)
+    assert audio.rms(r.clip_in[inner]) == pytest.approx(audio.rms(r.clip_out[inner]), rel=2e-2)
+    assert np.max(np.abs(r.clip_out)) <= 0.9
+
+
+def _claims_hold(r: sound.Nonlinearity) -> None:
+    """Each sentence's condition, checked on the result it is shown with."""
+    s, first = r.spectrum, r.sentences[0]
+    if first.startswith("Silence"):
+        assert s.silent
+    if first.startswith("No new frequency"):
+        assert s.new < sound.ABSENT
+    if first.startswith("Only odd"):
+        assert s.even < sound.ABSENT <= s.odd
+    if first.startswith("Even harmonics only"):
+        assert s.odd < sound.ABSENT <= s.even
+    if first.startswith("Odd and even"):
+        assert s.odd >= sound.ABSENT and s.even >= sound.ABSENT
+    if first.startswith(("A square", "A pulse")):
+        y = audio.shape(sound._probe(r.f0), r.phi, r.gain, r.bias)
+        assert len(np.unique(np.round(y, 9))) == 2
+    if first.startswith("A square"):
+        assert s.even < sound.ABSENT
+    for text in r.sentences:
+        if text.startswith("Clean"):
+            assert s.thd < 0.01
+        if text.startswith("Mild"):
+            assert 0.01 <= s.thd < 0.10
+        if text.startswith("Hard clipping"):
+            assert s.thd >= 0.10
+        if "half-wave rectifier" in text:
+            assert r.bias == 0 and s.a[0] > 0 and s.odd < sound.ABSENT
+        if "The fundamental is gone" in text:
+            assert s.a[1] < sound.ABSENT * s.ac
+        if "breaks the symmetry" in text:
+            assert r.bias != 0 and s.even >= sound.ABSENT
+    assert "nan" not in " ".join(r.sentences).lower() and "inf" not in " ".join(r.sentences).split()
+
+
+def test_nonlinearity_claims_at_defaults():
+    for key in ("tanh", "relu", "step", "linear", "gaussian"):
+        _claims_hold(sound.hear_nonlinearity(Phi(key)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", names())
+def test_nonlinearity_claims_sweep(key):
+    for g, b in itertools.product(sound.DRIVE_RANGE + (2.0,), sound.BIAS_RANGE + (0.0, 0.5)):
+        _claims_hold(sound.hear_nonlinearity(Phi(key), g, b))
+
+
+def test_nonlinearity_bounds():
+    with pytest.raises(ValueError, match="drive g"):
+        sound.hear_nonlinearity(Phi("tanh"), 100.0)
+    with pytest.raises(ValueError, match="source"):
+        sound.hear_nonlinearity(Phi("tanh"), 1.0, 0.0, "drum")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The spiking neuron, heard
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("current", [1.6, 2.0, 3.0, 6.0, 10.0])
+def test_lif_click_rate_equals_the_analytic_rate(current):
+    r = sound.spiking_heard(current)
+    found = sound.click_times(r.clicks)  # counted from the (level-matched) clip itself
+    rate = 1000.0 * (len(found) - 1) / (found[-1] - found[0])
+    p = sound.LIFParams()
+    analytic = 1000.0 / (p.t_ref + p.tau_m * math.log(p.R * current / (p.R * current - p.V_th)))
+    assert rate == pytest.approx(analytic, rel=1e-5)
+    assert r.rate_clicks == pytest.approx(analytic, rel=1e-5)
+    fade_ms = 1000 * audio.FADE_S  # a click inside the clip's last 10 ms is faded out with it
+    audible = r.spikes_ms[(r.spikes_ms > fade_ms) & (r.spikes_ms < 1000 * sound.SPIKING_SECONDS - fade_ms)]
+    assert len(audible) <= len(found) <= len(r.spikes_ms)
+
+
+@pytest.mark.parametrize("current", [0.0, 1.0, 1.5])
+def test_below_the_rheobase_there_is_silence(current):
+    r = sound.spiking_heard(current)
+    assert len(r.spikes_ms) == 0 and not np.any(r.clicks)
+    assert r.sentences[0].startswith("Silence")
+    assert r.rate_tone > 0  # the sigmoid has no threshold
+    assert "no threshold" in r.sentences[1]
+
+
+def test_rate_neuron_is_a_fitted_sigmoid():
+    rn = sound.rate_neuron()
+    I = np.linspace(*sound.CURRENT_RANGE, 201)
+    lif = sound.lif_rate_analytic(I)
+    assert np.sqrt(np.mean((rn.rate(I) - lif) ** 2)) < 0.1 * lif.max()
+    r = sound.spiking_heard(5.0)
+    assert audio.component(r.tone, r.rate_tone) > 0.5 * np.max(np.abs(r.tone))  # a tone at the rate neuron's rate
+
+
+@pytest.mark.parametrize("current", [0.0, 1.5, 1.51, 1.7, 3.0, 10.0])
+def test_spiking_claims(current):
+    r = sound.spiking_heard(current)
+    if r.sentences[0].startswith("Silence"):
+        assert r.rate_lif == 0 and current <= r.rheobase
+    else:
+        assert f"{r.rate_lif:.2f} Hz" in r.sentences[0] and len(r.spikes_ms) > 1
+        if "separate clicks" in r.sentences[0]:
+            assert r.rate_lif < sound.AUDIBLE_HZ
+        if "pitch" in r.sentences[0] and "no pitch" not in r.sentences[0]:
+            assert r.rate_lif >= sound.AUDIBLE_HZ
+    if "too low to hear" in r.sentences[1]:
+        assert r.rate_tone < sound.AUDIBLE_HZ
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Approximation by ear
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", list(sound.TARGETS))
+def test_wavetable_fit_error_falls_as_n_grows(key):
+    sweep = sound.width_sweep(key, "sigmoid")
+    assert sweep.rms_db[-1] < sweep.rms_db[0] - 15.0
+    # every doubling from 4 units on makes it better
+    assert np.all(np.diff(sweep.rms_db[2:]) < 0)
+
+
+@pytest.mark.parametrize("key", ["square", "vowel"])
+def test_relu_knots_nest_so_the_error_never_grows(key):
+    sweep = sound.width_sweep(key, "relu")
+    assert np.all(np.diff(sweep.rms_db) <= 1e-9)
+    assert sweep.rms_db[-1] < sweep.rms_db[0] - 15.0
+
+
+def test_the_square_wave_is_where_the_theorem_stops():
+    for method in sound.METHODS:
+        sweep = sound.width_sweep("square", method)
+        assert np.all(sweep.sup >= 1.0 - 1e-9)  # half the jump: no continuous fit does better
+        assert sweep.rms_db[-1] < sweep.rms_db[0] - 15.0  # while the RMS falls
+    smooth = sound.width_sweep("vowel", "sigmoid")
+    assert smooth.sup[-1] < 0.01 * smooth.sup[0]
+
+
+def test_the_played_fit_is_the_fitted_period():
+    r = sound.approximation_by_ear("vowel", "sigmoid", 32, 441.0)
+    a_fit = audio.harmonics(r.clip_fit[2000:-2000], 441.0, audio.SR, 10)  # away from the fades
+    a_table = np.abs(np.fft.rfft(r.fit))[:11] * 2 / len(r.fit)
+    scale = a_fit[1] / a_table[1]
+    assert a_fit[1:] == pytest.approx(scale * a_table[1:], abs=1e-6)
+
+
+def _ear_claims_hold(r: sound.EarFit) -> None:
+    text = " ".join(r.sentences)
+    if "fit is exact" in r.sentences[0]:
+        assert r.rms_db <= sound.EXACT_DB and r.method == "relu"
+    else:
+        assert f"{-r.rms_db:.1f} dB below the target" in r.sentences[0]
+    if "steps from crude to clean" in text:
+        assert r.sweep.rms_db[-1] < r.sweep.rms_db[0] - 10
+    if "here it stops" in text:
+        assert r.key in sound.JUMPS and r.sup >= 1.0 - 1e-9
+    if "sup error falls too" in text:
+        assert r.key not in sound.JUMPS and r.sweep.sup[-1] < 0.5 * r.sweep.sup[0]
+    if "Gibbs" in text:
+        assert r.overshoot > 0.02
+
+
+def test_ear_claims_at_defaults():
+    _ear_claims_hold(sound.approximation_by_ear())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(sound.TARGETS))
+def test_ear_claims_sweep(key):
+    for method in sound.METHODS:
+        sweep = sound.width_sweep(key, method)
+        for N, f0 in itertools.product(sound.WIDTHS, sound.PITCHES):
+            _ear_claims_hold(sound.approximation_by_ear(key, method, N, f0, sweep=sweep))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The section functions under AppTest
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _sections_script():
+    from nnviz.ui import sound as s
+
+    s.hear_nonlinearity_section("act_")
+    s.spiking_neuron_heard_section("sn_")
+    s.approximation_by_ear_section("uat_")
+
+
+def _audio_count(at: AppTest) -> int:
+    return len(at.get("audio"))
+
+
+def test_sections_default_run():
+    at = AppTest.from_function(_sections_script, default_timeout=180).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert _audio_count(at) == 7  # 2 + 2 + 3 clips
+    assert len(at.get("plotly_chart")) == 8
+    assert len(at.get("download_button")) == 7
+    assert any("Only odd harmonics" in s.value for s in at.success)
+
+
+@pytest.mark.slow
+def test_sections_at_extremes_and_outputs_change():
+    at = AppTest.from_function(_sections_script, default_timeout=180).run()
+    before = [s.value for s in at.success]
+    for slider in list(at.slider):
+        for value in (slider.min, slider.max):
+            at.slider(key=slider.key).set_value(value).run()
+            assert not at.exception, (slider.key, value, [e.value for e in at.exception])
+            assert _audio_count(at) == 7
+    for key in ("act_hear_phi", "uat_ear_target", "act_hear_f0"):
+        for option in at.selectbox(key=key).options:
+            at.selectbox(key=key).set_value(option).run()
+            assert not at.exception, (key, option)
+    for radio in list(at.radio):
+        for option in radio.options:
+            at.radio(key=radio.key).set_value(option).run()
+            assert not at.exception, (radio.key, option)
+    assert [s.value for s in at.success] != before
+
+
+@pytest.mark.slow
+def test_sections_rerun_median():
+    at = AppTest.from_function(_sections_script, default_timeout=180).run()
+    times = []
+    for g in (2.5, 3.0, 2.5, 3.0, 2.5, 3.0, 2.5):  # cached after the first two: what a student's drag costs
+        at.slider(key="act_hear_g").set_value(g)
+        t = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t)
+    print(f"rerun of all three sections under AppTest: median {statistics.median(times[2:]) * 1000:.0f} ms")
+    assert statistics.median(times[2:]) < 1.5  # AppTest's own overhead included; the budget is checked by hand
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Chromium: every <audio> loads and reports its clip's duration
+# ---------------------------------------------------------------------------------------------------------------
+
+_SCRIPT = """
+from nnviz import threads
+threads.limit()
+import streamlit as st
+from nnviz.ui import sound as s
+st.title("Sound sections")
+s.hear_nonlinearity_section("act_")
+s.spiking_neuron_heard_section("sn_")
+s.approximation_by_ear_section("uat_")
+"""
+
+
+@pytest.mark.slow
+def test_audio_elements_load_in_chromium(tmp_path, browser):
+    import subprocess
+    import sys
+
+    from tests.browser_utils import error_texts, screenshot
+    from tests.conftest import SCREENSHOTS, _free_port, _wait_healthy
+
+    script = tmp_path / "sound_sections.py"
+    script.write_text(_SCRIPT)
+    port = _free_port()
+    from nnviz.catalog import ROOT
+
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
+                            env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.wait_for_selector("h1", timeout=120_000)
+        page.wait_for_function("() => document.querySelectorAll('audio').length === 7", timeout=120_000)
+        page.wait_for_function("() => Array.from(document.querySelectorAll('audio')).every(a => a.readyState >= 1)",
+                               timeout=60_000)
+        durations = page.evaluate("() => Array.from(document.querySelectorAll('audio')).map(a => a.duration)")
+        autoplay = page.evaluate("() => Array.from(document.querySelectorAll('audio')).some(a => a.autoplay)")
+        expected = [sound.NONLINEARITY_SECONDS] * 2 + [sound.SPIKING_SECONDS] * 2 + [sound.EAR_SECONDS] * 3
+        assert durations == pytest.approx(expected, abs=1e-3)
+        assert not autoplay
+        assert error_texts(page) == []
+        screenshot(page, SCREENSHOTS, "sound_sections")
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
