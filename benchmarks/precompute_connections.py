@@ -1,15 +1,15 @@
 """Precompute the default training runs of the skip-and-feedback page so it opens instantly.
 
-Writes small JSON files to nnviz/data/connections_*.json:
-  degradation.json  plain vs residual stacks of depths 3/25/50 (the page's default settings)
-  landscape.json    the loss landscapes of a trained plain and residual stack (default settings)
-  adding.json       RNN/LSTM/GRU on the adding problem for every sequence length on the page's slider,
-                    plus the Jacobian through time of the trained cells at the default length
+Writes small JSON files to nnviz/data/skip_and_feedback_*.json, each with the settings it was made with:
+  degradation  plain vs residual stacks of depths 3/25/50 (the page's default settings)
+  landscape    the loss landscapes of a trained plain and residual stack (default settings)
+  adding       RNN/LSTM/GRU on the adding problem for every sequence length on the page's slider (defaults
+               otherwise), plus the Jacobian through time of the trained cells at the default length
 
     python benchmarks/precompute_connections.py [degradation] [landscape] [adding]
 
-Each run uses exactly the page's trainer classes and defaults (seeded), so a user pressing Train at the
-default settings reproduces these curves.
+Each is exactly the page's run (the same TimedRun class and settings, ``run()`` with no clock), so pressing Train
+at the default settings reproduces these curves; tests/test_skip_and_feedback.py checks that.
 """
 
 from __future__ import annotations
@@ -24,65 +24,68 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nnviz import connections, recurrent  # noqa: E402
+from nnviz import threads  # noqa: E402
+from nnviz.topics.skip_and_feedback import recurrent, residual  # noqa: E402
 
 ADDING_LENGTHS = tuple(range(10, 101, 10))
-ADDING_DEFAULT_T = 50
+#: The sequence the trained cells' Jacobians through time are measured on.
+JACOBIAN_SEED = 7
 
 
-def _round(v, digits: int = 5):
+def _round(v, digits: int = 6) -> list[float]:
     return [float(f"{x:.{digits}g}") for x in np.asarray(v, dtype=float).ravel()]
 
 
 def _write(name: str, data: dict) -> None:
-    path = connections.DATA_DIR / f"connections_{name}.json"
+    path = residual.DATA_DIR / f"skip_and_feedback_{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, separators=(",", ":")))
     print(f"wrote {path} ({path.stat().st_size / 1024:.1f} kB)")
 
 
+def _curves(c: residual.Curves) -> dict:
+    return {"steps": list(c.steps), "curves": {k: _round(v) for k, v in c.loss.items()}}
+
+
 def degradation() -> None:
     t0 = time.perf_counter()
-    trainer = connections.DegradationTrainer(max_seconds=1e9)
-    run = trainer.finish()
-    _write("degradation", {
-        "depths": list(run.depths), "steps": run.steps,
-        "curves": {f"{k}|{d}": _round(v, 4) for (k, d), v in run.curves.items()},
-    })
-    finals = {f"{k} {d}": f"{v[-1]:.2e}" for (k, d), v in run.curves.items()}
-    print(f"degradation: {time.perf_counter() - t0:.1f} s, final losses {finals}")
+    run = residual.DegradationRun().run()
+    _write("degradation", {"settings": run.settings.to_json(), **_curves(run.curves())})
+    print(f"degradation: {time.perf_counter() - t0:.1f} s, {residual.degradation_verdict(run.curves(), run.settings)}")
 
 
 def landscape() -> None:
     t0 = time.perf_counter()
-    trainer = connections.LandscapeTrainer(max_seconds=1e9)
-    result = trainer.finish()
+    run = residual.LandscapeRun().run()
+    surfaces = run.result()
     _write("landscape", {
-        "train_loss": trainer.train_loss,
-        "surfaces": {k: {"a": _round(v.a), "b": _round(v.b), "loss": _round(v.loss, 4), "k": len(v.a)}
-                     for k, v in result.items()},
+        "settings": run.settings.to_json(), "train_loss": run.train_loss,
+        "surfaces": {k: {"a": _round(v.a), "b": _round(v.b), "loss": _round(v.loss, 5),
+                         "trained_loss": v.trained_loss} for k, v in surfaces.items()},
     })
-    print(f"landscape: {time.perf_counter() - t0:.1f} s, train losses {trainer.train_loss}")
+    print(f"landscape: {time.perf_counter() - t0:.1f} s, {residual.landscape_note(surfaces)}")
 
 
 def adding() -> None:
-    runs = {}
-    jac = {}
+    runs, jac = [], {}
+    default = recurrent.AddingSettings()
     for T in ADDING_LENGTHS:
         t0 = time.perf_counter()
-        trainer = recurrent.AddingTrainer(T=T, max_seconds=1e9)
-        run = trainer.finish()
-        runs[str(T)] = {"steps": run.steps, "curves": {c: _round(v, 4) for c, v in run.curves.items()}}
-        print(f"adding T={T}: {time.perf_counter() - t0:.1f} s, final "
-              + ", ".join(f"{c} {v[-1]:.4f}" for c, v in run.curves.items()))
-        if T == ADDING_DEFAULT_T:
-            x, _ = recurrent.adding_problem(1, T, torch.Generator().manual_seed(7))
-            jac = {c: _round(recurrent.trained_state_jacobian(m, x[0]), 4) for c, m in trainer.models.items()}
-    _write("adding", {"default_T": ADDING_DEFAULT_T, "runs": runs, "trained_jacobian": jac})
+        settings = recurrent.AddingSettings(T=T)
+        run = recurrent.AddingRun(settings).run()
+        curves = run.curves()
+        runs.append({"settings": settings.to_json(), **_curves(curves)})
+        print(f"adding T={T}: {time.perf_counter() - t0:.1f} s, "
+              + recurrent.adding_verdict({c: curves.final(c) for c in recurrent.CELLS}, T))
+        if settings == default:
+            x, _ = recurrent.adding_problem(1, T, torch.Generator().manual_seed(JACOBIAN_SEED))
+            jac = {"settings": settings.to_json(),
+                   **{c: _round(recurrent.trained_state_jacobian(m, x[0])) for c, m in run.models.items()}}
+    _write("adding", {"runs": runs, "trained_jacobian": jac})
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(1)
+    threads.limit()
     jobs = sys.argv[1:] or ["degradation", "landscape", "adding"]
     for job in jobs:
         {"degradation": degradation, "landscape": landscape, "adding": adding}[job]()

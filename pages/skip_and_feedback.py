@@ -2,177 +2,19 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-import numpy as np
 import streamlit as st
 
-from nnviz import activations, ui
-from nnviz import connections as cx
-from nnviz import recurrent as rc
-from nnviz.figures import connections as fx
-from nnviz.figures import style
+from nnviz import ui
+from nnviz.activations import Phi
+from nnviz.figures import skip_and_feedback as fx
+from nnviz.format import tex_number
+from nnviz.topics.skip_and_feedback import recurrent as rc
+from nnviz.topics.skip_and_feedback import residual as rs
+from nnviz.views import skip_and_feedback as V
 
 PHIS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
-INIT_LABELS = {"xavier": "Xavier (Glorot)", "he": "He (Kaiming)", "default": "torch default"}
 RNN_PHIS = ("tanh", "linear", "relu", "sigmoid")
 
-# Settings the precomputed runs were made with (benchmarks/precompute_connections.py).
-DG_DEFAULT = {"phi": "tanh", "init": "xavier", "deep": 50, "seed": 0}
-LS_DEFAULT = {"depth": 12, "seed": 0}
-ADD_DEFAULT = {"hidden": 32, "lr": 1e-2, "seed": 0}
-LIVE = {"budget_s": 0.4, "interval_s": 0.5}
-MAX_COMPUTE_S = 25.0  # every run with the user's settings stops after 25 s of wall time (pauses excluded)
-
-
-def _tex_sci(v: float) -> str:
-    """A number for st.latex: 0.141, or 9.52 \\times 10^{-32} when very small or large."""
-    if not np.isfinite(v):
-        return r"\infty"
-    if v == 0 or 1e-3 <= abs(v) < 1e4:
-        return f"{v:.3g}"
-    m, e = f"{v:.2e}".split("e")
-    return rf"{m}\times 10^{{{int(e)}}}"
-
-
-def _fmt(labels: dict[str, str]):
-    """A format_func showing each option's label; a label passed back in maps to itself (AppTest sets by label)."""
-    return lambda k: labels.get(k, k)
-
-
-# ---------------------------------------------------------------------------------------------- cached compute
-# Every cached function is pure in its arguments. They are defined once per server process by _build_cache()
-# and not at the top of this script, because st.cache_* reads and hashes a function's source each time it is
-# decorated, and a page script runs again on every interaction (17 decorations cost ~15 ms a rerun).
-def _build_cache() -> SimpleNamespace:
-    @st.cache_data(max_entries=32, show_spinner=False)
-    def _gradient_flow(depth: int, phi: str, init: str, branch: str) -> cx.GradientFlow:
-        return cx.gradient_flow(depth, phi=phi, init=init, branch_scale=branch)
-
-    @st.cache_data(max_entries=32, show_spinner=False)
-    def _depth_jacobian(depth: int, phi: str, init: str, branch: str) -> cx.DepthJacobian:
-        return cx.depth_jacobian(depth, phi=phi, init=init, branch_scale=branch)
-
-    @st.cache_data(max_entries=32, show_spinner=False)
-    def _shattered_net(name: str, depth: int, batch_norm: bool) -> cx.ShatteredNet:
-        return cx.shattered_network(name, depth=depth, batch_norm=batch_norm)
-
-
-    def _shattered(depth: int, batch_norm: bool) -> cx.Shattered:
-        nets = {n: _shattered_net(n, 1 if n == "one_layer" else depth, batch_norm) for n in cx.SHATTER_NETS}
-        return cx.Shattered(nets["one_layer"].x, {k: v.grad for k, v in nets.items()},
-                            {k: v.autocorr for k, v in nets.items()}, {k: v.corr for k, v in nets.items()}, depth)
-
-    @st.cache_data(max_entries=32, show_spinner=False)
-    def _trajectories(radius: float, phi: str, inputs: str) -> rc.Trajectories:
-        return rc.hidden_trajectories(T=60, radius=radius, phi=phi, inputs=inputs)
-
-    @st.cache_data(max_entries=64, show_spinner=False)
-    def _time_gradients(T: int, radius: float, phi: str, kind: str, clip: float | None) -> rc.TimeGradients:
-        return rc.time_gradients(T=T, radius=radius, phi=phi, kind=kind, clip=clip)
-
-    @st.cache_data(max_entries=16, show_spinner=False)
-    def _lstm_jacobian(T: int, forget_bias: float) -> np.ndarray:
-        return rc.lstm_state_jacobian(T=T, forget_bias=forget_bias)
-
-    @st.cache_data(max_entries=4, show_spinner=False)
-    def _precomputed(name: str) -> dict | None:
-        return cx.load_precomputed(name)
-
-    # Figures are pure functions of the widget values. They are cached whole (plotly's figure construction
-    # dominates a rerun); st.plotly_chart only reads a figure, so one shared, never-mutated copy is safe.
-    @st.cache_resource(max_entries=32, show_spinner=False)
-    def _rnn_diagram(T: int):
-        return fx.rnn_unrolled_diagram(T)
-
-    @st.cache_resource(max_entries=1, show_spinner=False)
-    def _static_diagrams():
-        return fx.chain_diagram(), fx.residual_block_diagram(), fx.rnn_rolled_diagram()
-
-    @st.cache_resource(max_entries=64, show_spinner=False)
-    def _gf_figure(depth: int, phi: str, init: str, branch: str, wrt: str):
-        gf = _gradient_flow(depth, phi, init, branch)
-        if wrt == "weights":
-            return fx.gradient_flow_figure(gf.layer, gf.plain, gf.residual, "‖∂L/∂W_l‖ (log scale)")
-        return fx.gradient_flow_figure(gf.layer, gf.plain_h, gf.residual_h, "‖∂L/∂h_l‖ (log scale)")
-
-    @st.cache_resource(max_entries=16, show_spinner=False)
-    def _shattered_figures(depth: int, batch_norm: bool):
-        sh = _shattered(depth, batch_norm)
-        return (fx.shattered_figure(sh.x, sh.grads, cx.SHATTER_LABELS),
-                fx.autocorrelation_figure(sh.autocorr, cx.SHATTER_LABELS),
-                fx.gradient_covariance_figure(sh.x, sh.corr, cx.SHATTER_LABELS, stride=4),
-                {n: float(sh.autocorr[n][1]) for n in cx.SHATTER_NETS})
-
-    @st.cache_resource(max_entries=32, show_spinner=False)
-    def _trajectories_figure(radius: float, phi: str, inputs: str):
-        tr = _trajectories(radius, phi, inputs)
-        return fx.trajectories_figure(tr.t, tr.x, tr.h, tr.norm)
-
-    @st.cache_resource(max_entries=64, show_spinner=False)
-    def _time_gradient_figure(T: int, radius: float, phi: str, kind: str, clip: float | None):
-        tg = _time_gradients(T, radius, phi, kind, clip)
-        scale = tg.clip_scale if clip is not None else None
-        return fx.time_gradient_figure(tg.lag, tg.jac, tg.bound, tg.contrib, scale)
-
-    @st.cache_resource(max_entries=4, show_spinner=False)
-    def _precomputed_degradation_figure():
-        pre = _precomputed("degradation")
-        curves = {(k.split("|")[0], int(k.split("|")[1])): v for k, v in pre["curves"].items()}
-        return fx.degradation_figure(pre["steps"], curves, tuple(pre["depths"])), curves, tuple(pre["depths"])
-
-    @st.cache_resource(max_entries=4, show_spinner=False)
-    def _precomputed_landscape_figure():
-        pre = _precomputed("landscape")
-        surfaces = {k: (np.array(v["a"]), np.array(v["b"]), np.array(v["loss"]).reshape(v["k"], v["k"]))
-                    for k, v in pre["surfaces"].items()}
-        return fx.landscape_figure(surfaces), surfaces
-
-    @st.cache_resource(max_entries=16, show_spinner=False)
-    def _precomputed_adding_figure(T: int):
-        run = _precomputed("adding")["runs"][str(T)]
-        return fx.adding_figure(run["steps"], run["curves"], rc.CELL_LABELS, rc.GUESS_ONE_MSE), run["curves"]
-
-    @st.cache_resource(max_entries=64, show_spinner=False)
-    def _joint_figure(phi: str, init: str, branch: str, forget_bias: float, trained: bool):
-        dj = _depth_jacobian(100, phi, init, branch)
-        series = [
-            (f"plain stack ({activations.label(phi)})", dj.plain, fx.PLAIN, "solid"),
-            (f"residual stack ({activations.label(phi)})", dj.residual, fx.RESIDUAL, "solid"),
-        ]
-        for rho, colour in ((0.9, style.ORANGE), (1.0, style.PURPLE), (1.1, style.SKY)):
-            series.append((f"RNN at init, ρ = {rho}", _time_gradients(100, rho, "tanh", "orthogonal", None).jac,
-                           colour, "dash"))
-        series.append((f"LSTM at init, forget bias {forget_bias:g}", _lstm_jacobian(100, forget_bias), style.GREEN,
-                       "dash"))
-        pre = _precomputed("adding")
-        if trained and pre and pre.get("trained_jacobian"):
-            for c, colour in (("rnn", style.VERMILLION), ("lstm", style.GREEN)):
-                series.append((f"{rc.CELL_LABELS[c]}, trained", np.array(pre["trained_jacobian"][c]), colour, "dot"))
-        return fx.joint_jacobian_figure(series)
-
-    return SimpleNamespace(
-        gradient_flow=_gradient_flow, depth_jacobian=_depth_jacobian, shattered_net=_shattered_net,
-        shattered=_shattered, trajectories=_trajectories, time_gradients=_time_gradients,
-        lstm_jacobian=_lstm_jacobian, precomputed=_precomputed, rnn_diagram=_rnn_diagram,
-        static_diagrams=_static_diagrams, gf_figure=_gf_figure, shattered_figures=_shattered_figures,
-        trajectories_figure=_trajectories_figure, time_gradient_figure=_time_gradient_figure,
-        precomputed_degradation_figure=_precomputed_degradation_figure,
-        precomputed_landscape_figure=_precomputed_landscape_figure,
-        precomputed_adding_figure=_precomputed_adding_figure, joint_figure=_joint_figure
-    )
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def _cache(version: int) -> SimpleNamespace:
-    """The cached functions, built once (bump ``version`` after editing them while a server runs)."""
-    return _build_cache()
-
-
-C = _cache(2)
-
-
-# ---------------------------------------------------------------------------------------------- page
 ui.intro(
     "Skip and feedback connections",
     "A network need not be a chain of layers each feeding only the next. **Skip connections** add a layer's "
@@ -182,22 +24,17 @@ ui.intro(
 )
 
 st.header("Three wirings")
-fig_chain, fig_block, fig_rolled = C.static_diagrams()
 w1, w2 = st.columns([3, 2])
-with w1:
-    ui.figure(fig_chain, key="sk_fig_chain")
-with w2:
-    ui.figure(fig_block, key="sk_fig_block")
-T_diag = ui.slider("Unroll the recurrent cell over T time steps", 1, 20, 5, 1, key="sk_T")
+w1.graphviz_chart(fx.chain_diagram(), width="stretch")
+w2.graphviz_chart(fx.residual_block_diagram(), width="stretch")
+T_diag = int(ui.slider("Unroll the recurrent cell over T time steps", 1, 20, 5, 1, key="sk_T"))
 w3, w4 = st.columns([1, 3])
-with w3:
-    ui.figure(fig_rolled, key="sk_fig_rolled")
-with w4:
-    ui.figure(C.rnn_diagram(int(T_diag)), key="sk_fig_rnn")
+w3.graphviz_chart(fx.rnn_rolled_diagram(), width="stretch")
+w4.graphviz_chart(fx.rnn_unrolled_diagram(T_diag), width="stretch")
 st.latex(r"h_t = \varphi\big(W h_{t-1} + U x_t + b\big)")
 st.markdown(
     "Unrolled, a recurrent network **is** a deep feed-forward network, one layer per time step, except that every "
-    f"layer uses the same weights. Its gradient therefore crosses {int(T_diag)} Jacobians "
+    f"layer uses the same weights. Its gradient therefore crosses {T_diag} Jacobian{'s' if T_diag > 1 else ''} "
     r"$\partial h_t/\partial h_{t-1} = \mathrm{diag}(\varphi'(z_t))\,W$, the same problem a plain deep stack has."
 )
 
@@ -205,124 +42,122 @@ st.markdown(
 st.header("Skip connections I: gradient flow at initialisation")
 st.markdown(
     "Backpropagation multiplies one Jacobian per layer. In a plain stack each factor can shrink the gradient; "
-    "in a residual stack each factor is the identity plus a small correction, so the product stays near 1."
+    "in a residual stack each factor is the identity plus a correction, which keeps the product near 1 as long "
+    "as the corrections are small."
 )
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    gf_depth = ui.slider("Depth L (hidden layers)", 2, 120, 50, 1, key="sk_gf_depth")
+    gf_depth = int(ui.slider("Depth L (hidden layers)", 2, 120, 50, 1, key="sk_gf_depth"))
 with c2:
-    gf_phi = ui.activation_select("Activation φ", key="sk_gf_phi", options=PHIS, default="sigmoid")
+    gf_phi = Phi(ui.activation_select("Activation φ", key="sk_gf_phi", options=PHIS, default="sigmoid"))
 with c3:
-    gf_init = ui.selectbox("Initialisation", list(INIT_LABELS), key="sk_gf_init", format_func=_fmt(INIT_LABELS))
+    gf_init = ui.selectbox("Initialisation", rs.INITS, key="sk_gf_init", format_func=ui.labels(rs.INIT_LABELS))
 with c4:
-    gf_branch = ui.selectbox("Residual branch scale", list(cx.BRANCH_SCALES), key="sk_gf_branch",
-                             format_func=_fmt(cx.BRANCH_LABELS))
+    gf_branch = ui.selectbox("Residual branch scale", rs.BRANCH_SCALES, key="sk_gf_branch",
+                             format_func=ui.labels(rs.BRANCH_LABELS))
 gf_wrt = ui.radio("Gradient with respect to", ["weights", "hidden"], key="sk_gf_wrt", horizontal=True,
-                  format_func=_fmt({"weights": "the weights W_l (what each layer learns from)",
-                                    "hidden": "the hidden state h_l (the back-propagated signal)"}))
-gf = C.gradient_flow(int(gf_depth), gf_phi, gf_init, gf_branch)
-y_plain, y_res = (gf.plain, gf.residual) if gf_wrt == "weights" else (gf.plain_h, gf.residual_h)
-if not (np.all(np.isfinite(y_plain)) and np.all(np.isfinite(y_res))):
+                  format_func=ui.labels({"weights": "the weights W_l (what each layer learns from)",
+                                         "hidden": "the hidden state h_l (the back-propagated signal)"}))
+gf = V.gradient_flow(gf_depth, gf_phi, gf_init, gf_branch)
+if not gf.finite:
     st.warning("Some gradients overflowed to infinity at these settings: the forward pass itself exploded. "
                "Try a smaller depth, the 1/√L branch scale or another initialisation.")
-ui.figure(C.gf_figure(int(gf_depth), gf_phi, gf_init, gf_branch, gf_wrt), key="sk_fig_gf")
-r_plain = y_plain[0] / y_plain[-1] if y_plain[-1] > 0 else float("inf")
-r_res = y_res[0] / y_res[-1] if y_res[-1] > 0 else float("inf")
+ui.figure(V.gradient_flow_figure(gf_depth, gf_phi, gf_init, gf_branch, gf_wrt), key="sk_fig_gf")
+suffix = "" if gf_wrt == "weights" else "_h"
 st.latex(
     r"\frac{\partial L}{\partial h_{l-1}} = \Big(\underbrace{I}_{\text{skip}} + \alpha\, W_l\,"
     r"\mathrm{diag}\,\varphi'(h_{l-1})\Big)^{\!\top} \frac{\partial L}{\partial h_l},\qquad "
-    rf"\alpha = {gf.alpha:.3g}"
+    rf"\alpha = {tex_number(gf.alpha)}"
 )
 st.latex(
-    rf"\frac{{\|\text{{layer 1}}\|}}{{\|\text{{layer }}{int(gf_depth)}\|}}:\quad"
-    rf"\text{{plain}}\ {_tex_sci(r_plain)},\qquad \text{{residual}}\ {_tex_sci(r_res)}"
+    rf"\frac{{\|\text{{layer 1}}\|}}{{\|\text{{layer }}{gf_depth}\|}}:\quad"
+    rf"\text{{plain}}\ {tex_number(gf.ratio('plain' + suffix))},\qquad "
+    rf"\text{{residual}}\ {tex_number(gf.ratio('residual' + suffix))}"
 )
 st.caption(
-    f"A plain layer is h_l = W_l φ(h_(l−1)) + b_l; the residual layer adds h_(l−1) back. {activations.label(gf_phi)}'s "
-    f"slope is at most γ = {rc.phi_gamma(gf_phi):.3g}: for the plain stack the signal is multiplied by about "
+    f"A plain layer is h_l = W_l φ(h_(l−1)) + b_l; the residual layer adds h_(l−1) back. {gf_phi.label}'s "
+    f"slope is at most γ = {rs.phi_gamma(gf_phi):.3g}: for the plain stack the signal is multiplied by about "
     "γ‖W‖ per layer. Width 64, 128 random inputs, half the mean squared error against random targets."
 )
-ui.takeaway("The identity path gives the gradient a route that no layer can shrink: a residual network's first "
-            "layer learns about as fast as its last.")
+ui.takeaway(rs.gradient_flow_takeaway(gf))
 
 # ---------------------------------------------------------------------------------------------- degradation
 st.header("Skip connections II: the degradation problem in miniature")
 st.markdown(
     "He et al. (2016, Fig. 1) found that a 56-layer plain network trains *worse* than a 20-layer one, even on "
     "its training set: not overfitting, but optimisation failing. Here: MLPs of 3, L/2 and L layers (width 32) "
-    "fit the same 2-D function $y = \\sin 3x_1 \\cos 2x_2 + x_1 x_2$, with and without skips, by Adam."
+    "fit the same 2-D function $y = \\sin 3x_1 \\cos 2x_2 + x_1 x_2$, with and without skips (α = 1/√L), by "
+    "300 steps of Adam."
 )
 d1, d2, d3, d4 = st.columns(4)
 with d1:
-    dg_phi = ui.activation_select("Activation", key="sk_dg_phi", options=("tanh", "relu", "sigmoid"),
-                                  default="tanh")
+    dg_phi = Phi(ui.activation_select("Activation", key="sk_dg_phi", options=("tanh", "relu", "sigmoid"),
+                                      default="tanh"))
 with d2:
-    dg_init = ui.selectbox("Initialisation ", list(INIT_LABELS), key="sk_dg_init", format_func=_fmt(INIT_LABELS))
+    dg_init = ui.selectbox("Initialisation ", rs.INITS, key="sk_dg_init", format_func=ui.labels(rs.INIT_LABELS))
 with d3:
-    dg_deep = ui.slider("Deepest network L", 10, 60, 50, 5, key="sk_dg_deep")
+    dg_deep = int(ui.slider("Deepest network L", 10, 60, 50, 5, key="sk_dg_deep"))
 with d4:
-    dg_seed = ui.slider("Seed", 0, 9, 0, 1, key="sk_dg_seed")
-dg_cfg = {"phi": dg_phi, "init": dg_init, "deep": int(dg_deep), "seed": int(dg_seed)}
-dg_depths = (3, max(4, int(dg_deep) // 2), int(dg_deep))
+    dg_seed = int(ui.slider("Seed", 0, 9, 0, 1, key="sk_dg_seed"))
+dg = rs.DegradationSettings(phi=dg_phi, init=dg_init, deep=dg_deep, seed=dg_seed)
 
 
-def _draw_degradation(trainer: cx.DegradationTrainer) -> None:
-    if trainer.step == 0 and dg_cfg == DG_DEFAULT and C.precomputed("degradation"):
-        fig, curves, depths = C.precomputed_degradation_figure()
-        st.caption("Showing the precomputed run at these settings; press Train to run it yourself.")
-    elif trainer.step == 0:
-        st.info("Press **Train** to train these six networks side by side (at most "
-                f"{MAX_COMPUTE_S:.0f} s).", icon=":material/play_circle:")
+def _verdict_or_wait(run, verdict) -> None:
+    """A finished run's verdict; while it runs, say the verdict waits; a cut run gets none (the panel says why)."""
+    if run.complete:
+        st.markdown(verdict())
+    elif not run.cut:
+        st.caption("The verdict comes when all steps are done.")
+
+
+def _draw_degradation(run: rs.DegradationRun, running: bool) -> None:
+    if run.steps == 0:
+        pre = V.precomputed_degradation()
+        if pre is None or pre[0] != run.settings:
+            st.info("Press **Train** to train these six networks side by side.", icon=":material/play_circle:")
+            return
+        ui.figure(V.precomputed_degradation_figure(), key="sk_fig_dg")
+        st.caption("The precomputed run at these settings (the same numbers Train produces).")
+        st.markdown(rs.degradation_verdict(pre[1], pre[0]))
         return
-    else:
-        curves, depths = trainer.run.curves, trainer.run.depths
-        fig = fx.degradation_figure(trainer.run.steps, curves, depths)
-    ui.figure(fig, key="sk_fig_dg")
-    finals = {k: v[-1] for k, v in curves.items() if v}
-    if finals:
-        cells = " · ".join(f"{d} layers: plain {finals.get(('plain', d), float('nan')):.1e}, residual "
-                           f"{finals.get(('residual', d), float('nan')):.1e}" for d in depths)
-        st.caption("Final training loss: " + cells)
+    ui.figure(fx.degradation_figure(run.curves(), run.settings.depths), key="sk_fig_dg")
+    _verdict_or_wait(run, lambda: rs.degradation_verdict(run.curves(), run.settings))
 
 
-ui.live_panel("sk_dg_live", lambda: cx.DegradationTrainer(depths=dg_depths, phi=dg_phi, init=dg_init,
-                                                          seed=int(dg_seed), max_seconds=MAX_COMPUTE_S),
-              _draw_degradation, config=tuple(sorted(dg_cfg.items())), **LIVE)
+ui.live_panel("sk_dg_live", lambda: rs.DegradationRun(dg), _draw_degradation, config=dg, shared=True)
 ui.takeaway("Without skips, adding layers can make even the training loss worse. With skips, a deeper network "
             "can always fall back on the identity, so depth stops hurting.")
 
 # ---------------------------------------------------------------------------------------------- shattered
 st.header("Skip connections III: shattered gradients")
-st.markdown(
-    "Balduzzi et al. (2017): feed a ReLU network (200 units wide) 256 evenly spaced inputs $x \\in [-2, 2]$ and "
-    "plot $dy/dx$. In a shallow network neighbouring inputs have similar gradients; in a deep plain network "
-    "the gradient looks like white noise, so it says little about the loss nearby. Skips keep it coherent."
-)
-s1, s2 = st.columns(2)
-with s1:
-    sh_depth = ui.slider("Depth of the deep networks", 2, 50, 24, 1, key="sk_sh_depth")
-with s2:
-    sh_bn = ui.checkbox("Batch normalisation before each ReLU", True, key="sk_sh_bn")
-fig_sh, fig_ac, fig_cov, r1 = C.shattered_figures(int(sh_depth), bool(sh_bn))
-ui.figure(fig_sh, key="sk_fig_sh")
-if not sh_bn:
-    st.info(f"Without batch normalisation the deep plain network's gradient is much smoother here (r(1) = "
-            f"{r1['deep_plain']:.2f} below). Shattering, as Balduzzi et al. measured it, shows in deep "
-            "batch-normalised plain networks; the skips prevent it either way.", icon=":material/info:")
-a1, a2 = st.columns([2, 3])
-with a1:
-    ui.figure(fig_ac, key="sk_fig_ac")
-with a2:
-    ui.figure(fig_cov, key="sk_fig_cov")
-st.latex(r"r(k) = \frac{\sum_i (g_i-\bar g)(g_{i+k}-\bar g)}{\sum_i (g_i-\bar g)^2},\qquad "
-         r"g_i = \frac{dy}{dx}(x_i)")
-st.markdown("Neighbouring inputs, r(1): " + ", ".join(f"**{cx.SHATTER_LABELS[n]}** {r1[n]:.2f}"
-                                                      for n in cx.SHATTER_NETS)
-            + " (1 = identical gradients, 0 = unrelated, like white noise).")
-st.caption("Right: correlation, across the 200 last-layer units, between the gradient at input x_i and at x_j "
-           "(every fourth input shown). A broad band is a smooth gradient; a thin diagonal is white noise.")
-ui.takeaway("Deep plain networks shatter the gradient into noise; residual networks keep gradients at nearby "
-            "inputs correlated, which is what gradient descent needs.")
+with st.expander("Open to compute: dy/dx of three ReLU networks (Balduzzi et al. 2017)", key="sk_sh_open",
+                 on_change="rerun") as sh_box:
+    if sh_box.open:
+        st.markdown(
+            "Feed a ReLU network (200 units wide) 256 evenly spaced inputs $x \\in [-2, 2]$ and plot $dy/dx$. In a "
+            "shallow network neighbouring inputs have similar gradients; in a deep plain network the gradient can "
+            "look like white noise, so it says little about the loss nearby. Skips keep it coherent."
+        )
+        s1, s2 = st.columns(2)
+        with s1:
+            sh_depth = int(ui.slider("Depth of the deep networks", 2, 50, 24, 1, key="sk_sh_depth"))
+        with s2:
+            sh_bn = ui.checkbox("Batch normalisation before each ReLU", True, key="sk_sh_bn")
+        fig_sh, fig_ac, fig_cov, r1, sh_note = V.shattered(sh_depth, bool(sh_bn))
+        ui.figure(fig_sh, key="sk_fig_sh")
+        a1, a2 = st.columns([2, 3])
+        with a1:
+            ui.figure(fig_ac, key="sk_fig_ac")
+        with a2:
+            ui.figure(fig_cov, key="sk_fig_cov")
+        st.latex(r"r(k) = \frac{\sum_i (g_i-\bar g)(g_{i+k}-\bar g)}{\sum_i (g_i-\bar g)^2},\qquad "
+                 r"g_i = \frac{dy}{dx}(x_i)")
+        st.markdown("Neighbouring inputs, r(1): " + ", ".join(f"**{rs.SHATTER_LABELS[n]}** {r1[n]:.2f}"
+                                                              for n in rs.SHATTER_NETS)
+                    + " (1 = identical gradients, 0 = unrelated, like white noise).")
+        st.caption("Right: correlation, across the 200 last-layer units, between the gradient at input x_i and "
+                   "at x_j (every fourth input shown). A broad band is a smooth gradient; a thin diagonal is noise.")
+        ui.takeaway(sh_note)
 
 # ---------------------------------------------------------------------------------------------- landscape
 st.header("Skip connections IV: the loss landscape")
@@ -330,167 +165,161 @@ st.markdown(
     "Li et al. (2018) plot the loss on a random 2-D slice through the trained weights θ*: "
     r"$L(\theta^* + \alpha d_1 + \beta d_2)$, with each random direction **filter-normalised** (every unit's "
     "incoming weights in $d$ rescaled to the norm of the same unit's weights in θ*), so that slices of "
-    "different networks are comparable. Here: MLPs of width 24 trained on two interleaved spirals."
+    "different networks are comparable. Here: ReLU MLPs of width 24 trained on two interleaved spirals."
 )
 l1, l2 = st.columns(2)
 with l1:
-    ls_depth = ui.slider("Depth", 4, 20, 12, 1, key="sk_ls_depth")
+    ls_depth = int(ui.slider("Depth", 4, 20, 12, 1, key="sk_ls_depth"))
 with l2:
-    ls_seed = ui.slider("Seed (data, weights and directions)", 0, 9, 0, 1, key="sk_ls_seed")
-ls_cfg = {"depth": int(ls_depth), "seed": int(ls_seed)}
+    ls_seed = int(ui.slider("Seed (data, weights and directions)", 0, 9, 0, 1, key="sk_ls_seed"))
+ls = rs.LandscapeSettings(depth=ls_depth, seed=ls_seed)
 
 
-def _draw_landscape(trainer: cx.LandscapeTrainer) -> None:
-    if not trainer.done and ls_cfg == LS_DEFAULT and C.precomputed("landscape"):
-        fig, surfaces = C.precomputed_landscape_figure()
-        st.caption("Showing the precomputed landscape at these settings; press Train to recompute it.")
-    elif not trainer.done:
-        st.info("Press **Train** to train both networks and map their landscapes (at most "
-                f"{MAX_COMPUTE_S:.0f} s).", icon=":material/play_circle:")
+def _draw_landscape(run: rs.LandscapeRun, running: bool) -> None:
+    if not run.done:
+        pre = V.precomputed_landscape()
+        if run.steps == 0 and pre is not None and pre[0] == run.settings:
+            ui.figure(V.precomputed_landscape_figure(), key="sk_fig_ls")
+            st.caption("The precomputed landscapes at these settings (the same numbers Train produces). "
+                       "The × marks θ*.")
+            st.markdown(rs.landscape_note(pre[1]))
+        elif run.steps == 0:
+            st.info("Press **Train** to train both networks and map their landscapes.", icon=":material/play_circle:")
         return
-    else:
-        surfaces = {k: (v.a, v.b, v.loss) for k, v in trainer.result.items()}
-        fig = fx.landscape_figure(surfaces)
-    ui.figure(fig, key="sk_fig_ls")
-    spread = {k: float(np.log10(np.max(s[2]) / max(np.min(s[2]), 1e-12))) for k, s in surfaces.items()}
-    st.caption("Loss range over the slice: " + ", ".join(f"{k} {v:.1f} decades" for k, v in spread.items())
-               + ". The × marks θ*.")
+    if run.complete:
+        ui.figure(fx.landscape_figure(run.result()), key="sk_fig_ls")
+        st.markdown(rs.landscape_note(run.result()))
 
 
-ui.live_panel("sk_ls_live", lambda: cx.LandscapeTrainer(depth=int(ls_depth), seed=int(ls_seed),
-                                                        max_seconds=MAX_COMPUTE_S),
-              _draw_landscape, config=tuple(sorted(ls_cfg.items())), **LIVE)
-ui.takeaway("Without skips a deep network's loss surface is rugged, with steep walls near the minimum; with "
-            "skips it is smoother and more bowl-shaped, which is easier to descend.")
+ui.live_panel("sk_ls_live", lambda: rs.LandscapeRun(ls), _draw_landscape, config=ls, shared=True)
+ui.takeaway("Li et al. found that without skips a deep network's loss surface turns chaotic, with steep walls "
+            "near the minimum, and that skips keep it smooth and bowl-shaped: easier to descend.")
 
 # ---------------------------------------------------------------------------------------------- feedback: states
 st.header("Feedback connections I: an RNN reading a sequence")
 st.latex(r"h_t = \varphi\big(W h_{t-1} + U x_t + b\big),\qquad h_0 = 0")
-r1, r2, r3 = st.columns(3)
-with r1:
-    rnn_radius = ui.slider("Spectral radius ρ of W", 0.5, 1.5, 0.9, 0.05, key="sk_rnn_radius")
-with r2:
-    rnn_phi = ui.activation_select("Activation φ ", key="sk_rnn_phi", options=RNN_PHIS, default="tanh")
-with r3:
-    rnn_input = ui.radio("Input sequence", list(rc.INPUT_KINDS), key="sk_rnn_input", horizontal=True,
-                         format_func=_fmt({"pulse": "one pulse", "sine": "sine wave", "noise": "noise"}))
-tr = C.trajectories(float(rnn_radius), rnn_phi, rnn_input)
-if not np.all(np.isfinite(tr.h)):
-    st.warning("The hidden state overflowed: with a linear φ and ρ > 1 the state grows like ρᵗ without bound.")
-ui.figure(C.trajectories_figure(float(rnn_radius), rnn_phi, rnn_input), key="sk_fig_traj")
-echo = ("With a single pulse the state rings on after the input has gone: that echo is the network's memory, and "
-        "ρ sets how long it lasts." if rnn_input == "pulse" else
-        "The state at time t is a running summary of every input so far, each one fading by about ρ per step.")
-st.caption(f"16 hidden units, W = ρ·(random orthogonal matrix). ‖h_60‖ = {tr.norm[-1]:.3g}. " + echo)
+r1c, r2c, r3c = st.columns(3)
+with r1c:
+    rnn_radius = float(ui.slider("Spectral radius ρ of W", 0.5, 1.5, 0.9, 0.05, key="sk_rnn_radius"))
+with r2c:
+    rnn_phi = Phi(ui.activation_select("Activation φ ", key="sk_rnn_phi", options=RNN_PHIS, default="tanh"))
+with r3c:
+    rnn_input = ui.radio("Input sequence", rc.INPUT_KINDS, key="sk_rnn_input", horizontal=True,
+                         format_func=ui.labels(rc.INPUT_LABELS))
+tr, fig_tr, tr_caption = V.trajectories(rnn_radius, rnn_phi, rnn_input)
+ui.figure(fig_tr, key="sk_fig_traj")
+st.caption("16 hidden units, W = ρ·(random orthogonal matrix). " + tr_caption)
 
 # ---------------------------------------------------------------------------------------------- feedback: BPTT
 st.header("Feedback connections II: vanishing and exploding gradients through time")
 v1, v2, v3, v4 = st.columns(4)
 with v1:
-    vg_radius = ui.slider("Spectral radius ρ of W ", 0.5, 1.5, 1.0, 0.05, key="sk_vg_radius")
+    vg_radius = float(ui.slider("Spectral radius ρ of W ", 0.5, 1.5, 1.0, 0.05, key="sk_vg_radius"))
 with v2:
-    vg_phi = ui.activation_select("Activation φ  ", key="sk_vg_phi", options=RNN_PHIS, default="tanh")
+    vg_phi = Phi(ui.activation_select("Activation φ  ", key="sk_vg_phi", options=RNN_PHIS, default="tanh"))
 with v3:
-    vg_kind = ui.selectbox("Recurrent matrix W", list(rc.MATRIX_KINDS), key="sk_vg_kind",
-                           format_func=_fmt(rc.MATRIX_LABELS),
+    vg_kind = ui.selectbox("Recurrent matrix W", rc.MATRIX_KINDS, key="sk_vg_kind",
+                           format_func=ui.labels(rc.MATRIX_LABELS),
                            help="Orthogonal × ρ: every singular value is ρ, so ‖W^k‖ = ρ^k exactly. Gaussian: "
                                 "i.i.d. normal entries rescaled so the largest |eigenvalue| is ρ; ‖W‖₂ is larger.")
 with v4:
-    vg_T = ui.slider("Sequence length T", 10, 200, 60, 10, key="sk_vg_T")
+    vg_T = int(ui.slider("Sequence length T", 10, 200, 60, 10, key="sk_vg_T"))
 k1, k2 = st.columns(2)
 with k1:
     vg_clip_on = ui.checkbox("Clip the gradient norm (Pascanu et al. 2013)", False, key="sk_vg_clip")
 with k2:
-    vg_c = ui.slider("Clipping threshold c", 0.1, 10.0, 1.0, 0.1, key="sk_vg_c", disabled=not vg_clip_on)
-vg_args = (int(vg_T), float(vg_radius), vg_phi, vg_kind, float(vg_c) if vg_clip_on else None)
-tg = C.time_gradients(*vg_args)
-if not (np.all(np.isfinite(tg.jac)) and np.isfinite(tg.total_norm)):
+    vg_c = float(ui.slider("Clipping threshold c", 0.1, 10.0, 1.0, 0.1, key="sk_vg_c", disabled=not vg_clip_on))
+vg_args = (vg_T, vg_radius, vg_phi, vg_kind, vg_c if vg_clip_on else None)
+tg = V.time_gradients(*vg_args)
+if not tg.finite:
     st.warning("The gradient overflowed to infinity: it explodes so fast that not even float64 can hold it. "
                "Lower ρ or T.")
-ui.figure(C.time_gradient_figure(*vg_args), key="sk_fig_vg")
+ui.figure(V.time_gradient_figure(*vg_args), key="sk_fig_vg")
 st.latex(
     r"\frac{\partial h_T}{\partial h_t} = \prod_{s=t+1}^{T} \mathrm{diag}\,\varphi'(z_s)\, W,\qquad"
     r"\Big\|\frac{\partial h_T}{\partial h_t}\Big\| \le (\gamma\,\|W\|_2)^{T-t} = "
-    rf"({tg.gamma:.3g}\times{tg.w_norm:.3g})^{{T-t}}"
+    rf"({tex_number(tg.gamma)}\times{tex_number(tg.w_norm)})^{{T-t}}"
 )
 verdict = ("below 1: the gradient must vanish" if tg.gamma * tg.w_norm < 1 else
            "at least 1: it may explode (a necessary condition, not a sufficient one; saturation can still make "
            "it vanish)")
-st.markdown(
-    f"γ = max|φ′| = {tg.gamma:.3g} and ‖W‖₂ = {tg.w_norm:.3g}, so γ‖W‖ = {tg.gamma * tg.w_norm:.3g} is {verdict}. "
-    f"Measured: ‖∂h_T/∂h_0‖ = {tg.jac[-1]:.3g}. Total ‖∂L/∂W‖ = {tg.total_norm:.3g}"
-    + (f", clipped to {tg.total_norm * tg.clip_scale:.3g} (every step's term × {tg.clip_scale:.3g})."
-       if vg_clip_on and tg.clip_scale < 1 else ".")
-)
-ui.takeaway("Gradients through time are powers of W: below 1/γ they vanish, above they can explode. Clipping "
-            "caps an exploding step but cannot bring back a vanished one; that needs a different cell.")
+st.markdown(f"γ = max|φ′| = {tg.gamma:.3g} and ‖W‖₂ = {tg.w_norm:.3g}, so γ‖W‖ = {tg.gamma * tg.w_norm:.3g} is "
+            f"{verdict}. Measured: ‖∂h_T/∂h_0‖ = {rs.sci(float(tg.jac[-1]))}, total ‖∂L/∂W‖ = "
+            f"{rs.sci(tg.total_norm)}.")
+if vg_clip_on:
+    st.markdown(rc.clipping_note(tg))
+ui.takeaway(rc.time_gradient_takeaway(tg))
 
 # ---------------------------------------------------------------------------------------------- adding problem
 st.header("Feedback connections III: memory on the adding problem")
 st.markdown(
-    "Hochreiter & Schmidhuber (1997): each sequence holds random numbers in [0, 1] and two markers, one in each "
-    "half. The target is the sum of the two marked numbers, which the network must remember until the end. "
-    "Always answering 1 gives a mean squared error of Var(u + v) = 2/12 ≈ 0.167; beating it means remembering."
+    "Each sequence holds random numbers $u_t \\sim U(0, 1)$ and a marker channel with two ones, one in each half; "
+    "the target is the sum of the two marked numbers, which the network must carry to the end. This is the "
+    "variant of Arjovsky, Shah & Bengio (2016). Always answering 1 (the best constant guess) scores "
+    "Var(u + v) = 2/12 ≈ 0.167; beating it means remembering."
 )
 st.latex(r"x_t = (u_t, m_t),\quad y = \sum_t m_t u_t,\qquad \mathbb{E}\big[(y-1)^2\big] = \tfrac{2}{12} "
-         rf"\approx {rc.GUESS_ONE_MSE:.3f}")
+         rf"\approx {tex_number(rc.GUESS_ONE_MSE)}")
+st.caption("Hochreiter & Schmidhuber's original (1997, Experiment 4) differs: values from U(−1, 1), both markers "
+           "in the first half (one among the first ten), lengths between T and 1.1 T, and the target "
+           f"0.5 + (X₁ + X₂)/4, for which the best constant guess scores 1/24 ≈ {rc.ORIGINAL_BASELINE:.3f}.")
 m1, m2, m3, m4 = st.columns(4)
 with m1:
-    add_T = ui.slider("Sequence length T", 10, 100, 50, 10, key="sk_add_T")
+    add_T = int(ui.slider("Sequence length T", 10, 100, 50, 10, key="sk_add_T"))
 with m2:
-    add_hidden = ui.slider("Hidden units", 8, 64, 32, 8, key="sk_add_hidden")
+    add_hidden = int(ui.slider("Hidden units", 8, 64, 32, 8, key="sk_add_hidden"))
 with m3:
-    add_lr = ui.selectbox("Learning rate (Adam)", [3e-3, 1e-2, 3e-2], key="sk_add_lr", index=1,
-                          format_func=lambda v: v if isinstance(v, str) else f"{v:g}")
+    add_lr = float(ui.selectbox("Learning rate (Adam)", [3e-3, 1e-2, 3e-2], key="sk_add_lr", index=1,
+                                format_func=lambda v: f"{v:g}"))
 with m4:
-    add_seed = ui.slider("Seed ", 0, 9, 0, 1, key="sk_add_seed")
-add_cfg = {"hidden": int(add_hidden), "lr": float(add_lr), "seed": int(add_seed)}
+    add_seed = int(ui.slider("Seed ", 0, 9, 0, 1, key="sk_add_seed"))
+add = rc.AddingSettings(T=add_T, hidden=add_hidden, lr=add_lr, seed=add_seed)
 
 
-def _draw_adding(trainer: rc.AddingTrainer) -> None:
-    pre = C.precomputed("adding")
-    if trainer.step == 0 and add_cfg == ADD_DEFAULT and str(int(add_T)) in (pre or {}).get("runs", {}):
-        fig, curves = C.precomputed_adding_figure(int(add_T))
-        st.caption("Showing the precomputed run at these settings; press Train to run it yourself.")
-    elif trainer.step == 0:
-        st.info("Press **Train** to train the three cells side by side (at most "
-                f"{MAX_COMPUTE_S:.0f} s).", icon=":material/play_circle:")
+def _draw_adding(run: rc.AddingRun, running: bool) -> None:
+    if run.steps == 0:
+        curves = V.precomputed_adding()[0].get(run.settings)
+        if curves is None:
+            st.info("Press **Train** to train the three cells side by side.", icon=":material/play_circle:")
+            return
+        ui.figure(V.precomputed_adding_figure(run.settings), key="sk_fig_add")
+        st.caption("The precomputed run at these settings (the same numbers Train produces).")
+        st.markdown(rc.adding_verdict({c: curves.final(c) for c in rc.CELLS}, run.settings.T))
         return
-    else:
-        curves = trainer.run.curves
-        fig = fx.adding_figure(trainer.run.steps, curves, rc.CELL_LABELS, rc.GUESS_ONE_MSE)
-    ui.figure(fig, key="sk_fig_add")
-    st.caption("Final training MSE: " + ", ".join(f"{rc.CELL_LABELS[c]} {v[-1]:.4f}" for c, v in curves.items()
-                                                    if v) + f" (guess-1 baseline {rc.GUESS_ONE_MSE:.3f}).")
+    curves = run.curves()
+    ui.figure(fx.adding_figure(curves, rc.CELL_LABELS, rc.GUESS_ONE_MSE), key="sk_fig_add")
+    _verdict_or_wait(run, lambda: rc.adding_verdict({c: curves.final(c) for c in rc.CELLS}, run.settings.T))
 
 
-ui.live_panel("sk_add_live", lambda: rc.AddingTrainer(T=int(add_T), hidden=int(add_hidden), lr=float(add_lr),
-                                                      seed=int(add_seed), max_seconds=MAX_COMPUTE_S),
-              _draw_adding, config=(int(add_T), *sorted(add_cfg.items())), **LIVE)
-ui.takeaway("At short lengths every cell learns. As T grows the vanilla RNN stalls at the baseline, unable to "
-            "carry a number across many steps, while the LSTM's and GRU's gated additive paths remember it.")
+ui.live_panel("sk_add_live", lambda: rc.AddingRun(add), _draw_adding, config=add, shared=True)
+ui.takeaway("Gated cells keep an additive path through time (the LSTM's cell state, the GRU's interpolation), so "
+            "a number can be carried across many steps; a vanilla RNN must pass it through T multiplications.")
 
 # ---------------------------------------------------------------------------------------------- joint chart
 st.header("One picture: depth and time are the same problem")
-st.markdown(
-    "How much of a small change at the input survives after a given number of steps, through layers of a deep "
-    "stack or time steps of a recurrent cell? Stacks use the activation, initialisation and branch scale chosen "
-    "in the gradient-flow section; the RNNs are tanh with an orthogonal W."
-)
-j1, j2 = st.columns(2)
-with j1:
-    jt_fb = ui.slider("LSTM forget-gate bias at initialisation", 0.0, 5.0, 1.0, 0.5, key="sk_jt_fb")
-with j2:
-    jt_trained = ui.checkbox("Add the LSTM and RNN trained on the adding problem (T = 50)", True,
-                             key="sk_jt_trained")
-ui.figure(C.joint_figure(gf_phi, gf_init, gf_branch, float(jt_fb), bool(jt_trained)), key="sk_fig_joint")
-st.caption(
-    "Solid: ‖∂h_L/∂h_0‖ of a deep stack against depth L (one input, no batch norm). Dashed: ‖∂h_T/∂h_t‖ of a "
-    "recurrent cell against T − t at initialisation (for the LSTM the state is (h, c)). Dotted: the same for the "
-    "cells trained on the adding problem, measured on one of its sequences."
-)
-ui.takeaway("A skip connection in depth and a gated cell in time do the same job: they put an additive, "
-            "near-identity path next to the multiplicative one, so signals and gradients survive many steps.")
+with st.expander("Open to compute: signal survival through layers and through time", key="sk_jt_open",
+                 on_change="rerun") as jt_box:
+    if jt_box.open:
+        st.markdown(
+            "How much of a small change at the input survives after a given number of steps, through layers of a "
+            "deep stack or time steps of a recurrent cell? Stacks use the activation, initialisation and branch "
+            "scale chosen in the gradient-flow section; the RNNs are tanh with an orthogonal W."
+        )
+        j1, j2 = st.columns(2)
+        with j1:
+            jt_fb = float(ui.slider("LSTM forget-gate bias at initialisation", 0.0, 5.0, 1.0, 0.5, key="sk_jt_fb"))
+        with j2:
+            jt_trained = ui.checkbox("Add the LSTM and RNN trained on the adding problem (T = 50)", True,
+                                     key="sk_jt_trained")
+        ui.figure(V.joint_figure(gf_phi, gf_init, gf_branch, jt_fb, bool(jt_trained)), key="sk_fig_joint")
+        st.caption(
+            "Solid: ‖∂h_L/∂h_0‖ of a deep stack against depth L (one input, no batch norm). Dashed: ‖∂h_T/∂h_t‖ "
+            "of a recurrent cell against T − t at initialisation (for the LSTM the state is (h, c)). Dotted: the "
+            "same for the cells trained on the adding problem, measured on one of its sequences. Curves that leave "
+            "the plot have vanished below 10⁻¹² or exploded past 10¹²."
+        )
+        ui.takeaway("A skip connection in depth and a gated cell in time do the same job: they put an additive, "
+                    "near-identity path next to the multiplicative one, so signals and gradients survive many steps.")
 
 # ---------------------------------------------------------------------------------------------- summary
 st.header("What each connection buys")
@@ -500,7 +329,7 @@ st.markdown(
     "| wiring | h_l = F_l(h_(l−1)) | h_l = h_(l−1) + F_l(h_(l−1)) | h_t = φ(W h_(t−1) + U x_t + b) |\n"
     "| buys | simplicity | a gradient highway: very deep nets train | memory: outputs depend on the past |\n"
     "| gradient | product of L Jacobians | identity + small terms | product of T copies of diag(φ′)W |\n"
-    "| failure | vanishing / exploding, degradation | little (branches must be scaled or normalised) "
+    "| failure | vanishing / exploding, degradation | explodes unless branches are scaled or normalised "
     "| vanishing / exploding through time; fixed by gates (LSTM, GRU) and clipping |\n"
     "| used in | small MLPs, LeNet, VGG | ResNet, U-Net, Transformers, diffusion denoisers "
     "| language and speech models before Transformers, time series, control |"

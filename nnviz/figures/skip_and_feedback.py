@@ -1,0 +1,330 @@
+"""Figures of the skip-and-feedback page: diagrams, gradient flow, degradation, shattering, landscapes, RNNs.
+
+Results in (the frozen dataclasses of nnviz.topics.skip_and_feedback), ``go.Figure`` out; nothing here trains or
+differentiates. Colours: plain = vermillion,
+residual / skip = blue, vanilla RNN = vermillion, LSTM = blue, GRU = green, baselines black dashed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nnviz.figures import style
+
+PLAIN = style.VERMILLION
+RESIDUAL = style.BLUE
+CELL_COLOURS = {"rnn": style.VERMILLION, "lstm": style.BLUE, "gru": style.GREEN}
+DEPTH_DASH = ("dot", "dash", "solid", "dashdot")
+
+
+def _grid(x, axis: str = "x") -> dict:
+    """A uniform grid as plotly's x0/dx (smaller and faster to send than the array), else the array itself."""
+    x = np.asarray(x, dtype=float)
+    if len(x) >= 2 and np.allclose(np.diff(x), x[1] - x[0], rtol=1e-6, atol=1e-9):
+        return {f"{axis}0": float(x[0]), f"d{axis}": float(x[1] - x[0])}
+    return {axis: x}
+
+
+def _pos(v) -> np.ndarray:
+    """Values for a log axis: zeros and negatives (which a log axis cannot show) become gaps."""
+    v = np.asarray(v, dtype=float)
+    return np.where(v > 0, v, np.nan)
+
+
+# --------------------------------------------------------------------------------------------------
+# Diagrams, as Graphviz DOT text: drawn by the browser, so a rerun sends a few hundred bytes instead of building
+# and serialising a plotly figure full of shapes (that was 40 ms of every rerun for four diagrams).
+
+_DOT_HEAD = ('digraph {{ rankdir={rankdir}; bgcolor="transparent"; nodesep=0.3; ranksep=0.35; '
+             'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=14, height=0.4, '
+             'color="{plain}", fillcolor="#fbe9df", penwidth=1.6]; '
+             'edge [color="{black}", penwidth=1.6, arrowsize=0.7, fontname="Helvetica", fontsize=12]; ')
+
+
+def _dot(body: str, rankdir: str = "LR", label: str = "") -> str:
+    head = _DOT_HEAD.format(rankdir=rankdir, plain=PLAIN, black=style.BLACK)
+    caption = f'label=<{label}>; labelloc="t"; labeljust="l"; fontname="Helvetica"; fontsize=15; ' if label else ""
+    return head + caption + body + "}"
+
+
+def chain_diagram() -> str:
+    """A plain chain x -> F_1 -> F_2 -> F_3 -> y: every signal passes through every layer (DOT)."""
+    ends = f'node [shape=box, style="rounded", color="{style.BLACK}"]; x; y; '
+    layers = f'node [style="rounded,filled", color="{PLAIN}"]; F1 [label=<F<sub>1</sub>>]; ' \
+             'F2 [label=<F<sub>2</sub>>]; F3 [label=<F<sub>3</sub>>]; '
+    return _dot(ends + layers + "x -> F1 -> F2 -> F3 -> y; ",
+                label="Plain chain: h<sub>l</sub> = F<sub>l</sub>(h<sub>l−1</sub>), every signal through every layer")
+
+
+def residual_block_diagram() -> str:
+    """A residual block y = x + F(x): the identity path skips the branch F (DOT)."""
+    body = (f'node [shape=box, style="rounded", color="{style.BLACK}"]; x; y; '
+            f'plus [label="+", shape=circle, width=0.35, fixedsize=true]; '
+            f'F [label="F(x) = W φ(x) + b", style="rounded,filled", color="{PLAIN}"]; '
+            'x -> F -> plus -> y; '
+            f'x -> plus [color="{RESIDUAL}", penwidth=2.5, fontcolor="{RESIDUAL}", '
+            'label=<identity: ∂y/∂x = I + ∂F/∂x>, constraint=false]; ')
+    return _dot(body, label="Residual block: y = x + F(x)")
+
+
+def rnn_rolled_diagram() -> str:
+    """A recurrent cell rolled up: h_t feeds back into itself through W (DOT)."""
+    body = (f'node [shape=box, style="rounded", color="{style.BLACK}"]; x [label=<x<sub>t</sub>>]; '
+            'y [label=<y<sub>t</sub>>]; '
+            f'node [style="rounded,filled", color="{RESIDUAL}", fillcolor="#eef4fb"]; h [label=<h<sub>t</sub>>]; '
+            'x -> h [label=" U"]; h -> y; '
+            f'h -> h [label=" W", color="{style.VERMILLION}", fontcolor="{style.VERMILLION}", penwidth=2.5]; ')
+    return _dot(body, rankdir="BT", label="Rolled up")
+
+
+def rnn_unrolled_diagram(T: int) -> str:
+    """The same cell unrolled over T steps: a depth-T network sharing W, U and b at every step (DOT)."""
+    T = int(max(1, T))
+    shown = list(range(1, T + 1)) if T <= 6 else [1, 2, None, T - 1, T]
+    nodes = [f'node [shape=box, style="rounded", color="{style.BLACK}"]; h0 [label=<h<sub>0</sub>>]; ']
+    edges, prev = [], "h0"
+    for t in shown:
+        if t is None:
+            nodes.append('dots [label="· · ·", shape=plain]; ')
+            edges.append(f'{prev} -> dots [color="{style.VERMILLION}"]; ')
+            prev = "dots"
+            continue
+        nodes.append(f'x{t} [label=<x<sub>{t}</sub>>, shape=box, style="rounded", color="{style.BLACK}"]; '
+                     f'h{t} [label=<h<sub>{t}</sub>>, style="rounded,filled", color="{RESIDUAL}", '
+                     'fillcolor="#eef4fb"]; ')
+        edges.append(f'x{t} -> h{t}; {{rank=same; {prev}; h{t}}} ')
+        w = "" if prev == "dots" else f', label=" W", fontcolor="{style.VERMILLION}"'
+        edges.append(f'{prev} -> h{t} [color="{style.VERMILLION}"{w}]; ')
+        prev = f"h{t}"
+    return _dot("".join(nodes) + "".join(edges), rankdir="BT",
+                label=f"Unrolled over T = {T} steps (shared W, U, b)")
+
+
+# --------------------------------------------------------------------------------------------------
+# Log axes: decades only, never more than about eight labels, never SI suffixes
+
+
+def log_axis(*values, max_ticks: int = 8, floor: float | None = None, cap: float | None = None) -> dict:
+    """A log axis over the positive finite ``values``: ticks at powers of ten only (every k-th decade when the range
+    spans more than ``max_ticks`` decades), written 10^k. ``floor``/``cap`` bound the range (log10 units)."""
+    v = np.concatenate([np.asarray(x, dtype=float).ravel() for x in values]) if values else np.array([1.0])
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = (float(np.log10(v.min())), float(np.log10(v.max()))) if len(v) else (-1.0, 1.0)
+    if floor is not None:
+        lo = max(lo, floor)
+    if cap is not None:
+        hi = min(hi, cap)
+    lo, hi = math.floor(lo - 0.05), math.ceil(hi + 0.05)
+    if hi - lo < 1:
+        hi = lo + 1
+    step = max(1, math.ceil((hi - lo) / max_ticks))
+    return {"type": "log", "range": [lo, hi], "tick0": 0, "dtick": step, "exponentformat": "power",
+            "minorloglabels": "none"}
+
+
+# --------------------------------------------------------------------------------------------------
+# Skip connections
+
+
+def gradient_flow_figure(gf, wrt: str) -> go.Figure:
+    """Gradient norm per layer (log scale), plain against residual. ``gf``: residual.GradientFlow; ``wrt`` is
+    "weights" (||dL/dW_l||) or "hidden" (||dL/dh_l||)."""
+    plain, residual = (gf.plain, gf.residual) if wrt == "weights" else (gf.plain_h, gf.residual_h)
+    title = "‖∂L/∂W_l‖ (log scale)" if wrt == "weights" else "‖∂L/∂h_l‖ (log scale)"
+    data = [go.Scatter(**_grid(gf.layer), y=_pos(g), mode="lines+markers", name=name,
+                       line={"color": colour, "width": 2}, marker={"size": 4},
+                       hovertemplate=f"{name}<br>layer %{{x}}<br>norm %{{y:.3g}}<extra></extra>")
+            for name, g, colour in (("plain", plain, PLAIN), ("residual", residual, RESIDUAL))]
+    return style.make_figure(data, x_title="layer l (1 = nearest the input)", y_title=title, height=360,
+                             yaxis=log_axis(plain, residual))
+
+
+def degradation_figure(curves, depths: Sequence[int]) -> go.Figure:
+    """Training loss against step: plain networks on the left, residual on the right, one line per depth.
+    ``curves``: residual.Curves with names "plain d" / "residual d"."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("plain (no skips)", "residual (with skips)"))
+    steps = np.asarray(curves.steps, dtype=float)
+    for c, (kind, colour) in enumerate((("plain", PLAIN), ("residual", RESIDUAL)), start=1):
+        for i, d in enumerate(depths):
+            ys = curves.loss.get(f"{kind} {d}")
+            if not ys:
+                continue
+            fig.add_trace(go.Scatter(
+                x=steps[: len(ys)], y=np.asarray(ys, dtype=float), mode="lines", name=f"{d} layers",
+                legendgroup=str(d), showlegend=False,
+                line={"color": colour, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]},
+                hovertemplate=f"{kind}, {d} layers<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"), 1, c)
+    for i, d in enumerate(depths):  # legend keys in neutral black: line style = depth, colour = panel
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"{d} layers", legendgroup=str(d),
+                                 line={"color": style.BLACK, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]}),
+                      1, 1)
+    axis = log_axis(*curves.loss.values())
+    fig.update_yaxes(**axis)
+    fig.update_xaxes(title_text="training step")
+    fig.update_yaxes(title_text="training loss (MSE)", row=1, col=1)
+    fig = style.apply_layout(fig, height=400)
+    fig.update_layout(margin={"t": 85}, legend={"y": 1.1})
+    return fig
+
+
+def shattered_figure(nets: Mapping[str, object], labels: Mapping[str, str]) -> go.Figure:
+    """dy/dx against x, one panel per network. ``nets``: name -> residual.ShatteredNet."""
+    names = list(nets)
+    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.08, subplot_titles=[labels[n] for n in names])
+    for c, n in enumerate(names, start=1):
+        fig.add_trace(go.Scatter(**_grid(nets[n].x), y=nets[n].grad, mode="lines",
+                                 line={"color": style.series_colour(c - 1), "width": 1.5}, name=labels[n],
+                                 showlegend=False,
+                                 hovertemplate="x %{x:.3f}<br>dy/dx %{y:.3g}<extra>" + labels[n] + "</extra>"),
+                      1, c)
+        fig.update_xaxes(title_text="input x", row=1, col=c)
+    fig.update_yaxes(title_text="gradient dy/dx", row=1, col=1)
+    fig.update_yaxes(exponentformat="power")
+    return style.apply_layout(fig, height=300, legend=False)
+
+
+def autocorrelation_figure(nets: Mapping[str, object], labels: Mapping[str, str]) -> go.Figure:
+    """Autocorrelation r(k) of dy/dx across neighbouring inputs, against lag k."""
+    data = [go.Scatter(x0=0, dx=1, y=net.autocorr, mode="lines+markers", name=labels[n],
+                       line={"color": style.series_colour(i), "width": 2}, marker={"size": 4},
+                       hovertemplate=labels[n] + "<br>lag %{x}<br>r %{y:.3f}<extra></extra>")
+            for i, (n, net) in enumerate(nets.items())]
+    step = 4 / (len(next(iter(nets.values())).x) - 1)
+    return style.make_figure(data, x_title=f"lag k (inputs {step:.3g} apart)", y_title="autocorrelation r(k)",
+                             height=340, yaxis={"range": [-0.4, 1.05]}, margin={"t": 75},
+                             shapes=[style.hline(0, colour=style.GREY, dash="solid")[0]])
+
+
+def gradient_covariance_figure(nets: Mapping[str, object], labels: Mapping[str, str], stride: int = 4) -> go.Figure:
+    """Correlation between inputs i and j of the last-layer units' gradients: one heatmap per network."""
+    names = list(nets)
+    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.06, subplot_titles=[labels[n] for n in names])
+    for c, n in enumerate(names, start=1):
+        xs = nets[n].x[::stride]
+        fig.add_trace(go.Heatmap(**_grid(xs), **_grid(xs, "y"),
+                                 z=nets[n].corr[::stride, ::stride].astype(np.float32), zmin=-1, zmax=1,
+                                 colorscale=style.DIVERGING, showscale=c == len(names),
+                                 colorbar={"title": {"text": "corr.", "side": "top"}, "len": 0.9,
+                                           "tickvals": [-1, -0.5, 0, 0.5, 1]},
+                                 hovertemplate="x_i %{y:.2f}<br>x_j %{x:.2f}<br>corr %{z:.2f}<extra></extra>"), 1, c)
+        fig.update_xaxes(title_text="input x_j", row=1, col=c, dtick=2)
+        fig.update_yaxes(row=1, col=c, dtick=2)
+    fig.update_yaxes(title_text="input x_i", row=1, col=1)
+    return style.apply_layout(fig, height=340, legend=False)
+
+
+def landscape_figure(surfaces: Mapping[str, object]) -> go.Figure:
+    """log10 loss contours on the random 2-D slice, one panel per network. ``surfaces``: kind -> Landscape."""
+    names = list(surfaces)
+    titles = {"plain": "without skips (plain)", "residual": "with skips (residual)"}
+    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.1,
+                        subplot_titles=[titles.get(n, n) for n in names])
+    all_logs = [np.log10(np.maximum(s.loss, 1e-8)) for s in surfaces.values()]
+    lo = float(min(np.min(v) for v in all_logs))
+    hi = float(max(np.max(v) for v in all_logs))
+    for c, (n, logl) in enumerate(zip(names, all_logs, strict=True), start=1):
+        s = surfaces[n]
+        fig.add_trace(go.Contour(**_grid(s.a), **_grid(s.b, "y"), z=logl.astype(np.float32), zmin=lo, zmax=hi,
+                                 colorscale=style.SEQUENTIAL, ncontours=24, showscale=c == len(names),
+                                 colorbar={"title": {"text": "log₁₀ loss", "side": "top"}},
+                                 contours={"coloring": "heatmap"}, line={"width": 0.5},
+                                 hovertemplate="α %{x:.2f}<br>β %{y:.2f}<br>log₁₀ loss %{z:.2f}<extra></extra>"),
+                      1, c)
+        fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker={"symbol": "x", "size": 10, "color": "white",
+                                 "line": {"width": 1, "color": style.BLACK}},
+                                 hovertext="the trained weights θ*", hoverinfo="text", showlegend=False), 1, c)
+        fig.update_xaxes(title_text="α (along d₁)", row=1, col=c)
+        fig.update_yaxes(title_text="β (along d₂)" if c == 1 else None, row=1, col=c)
+    return style.apply_layout(fig, height=400, legend=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Feedback connections
+
+
+def trajectories_figure(tr) -> go.Figure:
+    """The input sequence above, every hidden unit's h_t below (one light trace), ||h_t|| highlighted.
+    ``tr``: recurrent.Trajectories."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.25, 0.75], vertical_spacing=0.06)
+    fig.add_trace(go.Scatter(**_grid(tr.t), y=tr.x, mode="lines+markers", name="input x_t",
+                             line={"color": style.BLACK}, marker={"size": 3},
+                             hovertemplate="t %{x}<br>x %{y:.3f}<extra></extra>"), 1, 1)
+    n = tr.h.shape[1]
+    h = np.where(np.isfinite(tr.h), tr.h, np.nan)
+    xs = np.concatenate([np.append(tr.t, np.nan) for _ in range(n)])
+    ys = np.concatenate([np.append(h[:, i], np.nan) for i in range(n)])
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{n} hidden units h_t,i", connectgaps=False,
+                             line={"color": style.SKY, "width": 1}, opacity=0.8,
+                             hovertemplate="t %{x}<br>h %{y:.3g}<extra>a hidden unit</extra>"), 2, 1)
+    fig.add_trace(go.Scatter(**_grid(tr.t), y=np.where(np.isfinite(tr.norm), tr.norm, np.nan), mode="lines",
+                             name="‖h_t‖", line={"color": style.BLUE, "width": 3},
+                             hovertemplate="t %{x}<br>‖h‖ %{y:.3g}<extra></extra>"), 2, 1)
+    fig.update_yaxes(title_text="x_t", row=1, col=1)
+    fig.update_yaxes(title_text="hidden state", row=2, col=1, exponentformat="power")
+    fig.update_xaxes(title_text="time step t", row=2, col=1)
+    return style.apply_layout(fig, height=400)
+
+
+def time_gradient_figure(tg) -> go.Figure:
+    """||dh_T/dh_t|| against T - t with Pascanu's bound, and BPTT's per-step gradient terms (clipped or not).
+    ``tg``: recurrent.TimeGradients."""
+    clipped = tg.clip is not None
+    data = [
+        go.Scatter(**_grid(tg.lag), y=_pos(tg.jac), mode="lines", name="‖∂h_T/∂h_t‖",
+                   line={"color": style.BLUE, "width": 3},
+                   hovertemplate="T−t %{x}<br>‖∂h_T/∂h_t‖ %{y:.3g}<extra></extra>"),
+        go.Scatter(**_grid(tg.lag), y=_pos(tg.bound), mode="lines", name="bound (γ‖W‖)^(T−t)",
+                   line={"color": style.BLACK, "dash": "dash", "width": 1.5},
+                   hovertemplate="T−t %{x}<br>bound %{y:.3g}<extra></extra>"),
+        go.Scatter(x0=0, dx=1, y=_pos(tg.contrib), mode="lines", name="step-t term of ∂L/∂W",
+                   line={"color": style.ORANGE, "width": 1.5, "dash": "dot" if clipped else "solid"},
+                   hovertemplate="T−t %{x}<br>‖term‖ %{y:.3g}<extra></extra>"),
+    ]
+    shown = [tg.jac, tg.contrib]
+    if clipped:
+        data.append(go.Scatter(x0=0, dx=1, y=_pos(tg.contrib * tg.clip_scale), mode="lines",
+                               name="same term after clipping", line={"color": style.VERMILLION, "width": 2},
+                               hovertemplate="T−t %{x}<br>‖clipped term‖ %{y:.3g}<extra></extra>"))
+        shown.append(tg.contrib * tg.clip_scale)
+    # the bound may run off to 10^100: show it only over the range the measured curves use, plus a margin
+    axis = log_axis(*shown)
+    axis["range"] = [axis["range"][0] - 1, axis["range"][1] + 1]
+    return style.make_figure(data, x_title="steps back in time, T − t", y_title="norm (log scale)", height=380,
+                             yaxis=axis)
+
+
+def adding_figure(curves, labels: Mapping[str, str], baseline: float) -> go.Figure:
+    """Training MSE on the adding problem per cell type, against the always-answer-1 baseline (a legend entry,
+    not a label on the plot, so it never sits on a curve). ``curves``: residual.Curves."""
+    steps = np.asarray(curves.steps, dtype=float)
+    data = [go.Scatter(x=steps[: len(ys)], y=np.asarray(ys, dtype=float), mode="lines", name=labels.get(c, c),
+                       line={"color": CELL_COLOURS.get(c, style.PURPLE), "width": 2.5},
+                       hovertemplate=labels.get(c, c) + "<br>step %{x}<br>MSE %{y:.4f}<extra></extra>")
+            for c, ys in curves.loss.items() if ys]
+    end = float(steps[-1]) if len(steps) else 1.0
+    data.append(go.Scatter(x=[0, end], y=[baseline, baseline], mode="lines", name=f"always answer 1: {baseline:.3f}",
+                           line={"color": style.BLACK, "dash": "dash", "width": 1.5}, hoverinfo="skip"))
+    return style.make_figure(data, x_title="training step (mini-batches of 64)", y_title="training MSE (log scale)",
+                             height=370, yaxis=log_axis(baseline, *curves.loss.values()))
+
+
+def joint_jacobian_figure(series: Sequence[tuple[str, np.ndarray, str, str]]) -> go.Figure:
+    """||dh_out/dh_in|| against steps travelled (layers or time steps), all on one log axis.
+
+    ``series``: (name, norms (k+1,), colour, dash) with norms[0] = 1 at zero steps. The axis shows 10^-12..10^12
+    at most; beyond it a curve leaves the plot (it has vanished or exploded).
+    """
+    data = [go.Scatter(x0=0, dx=1, y=_pos(norms), mode="lines", name=name,
+                       line={"color": colour, "dash": dash, "width": 2.5},
+                       hovertemplate=name + "<br>steps %{x}<br>norm %{y:.3g}<extra></extra>")
+            for name, norms, colour, dash in series]
+    axis = log_axis(*[n for _, n, _, _ in series], floor=-12, cap=12)
+    return style.make_figure(data, x_title="steps the signal travels (layers in depth, or time steps back)",
+                             y_title="Jacobian norm ‖∂h_out/∂h_in‖₂", height=480, yaxis=axis,
+                             shapes=[style.hline(1, colour="#d0d0d0", dash="solid")[0]])

@@ -1,0 +1,329 @@
+"""Skip connections: plain vs residual stacks against torch autograd, fixed-step runs, precomputed defaults that
+equal a live run, and every sentence the page shows checked against the result it is shown with."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from nnviz.activations import Phi
+from nnviz.topics.skip_and_feedback import residual as rs
+
+PHIS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
+
+
+def test_branch_alpha():
+    assert rs.branch_alpha("one", 50) == 1.0
+    assert rs.branch_alpha("inv_sqrt_depth", 49) == pytest.approx(1 / 7)
+    with pytest.raises(ValueError):
+        rs.branch_alpha("nope", 3)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_stack_is_the_formula(residual):
+    """h_l = W_l phi(h_{l-1}) + b_l, plus h_{l-1} (times 1, alpha on the branch) when residual."""
+    m = rs.Stack(3, 5, 4, 2, phi=Phi("tanh"), residual=residual, alpha=0.3, init="xavier", seed=1,
+                 dtype=torch.float64)
+    x = torch.randn(7, 3, dtype=torch.float64)
+    h = x @ m.inp.weight.T + m.inp.bias
+    for layer in m.layers:
+        branch = torch.tanh(h) @ layer.weight.T + layer.bias
+        h = h + 0.3 * branch if residual else branch
+    y = torch.tanh(h) @ m.out.weight.T + m.out.bias
+    torch.testing.assert_close(m(x), y)
+
+
+def test_same_seed_same_weights_with_and_without_skips():
+    a = rs.Stack(4, 8, 3, residual=False, seed=3)
+    b = rs.Stack(4, 8, 3, residual=True, seed=3)
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_depth_50_residual_gradient_survives_plain_sigmoid_vanishes():
+    gf = rs.gradient_flow(50, width=64, phi=Phi("sigmoid"), init="xavier", branch_scale="inv_sqrt_depth", seed=0)
+    assert len(gf.layer) == 50
+    assert 0.1 <= gf.ratio("residual") <= 10 and gf.ratio("plain") < 1e-6
+    assert gf.verdict("residual") == "steady" and gf.verdict("plain") == "vanishes"
+    assert "about as fast as its last" in rs.gradient_flow_takeaway(gf)
+
+
+def test_unscaled_relu_branches_explode_and_the_takeaway_says_why():
+    """Issue 13: alpha = 1, ReLU/He, L = 120 explodes; the lesson is the explosion, not 'learns as fast'."""
+    gf = rs.gradient_flow(120, phi=Phi("relu"), init="he", branch_scale="one")
+    assert gf.ratio("residual_h") > 1e8 and gf.residual_growth > 1e8
+    text = rs.gradient_flow_takeaway(gf)
+    assert "explodes" in text and "scale the branch" in text and "about as fast" not in text
+    scaled = rs.gradient_flow(120, phi=Phi("relu"), init="he", branch_scale="inv_sqrt_depth")
+    assert scaled.verdict("residual") == "steady"
+
+
+def test_growth_is_the_rms_ratio_of_the_forward_signal():
+    gf = rs.gradient_flow(5, width=8, phi=Phi("relu"), init="he", branch_scale="one", n=16, seed=2)
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(16, 8, generator=g, dtype=torch.float64)
+    m = rs.Stack(8, 8, 5, 1, phi=Phi("relu"), residual=True, alpha=1.0, init="he", seed=2, dtype=torch.float64)
+    hs = [h.detach() for h in m.hidden(x)]
+    assert gf.residual_growth == pytest.approx(float(hs[-1].pow(2).mean().sqrt() / hs[0].pow(2).mean().sqrt()))
+
+
+def test_gradient_flow_matches_autograd_directly():
+    gf = rs.gradient_flow(6, width=8, phi=Phi("tanh"), init="he", n=16, seed=2)
+    g = torch.Generator().manual_seed(3)  # gradient_flow uses seed + 1
+    x = torch.randn(16, 8, generator=g, dtype=torch.float64)
+    y = torch.randn(16, 1, generator=g, dtype=torch.float64)
+    m = rs.Stack(8, 8, 6, 1, phi=Phi("tanh"), residual=True, alpha=rs.branch_alpha("inv_sqrt_depth", 6), init="he",
+                 seed=2, dtype=torch.float64)
+    loss = 0.5 * ((m(x) - y) ** 2).mean()
+    grads = torch.autograd.grad(loss, [layer.weight for layer in m.layers])
+    np.testing.assert_allclose(gf.residual, [float(gr.norm()) for gr in grads], rtol=1e-10)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+@pytest.mark.parametrize("phi", ["tanh", "relu", "sigmoid"])
+def test_layer_jacobians_match_autograd(residual, phi):
+    """The product of the per-layer Jacobians (the formula on screen) equals autograd's dh_L/dh_0."""
+    m = rs.Stack(6, 6, 5, 1, phi=Phi(phi), residual=residual, alpha=0.5, init="xavier", seed=4, dtype=torch.float64)
+    x = torch.randn(1, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    jacs = rs.layer_jacobians(m, x)
+    prod = np.eye(6)
+    for j in jacs:
+        prod = j @ prod
+    h0 = m.inp(x).detach()
+
+    def from_h0(h):
+        for layer in m.layers:
+            branch = layer(m.phi(h))
+            h = h + 0.5 * branch if residual else branch
+        return h
+
+    auto = torch.autograd.functional.jacobian(from_h0, h0)[0, :, 0, :].numpy()
+    np.testing.assert_allclose(prod, auto, rtol=1e-9, atol=1e-12)
+    norms = rs.cumulative_norms(jacs)
+    assert norms[0] == 1.0 and norms[-1] == pytest.approx(np.linalg.norm(auto, 2))
+
+
+def test_depth_jacobian_plain_sigmoid_vanishes_residual_does_not():
+    dj = rs.depth_jacobian(60, width=32, phi=Phi("sigmoid"), init="xavier")
+    assert dj.plain[-1] < 1e-10 and 0.1 < dj.residual[-1] < 10
+
+
+def test_autocorrelation_against_numpy():
+    rng = np.random.default_rng(0)
+    g = np.cumsum(rng.standard_normal(300))
+    r = rs.autocorrelation(g, 10)
+    d = g - g.mean()
+    full = np.correlate(d, d, mode="full")[len(d) - 1:] / (d @ d)
+    np.testing.assert_allclose(r, full[:11])
+    assert abs(rs.autocorrelation(rng.standard_normal(5000), 3)[1]) < 0.05
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_unit_gradients_match_per_sample_autograd(residual):
+    """The hand-written forward mode (tangents through frozen batch norm) equals autograd, unit by unit."""
+    m = rs.Stack(1, 12, 4, 1, residual=residual, alpha=0.5, init="he", batch_norm=True, seed=0, dtype=torch.float64,
+                 input_bias_std=1.0)
+    x = torch.linspace(-2, 2, 9, dtype=torch.float64)[:, None]
+    units, dy = rs._unit_gradients(m, x)
+    assert units.shape == (9, 12)
+    for i in range(9):
+        xi = x[i:i + 1].clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(m(xi).sum(), xi)  # eval mode: batch statistics frozen
+        assert dy[i] == pytest.approx(float(g), rel=1e-9, abs=1e-12)
+        jac = torch.autograd.functional.jacobian(lambda v: m.phi(m.hidden(v)[-1])[0], xi)[:, 0, 0].numpy()
+        np.testing.assert_allclose(units[i], jac, rtol=1e-9, atol=1e-12)
+
+
+def test_shattering_needs_depth_and_batch_norm():
+    r1 = {n: rs.shattered_network(n, depth=24, batch_norm=True).autocorr[1] for n in rs.SHATTER_NETS}
+    assert r1["one_layer"] > 0.9 and abs(r1["deep_plain"]) < 0.3 and r1["deep_residual"] > 0.6
+    assert "has shattered" in rs.shattered_note(r1, True)
+    net = rs.shattered_network("deep_plain", depth=24, batch_norm=False)
+    assert net.autocorr[1] > 0.5 and net.corr.shape == (256, 256)
+    np.testing.assert_allclose(np.diag(rs.shattered_network("one_layer").corr), 1.0, atol=1e-6)
+
+
+def test_zero_bias_relu_net_of_one_input_has_a_two_valued_gradient():
+    """Why the first layer gets random biases: with zero biases y(x) = x y(sign x), so dy/dx takes two values."""
+    m = rs.Stack(1, 30, 8, 1, init="he", seed=0)
+    x = torch.linspace(-2, 2, 64)[:, None]
+    _, dy = rs._unit_gradients(m, x)
+    scale = np.abs(dy).max()
+    assert np.ptp(dy[:32]) < 1e-5 * scale and np.ptp(dy[32:]) < 1e-5 * scale
+    m = rs.Stack(1, 30, 8, 1, init="he", seed=0, input_bias_std=1.0)
+    _, dy = rs._unit_gradients(m, x)
+    assert len(np.unique(np.round(dy / scale, 6))) > 5
+
+
+def test_filter_normalised_direction():
+    m = rs.Stack(2, 7, 3, 1, seed=0)
+    d = rs.filter_normalised_direction(m, torch.Generator().manual_seed(0))
+    for p, u in zip(m.parameters(), d, strict=True):
+        assert u.shape == p.shape
+        if p.dim() <= 1:
+            assert torch.all(u == 0)
+        else:
+            torch.testing.assert_close(u.norm(dim=1), p.detach().norm(dim=1))
+
+
+def test_loss_surface_centre_is_the_trained_loss_and_weights_are_restored():
+    x, y = rs.spiral_task(40, seed=0)
+    m = rs.Stack(2, 6, 3, 1, seed=0)
+    before = [p.detach().clone() for p in m.parameters()]
+    ls = rs.loss_surface(m, x, y, span=1.0, k=5)
+    assert ls.loss.shape == (5, 5) and ls.loss[2, 2] == pytest.approx(ls.trained_loss, rel=1e-5)
+    assert ls.trained_loss == pytest.approx(torch.nn.BCEWithLogitsLoss()(m(x), y).item(), rel=1e-6)
+    for p, q in zip(m.parameters(), before, strict=True):
+        assert torch.equal(p, q)
+
+
+SMALL_DG = rs.DegradationSettings(deep=10, width=8, n_steps=30)
+
+
+def test_degradation_run_lowers_every_loss_in_its_fixed_steps():
+    run = rs.DegradationRun(SMALL_DG).run()
+    c = run.curves()
+    assert run.complete and run.steps == 30 and c.steps == (10, 20, 30)
+    for name, curve in c.loss.items():
+        assert curve[-1] < curve[0], name
+
+
+def test_same_settings_same_numbers_whatever_the_time_slices():
+    """Issue 12: a loaded server (tiny slices) computes what an idle one (one go) does, to 1e-12."""
+    whole = rs.DegradationRun(SMALL_DG).run().curves()
+    sliced = rs.DegradationRun(SMALL_DG)
+    while not sliced.done:
+        sliced.advance(1e-6)
+    for name in whole.loss:
+        np.testing.assert_allclose(sliced.curves().loss[name], whole.loss[name], rtol=1e-12, atol=0)
+    assert sliced.complete
+
+
+def test_a_cut_run_is_labelled_and_not_complete():
+    run = rs.DegradationRun(rs.DegradationSettings(deep=10, width=8, n_steps=10**6), max_seconds=0.05)
+    while not run.done:
+        run.advance(0.02)
+    assert run.cut and not run.complete and "not comparable" in run.cut_note()
+
+
+def test_landscape_run_trains_then_maps_one_row_per_step():
+    run = rs.LandscapeRun(rs.LandscapeSettings(depth=3, width=6, n_steps=40, k=5))
+    x, y = run.x, run.y
+    start = {k: float(torch.nn.BCEWithLogitsLoss()(m(x), y)) for k, m in run.models.items()}
+    assert run.max_steps == 45
+    run.run(42)
+    assert run.result() == {} and "row 2 of 5" in run.status()
+    res = run.run().result()
+    assert set(res) == {"plain", "residual"}
+    for k in res:
+        assert res[k].trained_loss < start[k] and not np.isnan(res[k].loss).any()
+        assert res[k].loss[2, 2] == pytest.approx(res[k].trained_loss, rel=1e-5)
+
+
+def test_degradation_verdict_follows_the_numbers():
+    s = rs.DegradationSettings(deep=20)
+    names = [rs.model_name(k, d) for d in s.depths for k in ("plain", "residual")]
+
+    def curves(p3, pL, r3, rL):
+        finals = {"plain 3": p3, "plain 20": pL, "residual 3": r3, "residual 20": rL, "plain 10": 1, "residual 10": 1}
+        return rs.Curves((10,), {n: (finals[n],) for n in names})
+
+    assert "made even the fit to the training set worse" in rs.degradation_verdict(curves(0.01, 0.3, 0.01, 0.01), s)
+    assert "depth no longer hurts" in rs.degradation_verdict(curves(0.01, 0.3, 0.01, 0.01), s)
+    text = rs.degradation_verdict(curves(0.01, 0.011, 0.01, 0.5), s)
+    assert "did not degrade" in text and "Even with skips" in text
+
+
+def test_landscape_note_follows_the_numbers():
+    flat = rs.Landscape(np.zeros(2), np.zeros(2), np.array([[1.0, 10.0], [1.0, 1.0]]), 1.0)
+    steep = rs.Landscape(np.zeros(2), np.zeros(2), np.array([[1.0, 1e4], [1.0, 1.0]]), 1.0)
+    assert "with skips the surface is flatter" in rs.landscape_note({"plain": steep, "residual": flat})
+    assert "plain slice is the flatter" in rs.landscape_note({"plain": flat, "residual": steep})
+    assert "alike" in rs.landscape_note({"plain": flat, "residual": flat})
+
+
+def test_sci_never_writes_e_notation():
+    assert rs.sci(0.0123) == "0.0123" and rs.sci(4e16) == r"$4 \times 10^{16}$" and "e-" not in rs.sci(3e-9)
+
+
+# ---------------------------------------------------------------------------------------------- precomputed
+def test_precomputed_degradation_is_the_default_run_and_shows_degradation():
+    settings, curves = rs.load_degradation()
+    assert settings == rs.DegradationSettings()  # the page's defaults
+    shallow, deep = settings.depths[0], settings.depths[-1]
+    assert curves.final(f"plain {deep}") > 10 * curves.final(f"plain {shallow}")
+    assert curves.final(f"residual {deep}") < 3 * curves.final(f"residual {shallow}")
+    assert "made even the fit to the training set worse" in rs.degradation_verdict(curves, settings)
+    assert rs.load_precomputed("does_not_exist") is None
+
+
+def test_a_reduced_live_run_reproduces_the_precomputed_degradation():
+    """The first 20 of the 300 steps, run live, give the stored curves' first two records."""
+    settings, stored = rs.load_degradation()
+    live = rs.DegradationRun(rs.DegradationSettings(n_steps=20)).run().curves()
+    assert live.steps == stored.steps[:2]
+    for name, curve in live.loss.items():
+        np.testing.assert_allclose(curve, stored.loss[name][:2], rtol=1e-5)
+
+
+def test_precomputed_landscape_is_the_default_run():
+    settings, surfaces = rs.load_landscape()
+    assert settings == rs.LandscapeSettings()
+    assert set(surfaces) == set(rs.KINDS) and surfaces["plain"].loss.shape == (settings.k, settings.k)
+
+
+@pytest.mark.slow
+def test_a_live_landscape_run_reproduces_the_precomputed_one():
+    settings, stored = rs.load_landscape()
+    live = rs.LandscapeRun(settings).run().result()
+    for kind in rs.KINDS:
+        np.testing.assert_allclose(live[kind].loss, stored[kind].loss, rtol=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------- claim sweeps
+def _gf_claims(gf: rs.GradientFlow) -> None:
+    text = rs.gradient_flow_takeaway(gf)
+    r, w = gf.ratio("residual_h"), gf.ratio("residual")
+    if "residual stack explodes" in text:
+        assert not gf.finite or r > rs.STEADY or gf.residual_growth > rs.STEADY
+    elif "even the residual stack's gradient shrinks" in text:
+        assert r < 1 / rs.STEADY
+    else:
+        assert 1 / rs.STEADY <= r <= rs.STEADY and gf.residual_growth <= rs.STEADY
+    if "learns about as fast as its last" in text:
+        assert 1 / rs.STEADY <= w <= rs.STEADY
+    if "its first layers barely learn" in text:
+        assert gf.ratio("plain_h") < 1 / rs.STEADY
+    if "plain stack's gradient also survives" in text:
+        assert 1 / rs.STEADY <= gf.ratio("plain_h") <= rs.STEADY
+
+
+@pytest.mark.parametrize("phi", ["sigmoid", "relu"])
+def test_gradient_flow_claims_at_the_depth_ends(phi):
+    for init, branch, depth in itertools.product(rs.INITS, rs.BRANCH_SCALES, (2, 120)):
+        _gf_claims(rs.gradient_flow(depth, phi=Phi(phi), init=init, branch_scale=branch))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phi", PHIS)
+def test_gradient_flow_claims_sweep(phi):
+    for init, branch, depth in itertools.product(rs.INITS, rs.BRANCH_SCALES, (2, 50, 120)):
+        _gf_claims(rs.gradient_flow(depth, phi=Phi(phi), init=init, branch_scale=branch))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batch_norm", [True, False])
+def test_shattered_note_claims_sweep(batch_norm):
+    for depth in (2, 24, 50):
+        r1 = {n: float(rs.shattered_network(n, depth=depth, batch_norm=batch_norm).autocorr[1])
+              for n in rs.SHATTER_NETS}
+        text = rs.shattered_note(r1, batch_norm)
+        if "has shattered" in text:
+            assert r1["deep_plain"] < 0.5 and r1["deep_residual"] > r1["deep_plain"] + 0.2
+        elif "has not shattered" in text:
+            assert r1["deep_plain"] >= 0.5
+        else:
+            assert r1["deep_plain"] < 0.5
