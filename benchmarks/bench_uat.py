@@ -37,10 +37,11 @@ from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPRegressor  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from nnviz import approximation as ua  # noqa: E402
-from nnviz.figures import approximation as figs  # noqa: E402
+from nnviz.activations import Phi  # noqa: E402
+from nnviz.figures import universal_approximation as figs  # noqa: E402
+from nnviz.topics import universal_approximation as ua  # noqa: E402
 
-WIDTH, N_SAMPLES, PHI = 64, 256, "tanh"
+WIDTH, N_SAMPLES, PHI = 64, 256, Phi("tanh")
 
 
 def problem() -> ua.Problem:
@@ -57,10 +58,10 @@ def nnviz_lm(p: ua.Problem, target: float, seed: int, project: bool) -> tuple[fl
     t0 = time.perf_counter()
     start = ua.torch_initial_net(WIDTH, PHI, seed=seed)
     fit = ua.LMFit(p, WIDTH, PHI, max_steps=2000, target_mse=target, start=start, project=project)
-    if fit._loss > target:
+    if fit.loss > target:
         while not fit.done and time.perf_counter() - t0 < 60:
             fit.advance(0.05)
-    return time.perf_counter() - t0, fit._loss, fit.steps
+    return time.perf_counter() - t0, fit.loss, fit.steps
 
 
 def nnviz_adam(p: ua.Problem, target: float, seed: int, max_s: float) -> tuple[float, float, int]:
@@ -68,7 +69,7 @@ def nnviz_adam(p: ua.Problem, target: float, seed: int, max_s: float) -> tuple[f
     fit = ua.AdamFit(p, WIDTH, PHI, lr=0.01, max_steps=200_000, seed=seed, target_mse=target)
     while not fit.done and time.perf_counter() - t0 < max_s:
         fit.advance(0.1)
-    return time.perf_counter() - t0, fit.run.loss, fit.steps
+    return time.perf_counter() - t0, fit.loss, fit.steps
 
 
 # ---------------------------------------------------------------------------------------------- scikit-learn
@@ -124,7 +125,7 @@ def sklearn_adam(p: ua.Problem, target: float, seed: int, max_s: float) -> tuple
 # ---------------------------------------------------------------------------------------------- live view
 
 def live_rate(p: ua.Problem, seconds: float, budget_s: float = 0.12, interval_s: float = 0.2,
-              width: int = WIDTH, phi: str = PHI) -> tuple[float, float, float]:
+              width: int = WIDTH, phi: Phi = PHI) -> tuple[float, float, float]:
     """Simulate the live panel: each tick trains for budget_s, then rebuilds the page's live figures (fit
     comparison, error, loss) and serialises them as Streamlit would; ticks start every interval_s at most.
     Returns (gradient steps per second of wall time, redraws per second, median tick time in s)."""
@@ -141,8 +142,7 @@ def live_rate(p: ua.Problem, seconds: float, budget_s: float = 0.12, interval_s:
         y_plot, y_dense, _ = ua.evaluate(net, p)
         fig = figs.fit_figure(p, [("constructed", fixed_plot, "#009E73"), ("trained", y_plot, "#0072B2")], "fits")
         err = figs.error_figure(p, [("constructed", fixed_dense, "#009E73"), ("trained", y_dense, "#0072B2")], "errors")
-        steps, loss = fit.history
-        loss_fig = figs.loss_figure(steps, loss)
+        loss_fig = figs.loss_figure(fit.history["step"], fit.history["mse"])
         for f in (fig, err, loss_fig):
             pio.to_json(f, validate=False)
         tick = time.perf_counter() - t0
@@ -165,7 +165,7 @@ def _main() -> None:
     parser.add_argument("--adam-seconds", type=float, default=60.0, help="time cap for the Adam runs")
     args = parser.parse_args()
     p = problem()
-    print(f"sin(3πx) on [-1, 1], n = {N_SAMPLES}, width {WIDTH}, {PHI}; target training MSE ≤ {args.target:g}; "
+    print(f"sin(3πx) on [-1, 1], n = {N_SAMPLES}, width {WIDTH}, {PHI.label}; target training MSE ≤ {args.target:g}; "
           f"median of {args.repeats} seeds\n")
     runs = {
         "nnviz LM+VP (best path)": lambda s: nnviz_lm(p, args.target, s, True),
@@ -203,17 +203,17 @@ def _main() -> None:
     print("\nfinal error after a full run (seed 0): nnviz LM+VP 100 steps vs sklearn lbfgs 5000 iterations")
     t0 = time.perf_counter()
     fit = ua.LMFit(p, WIDTH, PHI, max_steps=100, target_mse=0.0, start=ua.torch_initial_net(WIDTH, PHI, seed=0))
-    ua.fit_to_mse(fit, max_seconds=60)
+    fit.run()
     t_lm = time.perf_counter() - t0
     t_sk, err_sk = _lbfgs(p, 5000, 0)
-    print(f"  nnviz LM+VP: training MSE {fit._loss:.3g} in {t_lm:.3f} s; dense-grid MSE "
+    print(f"  nnviz LM+VP: training MSE {fit.loss:.3g} in {t_lm:.3f} s; dense-grid MSE "
           f"{ua.fit_error(fit.net(), p).mse:.3g}; largest |v| {np.abs(fit.net().v).max():.3g}")
     print(f"  sklearn lbfgs: training MSE {err_sk:.3g} in {t_sk:.3f} s")
 
     print("\nlive view (Adam, the page's live panel: 0.12 s of training per tick, ticks every 0.2 s, figures rebuilt)")
-    for width, phi in ((WIDTH, PHI), (64, "sigmoid"), (1000, "sigmoid")):
+    for width, phi in ((WIDTH, PHI), (64, Phi("sigmoid")), (1000, Phi("sigmoid"))):
         steps_s, redraws_s, tick = live_rate(p, 4.0, width=width, phi=phi)
-        print(f"  width {width:4d} {phi:8s}: {steps_s:8.0f} gradient steps/s at {redraws_s:.1f} redraws/s "
+        print(f"  width {width:4d} {phi.key:8s}: {steps_s:8.0f} gradient steps/s at {redraws_s:.1f} redraws/s "
               f"(median tick {tick * 1000:.0f} ms)")
 
 

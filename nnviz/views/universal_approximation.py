@@ -1,0 +1,193 @@
+"""Cached views of the universal-approximation page: plain settings in, frozen results (with their sentences) out.
+
+A user's formula is a closure, which cannot be pickled into a cache, so every view rebuilds the cheap ``Problem``
+from the settings (``Spec``) itself; the results hold only arrays, numbers and words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from nnviz.activations import Phi
+from nnviz.topics import universal_approximation as ua
+from nnviz.ui.cache import view
+
+MAX_CURVES = 40
+#: The width sweep is about approximating f: always these noise-free samples, whatever the sliders above say.
+SWEEP_SAMPLES = 256
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to approximate: a menu target (or ``ua.FORMULA`` with ``formula``) on [a, b], n samples, noise std."""
+
+    target: str
+    formula: str
+    a: float
+    b: float
+    samples: int
+    noise: float
+
+    def problem(self) -> ua.Problem:
+        """The samples and grids (raises ValueError, in words, for a formula that cannot be used)."""
+        return ua.make_problem(ua.target_function(self.target, self.formula), self.a, self.b, self.samples,
+                               self.noise, seed=0)
+
+    @property
+    def continuous(self) -> bool:
+        return self.target == ua.FORMULA or ua.TARGETS[self.target].continuous
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A network fitted to the target, evaluated: ŷ on the plot grid (n_plot,) and the dense grid (n_dense,)."""
+
+    name: str  # for legends and tables, naming the phi it uses: "constructed (Sigmoid steps)"
+    net: ua.ShallowNet
+    error: ua.FitError
+    y_plot: np.ndarray
+    y_dense: np.ndarray
+    dec: ua.Decomposition
+
+
+def _fit(name: str, net: ua.ShallowNet, problem: ua.Problem, y: np.ndarray | None = None) -> Fit:
+    """``y``: ŷ on ``ua.grid(problem)``, if already computed."""
+    y_plot, y_dense, error = ua.split(net(ua.grid(problem)) if y is None else y, problem)
+    return Fit(name, net, error, y_plot, y_dense, ua.decomposition(net, problem.x_plot, MAX_CURVES, y_plot))
+
+
+@dataclass(frozen=True)
+class Construction:
+    """Section 1: the constructed network, its formulas and the sentences true of it."""
+
+    fit: Fit
+    method: str
+    phi_used: Phi
+    title: str
+    latex: tuple[str, ...]
+    edges: np.ndarray  # step positions whose failure windows are shaded (empty for ReLU)
+    window: float
+    soft_warning: str
+    note: str  # which phi it uses, when not the one chosen
+    step_text: str
+    takeaway: str
+
+
+@view(max_entries=48)
+def construct(spec: Spec, method: str, width: int, phi: Phi, log_w: float) -> Construction:
+    """Nielsen's bumps (step-like phi, else sigmoid) or ReLU knots with N neurons; raises ValueError for N < 2 bumps."""
+    p = spec.problem()
+    used = ua.construction_phi(method, phi)
+    d1, d2 = ua.derivative_bounds(p.f, p.a, p.b)
+    if method == "bumps":
+        bumps = ua.bump_construction(p.f, p.a, p.b, width, 10**log_w, used)
+        shape = ua.step_shape(used)
+        fit = _fit(f"constructed ({used.label} steps)", bumps.net, p)
+        latex = ua.bumps_latex(bumps, shape, p.a, d1, fit.error.max_error)
+        bound = ua.bumps_bound(bumps, d1)
+        title = f"{width // 2} bumps from {2 * (width // 2)} {used.label} steps, w = {10**log_w:,.4g}"
+        soft = ua.soft_steps_warning(bumps)
+        edges, window, step_text = bumps.edges, bumps.window, ua.step_sentence(used)
+    else:
+        fit = _fit("constructed (ReLU kinks)", ua.relu_interpolation(p.f, p.a, p.b, width), p)
+        latex = ua.relu_latex(p.a, p.b, width, d2, fit.error.max_error)
+        bound = ua.relu_bound(p.a, p.b, width, d2)
+        title, soft, step_text = f"ReLU interpolation through {width + 1} knots", "", ""
+        edges, window = np.array([]), 0.0
+    takeaway = ua.construct_takeaway(method, fit.error, bound, spec.continuous, bool(soft))
+    return Construction(fit, method, used, title, tuple(latex), edges, window, soft, ua.construction_note(method, phi),
+                        step_text, takeaway)
+
+
+@dataclass(frozen=True)
+class Solve:
+    """Section 2: least squares for the output layer on a fixed hidden layer, and what the cut-off did."""
+
+    fit: Fit
+    title: str
+    latex: tuple[str, ...]
+    truncation: str  # what the cut-off is and why
+    orthogonality: str
+    interpolation_note: str
+    takeaway: str
+    max_v: float
+    kept: ua.LeastSquares
+    base: ua.ShallowNet  # the hidden layer it solved on
+
+
+@view(max_entries=48)
+def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int, method: str,
+          log_w: float) -> Solve:
+    """Least squares on the constructed hidden layer or on N random phi neurons (spread ``scale``, ``seed``)."""
+    p = spec.problem()
+    construction = construct(spec, method, width, phi, log_w) if hidden == "constructed" else None
+    base = construction.fit.net if construction else ua.random_hidden(width, p.a, p.b, phi, scale, seed)
+    H = base.hidden(ua.grid(p))  # (n_plot + n_dense + n, N): one evaluation of the features for both solutions
+    H_train = H[-p.x_train.size:]
+    kept = ua.least_squares_fit(base, p.x_train, p.y_train, H=H_train)
+    features = f"{construction.phi_used.label} steps" if construction and method == "bumps" else (
+        "ReLU kinks" if construction else f"random {phi.label} features")
+    fit = _fit(f"least squares ({features})", kept.net, p, H @ kept.net.v + kept.net.c)
+    span = float(np.ptp(p.y_dense)) or 1.0
+    return Solve(fit, f"Least squares on {'the constructed ' if construction else ''}{features}, N = {width}",
+                 tuple(ua.least_squares_latex(p.x_train.size, width, kept.rank, fit.error.train_mse)),
+                 ua.truncation_sentence(kept), ua.orthogonality_sentence(kept),
+                 (f"N + 1 = {width + 1} unknowns > n = {spec.samples} samples: least squares can pass through every "
+                  "sample (it returns the minimum-norm solution). Watch what happens between samples and outside "
+                  "[a, b].") if width + 1 > spec.samples else "",
+                 ua.solve_takeaway(hidden, phi, width, fit.error, construction.fit.error if construction else None,
+                                   span),
+                 float(np.abs(kept.net.v).max()), kept, base)
+
+
+@view(max_entries=16, spinner="Solving again with every singular value kept …")
+def truncation(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int, method: str,
+               log_w: float) -> str:
+    """What the cut-off did: the same solve with every singular value float64 resolves, measured against it.
+    Costs a second SVD (about as long as the first), so the page asks for it in a section opened on demand."""
+    p = spec.problem()
+    res = solve(spec, hidden, width, phi, scale, seed, method, log_w)
+    full = ua.least_squares_fit(res.base, p.x_train, p.y_train, rcond=None)
+    return ua.truncation_comparison(res.kept, full, res.fit.error, ua.fit_error(full.net, p))
+
+
+def sweep_spec(spec: Spec) -> Spec:
+    """The settings the width sweep uses: the same target and interval, noise-free, ``SWEEP_SAMPLES`` samples."""
+    return replace(spec, samples=SWEEP_SAMPLES, noise=0.0)
+
+
+def sweep_run(spec: Spec, phi: Phi) -> ua.SweepRun:
+    """A fresh width sweep for the live panel (cheap: it measures nothing until it steps)."""
+    return ua.SweepRun(sweep_spec(spec).problem(), phi, seed=0)
+
+
+@view(max_entries=128)
+def challenge(heights: tuple[float, ...]) -> ua.Challenge:
+    """Hand-set bump heights scored against Nielsen's function."""
+    return ua.challenge(heights)
+
+
+@dataclass(frozen=True)
+class TowersView:
+    """K x K towers on the square, their formulas and the sentences true of them."""
+
+    towers: ua.Towers
+    latex: tuple[str, ...]
+    warning: str
+    caption: str
+    takeaway: str
+
+
+@view(max_entries=32)
+def towers(target: str, k: int, steepness: float) -> TowersView:
+    """The two-input tower construction for a 2-D target."""
+    t = ua.towers(target, k, steepness)
+    warning, caption, takeaway = ua.towers_sentences(t)
+    return TowersView(t, tuple(ua.towers_latex(target, t)), warning, caption, takeaway)
+
+
+def trained_fit(net: ua.ShallowNet, problem: ua.Problem, name: str) -> Fit:
+    """A trained network, evaluated like the others (not cached: it changes every tick of a live run)."""
+    return _fit(name, net, problem)
