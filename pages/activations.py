@@ -186,9 +186,9 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
     study = views.depth(acts, init, float(sigma_w), int(width), int(depth))
     head.header(study.heading)
     words.markdown(study.explanation)
-    st.latex(rf"\operatorname{{std}}(W) = {tex_number(study.w_std)} = \frac{{{tex_number(study.gain)}}}"
-             rf"{{\sqrt{{{study.width}}}}}\qquad \text{{(Xavier: }}\tfrac{{1}}{{\sqrt{{n}}}},\ "
-             rf"\text{{He: }}\tfrac{{\sqrt{{2}}}}{{\sqrt{{n}}}})")
+    st.latex(rf"\begin{{aligned}}\operatorname{{std}}(W) &= {tex_number(study.w_std)} = "
+             rf"\frac{{{tex_number(study.gain)}}}{{\sqrt{{{study.width}}}}}\\ "
+             r"&\text{Xavier: }\tfrac{1}{\sqrt{n}},\ \text{He: }\tfrac{\sqrt{2}}{\sqrt{n}}\end{aligned}")
     cols = st.columns(3)
     for col, build, key in zip(cols, (figs.depth_activations, figs.depth_gradients, figs.depth_dead),
                                ("act_fig_depth_h", "act_fig_depth_g", "act_fig_depth_dead"), strict=True):

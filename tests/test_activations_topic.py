@@ -1,8 +1,14 @@
-"""The activation experiments against theory: saturation, kinks, the linear collapse, exact ReLU sums,
-signal and gradient spread through depth, and the race (which must equal training each network alone)."""
+"""The activation page's maths against theory and autograd, and its sentences against the results they go with.
+
+Unit tests: saturation, kinks, the linear collapse, exact ReLU sums, spread through depth, the race (which must
+equal training each network alone with torch.optim.Adam, and give the same numbers under any time budget).
+Claim tests sweep the settings and check each sentence's condition on the result it is shown with.
+"""
 
 from __future__ import annotations
 
+import copy
+import itertools
 import math
 
 import numpy as np
@@ -10,10 +16,14 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from nnviz import activation_lab as lab
 from nnviz import activations
+from nnviz.activations import Phi
 from nnviz.figures import activations as figs
+from nnviz.figures import style
 from nnviz.mlp import build_mlp, linear_layers
+from nnviz.topics import activations as topic
+
+ALL = [Phi(k) for k in activations.names()]
 
 # ----- gallery and properties ---------------------------------------------------------------------------------
 
@@ -21,42 +31,56 @@ from nnviz.mlp import build_mlp, linear_layers
 def test_sigmoid_saturates_beyond_the_closed_form_threshold():
     # sigma'(z) = s(1 - s) = 0.1  <=>  s = (1 + sqrt(0.6)) / 2  <=>  |z| = ln((1 + sqrt .6) / (1 - sqrt .6))
     z_star = math.log((1 + math.sqrt(0.6)) / (1 - math.sqrt(0.6)))
-    c = lab.curve("sigmoid", 5.0, n=2001)
+    c = topic.curve(Phi("sigmoid"), 5.0, n=2001)
     dz = c.z[1] - c.z[0]
     (a0, a1), (b0, b1) = c.saturated
     assert a0 == -5.0 and b1 == 5.0
     assert a1 == pytest.approx(-z_star, abs=dz) and b0 == pytest.approx(z_star, abs=dz)
-    np.testing.assert_allclose(c.phi, activations.phi("sigmoid", c.z))
-    np.testing.assert_allclose(c.dphi, activations.dphi("sigmoid", c.z))
+    s = 1 / (1 + np.exp(-c.z))
+    np.testing.assert_allclose(c.phi, s, rtol=1e-12)
+    np.testing.assert_allclose(c.dphi, s * (1 - s), rtol=1e-10, atol=1e-15)
+
+
+def test_curve_derivative_is_autograd_of_the_torch_form():
+    act = Phi("elu", alpha=2.0)
+    c = topic.curve(act, 3.0, n=101)
+    z = torch.tensor(c.z, requires_grad=True)
+    (g,) = torch.autograd.grad(act.torch(z).sum(), z)
+    np.testing.assert_allclose(c.dphi, g.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(c.phi, act.torch(torch.tensor(c.z)).numpy(), rtol=1e-12)
+    assert topic.probe(act, -1.0) == pytest.approx((2.0 * (math.exp(-1) - 1), 2.0 * math.exp(-1)))
 
 
 def test_saturated_intervals_edge_cases():
     z = np.arange(6.0)
-    assert lab.saturated_intervals(z, np.ones(6)) == ()
-    assert lab.saturated_intervals(z, np.zeros(6)) == ((0.0, 5.0),)
-    assert lab.saturated_intervals(z, np.array([1, 0, 1, 0, 0, 1.0])) == ((1.0, 1.0), (3.0, 4.0))
-    relu = lab.curve("relu", 2.0, n=5)  # z = -2, -1, 0, 1, 2; autograd's ReLU'(0) = 0
+    assert topic.saturated_intervals(z, np.ones(6)) == ()
+    assert topic.saturated_intervals(z, np.zeros(6)) == ((0.0, 5.0),)
+    assert topic.saturated_intervals(z, np.array([1, 0, 1, 0, 0, 1.0])) == ((1.0, 1.0), (3.0, 4.0))
+    relu = topic.curve(Phi("relu"), 2.0, n=5)  # z = -2, -1, 0, 1, 2; autograd's ReLU'(0) = 0
     assert relu.saturated == ((-2.0, 0.0),)
 
 
 def test_properties_kinks_and_jumps():
-    relu = lab.properties("relu")
+    relu = topic.properties(Phi("relu"))
     assert math.isnan(relu.dphi0) and relu.dphi0_left == pytest.approx(0) and relu.dphi0_right == pytest.approx(1)
-    assert "kink" in relu.dphi0_text
-    assert "jump" in lab.properties("step").dphi0_text
-    sig = lab.properties("sigmoid")
+    assert "kink" in relu.dphi0_text and not relu.smooth
+    assert "jump" in topic.properties(Phi("step")).dphi0_text
+    sig = topic.properties(Phi("sigmoid"))
     assert sig.dphi0 == pytest.approx(0.25) and sig.phi0 == pytest.approx(0.5) and sig.dphi0_text == "0.25"
     # ELU is C^1 at 0 only for alpha = 1
-    assert lab.properties("elu", alpha=1.0).dphi0 == pytest.approx(1.0)
-    assert math.isnan(lab.properties("elu", alpha=2.0).dphi0)
-    assert lab.properties("softplus", beta=2.0).phi0 == pytest.approx(math.log(2) / 2)
-    assert lab.properties("gaussian").dphi0_text == "0"
+    assert topic.properties(Phi("elu", alpha=1.0)).smooth
+    assert not topic.properties(Phi("elu", alpha=2.0)).smooth
+    assert topic.properties(Phi("softplus", beta=2.0)).phi0 == pytest.approx(math.log(2) / 2)
+    assert topic.properties(Phi("gaussian")).dphi0_text == "0"
+    table = topic.properties_table([topic.properties(a) for a in ALL])
+    assert {len(v) for v in table.values()} == {len(ALL)}
+    assert table["smooth (C¹)"][activations.names().index("relu")] is False
 
 
 def test_plain_ranges():
-    assert lab.plain(r"[0, \infty)") == "[0, ∞)"
-    assert lab.plain(r"(-\lambda\alpha, \infty)") == "(-λα, ∞)"
-    assert lab.plain(r"\{0, 1\}") == "{0, 1}"
+    assert topic.plain(r"[0, \infty)") == "[0, ∞)"
+    assert topic.plain(r"(-\lambda\alpha, \infty)") == "(-λα, ∞)"
+    assert topic.plain(r"\{0, 1\}") == "{0, 1}"
 
 
 # ----- the linear collapse ------------------------------------------------------------------------------------
@@ -67,60 +91,38 @@ def test_collapse_of_a_random_stack_float64():
     widths = [3, 7, 5, 4, 2]
     ws = [rng.normal(size=(b, a)) for a, b in zip(widths[:-1], widths[1:], strict=False)]
     bs = [rng.normal(size=b) for b in widths[1:]]
-    c = lab.collapse(ws, bs)
+    c = topic.collapse(ws, bs)
     assert c.w_eff.shape == (2, 3) and c.b_eff.shape == (2,)
     np.testing.assert_allclose(c.w_eff, ws[3] @ ws[2] @ ws[1] @ ws[0], rtol=1e-12)
     b_eff = ws[3] @ ws[2] @ ws[1] @ bs[0] + ws[3] @ ws[2] @ bs[1] + ws[3] @ bs[2] + bs[3]
     np.testing.assert_allclose(c.b_eff, b_eff, rtol=1e-12)
     x = rng.normal(size=(50, 3))
-    np.testing.assert_allclose(lab.forward_stack(x, ws, bs), x @ c.w_eff.T + c.b_eff, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(topic.forward_stack(x, ws, bs), x @ c.w_eff.T + c.b_eff, rtol=1e-10, atol=1e-10)
 
 
 def test_collapse_of_a_torch_linear_network_to_1e_5():
     model = build_mlp([4, 16, 16, 16, 3], "linear", seed=1)  # float32, torch's default init
     layers = linear_layers(model)
-    c = lab.collapse([m.weight.detach().numpy() for m in layers], [m.bias.detach().numpy() for m in layers])
+    c = topic.collapse([m.weight.detach().numpy() for m in layers], [m.bias.detach().numpy() for m in layers])
     x = torch.randn(100, 4, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         y_net = model(x).numpy()
     assert np.max(np.abs(y_net - (x.numpy() @ c.w_eff.T + c.b_eff))) < 1e-5
-    # with a nonlinearity the same weights are no longer one affine map
     model_tanh = build_mlp([4, 16, 16, 16, 3], "tanh", seed=1)
     with torch.no_grad():
         y_tanh = model_tanh(x).numpy()
     assert np.max(np.abs(y_tanh - (x.numpy() @ c.w_eff.T + c.b_eff))) > 1e-2
 
 
-def test_linear_stack_cannot_fit_a_parabola_and_tanh_can():
-    lin = lab.fit_1d("linear", "square", (8, 8), steps=300)
-    tanh = lab.fit_1d("tanh", "square", (8, 8), steps=300)
-    c = lab.collapse(lin.weights, lin.biases)
-    np.testing.assert_allclose(lin.y_hat, c.w_eff[0, 0] * lin.x + c.b_eff[0], atol=1e-12)
-    slope, intercept = lab.least_squares_line(lin.x, lin.y)
-    best_line = np.mean((slope * lin.x + intercept - lin.y) ** 2)
-    assert slope == pytest.approx(0.0, abs=1e-12)  # x^2 on a symmetric grid: the best line is flat
-    assert lin.final_loss >= best_line - 1e-12  # no linear network beats the least-squares line
-    assert lin.final_loss < best_line + 1e-3  # and training gets there
-    assert tanh.final_loss < 0.1 * best_line
-    assert lin.loss.shape == (300,) and lin.final_loss == pytest.approx(np.mean((lin.y_hat - lin.y) ** 2))
-
-
-def test_a_race_of_linear_and_phi_collapses_the_linear_one():
-    state = lab.race_advance(lab.race_start(["linear", "relu"], (8, 8, 8)), 50, "abs")
-    lin, relu = lab.race_fits(state, "abs")
-    c = lab.collapse(lin.weights, lin.biases)
-    assert len(lin.weights) == 4 and c.w_eff.shape == (1, 1)
-    np.testing.assert_allclose(lin.y_hat, c.w_eff[0, 0] * lin.x + c.b_eff[0], atol=1e-12)
-    relu_c = lab.collapse(relu.weights, relu.biases)
-    assert np.max(np.abs(relu.y_hat - (relu_c.w_eff[0, 0] * relu.x + relu_c.b_eff[0]))) > 1e-2
-
-
-def test_fit_is_reproducible_and_targets_are_named():
-    a = lab.fit_1d("relu", "abs", (4,), steps=20, seed=5)
-    b = lab.fit_1d("relu", "abs", (4,), steps=20, seed=5)
-    np.testing.assert_array_equal(a.loss, b.loss)
-    with pytest.raises(ValueError, match="Unknown target"):
-        lab.target("nope", np.zeros(2))
+def test_linear_stack_cannot_beat_the_best_line_and_tanh_does():
+    res = topic.collapse_experiment(Phi("tanh"), "square", (8, 8))
+    np.testing.assert_allclose(res.linear.y_hat, res.w_eff * res.linear.x + res.b_eff, atol=1e-12)
+    assert res.line[0] == pytest.approx(0.0, abs=1e-12)  # x^2 on a symmetric grid: the best line is flat
+    assert res.linear.final_loss >= res.line_mse - 1e-12  # no linear network beats the least-squares line
+    assert res.linear.final_loss < res.line_mse + 1e-3  # and training gets there
+    assert res.nonlinear.final_loss < 0.1 * res.line_mse
+    assert res.gap < 1e-12 and "rounding only" in res.caption
+    assert "bends" in res.takeaway
 
 
 # ----- ReLU sums ----------------------------------------------------------------------------------------------
@@ -130,10 +132,9 @@ def test_relu_sum_reproduces_a_piecewise_linear_function_exactly():
     rng = np.random.default_rng(0)
     xk = np.sort(rng.uniform(-2, 2, size=9))
     yk = rng.normal(size=9)
-    rs = lab.relu_sum_from_points(xk, yk)
+    rs = topic.relu_sum_from_points(xk, yk)
     x = np.concatenate([np.linspace(xk[0], xk[-1], 1001), xk])
     np.testing.assert_allclose(rs(x), np.interp(x, xk, yk), atol=1e-12)
-    # the one-hidden-layer network with the stated weights computes the same function
     net = torch.nn.Sequential(torch.nn.Linear(1, len(rs.knots), dtype=torch.float64), torch.nn.ReLU(),
                               torch.nn.Linear(len(rs.knots), 1, dtype=torch.float64))
     with torch.no_grad():
@@ -143,98 +144,282 @@ def test_relu_sum_reproduces_a_piecewise_linear_function_exactly():
         net[2].bias.copy_(torch.from_numpy(rs.b2))
         y_net = net(torch.from_numpy(x).unsqueeze(1)).squeeze(1).numpy()
     np.testing.assert_allclose(y_net, np.interp(x, xk, yk), atol=1e-12)
-    # each term is one ReLU, and the terms plus the bias add up to f
     np.testing.assert_allclose(rs.terms(x).sum(axis=0) + rs.bias, rs(x), atol=1e-12)
     np.testing.assert_allclose(rs.slopes, np.diff(yk) / np.diff(xk), atol=1e-12)
 
 
 def test_relu_sum_from_knots_bends_where_told():
-    rs = lab.relu_sum_from_knots(-1.0, 0.5, 1.0, [0.4, -0.3], [2.5, -2.0])
+    rs = topic.relu_sum_from_knots(-1.0, 0.5, 1.0, [0.4, -0.3], [2.5, -2.0])
     assert list(rs.knots) == [-1.0, -0.3, 0.4]
     assert rs(np.array([-1.0]))[0] == pytest.approx(0.5)
     h = 1e-6
     for x0, slope in ((-0.6, 1.0), (0.0, -1.0), (0.8, 1.5)):
         assert (rs(np.array([x0 + h]))[0] - rs(np.array([x0]))[0]) / h == pytest.approx(slope, abs=1e-6)
     with pytest.raises(ValueError):
-        lab.relu_sum_from_points(np.array([0.0, 0.0]), np.array([1.0, 2.0]))
+        topic.relu_sum_from_points(np.array([0.0, 0.0]), np.array([1.0, 2.0]))
 
 
 def test_relu_sum_target_interpolates_the_target():
-    rs = lab.relu_sum_target("sine", 7)
+    rs = topic.relu_sum_target("sine", 7)
     xk = np.linspace(-1, 1, 7)
     np.testing.assert_allclose(rs(xk), np.sin(np.pi * xk), atol=1e-12)
-    more = lab.relu_sum_target("sine", 16)
-    x = np.linspace(-1, 1, 501)
-    assert np.max(np.abs(more(x) - np.sin(np.pi * x))) < np.max(np.abs(rs(x) - np.sin(np.pi * x)))
+    with pytest.raises(ValueError, match="Unknown target"):
+        topic.target("nope", np.zeros(2))
 
 
 # ----- depth propagation --------------------------------------------------------------------------------------
 
 
 def test_xavier_linear_stack_keeps_its_spread_while_sigmoid_gradients_vanish():
-    lin = lab.propagate("linear", "xavier", depth=50, width=256, seed=0)
+    lin = topic.propagate(Phi("linear"), "xavier", depth=50, width=256, seed=0)
     assert lin.act_std.max() / lin.act_std.min() < 3.0
     assert lin.grad_std.max() / lin.grad_std.min() < 3.0
-    sig = lab.propagate("sigmoid", "xavier", depth=50, width=256, seed=0)
-    assert sig.grad_std[0] / sig.grad_std[-1] < 1e-10  # orders of magnitude
-    per_layer = (sig.grad_std[0] / sig.grad_std[-1]) ** (1 / 49)
-    assert 0.15 < per_layer <= 0.25 * 1.05  # about sigma'(z) ~ 0.2-0.25 per layer, never more than 0.25
+    sig = topic.propagate(Phi("sigmoid"), "xavier", depth=50, width=256, seed=0)
+    assert sig.grad_ratio < 1e-10
+    per_layer = sig.grad_ratio ** (1 / 49)
+    assert 0.15 < per_layer <= 0.25 * 1.05  # sigma'(z) ~ 0.2-0.25 per layer, never more than 0.25
+
+
+def test_backprop_by_hand_equals_autograd_through_the_whole_stack():
+    act, width, depth = Phi("tanh"), 32, 6
+    p = topic.propagate(act, "he", depth=depth, width=width, batch=16, seed=3)
+    # rebuild the same weights and inputs (same generator calls) and let autograd do the backward pass
+    std = topic.weight_std("he", width)
+    gen = torch.Generator().manual_seed(3)
+    h = torch.randn(16, width, generator=gen, dtype=torch.float64).requires_grad_(True)
+    hs = []
+    for _ in range(depth):
+        w = torch.randn(width, width, generator=gen, dtype=torch.float64) * std
+        h = act.torch(h @ w.T)
+        h.retain_grad()
+        hs.append(h)
+    r = torch.randn(16, width, generator=gen, dtype=torch.float64)
+    (hs[-1] * r).sum().backward()
+    np.testing.assert_allclose(p.grad_std, [float(t.grad.std()) for t in hs], rtol=1e-10)
+    np.testing.assert_allclose(p.act_std, [float(t.detach().std()) for t in hs], rtol=1e-12)
 
 
 def test_he_init_doubles_the_variance_of_a_linear_stack_per_layer():
-    he = lab.propagate("linear", "he", depth=30, width=256, seed=1)
+    he = topic.propagate(Phi("linear"), "he", depth=30, width=256, seed=1)
     growth = math.log2(he.act_std[-1] / he.act_std[0]) / 29
     assert growth == pytest.approx(0.5, abs=0.06)  # std grows like sqrt(2) per layer
 
 
 def test_dead_units():
-    step = lab.propagate("step", "xavier", depth=10, width=64)
-    assert np.all(step.dead == 1.0) and np.all(step.grad_std[:-1] == 0.0)
-    tanh = lab.propagate("tanh", "xavier", depth=10, width=64)
+    step = topic.propagate(Phi("step"), "xavier", depth=10, width=64)
+    assert np.all(step.dead == 1.0) and np.all(step.grad_std[:-1] == 0.0) and step.grad_ratio == 0.0
+    tanh = topic.propagate(Phi("tanh"), "xavier", depth=10, width=64)
     assert np.all(tanh.dead == 0.0)
-    relu = lab.propagate("relu", "he", depth=50, width=64)
-    assert relu.dead.min() >= 0.0 and relu.dead.max() <= 1.0
+    relu = topic.propagate(Phi("relu"), "he", depth=50, width=64)
     assert relu.dead[-10:].mean() > relu.dead[:3].mean()  # inputs grow alike with depth, whole units die
 
 
 def test_weight_std_and_sigma_init():
-    assert lab.weight_std("xavier", 100) == pytest.approx(0.1)
-    assert lab.weight_std("he", 50) == pytest.approx(0.2)
-    assert lab.weight_std("sigma", 16, 2.0) == pytest.approx(0.5)
-    p = lab.propagate("linear", "sigma", depth=5, width=128, sigma_w=2.0)
+    assert topic.weight_std("xavier", 100) == pytest.approx(0.1)
+    assert topic.weight_std("he", 50) == pytest.approx(0.2)
+    assert topic.weight_std("sigma", 16, 2.0) == pytest.approx(0.5)
+    p = topic.propagate(Phi("linear"), "sigma", depth=5, width=128, sigma_w=2.0)
     assert p.w_std == pytest.approx(2.0 / math.sqrt(128))
     assert p.act_std[-1] / p.act_std[0] == pytest.approx(2.0**4, rel=0.3)
     with pytest.raises(ValueError):
-        lab.weight_std("lecun", 10)
+        topic.weight_std("lecun", 10)
 
 
 # ----- the race -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["relu", "gelu"])
-def test_race_equals_training_each_network_alone(key):
-    state = lab.race_advance(lab.race_start(["sigmoid", key]), 60, "wave", 0.01)
-    alone = lab.fit_1d(key, "wave", (16, 16), steps=60, lr=0.01, seed=0)
-    np.testing.assert_allclose(state.loss[1], alone.loss, rtol=1e-8, atol=1e-12)
-    fits = lab.race_fits(state, "wave")
-    np.testing.assert_allclose(fits[1].y_hat, alone.y_hat, atol=1e-8)
+def _alone(act: Phi, steps: int, lr: float, target_name: str = "wave") -> tuple[np.ndarray, np.ndarray]:
+    """One network trained by itself with torch.optim.Adam: (losses before each step, final prediction)."""
+    model = build_mlp([1, 16, 16, 1], act.key, seed=0, init="xavier", phi_params=act.kwargs, dtype=torch.float64)
+    x = torch.linspace(-1, 1, 64, dtype=torch.float64).unsqueeze(1)
+    y = torch.from_numpy(topic.target(target_name, x[:, 0].numpy())).unsqueeze(1)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = torch.mean((model(x) - y) ** 2)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    with torch.no_grad():
+        return np.array(losses), model(x)[:, 0].numpy()
 
 
-def test_race_in_chunks_equals_race_in_one_go():
-    keys = ["tanh", "leaky_relu"]
-    params = {"leaky_relu": {"alpha": 0.2}}
-    one = lab.race_advance(lab.race_start(keys), 40, "bump", params=params)
-    two = lab.race_advance(lab.race_advance(lab.race_start(keys), 25, "bump", params=params), 15, "bump",
-                           params=params)
-    assert two.step == 40 and two.loss.shape == (2, 40)
-    np.testing.assert_allclose(one.loss, two.loss, rtol=1e-12)
-    for a, b in zip(one.weights, two.weights, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-12)
+@pytest.mark.parametrize("act", [Phi("relu"), Phi("leaky_relu", alpha=0.2)])
+def test_race_equals_training_each_network_alone(act):
+    run = topic.RaceRun([Phi("sigmoid"), act], "wave", max_steps=60, lr=0.01).run()
+    losses, y_hat = _alone(act, 60, 0.01)
+    fit = run.fits()[1]
+    np.testing.assert_allclose(fit.loss, losses, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(fit.y_hat, y_hat, atol=1e-8)
 
 
-def test_race_learns():
-    state = lab.race_advance(lab.race_start(["relu", "tanh"]), 200, "sine", 0.01)
-    assert np.all(state.loss[:, -1] < 0.2 * state.loss[:, 0])
+def test_race_gives_the_same_numbers_under_any_time_budget():
+    acts = [Phi("tanh"), Phi("relu")]
+    whole = topic.RaceRun(acts, "bump", max_steps=40).run()
+    sliced = topic.RaceRun(acts, "bump", max_steps=40)
+    while not sliced.done:
+        sliced.advance(1e-6)  # one step per slice: a very busy server
+    assert sliced.steps == 40 and sliced.complete
+    for a, b in zip(whole.fits(), sliced.fits(), strict=True):
+        np.testing.assert_allclose(a.loss, b.loss, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(a.y_hat, b.y_hat, rtol=0, atol=1e-9)
+    shared = copy.deepcopy(whole)  # what the live panel hands another session
+    np.testing.assert_array_equal(shared.fits()[0].y_hat, whole.fits()[0].y_hat)
+
+
+def test_a_cut_race_concludes_nothing():
+    run = topic.RaceRun([Phi("tanh"), Phi("relu")], max_steps=200)
+    run.max_seconds = 0.0
+    run.advance(1.0)
+    assert run.cut and not run.complete and "not comparable" in run.cut_note()
+    assert topic.race_sentences(run) == ()
+
+
+def test_race_learns_and_the_step_network_trains_only_its_output():
+    run = topic.RaceRun([Phi("relu"), Phi("step")], "sine", max_steps=200).run()
+    relu, step = run.fits()
+    assert relu.loss[-1] < 0.2 * relu.loss[0]
+    assert run.hidden_unchanged(1) and not run.hidden_unchanged(0)
+    assert not np.array_equal(step.weights[-1], run.initial[-1][1].numpy())  # its output layer did learn
+
+
+# ----- claim tests: each sentence against the result it is shown with -----------------------------------------
+
+SELECTIONS = [ALL, [Phi("sigmoid"), Phi("tanh"), Phi("relu"), Phi("gelu")], [Phi("step")], [Phi("linear")],
+              [Phi("leaky_relu", alpha=0.5), Phi("elu", alpha=0.1), Phi("softplus", beta=10.0)]]
+
+
+@pytest.mark.parametrize("z_max", [1.0, 5.0, 20.0])
+@pytest.mark.parametrize("acts", SELECTIONS, ids=["all", "default", "step", "linear", "params"])
+def test_gallery_words_follow_the_curves(acts, z_max):
+    curves = [topic.curve(a, z_max) for a in acts]
+    text = topic.gallery_takeaway(curves)
+    assert f"±{z_max:g}" in text or not any(c.flat_left and c.flat_right for c in curves)
+    ends = [(abs(c.dphi[0]) < 0.1, abs(c.dphi[-1]) < 0.1) for c in curves]
+    both, lefts, rights, steep = [], [], [], []
+    for c, (lo, hi) in zip(curves, ends, strict=True):
+        (both if lo and hi else lefts if lo else rights if hi else steep).append(c)
+    expected = {f"flat (|φ′| < 0.1) at both ends of ±{z_max:g}": both, "flat only for large negative z": lefts,
+                "flat only for large positive z": rights, "not flat at either end": steep}
+    for heading, members in expected.items():
+        if members:
+            assert f"{heading}: {topic._names([c.label for c in members])}" in text
+        else:
+            assert heading not in text
+    dead = [c.label for c in lefts if c.dphi[0] == 0.0]
+    assert ("*dead*" in text) == bool(dead)
+    assert not dead or f"({topic._names(dead)}: φ′ is exactly 0 there" in text
+    for shade in (True, False):
+        caption = topic.gallery_caption(curves, shade)
+        assert ("Shading is off" in caption) == (not shade)
+        if shade:
+            assert ("band of its colour behind φ′" in caption) == (len(curves) <= topic.SHADE_MAX)
+            assert ("select 4 or fewer" in caption) == (len(curves) > topic.SHADE_MAX)
+        if shade and len(curves) <= topic.SHADE_MAX:
+            never = [c.label for c in curves if not c.saturated]
+            assert ("Never saturated" in caption) == bool(never)
+            assert all(label in caption for label in never)
+
+
+DEPTH_SWEEP = list(itertools.product(["xavier", "he"], [1.0], [64, 256], [10, 60])) + \
+    list(itertools.product(["sigma"], [0.2, 1.0, 3.0], [64, 256], [10, 60]))
+DEPTH_ACTS = [Phi(k) for k in ("sigmoid", "tanh", "relu", "linear", "step", "selu", "leaky_relu", "gelu")]
+
+
+def _study(init, sigma, width, depth, acts=DEPTH_ACTS):
+    results = [topic.propagate(a, init, depth=depth, width=width, sigma_w=sigma) for a in acts]
+    return topic.depth_study(results, init, width, depth, topic.weight_std(init, width, sigma))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("init,sigma,width,depth", DEPTH_SWEEP)
+def test_depth_words_follow_the_results(init, sigma, width, depth):
+    s = _study(init, sigma, width, depth)
+    assert s.heading == f"Depth: what {depth} layers do to signals and gradients"
+    assert s.gain == pytest.approx(topic.weight_std(init, width, sigma) * math.sqrt(width))
+    # the sigmoid's bound: its gradient stays below (0.25 sigma_w)^(L - l) from layer L down, up to the few per
+    # cent per layer by which one random W can beat the average gain sigma_w (1.8 % at worst over a wider sweep)
+    sig = s.results[0]
+    assert np.all(sig.grad_std <= s.bound * 1.03 ** (depth - np.arange(1, depth + 1)) * (1 + 1e-9))
+    assert f"(0.25·{s.gain:.3g})" in s.bound_label
+    assert f"0.25 \\cdot {s.gain:.3g}" in s.explanation
+    # each activation is named in the clause that matches its gradient ratio
+    clauses = s.takeaway.split("; ")
+    for r in s.results:
+        ratio = r.grad_ratio
+        clause = next(c for c in clauses if r.act.label in c)
+        if ratio == 0:
+            assert "none reached layer 1" in clause
+        elif ratio < 1e-2:
+            assert "faded by more than 100×" in clause
+        elif ratio > 1e2:
+            assert "grew by more than 100×" in clause
+        else:
+            assert "kept its scale" in clause
+    assert ("He weights (σ_w = √2) make up" in s.takeaway) == (
+        init != "he" and any(r.act.key in ("relu", "leaky_relu") and 0 < r.grad_ratio < 1e-2 for r in s.results))
+    assert ("caps its factor per layer" in s.takeaway) == (0.25 * s.gain < 1)
+
+
+def test_depth_words_at_the_defaults_and_he():
+    xavier = _study("xavier", 1.0, 256, 50)
+    assert "faded by more than 100× for Sigmoid" in xavier.takeaway and "make up" in xavier.takeaway
+    he = _study("he", 1.0, 128, 20, [Phi("sigmoid"), Phi("relu")])
+    relu = he.results[1]
+    assert 1e-2 < relu.grad_ratio < 1e2 and "kept its scale (within 100×) for ReLU" in he.takeaway
+    # the old reference 0.25^(L - l) is beaten by the sigmoid under He; the bound drawn now is not
+    sig = he.results[0]
+    old = sig.grad_std[-1] * 0.25 ** (20 - np.arange(1, 21))
+    assert np.any(sig.grad_std > 10 * old)
+    assert np.all(sig.grad_std <= he.bound * 1.03 ** (20 - np.arange(1, 21)))
+    no_sigmoid = _study("xavier", 1.0, 64, 10, [Phi("relu")])
+    assert no_sigmoid.bound is None and "sigmoid's φ′" not in no_sigmoid.takeaway
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("act", [a for a in ALL if a.key not in ("linear", "step")], ids=lambda a: a.key)
+@pytest.mark.parametrize("target_name", list(topic.TARGETS))
+def test_collapse_words_follow_the_fits(act, target_name):
+    for hidden in ((4,), (32,) * 5):
+        res = topic.collapse_experiment(act, target_name, hidden)
+        assert res.linear.final_loss >= res.line_mse - 1e-9
+        assert ("rounding only" in res.caption) == (res.gap < 1e-9)
+        assert " → ".join(map(str, (1, *hidden, 1))) in res.caption
+        assert ("the same stack bends" in res.takeaway) == (res.nonlinear.final_loss < 0.5 * res.line_mse)
+
+
+@pytest.mark.parametrize("target_name", list(topic.TARGETS))
+def test_relu_words_follow_the_fit(target_name):
+    for n in (2, 3, 4, 16):
+        rs = topic.relu_sum_target(target_name, n)
+        x = np.linspace(-1, 1, 401)
+        y = topic.target(target_name, x)
+        text = topic.relu_sum_sentence(rs, x, y)
+        err = np.max(np.abs(rs(x) - y))
+        assert f"here {n - 1} unit" in text
+        assert ("exact" in text) == (err < 1e-9)
+        if err >= 1e-9:
+            assert f"largest error is {err:.3g}" in text
+    coarse, fine = (np.max(np.abs(topic.relu_sum_target(target_name, n)(x) - y)) for n in (2, 16))
+    assert fine < coarse or fine < 1e-9  # "with knots close enough together it goes to zero"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lr", [0.003, 0.03])
+def test_race_words_follow_the_result(lr):
+    for acts in (ALL, [Phi("relu")], [Phi("tanh"), Phi("sigmoid")]):
+        run = topic.RaceRun(acts, "abs", max_steps=100, lr=lr).run()
+        caption, takeaway = topic.race_sentences(run)
+        finals = sorted((f.final_loss, f.act.label) for f in run.fits())
+        assert caption.startswith(f"Final mean squared error: {finals[0][1]} ")
+        if len(acts) == 1:
+            assert "Select more activations" in takeaway
+        elif finals[1][0] <= 1.1 * finals[0][0]:
+            assert "finished level" in takeaway
+        else:
+            assert takeaway.startswith(f"{finals[0][1]} won this race")
+        assert ("only its output layer learned" in takeaway) == any(a.key == "step" for a in acts)
 
 
 # ----- figures ------------------------------------------------------------------------------------------------
@@ -245,72 +430,72 @@ def _valid(fig: go.Figure) -> go.Figure:
     return go.Figure(fig.to_dict())
 
 
-def test_figures_are_valid_and_labelled():
-    curves = [lab.curve(k, 4.0) for k in ("sigmoid", "relu", "step")]
-    g = _valid(figs.gallery(curves, 1.0, shade=True))
-    names = ("Sigmoid", "ReLU", "Unit step")
-    assert len([t for t in g.data if t.name in names and t.showlegend is not False]) == 3  # one legend entry each
-    assert len([t for t in g.data if t.name in names]) == 9  # phi, phi' and phi's saturated stretch
-    assert g.layout.xaxis.title.text and g.layout.yaxis2.title.text and len(g.layout.shapes) > 0
-    plain = _valid(figs.gallery(curves, None, shade=False))
-    assert len(plain.layout.shapes) == 0 and len([t for t in plain.data if t.name in names]) == 6
-    # the highlighted stretch of the sigmoid is exactly where |phi'| < 0.1
-    sig_flat = [t for t in figs.gallery(curves, 1.0, shade=True).data if t.name == "Sigmoid"][2]
+def _colours(fig: go.Figure) -> list[str]:
+    """The line colour of every trace that has a legend entry of its own."""
+    return [t.line.color for t in fig.data if t.showlegend is not False and t.line and t.line.color]
+
+
+def test_no_colour_repeats_with_every_activation_selected():
+    curves = [topic.curve(a, 3.0, n=61) for a in ALL]
+    phi = _valid(figs.gallery_phi(curves, 0.0, shade=True))
+    assert len(set(_colours(phi))) == len(ALL) == len(_colours(phi))
+    dphi = figs.gallery_dphi(curves, 0.0, shade=True)
+    line_colours = [t.line.color for t in dphi.data if t.line and t.line.color]
+    assert len(set(line_colours)) == len(line_colours)  # 18 curves and the grey threshold
+    assert len(dphi.layout.shapes) == 1  # only the probe line: no bands for 18 activations
+    assert len(set(figs.PALETTE)) == len(figs.PALETTE) >= len(ALL)
+    assert style.TARGET not in figs.PALETTE and style.GREY not in figs.PALETTE
+    run = topic.RaceRun(ALL, max_steps=2).run()
+    fits = _valid(figs.race_fits(run.fits()))
+    colours = [t.line.color for t in fits.data]
+    assert len(set(colours)) == len(colours) == len(ALL) + 1  # the target's black is not an activation's colour
+
+
+def test_figures_are_valid_labelled_and_log_axes_label_decades():
+    curves = [topic.curve(a, 4.0) for a in (Phi("sigmoid"), Phi("relu"), Phi("step"))]
+    g = _valid(figs.gallery_phi(curves, 1.0, shade=True))
+    assert g.layout.xaxis.title.text and g.layout.yaxis.title.text and g.layout.title.text
+    sig_flat = [t for t in figs.gallery_phi(curves, 1.0, shade=True).data if t.name == "Sigmoid"][1]
     assert np.array_equal(~np.isnan(np.asarray(sig_flat.y, dtype=float)), np.abs(curves[0].dphi) < 0.1)
+    d = _valid(figs.gallery_dphi(curves, 1.0, shade=True))
+    assert len(d.layout.shapes) > 1
+    assert len(_valid(figs.gallery_dphi(curves, None, shade=False)).layout.shapes) == 0
 
-    lin = lab.fit_1d("linear", steps=5)
-    tanh = lab.fit_1d("tanh", steps=5)
-    c = _valid(figs.collapse_fit(lin, tanh, 1.0, 0.0, (1.0, 0.0), "tanh"))
-    assert c.layout.xaxis.title.text == "input x" and len(c.data) == 5
+    res = topic.collapse_experiment(Phi("tanh"), "abs", (4,), steps=5)
+    c = _valid(figs.collapse_fit(res.linear, res.nonlinear, res.w_eff, res.b_eff, res.line))
+    assert c.layout.xaxis.title.text == "input x" and len(set(t.line.color for t in c.data)) == len(c.data) == 5
 
-    rs = lab.relu_sum_target("sine", 5)
+    rs = topic.relu_sum_target("sine", 5)
     x = np.linspace(-1, 1, 101)
-    r = _valid(figs.relu_sum(rs, x, lab.target("sine", x)))
-    assert r.layout.xaxis2.title.text and {t.name for t in r.data} >= {"target", "sum of ReLUs", "knots"}
+    r = _valid(figs.relu_sum(rs, x, topic.target("sine", x)))
+    assert {t.name for t in r.data} >= {"target", "sum of ReLUs", "knots"}
+    assert _valid(figs.relu_terms(rs, x)).layout.yaxis.title.text == "term value"
 
-    props = [lab.propagate(k, depth=8, width=32) for k in ("sigmoid", "step")]
-    p = _valid(figs.propagation(props))
-    assert p.layout.yaxis.type == "log" and p.layout.yaxis2.type == "log" and p.layout.yaxis3.title.text
+    s = _study("he", 1.0, 64, 20, [Phi("sigmoid"), Phi("step")])
+    for fig in (figs.depth_activations(s), figs.depth_gradients(s)):
+        fig = _valid(fig)
+        assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.exponentformat == "power"
+    # many decades: labels at powers of ten only, every k-th decade so that at most 7 are shown
+    dtick = _valid(figs.depth_gradients(s)).layout.yaxis.dtick
+    values = np.concatenate([r.grad_std[r.grad_std > 0] for r in s.results] + [s.bound])
+    decades = math.log10(values.max() / values.min())
+    assert dtick == int(dtick) >= 1 and decades / dtick <= 7  # at most 7 labels
+    assert dtick == 1 or decades / (dtick - 1) > 7  # and the finest step that keeps to it
+    assert any(t.name == s.bound_label for t in figs.depth_gradients(s).data)
+    assert _valid(figs.depth_dead(s)).layout.yaxis.range == (-3, 103)
+    # under one decade, plotly chooses the ticks (dtick=1 would leave the axis without labels)
+    assert "dtick" not in figs.log_axis([np.array([0.2, 0.5])]) and figs.log_axis([np.array([1e-3, 1.0])])["dtick"]
 
-    race = lab.race_fits(lab.race_advance(lab.race_start(["relu", "tanh"]), 5), "sine")
-    rf = _valid(figs.race(race))
-    assert rf.layout.yaxis.type == "log" and len(rf.data) == 5
+    run = topic.RaceRun([Phi("relu"), Phi("tanh")], max_steps=5).run()
+    loss = _valid(figs.race_loss(run.fits(), run.max_steps))
+    assert loss.layout.yaxis.type == "log" and len(loss.data) == 2
 
 
-def test_many_activations_stay_distinguishable():
-    keys = activations.names()
-    assert len(set(zip(figs.colours(keys).values(), figs.dashes(keys).values(), strict=True))) == len(keys)
-    curves = [lab.curve(k, 3.0, n=61) for k in keys]
-    fig = figs.gallery(curves, 0.0, shade=True)
-    assert len(fig.layout.shapes) == 2  # only the probe lines: no background shading for 18 activations
-    highlighted = [t for t in fig.data if t.line.width == 11]
-    assert len(highlighted) == len(keys)  # but every curve's saturated stretch is still drawn
-
-
-def test_relu_sum_figure_draws_every_term_exactly():
-    rs = lab.relu_sum_from_knots(-1.0, 0.0, 1.0, [-0.2, 0.5], [-2.0, 3.0])
-    fig = figs.relu_sum(rs, np.linspace(-1, 1, 11))
+def test_relu_terms_figure_draws_every_term_exactly():
+    rs = topic.relu_sum_from_knots(-1.0, 0.0, 1.0, [-0.2, 0.5], [-2.0, 3.0])
+    fig = figs.relu_terms(rs, np.linspace(-1, 1, 11))
     pos = next(t for t in fig.data if t.name == "term, s > 0")
     xs, ys = np.asarray(pos.x, dtype=float), np.asarray(pos.y, dtype=float)
     ok = ~np.isnan(xs)
-    # every drawn corner lies on its term: the start slope term (s=1 at -1) and s=3 at 0.5
-    on_a_term = np.isclose(ys[ok], 1.0 * np.maximum(0, xs[ok] + 1)) | np.isclose(ys[ok], 3 * np.maximum(0, xs[ok]
-                                                                                                         - 0.5))
+    on_a_term = np.isclose(ys[ok], np.maximum(0, xs[ok] + 1)) | np.isclose(ys[ok], 3 * np.maximum(0, xs[ok] - 0.5))
     assert on_a_term.all()
-
-
-def test_torch_work_runs_single_threaded_in_a_fresh_thread():
-    """Streamlit runs each script run in a new thread, where OpenMP starts again at one thread per core."""
-    import os
-    import threading
-
-    seen = []
-
-    def run():
-        lab.race_start(["relu"])
-        seen.append(torch.get_num_threads())
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    assert seen == [max(1, int(os.environ.get("NNVIZ_TORCH_THREADS", "1")))]

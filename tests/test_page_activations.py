@@ -1,5 +1,5 @@
-"""The activation page under AppTest: what it shows at defaults, that outputs follow inputs, bad inputs get words,
-and the race trains on its button and stays shown (cached) on the next rerun."""
+"""The activation page under AppTest: the default run (everyday tier); outputs that follow inputs, bad input that
+gets words, the race on its button, and every widget at its extremes (slow tier). Each test opens its own app."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ import json
 import numpy as np
 import pytest
 
-from tests.apptest_utils import assert_clean, errors, open_page
+from nnviz.activations import Phi
+from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
 PAGE = "activations.py"
-
-
-@pytest.fixture(scope="module")
-def at():
-    return open_page(PAGE)
 
 
 def _charts(at) -> list[dict]:
@@ -34,19 +30,28 @@ def _trace_names(chart: dict) -> list[str]:
     return [t.get("name") for t in chart["data"]]
 
 
+def _title(chart: dict) -> str:
+    return chart["layout"].get("title", {}).get("text", "")
+
+
 def _latex(at) -> list[str]:
     return [e.value for e in at.latex]
 
 
-def test_defaults(at):
+def test_defaults():
+    at = open_page(PAGE)
     assert_clean(at)
     assert errors(at) == []
     assert at.title[0].value == "Activation functions"
     headers = [h.value for h in at.header]
-    assert headers[:2] == ["The gallery", "Why do we need activation functions?"]
-    assert len(headers) == 6
+    assert headers == ["The gallery", "Why do we need activation functions?", "ReLUs and piecewise-linear functions",
+                       "Depth: what 50 layers do to signals and gradients",
+                       "Which activations make a universal approximator?", "A race"]
     charts = _charts(at)
-    assert len(charts) == 4  # gallery, collapse, ReLU sum, depth; the race waits for its button
+    # gallery φ and φ′, collapse, ReLU sum and terms, depth ×3; the race waits for its button
+    assert [_title(c) for c in charts] == ["activation φ(z)", "derivative φ′(z), from autograd", "",
+                                           "f(x) = b + Σₖ sₖ ReLU(x − tₖ)", "each term sₖ ReLU(x − tₖ)",
+                                           "spread of activations", "spread of gradients", "dead units"]
     assert {"Sigmoid", "tanh", "ReLU", "GELU"} <= set(_trace_names(charts[0]))
     table = at.dataframe[0].value
     assert list(table["activation"]) == ["Sigmoid", "tanh", "ReLU", "GELU"]
@@ -54,9 +59,13 @@ def test_defaults(at):
     universality = next(m.value for m in at.markdown if m.value.startswith("| activation | universal"))
     rows = universality.split("\n")[2:]
     assert len(rows) == 18 and sum("✗" in r for r in rows) == 1 and "Linear" in next(r for r in rows if "✗" in r)
-    assert "Start the race" in at.info[0].value
+    assert any("Press **Race**" in i.value for i in at.info)
+    takeaways = [s.value for s in at.success]
+    assert any("faded by more than 100× for Sigmoid" in t for t in takeaways)
+    assert any(r"\varphi(1) = 0.7311" in t for t in _latex(at))  # 1 / (1 + e^-1) at the default probe
 
 
+@pytest.mark.slow
 def test_selection_drives_gallery_table_and_depth():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value(["leaky_relu", "step"])
@@ -64,16 +73,17 @@ def test_selection_drives_gallery_table_and_depth():
     assert_clean(at)
     charts = _charts(at)
     assert "Leaky ReLU" in _trace_names(charts[0]) and "Sigmoid" not in _trace_names(charts[0])
-    assert "Unit step" in _trace_names(charts[3])
+    assert "Unit step" in _trace_names(charts[6])
     assert list(at.dataframe[0].value["activation"]) == ["Leaky ReLU", "Unit step"]
-    # leaky ReLU's alpha gets a slider, and it changes phi'(0)'s left slope in the table
     before = list(at.dataframe[0].value["φ′(0)"])[0]
     at.slider(key="act_p_leaky_relu_alpha").set_value(0.3)
     at.run()
     after = list(at.dataframe[0].value["φ′(0)"])[0]
     assert before != after and "0.3 left" in after
+    assert any("none reached layer 1 for Unit step" in s.value for s in at.success)
 
 
+@pytest.mark.slow
 def test_elu_alpha_off_one_makes_a_kink():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value(["elu"])
@@ -85,6 +95,7 @@ def test_elu_alpha_off_one_makes_a_kink():
     assert list(table["smooth (C¹)"]) == [False] and "2 left, 1 right" in list(table["φ′(0)"])[0]
 
 
+@pytest.mark.slow
 def test_empty_selection_gives_a_warning_not_an_error():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value([])
@@ -94,12 +105,13 @@ def test_empty_selection_gives_a_warning_not_an_error():
     assert errors(at) == []
 
 
+@pytest.mark.slow
 def test_probe_puts_live_numbers_in_the_formulas():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value(["sigmoid"])
     at.slider(key="act_z0").set_value(0.0)
     at.run()
-    assert r"\varphi(0) = 0.5,\ \ \varphi'(0) = 0.25" in _latex(at)[0]
+    assert r"\varphi(0) = 0.5,\quad \varphi'(0) = 0.25" in _latex(at)[0]
     at.slider(key="act_z0").set_value(2.0)
     at.run()
     assert r"\varphi(2) = 0.8808" in _latex(at)[0]  # 1 / (1 + e^-2)
@@ -109,18 +121,21 @@ def test_probe_puts_live_numbers_in_the_formulas():
     assert r"\varphi(1) = 0.7311" in _latex(at)[0]
 
 
+@pytest.mark.slow
 def test_collapse_section_follows_its_widgets():
     at = open_page(PAGE)
-    w_eff_before = next(t for t in _latex(at) if r"W_\mathrm{eff} &=" in t)
-    at.slider(key="act_col_depth").set_value(1)
+    formula = next(t for t in _latex(at) if r"W_\mathrm{eff} &=" in t)
+    at.slider(key="act_col_depth").set_value(5)
     at.selectbox(key="act_col_target").set_value("sine")
     at.run()
     assert_clean(at)
-    w_eff_after = next(t for t in _latex(at) if r"W_\mathrm{eff} &=" in t)
-    assert w_eff_before != w_eff_after and r"W_2\cdots W_1" in w_eff_after
-    assert "1 → 16 → 1" in next(c.value for c in at.caption if "same shape" in c.value)
+    after = next(t for t in _latex(at) if r"W_\mathrm{eff} &=" in t)
+    assert formula != after and r"W_{6}\cdots W_1" in after
+    assert after.count(r"\\") >= 4  # six shapes on two lines, then W_eff and b_eff: short enough for a phone
+    assert "1 → 16 → 16 → 16 → 16 → 16 → 1" in next(c.value for c in at.caption if "same shape" in c.value)
 
 
+@pytest.mark.slow
 def test_relu_knots_mode():
     at = open_page(PAGE)
     at.radio(key="act_pl_mode").set_value("knots")
@@ -137,37 +152,72 @@ def test_relu_knots_mode():
     assert len(weights) == 4  # the left end plus three knots
 
 
-def test_depth_section_custom_sigma():
+@pytest.mark.slow
+def test_depth_words_follow_the_settings():
     at = open_page(PAGE)
+    assert at.slider(key="act_dp_sigma").disabled  # σ_w is only for the custom initialisation
     at.radio(key="act_dp_init").set_value("sigma")
+    at.run()
     at.slider(key="act_dp_sigma").set_value(2.0)
     at.slider(key="act_dp_width").set_value(64)
-    at.slider(key="act_dp_depth").set_value(10)
+    at.slider(key="act_dp_depth").set_value(60)
     at.run()
     assert_clean(at)
-    assert any(r"\operatorname{std}(W) = 0.25" in t for t in _latex(at))
-    depth_chart = _charts(at)[3]
-    assert len(_array(depth_chart["data"][0]["x"])) == 10
+    assert "Depth: what 60 layers do to signals and gradients" in [h.value for h in at.header]
+    assert any(r"\operatorname{std}(W) &= 0.25 = \frac{2}{\sqrt{64}}" in t for t in _latex(at))
+    gradients = next(c for c in _charts(at) if _title(c) == "spread of gradients")
+    assert len(_array(gradients["data"][0]["x"])) == 60
+    assert "(0.25·2)<sup>L−l</sup>: about the sigmoid's bound" in _trace_names(gradients)
+    assert gradients["layout"]["yaxis"]["dtick"] in range(1, 20)  # powers of ten only
+    for sigma in (0.2, 3.0):  # the slider's ends, at the deepest stack
+        at.slider(key="act_dp_sigma").set_value(sigma)
+        at.run()
+        assert_clean(at)
+        assert any(f"(σ_w = {sigma:g})" in s.value for s in at.success)
 
 
-def test_race_runs_on_its_button_and_stays_cached():
+@pytest.mark.slow
+def test_race_runs_on_its_button_and_is_shared():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value(["relu", "tanh"])
     at.slider(key="act_race_steps").set_value(100)
     at.run()
-    assert len(_charts(at)) == 4
-    at.button(key="act_race_go").click()
+    n_before = len(_charts(at))
+    at.button(key="act_race_start").click()
     at.run()
+    for _ in range(200):  # the live panel reruns its fragment while it plays
+        run = at.session_state["act_race"]["run"]  # what ui.live_run("act_race") returns inside the app
+        if run.done:
+            break
+        at.run()
     assert_clean(at)
+    run = at.session_state["act_race"]["run"]
+    assert run.complete and run.steps == 100 and run.phis == (Phi("relu"), Phi("tanh"))
     charts = _charts(at)
-    assert len(charts) == 5
-    race = charts[4]
-    loss = [t for t in race["data"] if t.get("name") == "ReLU"][0]
-    assert len(_array(loss["x"])) == 100
+    assert len(charts) == n_before + 2
+    loss = next(c for c in charts if _title(c) == "training loss")
+    assert len(_array(next(t for t in loss["data"] if t["name"] == "ReLU")["x"])) == 100
     assert any("Final mean squared error" in c.value for c in at.caption)
-    at.run()  # a plain rerun (any other widget) keeps the race on screen, from the cache
-    assert len(_charts(at)) == 5
+    # another visitor with the same settings gets the finished run at once, with the same numbers
+    other = open_page(PAGE)
+    other.multiselect(key="act_sel").set_value(["relu", "tanh"])
+    other.slider(key="act_race_steps").set_value(100)
+    other.run()
+    other.button(key="act_race_start").click()
+    other.run()
+    theirs = other.session_state["act_race"]["run"]
+    assert theirs.complete and theirs is not run
+    np.testing.assert_array_equal(theirs.fits()[0].loss, run.fits()[0].loss)
+    # changed settings: a fresh, untrained run
     at.selectbox(key="act_race_target").set_value("abs")
     at.run()
-    assert len(_charts(at)) == 4
-    assert any("settings changed" in i.value for i in at.info)
+    assert at.session_state["act_race"]["run"].steps == 0
+    assert any("Press **Race**" in i.value for i in at.info)
+
+
+@pytest.mark.slow
+def test_every_widget_at_its_extremes():
+    at = open_page(PAGE)
+    runs = sweep_extremes(at)
+    assert runs > 30
+    assert_clean(at)

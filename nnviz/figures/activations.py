@@ -44,13 +44,16 @@ def _line(i: int, width: float = 2.5) -> dict:
     return {"color": colour(i), "width": width, "dash": dash(i)}
 
 
-def log_axis(values: Sequence[np.ndarray]) -> dict:
-    """A log axis: one label per decade (10^k) when the data spans a decade or more, else plotly's choice."""
+def log_axis(values: Sequence[np.ndarray], max_labels: int = 7) -> dict:
+    """A log axis labelled at decades only (10^k, every k-th decade so at most ``max_labels`` labels) when the
+    data spans a decade or more, else plotly's choice (a range under one decade may hold no power of ten)."""
     v = np.concatenate([np.asarray(a, dtype=float).ravel() for a in values]) if len(values) else np.array([])
     v = v[np.isfinite(v) & (v > 0)]
     axis = {"type": "log", "exponentformat": "power"}
-    if v.size and math.log10(v.max() / v.min()) >= 1.0:
-        axis["dtick"] = 1
+    if v.size:
+        decades = math.log10(v.max() / v.min())
+        if decades >= 1.0:
+            axis["dtick"] = max(1, math.ceil(decades / max_labels))
     return axis
 
 
@@ -58,6 +61,11 @@ def _positive(values: np.ndarray) -> np.ndarray:
     """Values for a log axis: zeros and non-finite values become gaps (NaN)."""
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v) & (v > 0), v, np.nan)
+
+
+def gallery_height(n_curves: int) -> int:
+    """Taller with more curves, so the legend above (up to six rows on a phone) leaves the plot its room."""
+    return 420 + 16 * max(0, n_curves - 4)
 
 
 def _probe_marks(curves: Sequence[Curve], z_probe: float, which: str) -> tuple[dict, dict]:
@@ -71,12 +79,13 @@ def _probe_marks(curves: Sequence[Curve], z_probe: float, which: str) -> tuple[d
 
 
 def gallery_phi(curves: Sequence[Curve], z_probe: float | None = None, shade: bool = True) -> go.Figure:
-    """phi of each curve, overlaid; with ``shade`` the stretches where |phi'| < 0.1 get a broad translucent stroke."""
+    """phi of each curve, overlaid; with ``shade`` (and at most SHADE_MAX curves) the stretches where |phi'| < 0.1
+    get a broad translucent stroke."""
     data, shapes = [], []
     for i, c in enumerate(curves):
         data.append(_scatter(x=c.z, y=c.phi, name=c.label, legendgroup=c.act.key, line=_line(i),
                              hovertemplate=f"<b>{c.label}</b><br>z = %{{x:.3f}}<br>φ(z) = %{{y:.4f}}<extra></extra>"))
-        if shade:
+        if shade and len(curves) <= SHADE_MAX:
             flat = np.where(np.abs(c.dphi) < SATURATION, c.phi, np.nan)
             data.append(_scatter(x=c.z, y=flat, name=c.label, legendgroup=c.act.key, showlegend=False, mode="lines",
                                  line={"color": colour(i), "width": 11}, opacity=0.25, hoverinfo="skip"))
@@ -84,7 +93,8 @@ def gallery_phi(curves: Sequence[Curve], z_probe: float | None = None, shade: bo
         marker, shape = _probe_marks(curves, z_probe, "phi")
         data.append(marker)
         shapes.append(shape)
-    return style.make_figure(data, title="activation φ(z)", x_title="pre-activation z", y_title="φ(z)", height=420,
+    return style.make_figure(data, title="activation φ(z)", x_title="pre-activation z", y_title="φ(z)",
+                             height=gallery_height(len(curves)),
                              shapes=shapes, yaxis={"exponentformat": "power"})
 
 
@@ -108,7 +118,8 @@ def gallery_dphi(curves: Sequence[Curve], z_probe: float | None = None, shade: b
         data.append(marker)
         shapes.append(shape)
     return style.make_figure(data, title="derivative φ′(z), from autograd", x_title="pre-activation z",
-                             y_title="φ′(z)", height=420, shapes=shapes, yaxis={"exponentformat": "power"})
+                             y_title="φ′(z)", height=gallery_height(len(curves)), shapes=shapes,
+                             yaxis={"exponentformat": "power"})
 
 
 def collapse_fit(linear: Fit, nonlinear: Fit, w_eff: float, b_eff: float, line: tuple[float, float]) -> go.Figure:
@@ -192,12 +203,16 @@ def relu_terms(rs: ReluSum, x: np.ndarray) -> go.Figure:
                              height=400)
 
 
-def _per_layer(study: DepthStudy, column: str, scale: float = 1.0, log: bool = True) -> list[dict]:
+def _per_layer(study: DepthStudy, column: str, scale: float = 1.0, log: bool = True,
+               legend: bool = False) -> list[dict]:
+    """One curve per activation; only the first of the three figures carries the legend (the colours are shared,
+    and on a phone the figures stack under it)."""
     layers = np.arange(1, study.depth + 1)
     data = []
     for i, r in enumerate(study.results):
         y = scale * getattr(r, column)
         data.append(_scatter(x=layers, y=_positive(y) if log else y, name=r.act.label, legendgroup=r.act.key,
+                             showlegend=legend,
                              line=_line(i, 2), hovertemplate=f"<b>{r.act.label}</b><br>layer %{{x}}<br>%{{y:.3g}}"
                                                              "<extra></extra>"))
     return data
@@ -205,7 +220,7 @@ def _per_layer(study: DepthStudy, column: str, scale: float = 1.0, log: bool = T
 
 def depth_activations(study: DepthStudy) -> go.Figure:
     """std of h_l per layer (log axis, decades), one curve per activation."""
-    data = _per_layer(study, "act_std")
+    data = _per_layer(study, "act_std", legend=True)
     return style.make_figure(data, title="spread of activations", x_title="layer l", y_title="std of hₗ",
                              height=420, yaxis=log_axis([r.act_std for r in study.results]))
 
@@ -245,8 +260,8 @@ def race_loss(fits: Sequence[Fit], max_steps: int) -> go.Figure:
 
 
 def race_fits(fits: Sequence[Fit]) -> go.Figure:
-    """Each trained network against the target (black, dashed)."""
-    data = [_scatter(x=f.x, y=f.y_hat, name=f.act.label, legendgroup=f.act.key, line=_line(i, 2),
+    """Each trained network against the target (black, dashed); the activations' legend is the loss figure's."""
+    data = [_scatter(x=f.x, y=f.y_hat, name=f.act.label, legendgroup=f.act.key, line=_line(i, 2), showlegend=False,
                      hovertemplate=f"<b>{f.act.label}</b><br>x = %{{x:.2f}}<br>ŷ = %{{y:.3f}}<extra></extra>")
             for i, f in enumerate(fits)]
     if fits:

@@ -108,11 +108,13 @@ def gallery_caption(curves: Sequence[Curve], shade: bool) -> str:
     if not shade:
         return ("Shading is off. Tick *Shade saturation* to mark where |φ′(z)| < 0.1: a neuron working there "
                 "passes back less than a tenth of the gradient it receives (it is *saturated*).")
-    where = ("with a broad stroke on φ and a band of its colour behind φ′" if len(curves) <= SHADE_MAX else
-             f"with a broad stroke on φ (the bands behind φ′ are drawn for up to {SHADE_MAX} activations)")
+    if len(curves) > SHADE_MAX:
+        return (f"Saturation shading is drawn for up to {SHADE_MAX} activations (more would only cover the curves): "
+                f"select {SHADE_MAX} or fewer to see where |φ′(z)| < 0.1. φ′ comes from torch autograd.")
     none = [c.label for c in curves if not c.saturated]
-    text = (f"Saturated stretches, |φ′(z)| < 0.1, are marked {where}. A neuron working there passes back less "
-            "than a tenth of the gradient it receives: it is *saturated*.")
+    text = ("Saturated stretches, |φ′(z)| < 0.1, are marked with a broad stroke on φ and a band of its colour "
+            "behind φ′. A neuron working there passes back less than a tenth of the gradient it receives: it is "
+            "*saturated*.")
     if none:
         text += f" Never saturated in this range: {_names(none)}."
     return text + " φ′ comes from torch autograd."
@@ -122,7 +124,7 @@ def gallery_takeaway(curves: Sequence[Curve]) -> str:
     """Which selected activations flatten at both ends, one end or neither, of the plotted range."""
     z_max = float(curves[0].z[-1])
     both = [c.label for c in curves if c.flat_left and c.flat_right]
-    left = [c.label for c in curves if c.flat_left and not c.flat_right]
+    left = [c for c in curves if c.flat_left and not c.flat_right]
     right = [c.label for c in curves if c.flat_right and not c.flat_left]
     neither = [c.label for c in curves if not (c.flat_left or c.flat_right)]
     parts = []
@@ -130,12 +132,17 @@ def gallery_takeaway(curves: Sequence[Curve]) -> str:
         parts.append(f"flat (|φ′| < 0.1) at both ends of ±{z_max:g}: {_names(both)}, so a large |z| passes almost "
                      "no gradient back")
     if left:
-        parts.append(f"flat only for large negative z: {_names(left)}, which keep their slope for large positive z "
-                     "(a unit whose φ′ is 0 for every input is *dead*)")
+        text = (f"flat only for large negative z: {_names([c.label for c in left])}, which keep their slope for "
+                "large positive z")
+        dead = [c.label for c in left if c.dphi[0] == 0.0]
+        if dead:
+            text += (f" ({_names(dead)}: φ′ is exactly 0 there, and a unit that only ever gets such inputs is "
+                     "*dead*)")
+        parts.append(text)
     if right:
         parts.append(f"flat only for large positive z: {_names(right)}")
     if neither:
-        parts.append(f"steep at both ends: {_names(neither)}")
+        parts.append(f"not flat at either end: {_names(neither)}")
     return "In this range, " + "; ".join(parts) + "."
 
 
@@ -634,8 +641,9 @@ def propagate(act: Phi, init: str = "xavier", depth: int = 50, width: int = 256,
 class DepthStudy:
     """Several activations through the same deep stack, and what the section says about them.
 
-    ``gain`` = std(W)·sqrt(n): how much W_l^T scales a vector's size. ``bound`` (L,) or None: the sigmoid's
-    (0.25·gain)^(L−l), anchored at the sigmoid's gradient at layer L, when the sigmoid is selected.
+    ``gain`` = std(W)·sqrt(n): how much W_l^T scales a vector's size on average. ``bound`` (L,) or None: the
+    sigmoid's (0.25·gain)^(L−l), anchored at its gradient at layer L, when the sigmoid is selected; a random W_l
+    can beat the average gain by a few per cent per layer (tests allow 3 %), hence "about".
     """
 
     results: tuple[Propagation, ...]
@@ -667,7 +675,7 @@ def depth_study(results: Sequence[Propagation], init: str, width: int, depth: in
     bound = None
     if sig is not None and sig.grad_std[-1] > 0:
         bound = sig.grad_std[-1] * factor ** (depth - np.arange(1, depth + 1))
-    bound_label = f"(0.25·{gain:.3g})^(L−l): sigmoid's bound"
+    bound_label = f"(0.25·{gain:.3g})<sup>L−l</sup>: about the sigmoid's bound"
     shrink = ("so a sigmoid stack's gradient must shrink at least that fast" if factor < 1 else
               "which is at least 1, so this bound no longer forces a sigmoid stack's gradient to shrink")
     explanation = (

@@ -49,7 +49,8 @@ def gallery(acts: Sequence[Phi], z_max: float, z_probe: float, shade: bool) -> G
     rows = []
     for a in acts:
         phi_z, dphi_z = topic.probe(a, z_probe)
-        rows.append(rf"\textbf{{{a.spec.label.replace('/', ' or ')}}}:\quad {a.latex} \\ "
+        formula = a.latex.replace(r",\;", r",\\ \qquad ")  # SELU's constants on a line of their own
+        rows.append(rf"\textbf{{{a.spec.label.replace('/', ' or ')}}}:\quad {formula} \\ "
                     rf"\qquad \varphi({z_probe:g}) = {tex_number(phi_z, 4)},\quad "
                     rf"\varphi'({z_probe:g}) = {tex_number(dphi_z, 4)}")
     table = topic.properties_table([properties(a) for a in acts])
@@ -89,10 +90,11 @@ class ReluView:
 
 def _relu_view(rs: topic.ReluSum, target_y: np.ndarray | None) -> ReluView:
     bias = round(rs.bias, 10) + 0.0  # sin(-pi) is -1.2e-16, not worth showing
-    terms = [f"{s:+.3g}\\,\\mathrm{{ReLU}}(x {'-' if t >= 0 else '+'} {abs(t):.3g})"
+    terms = [f"{s:+.3g}\\,\\mathrm{{ReLU}}(x{{{'-' if t >= 0 else '+'}}}{abs(t):.3g})"  # {-}: no operator spaces
              for t, s in zip(rs.knots, rs.slope_changes, strict=True) if s != 0]
-    lines = [" ".join(terms[i:i + 2]) for i in range(0, len(terms), 2)] or [""]  # two a line: fits 390 px
-    formula = r"\begin{aligned} f(x) = " + tex_number(bias) + r"\ & " + r"\\ & ".join(lines) + r"\end{aligned}"
+    # b on the first line, then two terms a line, all flush left: the widest line fits a 390 px phone
+    lines = [f"f(x) = {tex_number(bias)}"] + [" ".join(terms[i:i + 2]) for i in range(0, len(terms), 2)]
+    formula = r"\begin{aligned}" + r"\\".join("&" + line for line in lines) + r"\end{aligned}"
     return ReluView(rs, target_y, formula, bias, topic.relu_sum_sentence(rs, RELU_GRID, target_y))
 
 
