@@ -111,7 +111,8 @@ def error_vs_width(widths: np.ndarray, rms_db: np.ndarray, sup: np.ndarray, N: i
         {**_line(widths, rms, "RMS error (dB re the target)", style.MODEL), "mode": "lines+markers"},
         {**_line(widths, sup_db, "largest error (dB re 1)", style.VERMILLION, dash="dash"), "mode": "lines+markers"},
     ]
-    shape, note = style.vline(float(np.log10(N)), text=f"N = {N}")  # shapes on a log axis take log10(x)
+    shape, _ = style.vline(N)
+    _, note = style.vline(float(np.log10(N)), text=f"N = {N}")  # on a log axis a shape takes x, a label log10(x)
     return style.make_figure(data, title="Error against the number of hidden units", x_title="hidden units N",
                              y_title="error (dB)", height=height, shapes=[shape], annotations=[note],
                              xaxis={"type": "log", "tickvals": list(widths), "ticktext": [str(int(w)) for w in widths]})

@@ -604,7 +604,7 @@ def ear_sentences(key: str, method: str, N: int, f0: float, rms_db: float, sup: 
                "the error clip is silent."]
     else:
         out = [f"With {unit} the error is {_below(rms_db)} (amplitude {10 ** (rms_db / 20):.3g} of it); of its "
-               f"{len(error_harmonics) - 1} audible harmonics the strongest is {k}f₀ ({k * f0:.0f} Hz). Play the "
+               f"{len(error_harmonics) - 1} harmonics below Nyquist the strongest is {k}f₀ ({k * f0:.0f} Hz). Play the "
                "error alone to hear what the network still gets wrong."]
     if sweep.rms_db[-1] < sweep.rms_db[0] - 10.0:
         out.append(f"From N = {sweep.widths[0]} to {sweep.widths[-1]} the RMS error falls from "
