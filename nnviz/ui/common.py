@@ -123,6 +123,20 @@ def toggle(label: str, value: bool, key: str, **kw: Any) -> bool:
     return st.toggle(label, value=value, key=key, bind=_BIND, **kw)
 
 
+def tabs(labels: Sequence[str], key: str, default: str | None = None) -> Sequence[Any]:
+    """Lazy tabs bound to the URL parameter ``key``: only the open tab's code runs (``tab.open``), and a link
+    opens the tab it names, so the settings inside it apply."""
+    links.check_choice(key, "Section", list(labels), default or labels[0])
+    return st.tabs(list(labels), key=key, default=default, on_change="rerun", bind=_BIND)
+
+
+def lazy_expander(label: str, key: str, expanded: bool = False, **kw: Any) -> Any:
+    """An expander bound to the URL parameter ``key`` whose body runs only while it is open (``box.open``):
+    for a section that costs more than a rerun should, computed only when the student asks."""
+    links.check_bool(key, label, expanded)
+    return st.expander(label, expanded=expanded, key=key, on_change="rerun", bind=_BIND, **kw)
+
+
 def labels(mapping: dict[Any, str]) -> Callable[[Any], str]:
     """A ``format_func`` that shows each option by its label in ``mapping`` (the option itself if missing)."""
     return lambda option: mapping.get(option, str(option))
