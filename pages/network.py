@@ -179,16 +179,18 @@ def draw_digits(run: digits.DigitsTraining, running: bool) -> None:
     if run.steps == 0:
         st.caption("The default network, trained beforehand with exactly these settings; Train repeats it live.")
     st.markdown(digits.accuracy_sentence(r, len(ddata.y_test)))
+    if running:  # one light figure per tick; the rest when it pauses or ends
+        ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
+        return
     left, right = st.columns(2)
     with left:
         ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
     with right:
         ui.figure(figs.confusion_figure(r.confusion), key="nw_dconf")
-    if not running:
-        shown = min(16, settings.width)
-        st.markdown(f"**What the first layer looks for**: the weights of hidden neurons 1–{shown}, each drawn as "
-                    "an 8×8 image (blue: this pixel raises the neuron's z, vermillion: lowers it).")
-        ui.figure(figs.tiles(r.weights.W1[:shown].reshape(-1, 8, 8), 8, signed=True), key="nw_dweights")
+    shown = min(16, settings.width)
+    st.markdown(f"**What the first layer looks for**: the weights of hidden neurons 1–{shown}, each drawn as "
+                "an 8×8 image (blue: this pixel raises the neuron's z, vermillion: lowers it).")
+    ui.figure(figs.tiles(r.weights.W1[:shown].reshape(-1, 8, 8), 8, signed=True), key="nw_dweights")
 
 
 run = ui.live_panel("nw_digits", lambda: digits.DigitsTraining(settings, ddata), draw_digits, config=settings,
@@ -221,12 +223,12 @@ st.markdown("Paint the 8×8 grid with intensities 0 (white) to 16 (black), as lo
             "the inked pixels of a 4×4 block. It goes through the same preprocessing as the training images.")
 start = ui.radio("start from", ["blank", "the test digit above"], key="nw_dstart", horizontal=True)
 grid = np.zeros((8, 8), dtype=int) if start == "blank" else ddata.images_test[t - 1].astype(int)
-columns = {str(c): st.column_config.NumberColumn(str(c + 1), min_value=0, max_value=16, step=1, width="small")
+columns = {str(c): st.column_config.NumberColumn(str(c + 1), min_value=0, max_value=16, step=1)
            for c in range(8)}
-left, right = st.columns([1, 1])
+left, right = st.columns([3, 1])
 with left:
     edited = st.data_editor(pd.DataFrame(grid, columns=[str(c) for c in range(8)]), key=f"nw_draw_{start}_{t}",
-                            hide_index=True, column_config=columns, width="content")
+                            hide_index=True, column_config=columns, width="stretch")
 image = edited.to_numpy(dtype=float)
 if np.isnan(image).any() or (image < 0).any() or (image > 16).any():
     st.warning("Each pixel is a whole number from 0 to 16; empty cells count as 0 and others are clipped.")

@@ -162,14 +162,14 @@ def accuracy_curves(epoch: np.ndarray, loss: np.ndarray, accuracy: np.ndarray, h
                              margin={"r": 60},
                              yaxis={"rangemode": "tozero"},
                              yaxis2={"title": {"text": "test accuracy (%)"}, "overlaying": "y", "side": "right",
-                                     "range": [0, 100], "showgrid": False})
+                                     "range": [0, 100], "dtick": 20, "showgrid": False})
 
 
 def confusion_figure(m: np.ndarray, height: int = 380) -> go.Figure:
     """The confusion matrix (true rows, predicted columns), counts written in every cell."""
     k = m.shape[0]
-    heat = go.Heatmap(z=m, x=list(range(k)), y=list(range(k)), colorscale=style.SEQUENTIAL, reversescale=True,
-                      zmin=0, text=m, texttemplate="%{text}", textfont={"size": 11}, showscale=False,
+    heat = go.Heatmap(z=m, x=list(range(k)), y=list(range(k)), colorscale="Blues", zmin=0,
+                      text=m, texttemplate="%{text}", textfont={"size": 11}, showscale=False,
                       hovertemplate="true %{y}, read as %{x}: %{z}<extra></extra>")
     return style.make_figure([heat], x_title="predicted digit", y_title="true digit", height=height, legend=False,
                              xaxis={"dtick": 1, "side": "bottom", "constrain": "domain"},
@@ -181,10 +181,11 @@ def tiles(images: np.ndarray, columns: int, signed: bool, captions: Sequence[str
     """8x8 images (N, 8, 8) side by side in a grid, one pixel of gap; signed ones on the diverging scale."""
     n = len(images)
     rows = max(1, -(-n // columns))
-    canvas = np.full((rows * 9 - 1, columns * 9 - 1), np.nan)
+    stride = 12 if captions else 9  # room under each tile for its caption
+    canvas = np.full((rows * stride - (stride - 8), columns * 9 - 1), np.nan)
     for k, img in enumerate(images):
         r, c = divmod(k, columns)
-        canvas[r * 9:r * 9 + 8, c * 9:c * 9 + 8] = img
+        canvas[r * stride:r * stride + 8, c * 9:c * 9 + 8] = img
     top = zmax if zmax is not None else float(np.nanmax(np.abs(canvas))) if n else 1.0
     heat = go.Heatmap(z=canvas, colorscale=style.DIVERGING if signed else "Greys",
                       zmin=-top if signed else 0, zmax=top, showscale=False, hoverongaps=False,
@@ -193,8 +194,8 @@ def tiles(images: np.ndarray, columns: int, signed: bool, captions: Sequence[str
     if captions:
         for k, text in enumerate(captions):
             r, c = divmod(k, columns)
-            notes.append({"x": c * 9 + 3.5, "y": r * 9 + 8.6, "text": text, "showarrow": False,
-                          "yanchor": "top", "font": {"size": 11}})
+            notes.append({"x": c * 9 + 3.5, "y": r * stride + 7.8, "text": text, "showarrow": False,
+                          "yanchor": "top", "font": {"size": 12}})
     return style.make_figure([heat], height=height or 60 + 80 * rows, legend=False, annotations=notes,
                              margin={"l": 5, "r": 5, "t": 5, "b": 25 if captions else 5},
                              xaxis=_no_axes() | {"constrain": "domain"},
