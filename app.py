@@ -6,6 +6,7 @@ threads.limit()  # before anything loads torch: one compute thread per computati
 
 import streamlit as st  # noqa: E402
 
+from nnviz import warmup  # noqa: E402
 from nnviz.catalog import SECTIONS, available_pages  # noqa: E402
 from nnviz.heap import freeze_loaded_modules  # noqa: E402
 from nnviz.ui import check_link, classroom_toggle, remember_link  # noqa: E402
@@ -28,4 +29,5 @@ remember_link()
 classroom_toggle()
 page.run()
 check_link()
+warmup.start()  # torch and its optimiser load in the background, after the first page is served
 freeze_loaded_modules()  # keeps Streamlit's garbage collection after each run cheap

@@ -102,3 +102,10 @@ def test_importing_the_catalog_loads_no_torch_and_changes_no_environment():
             "print('torch' in sys.modules, dict(os.environ) == before)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_the_warm_up_loads_torch_and_its_optimiser_once_in_the_background():
+    code = ("import sys; from nnviz import warmup; t = warmup.start(); assert warmup.start() is t; t.join(120); "
+            "print('torch' in sys.modules, 'torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True"]

@@ -1,0 +1,35 @@
+"""Load in the background, once per process, what a student's first Train press would otherwise wait for.
+
+torch takes 1-2 s to import, and the first ``torch.optim.Adam`` imports ``torch._dynamo`` (another 2.4 s on an idle
+2-core machine, 10 s on a busy one). The router starts this after it has served its first page, so the home page
+never waits for torch and a page that trains finds it loaded.
+"""
+
+from __future__ import annotations
+
+import threading
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def _warm() -> None:
+    import torch
+
+    from nnviz import threads
+
+    threads.bound()
+    w = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.Adam([w], lr=0.1)
+    w.grad = torch.ones(1)
+    opt.step()
+
+
+def start() -> threading.Thread:
+    """Start the warm-up thread if it has not been started in this process; returns it."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_warm, name="nnviz-warmup", daemon=True)
+            _thread.start()
+        return _thread
