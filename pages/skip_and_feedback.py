@@ -29,7 +29,7 @@ w1.graphviz_chart(fx.chain_diagram(), width="stretch")
 w2.graphviz_chart(fx.residual_block_diagram(), width="stretch")
 T_diag = int(ui.slider("Unroll the recurrent cell over T time steps", 1, 20, 5, 1, key="sk_T"))
 w3, w4 = st.columns([1, 3])
-w3.graphviz_chart(fx.rnn_rolled_diagram(), width="stretch")
+w3.graphviz_chart(fx.rnn_rolled_diagram())
 w4.graphviz_chart(fx.rnn_unrolled_diagram(T_diag), width="stretch")
 st.latex(r"h_t = \varphi\big(W h_{t-1} + U x_t + b\big)")
 st.markdown(

@@ -52,33 +52,45 @@ def _dot(body: str, rankdir: str = "LR", label: str = "") -> str:
     return head + caption + body + "}"
 
 
+_SUB = str.maketrans("0123456789tl-", "₀₁₂₃₄₅₆₇₈₉ₜₗ₋")
+
+
+def _sub(text: str) -> str:
+    """Unicode subscripts (h₁, hₜ, hₗ₋₁): Graphviz's HTML subscripts overlap in the browser's renderer."""
+    return text.translate(_SUB)
+
+
+def _node(name: str, label: str, kind: str) -> str:
+    styles = {"end": f'style="rounded", color="{style.BLACK}"',
+              "layer": f'style="rounded,filled", color="{PLAIN}", fillcolor="#fbe9df"',
+              "state": f'style="rounded,filled", color="{RESIDUAL}", fillcolor="#eef4fb"'}
+    return f'{name} [label="{label}", {styles[kind]}]; '
+
+
 def chain_diagram() -> str:
     """A plain chain x -> F_1 -> F_2 -> F_3 -> y: every signal passes through every layer (DOT)."""
-    ends = f'node [shape=box, style="rounded", color="{style.BLACK}"]; x; y; '
-    layers = f'node [style="rounded,filled", color="{PLAIN}"]; F1 [label=<F<sub>1</sub>>]; ' \
-             'F2 [label=<F<sub>2</sub>>]; F3 [label=<F<sub>3</sub>>]; '
-    return _dot(ends + layers + "x -> F1 -> F2 -> F3 -> y; ",
-                label="Plain chain: h<sub>l</sub> = F<sub>l</sub>(h<sub>l−1</sub>), every signal through every layer")
+    body = (_node("x", "x", "end") + _node("y", "y", "end")
+            + "".join(_node(f"F{i}", "F" + _sub(str(i)), "layer") for i in (1, 2, 3)) + "x -> F1 -> F2 -> F3 -> y; ")
+    h_l, f_l, h_prev = "h" + _sub("l"), "F" + _sub("l"), "h" + _sub("l-1")
+    return _dot(body, label=f"Plain chain: {h_l} = {f_l}({h_prev}), every signal through every layer")
 
 
 def residual_block_diagram() -> str:
     """A residual block y = x + F(x): the identity path skips the branch F (DOT)."""
-    body = (f'node [shape=box, style="rounded", color="{style.BLACK}"]; x; y; '
-            f'plus [label="+", shape=circle, width=0.35, fixedsize=true]; '
-            f'F [label="F(x) = W φ(x) + b", style="rounded,filled", color="{PLAIN}"]; '
-            'x -> F -> plus -> y; '
-            f'x -> plus [color="{RESIDUAL}", penwidth=2.5, fontcolor="{RESIDUAL}", '
-            'label=<identity: ∂y/∂x = I + ∂F/∂x>, constraint=false]; ')
+    body = (_node("x", "x", "end") + _node("y", "y", "end") + _node("F", "F(x) = W φ(x) + b", "layer")
+            + f'plus [label="+", shape=circle, width=0.35, fixedsize=true, style="", color="{style.BLACK}"]; '
+            + "x -> F -> plus -> y; "
+            + f'x -> plus [color="{RESIDUAL}", penwidth=2.5, fontcolor="{RESIDUAL}", '
+            'label="identity: ∂y/∂x = I + ∂F/∂x", constraint=false]; ')
     return _dot(body, label="Residual block: y = x + F(x)")
 
 
 def rnn_rolled_diagram() -> str:
     """A recurrent cell rolled up: h_t feeds back into itself through W (DOT)."""
-    body = (f'node [shape=box, style="rounded", color="{style.BLACK}"]; x [label=<x<sub>t</sub>>]; '
-            'y [label=<y<sub>t</sub>>]; '
-            f'node [style="rounded,filled", color="{RESIDUAL}", fillcolor="#eef4fb"]; h [label=<h<sub>t</sub>>]; '
-            'x -> h [label=" U"]; h -> y; '
-            f'h -> h [label=" W", color="{style.VERMILLION}", fontcolor="{style.VERMILLION}", penwidth=2.5]; ')
+    body = (_node("x", "x" + _sub("t"), "end") + _node("y", "y" + _sub("t"), "end")
+            + _node("h", "h" + _sub("t"), "state")
+            + 'x -> h [label=" U"]; h -> y; '
+            + f'h -> h [label=" W", color="{style.VERMILLION}", fontcolor="{style.VERMILLION}", penwidth=2.5]; ')
     return _dot(body, rankdir="BT", label="Rolled up")
 
 
@@ -86,23 +98,18 @@ def rnn_unrolled_diagram(T: int) -> str:
     """The same cell unrolled over T steps: a depth-T network sharing W, U and b at every step (DOT)."""
     T = int(max(1, T))
     shown = list(range(1, T + 1)) if T <= 6 else [1, 2, None, T - 1, T]
-    nodes = [f'node [shape=box, style="rounded", color="{style.BLACK}"]; h0 [label=<h<sub>0</sub>>]; ']
-    edges, prev = [], "h0"
+    nodes, edges, prev = [_node("h0", "h" + _sub("0"), "end")], [], "h0"
     for t in shown:
         if t is None:
             nodes.append('dots [label="· · ·", shape=plain]; ')
-            edges.append(f'{prev} -> dots [color="{style.VERMILLION}"]; ')
+            edges.append(f'{prev} -> dots [color="{style.VERMILLION}"]; {{rank=same; {prev}; dots}} ')
             prev = "dots"
             continue
-        nodes.append(f'x{t} [label=<x<sub>{t}</sub>>, shape=box, style="rounded", color="{style.BLACK}"]; '
-                     f'h{t} [label=<h<sub>{t}</sub>>, style="rounded,filled", color="{RESIDUAL}", '
-                     'fillcolor="#eef4fb"]; ')
-        edges.append(f'x{t} -> h{t}; {{rank=same; {prev}; h{t}}} ')
+        nodes.append(_node(f"x{t}", "x" + _sub(str(t)), "end") + _node(f"h{t}", "h" + _sub(str(t)), "state"))
         w = "" if prev == "dots" else f', label=" W", fontcolor="{style.VERMILLION}"'
-        edges.append(f'{prev} -> h{t} [color="{style.VERMILLION}"{w}]; ')
+        edges.append(f'x{t} -> h{t}; {{rank=same; {prev}; h{t}}} {prev} -> h{t} [color="{style.VERMILLION}"{w}]; ')
         prev = f"h{t}"
-    return _dot("".join(nodes) + "".join(edges), rankdir="BT",
-                label=f"Unrolled over T = {T} steps (shared W, U, b)")
+    return _dot("".join(nodes) + "".join(edges), rankdir="BT", label=f"Unrolled over T = {T} steps (shared W, U, b)")
 
 
 # --------------------------------------------------------------------------------------------------

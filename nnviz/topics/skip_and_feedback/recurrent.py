@@ -252,7 +252,8 @@ def clipping_note(tg: TimeGradients) -> str:
         return ("The gradient overflowed before it could be clipped: clipping acts on a number, and there is none "
                 "left. Lower ρ or T.")
     head = (f"Clipping rescaled the whole gradient by {sci(tg.clip_scale)}, from {sci(tg.total_norm)} to "
-            f"c = {tg.clip:g}: every step's term by the same factor (the red curve is the orange one shifted down).")
+            f"c = {tg.clip:g}: every step's term by the same factor (the “after clipping” curve is the dotted one "
+            "shifted down).")
     if tg.regime == "explodes":
         return head + (" That is what clipping is for: an exploding gradient's step is cut to a safe length, so "
                        "training does not jump away, though it still points where the long-range terms point.")

@@ -240,15 +240,16 @@ def gradient_flow_takeaway(gf: GradientFlow) -> str:
     r = gf.ratio("residual_h")
     plain_part = {
         "vanishes": f"the plain stack's gradient at layer 1 is {sci(gf.ratio('plain_h'))}× its size at layer "
-                    f"{gf.depth}: its first layers barely learn",
+                    f"{gf.depth}: its first layer learns that much more slowly",
         "explodes": "the plain stack's gradient explodes on its way down",
         "steady": "the plain stack's gradient also survives at this depth",
     }[plain]
     if res == "explodes":
         return (f"With {'unscaled branches (α = 1)' if gf.alpha == 1 else f'α = {gf.alpha:.3g}'} the residual stack "
                 f"explodes: every block adds its branch's output to the signal, so the signal grows "
-                f"{sci(gf.residual_growth)}× over {gf.depth} blocks and the gradient arriving at layer 1 is "
-                f"{sci(r)}× the one at layer {gf.depth}. That is why real residual networks scale the branch "
+                f"{sci(gf.residual_growth)}× over {gf.depth} blocks, the gradient arriving at layer 1 is "
+                f"{sci(r)}× the one at layer {gf.depth}, and the weight gradients reach "
+                f"{sci(float(np.max(gf.residual)))}. That is why real residual networks scale the branch "
                 "(α = 1/√L here; Fixup, SkipInit and ReZero start it near 0) or normalise it (batch norm): the "
                 f"identity path then carries the gradient without amplifying it. Meanwhile {plain_part}.")
     if res == "vanishes":
