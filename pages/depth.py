@@ -306,7 +306,7 @@ _SECTIONS = {"Counting": _counting, "Sawtooth": _sawtooth, "Yarotsky's x²": _ya
              "Trajectory": _trajectory, "Equal budgets": _equal_budgets, "Untangling": _untangling,
              "Real networks": _history}
 # One section at a time: only the open tab runs, so a visit or a rerun builds a few figures, not sixteen.
-for tab, section in zip(st.tabs(list(_SECTIONS), key="dp_tab", on_change="rerun"), _SECTIONS.values(), strict=True):
+for tab, section in zip(ui.tabs(list(_SECTIONS), key="dp_tab"), _SECTIONS.values(), strict=True):
     with tab:
         if tab.open:
             section()

@@ -13,9 +13,8 @@ TABS = ("Counting", "Sawtooth", "Yarotsky's x²", "Regions", "Trajectory", "Equa
 
 
 def _tab(tab: str, query: dict[str, str] | None = None):
-    at = open_page("depth.py", query)
-    at.session_state["dp_tab"] = tab
-    return at.run()
+    """The page opened by a link to one tab (``?dp_tab=<label>&...``), as an instructor's slide would."""
+    return open_page("depth.py", {"dp_tab": tab, **(query or {})})
 
 
 def _metric(at, label):
@@ -51,6 +50,20 @@ def test_every_tab_runs_clean_and_sweeps_its_extremes(tab):
     assert at.header and at.get("plotly_chart")
     sweep_extremes(at, skip={"dp_arch_a", "dp_arch_b"})
     assert_clean(at)
+
+
+@pytest.mark.slow
+def test_a_link_opens_its_tab_with_its_settings():
+    at = open_page("depth.py", {"dp_tab": "Sawtooth", "dp_k": "10", "dp_p": "5"})
+    assert_clean(at)
+    assert [h.value for h in at.header] == ["2. The sawtooth: depth multiplies pieces"]  # that tab, only it
+    assert at.slider(key="dp_k").value == 10 and at.radio(key="dp_p").value == 5
+    assert _metric(at, "Linear pieces") == f"{5 ** 10:,}"
+    plain = open_page("depth.py", {"dp_k": "10", "dp_p": "5"})  # without dp_tab: the first tab
+    assert [h.value for h in plain.header] == ["1. Counting parameters"]
+    bad = open_page("depth.py", {"dp_tab": "No such tab"})
+    assert_clean(bad)
+    assert [h.value for h in bad.header] == ["1. Counting parameters"]
 
 
 @pytest.mark.slow
