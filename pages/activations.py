@@ -195,6 +195,7 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
         with col:
             ui.figure(build(study), key=key)
     st.caption(study.caption)
+    st.dataframe(pd.DataFrame(study.table), hide_index=True, width="stretch")
     ui.takeaway(study.takeaway)
 
 

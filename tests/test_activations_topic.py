@@ -344,6 +344,9 @@ def test_depth_words_follow_the_results(init, sigma, width, depth):
     assert np.all(sig.grad_std <= s.bound * 1.03 ** (depth - np.arange(1, depth + 1)) * (1 + 1e-9))
     assert f"(0.25·{s.gain:.3g})" in s.bound_label
     assert f"0.25 \\cdot {s.gain:.3g}" in s.explanation
+    ratios = s.table[f"gradient std, layer 1 / layer {depth}"]
+    for r, shown in zip(s.results, ratios, strict=True):
+        assert shown == (topic.number(r.grad_ratio) if r.grad_ratio > 0 else "0 (none reaches layer 1)")
     # each activation is named in the clause that matches its gradient ratio
     clauses = s.takeaway.split("; ")
     for r in s.results:
@@ -420,6 +423,10 @@ def test_race_words_follow_the_result(lr):
         else:
             assert takeaway.startswith(f"{finals[0][1]} won this race")
         assert ("only its output layer learned" in takeaway) == any(a.key == "step" for a in acts)
+        straight = [f.act.label for f in run.fits() if f.act.key not in ("linear", "step")
+                    and np.max(np.abs(f.y_hat - np.polyval(np.polyfit(f.x, f.y_hat, 1), f.x))) < 1e-6]
+        assert ("still a straight line" in takeaway) == bool(straight)
+        assert not straight or f"{topic._names(straight)} {'is' if len(straight) == 1 else 'are'} still" in takeaway
 
 
 # ----- figures ------------------------------------------------------------------------------------------------

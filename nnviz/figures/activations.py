@@ -222,7 +222,8 @@ def depth_activations(study: DepthStudy) -> go.Figure:
     """std of h_l per layer (log axis, decades), one curve per activation."""
     data = _per_layer(study, "act_std", legend=True)
     return style.make_figure(data, title="spread of activations", x_title="layer l", y_title="std of hₗ",
-                             height=420, yaxis=log_axis([r.act_std for r in study.results]))
+                             height=gallery_height(len(study.results)),
+                             yaxis=log_axis([r.act_std for r in study.results]))
 
 
 def depth_gradients(study: DepthStudy) -> go.Figure:
@@ -255,7 +256,7 @@ def race_loss(fits: Sequence[Fit], max_steps: int) -> go.Figure:
                              line=_line(i, 2),
                              hovertemplate=f"<b>{f.act.label}</b><br>step %{{x}}<br>MSE = %{{y:.3g}}<extra></extra>"))
     return style.make_figure(data, title="training loss", x_title="Adam step", y_title="mean squared error",
-                             height=420, xaxis={"range": [0, max_steps]},
+                             height=gallery_height(len(fits)), xaxis={"range": [0, max_steps]},
                              yaxis=log_axis([f.loss for f in fits]))
 
 
@@ -267,4 +268,5 @@ def race_fits(fits: Sequence[Fit]) -> go.Figure:
     if fits:
         data.append(_scatter(x=fits[0].x, y=fits[0].y, name="target", line={"color": style.TARGET, "dash": "dash",
                              "width": 2}, hovertemplate="x = %{x:.2f}<br>target = %{y:.3f}<extra></extra>"))
-    return style.make_figure(data, title="trained networks", x_title="input x", y_title="output ŷ", height=420)
+    return style.make_figure(data, title="trained networks", x_title="input x", y_title="output ŷ",
+                             height=gallery_height(len(fits)))

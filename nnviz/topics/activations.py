@@ -335,6 +335,12 @@ def _finite(v: float) -> float:
     return v if math.isfinite(v) else math.inf
 
 
+def _is_line(x: np.ndarray, y: np.ndarray, tol: float = 1e-6) -> bool:
+    """Whether y(x) is a straight line to within ``tol`` (max deviation from its least-squares line)."""
+    slope, intercept = least_squares_line(x, y)
+    return bool(np.max(np.abs(slope * x + intercept - y)) < tol)
+
+
 def race_sentences(run: RaceRun) -> tuple[str, ...]:
     """The caption and the takeaway of a race, from its result; nothing is concluded before it finished."""
     fits = run.fits()
@@ -355,6 +361,10 @@ def race_sentences(run: RaceRun) -> tuple[str, ...]:
         lead = (f"{first.act.label} won this race: MSE {number(first.final_loss)}, "
                 f"{second.final_loss / first.final_loss:.3g}× lower than the runner-up, {second.act.label}.")
     extra = []
+    straight = [f.act.label for f in fits if f.act.key not in ("linear", "step") and _is_line(f.x, f.y_hat)]
+    if straight:
+        extra.append(f"{_names(straight)} {'is' if len(straight) == 1 else 'are'} still a straight line after "
+                     "training (within 10⁻⁶), no better than φ(z) = z here.")
     for j, f in enumerate(fits):
         if f.act.key == "step" and run.hidden_unchanged(j):
             extra.append("The unit step's hidden layers never moved from their initial weights (its φ′ is 0 "
@@ -657,6 +667,7 @@ class DepthStudy:
     heading: str
     explanation: str
     caption: str
+    table: dict
     takeaway: str
 
 
@@ -685,13 +696,15 @@ def depth_study(results: Sequence[Propagation], init: str, width: int, depth: in
         f"scales a vector's size by about $\\sigma_w = \\operatorname{{std}}(W)\\sqrt n = {gain:.3g}$ here, and "
         "the sigmoid's $\\varphi' \\le 0.25$, so each layer multiplies a sigmoid gradient by at most about "
         f"$0.25 \\cdot {gain:.3g} = {factor:.3g}$, {shrink}.")
-    lines = []
-    for r in results:
-        ratio = "no gradient reaches layer 1" if r.grad_ratio == 0 else f"layer 1 / layer {depth} = {r.grad_ratio:.2g}"
-        lines.append(f"{r.act.label}: std of h at layer {depth} {number(float(r.act_std[-1]))}; gradient std "
-                     f"{ratio}; dead units at layer {depth}: {100 * r.dead[-1]:.0f} %")
     caption = ("Dead unit: φ′(z) = 0 for every input of the batch, so it passes no gradient. A gap on a log axis is an "
-               "exact zero. " + "; ".join(lines) + ".")
+               "exact zero. The table gives each curve's numbers at the ends of the stack.")
+    table = {
+        "activation": [r.act.label for r in results],
+        f"std of h at layer {depth}": [number(float(r.act_std[-1])) for r in results],
+        f"gradient std, layer 1 / layer {depth}": [number(r.grad_ratio) if r.grad_ratio > 0 else "0 (none reaches "
+                                                   "layer 1)" for r in results],
+        f"dead units at layer {depth}": [f"{100 * r.dead[-1]:.0f} %" for r in results],
+    }
     groups: dict[str, list[str]] = {"kept": [], "vanish": [], "explode": [], "none": []}
     for r in results:
         groups[_fate(r)].append(r.act.label)
@@ -715,7 +728,7 @@ def depth_study(results: Sequence[Propagation], init: str, width: int, depth: in
         takeaway += (f" The sigmoid's φ′ ≤ 0.25 caps its factor per layer at {factor:.3g} < 1 at these weights, "
                      "one reason deep networks moved to ReLU-like units.")
     return DepthStudy(tuple(results), init, width, depth, w_std, gain, bound, bound_label,
-                      f"Depth: what {depth} layers do to signals and gradients", explanation, caption, takeaway)
+                      f"Depth: what {depth} layers do to signals and gradients", explanation, caption, table, takeaway)
 
 
 __all__ = [
