@@ -32,27 +32,27 @@ ui.intro(
     "learn. The data sets, input features and learning rates follow TensorFlow Playground; how a step is "
     "computed is said below the network, and **TensorFlow Playground rules** reproduces its steps exactly.",
 )
-st.html("<style>.st-key-pg_wide_maths, .st-key-pg_wide_code {overflow-x: auto; max-width: 100%}"
-        ".st-key-pg_wide_maths .katex-display {overflow-x: auto; overflow-y: hidden}</style>")
+# wide formulas and code scroll inside their own box on a phone instead of running off the page
+st.html('<style>[class*="st-key-pg_wide"] {overflow-x: auto; max-width: 100%} [class*="st-key-pg_wide"] '
+        '.katex-display {overflow-x: auto; overflow-y: hidden; padding-bottom: 4px}</style>')
 
 # ------------------------------------------------------------------------------------------------------------
 # The main controls beside the network (on a phone: above it); the rest in the sidebar
-controls, stage = st.columns([1, 2.3], gap="medium")
+controls, stage = st.columns([1, 2.6], gap="medium")
 with controls.container(border=True):
     problem = ui.radio("Problem", ["classification", "regression"], key="pg_problem", horizontal=True,
                        format_func=str.capitalize)
     sets = datasets.CLASSIFICATION_SETS if problem == "classification" else datasets.REGRESSION_SETS
-    set_col, new_col = st.columns([3, 2], vertical_alignment="bottom")
-    with set_col:
-        set_name = ui.selectbox("Data set", [*sets, "csv"], key="pg_data_c" if problem == "classification"
-                                else "pg_data_r", format_func=ui.labels({**sets, "csv": "Upload a CSV…"}))
-    new_col.button("New data", key="pg_regen", on_click=_new_data_seed, icon=":material/casino:",
-                   width="stretch", help="Draw new points (the data seed goes up by one).")
+    set_name = ui.selectbox("Data set", [*sets, "csv"], key="pg_data_c" if problem == "classification"
+                            else "pg_data_r", format_func=ui.labels({**sets, "csv": "Upload a CSV…"}))
+    st.button("New data", key="pg_regen", on_click=_new_data_seed, icon=":material/casino:",
+              help="Draw new points (the data seed goes up by one).")
     depth = ui.slider("Hidden layers", 0, MAX_DEPTH, 2, 1, key="pg_depth")
-    wcols = st.columns(4)
-    widths_hidden = [int(wcols[i % 4].selectbox(f"Layer {i + 1}", range(1, MAX_WIDTH + 1),
-                                                index=DEFAULT_WIDTHS[i] - 1, key=f"pg_n{i + 1}", bind="query-params"))
-                     for i in range(depth)]
+    wcols, widths_hidden = st.columns(2), []
+    for i in range(depth):
+        with wcols[i % 2]:
+            widths_hidden.append(int(ui.number_input(f"Layer {i + 1}", 1, MAX_WIDTH, DEFAULT_WIDTHS[i], 1,
+                                                     key=f"pg_n{i + 1}")))
     if depth:
         st.caption(f"Neurons in each hidden layer (1 to {MAX_WIDTH}).")
     phi = ui.phi_select("Activation φ", key="pg_act", default="tanh")
@@ -68,9 +68,11 @@ with st.sidebar:
     n_points = ui.slider("Number of points", 100, 1000, 500, 50, key="pg_n")
     data_seed = int(ui.number_input("Data seed", 0, 9999, 0, 1, key="pg_dseed"))
     st.subheader("Input features")
-    fcols = st.columns(3)
-    chosen = [k for i, (k, f) in enumerate(features.FEATURES.items())
-              if fcols[i % 3].checkbox(f.text, value=k in ("x1", "x2"), key=f"pg_f_{k}", bind="query-params")]
+    fcols, chosen = st.columns(3), []
+    for i, (k, f) in enumerate(features.FEATURES.items()):
+        with fcols[i % 3]:
+            if ui.checkbox(f.text, k in ("x1", "x2"), key=f"pg_f_{k}"):
+                chosen.append(k)
     st.subheader("Network and training")
     per_layer = ui.checkbox("A different activation per layer", False, key="pg_perlayer") if depth > 1 else False
     phis = [phi] * depth
@@ -201,9 +203,9 @@ if "step" in [p.key for p in phis]:
 # ------------------------------------------------------------------------------------------------------------
 st.header("The loss being minimised")
 n_w, n_b = count_parameters(widths)
-st.latex(pg.network_latex(widths, phis, task, rules))
-data_term = run.history.last("train_loss")
-st.latex(pg.loss_latex(task, rules, reg, data_term, pg.penalty(run.net, reg, hyper.reg_rate)))
+with st.container(key="pg_wide_loss"):
+    st.latex(pg.network_latex(widths, phis, task, rules))
+    st.latex(pg.loss_latex(task, rules, reg, run.history.last("train_loss"), pg.penalty(run.net, reg, hyper.reg_rate)))
 per_step = pg.steps_per_epoch(n_train, int(batch), rules)
 st.markdown(
     f"{n_w} weights and {n_b} biases: {n_w + n_b} numbers that training tunes. Each **step** takes a mini-batch "

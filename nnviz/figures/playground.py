@@ -94,7 +94,7 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
             marker = {"color": np.asarray(y, float), "colorscale": _discrete_scale(style.CLASS_COLOURS[:k]),
                       "cmin": 0, "cmax": k - 1}
             label = "class %{customdata}"
-        marker |= {"size": 7 if symbol == "circle" else 8, "symbol": symbol, "line": {"color": edge, "width": 1.2}}
+        marker |= {"size": 7, "symbol": symbol, "line": {"color": edge, "width": 1.2 if symbol == "circle" else 0.8}}
         traces.append(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
                                  customdata=np.asarray(y), hovertemplate=f"{name}<br>{hover}{label}<extra></extra>"))
         # the legend's entry: the shape in grey, since a point's colour is its class
@@ -209,8 +209,9 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
                    yaxis={"visible": False, "range": [span_y, -0.6], "scaleanchor": "x", "scaleratio": 1})
 
 
-#: A curve longer than this many rows is drawn as an envelope (bins of consecutive epochs).
-CURVE_BINS = 300
+#: A curve longer than this many rows is drawn as an envelope (bins of consecutive epochs): about the pixels a
+#: half-width chart has for its data at 390-1400 px.
+CURVE_BINS = 120
 
 
 def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, scale: float, width: float,
@@ -242,7 +243,11 @@ def loss_curves(history: History, task: str, loss_name: str, height: int = 300) 
     layout: dict = {"margin": {"l": 60, "r": 60, "t": 30, "b": 50},
                     "xaxis": {"range": [0, max(10, int(epochs[-1]) if len(epochs) else 10)],
                               "exponentformat": "power"},
-                    "yaxis": {"type": "log", "dtick": 1, "exponentformat": "power"}}
+                    "yaxis": {"type": "log", "exponentformat": "power"}}
+    losses = np.concatenate([np.asarray(history[c], float) for c in ("train_loss", "test_loss")])
+    losses = losses[np.isfinite(losses) & (losses > 0)]
+    if len(losses) and losses.max() / losses.min() >= 10:  # decades only, unless the range is under one
+        layout["yaxis"]["dtick"] = 1
     if task != "regression":
         for name, col, colour in (("training accuracy", "train_acc", style.TRAIN),
                                   ("test accuracy", "test_acc", style.TEST)):
