@@ -6,6 +6,7 @@ or real targets (regression).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,11 +68,17 @@ REGRESSION_SETS: dict[str, str] = {
     "sine": "Sine wave  y = sin x₁",
 }
 
-#: Limits of an uploaded CSV: its size, its rows and its classes.
+#: Limits of an uploaded CSV, all checked before a number is parsed: its size, its lines (rows), the characters
+#: in one line and the values in one line; then its classes and the size of its numbers.
 CSV_MAX_BYTES = 200_000
 CSV_MAX_ROWS = 5_000
 CSV_MIN_ROWS = 10
+CSV_MAX_LINE_CHARS = 200
+CSV_COLUMNS = 3
 CSV_MAX_CLASSES = 6
+#: The largest |value| accepted: far beyond any coordinate or label a student types, far below where centring
+#: and scaling could overflow (1e308 passes a finiteness check and turns into inf when scaled).
+CSV_MAX_ABS = 1e12
 
 
 def task_of(name: str) -> str:
@@ -210,51 +217,112 @@ class CsvData:
     notes: tuple[str, ...]
 
 
+_SEPARATORS = str.maketrans({";": ",", "\t": ",", " ": ","})
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_FORMAT = "Upload a CSV with three columns: x1, x2, label."
+
+
+def _text_lines(data: bytes) -> list[str]:
+    """The non-blank lines of an upload, after the checks that need no parsing: size, text, rows, line length."""
+    if len(data) > CSV_MAX_BYTES:
+        raise ValueError(f"The file is {len(data) / 1000:.0f} kB; the limit is {CSV_MAX_BYTES // 1000} kB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"This is not a text file. {_FORMAT}") from None
+    if any(c < " " and c not in "\t\r\n" for c in text):  # NUL and other control bytes: binary, not CSV
+        raise ValueError(f"This is not a text file. {_FORMAT}")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise ValueError(f"The file is empty. {_FORMAT}")
+    if len(lines) > CSV_MAX_ROWS + 1:  # one header line is allowed
+        raise ValueError(f"The file has more than {CSV_MAX_ROWS:,} rows; keep it smaller.")
+    for i, line in enumerate(lines):
+        if len(line) > CSV_MAX_LINE_CHARS:
+            raise ValueError(f"Line {i + 1} is {len(line):,} characters long; a line of x1, x2, label needs at "
+                             f"most {CSV_MAX_LINE_CHARS}. {_FORMAT}")
+    return lines
+
+
+def _rows(lines: list[str]) -> np.ndarray:
+    """(n, 3) floats from the lines, the first line skipped if it is a header; every value finite and bounded.
+
+    Messages name the line and the column, never the file's text (it may be markdown or HTML)."""
+    rows: list[list[float]] = []
+    for i, line in enumerate(lines):
+        parts = [p for p in line.translate(_SEPARATORS).split(",") if p != ""]
+        if len(parts) != CSV_COLUMNS:
+            if i == 0 and len(lines) > 1 and not _numbers(parts):
+                continue  # a header line of another width is still a header
+            raise ValueError(f"Line {i + 1} has {len(parts)} values; every line needs exactly three: x1, x2, label.")
+        values = _numbers(parts)
+        if values is None:
+            if i == 0:
+                continue  # a header line
+            bad = next(k for k, p in enumerate(parts) if _number(p) is None)
+            raise ValueError(f"Line {i + 1}, column {bad + 1} is not a number. Use digits, a decimal point and "
+                             "a minus sign only (for example -1.25).")
+        for k, v in enumerate(values):
+            if not np.isfinite(v):
+                raise ValueError(f"Line {i + 1}, column {k + 1} is infinite or missing (NaN); every value must be "
+                                 "an ordinary number.")
+            if abs(v) > CSV_MAX_ABS:
+                raise ValueError(f"Line {i + 1}, column {k + 1} is larger than 10^{np.log10(CSV_MAX_ABS):.0f} in "
+                                 "size. Rescale your data (for example to thousands or millions) and upload again.")
+        rows.append(values)
+    if len(rows) < CSV_MIN_ROWS:
+        raise ValueError(f"The file has {len(rows)} data rows; at least {CSV_MIN_ROWS} are needed.")
+    return np.array(rows, dtype=np.float64)
+
+
+def _number(text: str) -> float | None:
+    """A float from plain decimal text ("-1.25", "3e-4"), inf or NaN spelt out (reported as not finite later),
+    or None. ``float`` alone would also take "1_0", "١٢" (Arabic-Indic digits) and 80-digit strings."""
+    if len(text) <= 40 and (_DECIMAL.fullmatch(text) or text.lower().lstrip("+-") in ("nan", "inf", "infinity")):
+        return float(text)
+    return None
+
+
+def _numbers(parts: list[str]) -> list[float] | None:
+    values = [_number(p) for p in parts]
+    return None if any(v is None for v in values) else values
+
+
+def _finite(a: np.ndarray | float | list[float], problem: str) -> None:
+    """Every transformation of the data is checked: a value that overflowed says so in words, not as inf."""
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{problem} Rescale your data (for example to values between -100 and 100) and upload "
+                         "again.")
+
+
 def load_csv(data: bytes, task: str, name: str = "your CSV") -> CsvData:
     """Read ``x1, x2, label`` rows from CSV bytes; ValueError with a plain-words message for a bad file.
 
     Separators: comma, semicolon, tab or spaces; one header line is allowed. Classification labels may be any
     values with 2 to 6 distinct ones (mapped to classes 0, 1, ... in sorted order); regression targets are
     rescaled to [-1, 1]. Points are centred and scaled into [-5, 5]^2 so they sit in the playground's plane.
+
+    Size, rows, line length and columns are checked before any number is parsed; every value must be finite
+    and at most ``CSV_MAX_ABS`` in size, and every result of centring and scaling is checked finite. No message
+    quotes the file (a header may hold markdown or HTML); the notes hold only numbers the loader computed.
+    Returns points X (n, 2) in [-5, 5]^2 and y (n,): classes 0..k-1 or targets in [-1, 1].
     """
     if task not in ("classification", "regression"):
         raise ValueError("The problem must be classification or regression.")
-    if len(data) > CSV_MAX_BYTES:
-        raise ValueError(f"The file is {len(data) / 1000:.0f} kB; the limit is {CSV_MAX_BYTES // 1000} kB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError("This is not a text file. Upload a CSV with three columns: x1, x2, label.") from None
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        raise ValueError("The file is empty. Upload a CSV with three columns: x1, x2, label.")
-    rows: list[list[float]] = []
-    for i, line in enumerate(lines):
-        parts = [p for p in line.replace(";", ",").replace("\t", ",").replace(" ", ",").split(",") if p != ""]
-        try:
-            values = [float(p) for p in parts]
-        except ValueError:
-            if i == 0:
-                continue  # a header line
-            raise ValueError(f"Line {i + 1} has something that is not a number: {line[:60]!r}.") from None
-        if len(values) != 3:
-            raise ValueError(f"Line {i + 1} has {len(values)} values; every line needs exactly three: x1, x2, label.")
-        rows.append(values)
-        if len(rows) > CSV_MAX_ROWS:
-            raise ValueError(f"The file has more than {CSV_MAX_ROWS:,} rows; keep it smaller.")
-    if len(rows) < CSV_MIN_ROWS:
-        raise ValueError(f"The file has {len(rows)} data rows; at least {CSV_MIN_ROWS} are needed.")
-    arr = np.array(rows, dtype=float)
-    if not np.isfinite(arr).all():
-        raise ValueError("The file contains infinite or missing (NaN) values.")
+    arr = _rows(_text_lines(data))
     X, target = arr[:, :2], arr[:, 2]
     notes: list[str] = []
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    half = float(np.max(hi - lo)) / 2
-    if half == 0:
-        raise ValueError("All points are at the same place; there is nothing to learn.")
-    X = (X - (lo + hi) / 2) * (5.0 / half)
-    notes.append(f"Points centred and scaled by {5.0 / half:.3g} to fit the plane [-5, 5]².")
+    with np.errstate(all="ignore"):  # overflow is caught by the checks, in words
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        centre, half = (lo + hi) / 2, float(np.max(hi - lo)) / 2
+        _finite([*centre, half], "The points are too far apart to centre.")
+        if half == 0:
+            raise ValueError("All points are at the same place; there is nothing to learn.")
+        scale = 5.0 / half
+        _finite(scale, "The points are too close together to scale into the plane.")
+        X = (X - centre) * scale
+        _finite(X, "The points cannot be scaled into the plane.")
+    notes.append(f"Points centred and scaled by {scale:.3g} to fit the plane [-5, 5]².")
     if task == "classification":
         classes = np.unique(target)
         if len(classes) < 2:
@@ -268,6 +336,8 @@ def load_csv(data: bytes, task: str, name: str = "your CSV") -> CsvData:
         t_lo, t_hi = float(target.min()), float(target.max())
         if t_hi == t_lo:
             raise ValueError("Every row has the same target; there is nothing to learn.")
-        y = 2 * (target - t_lo) / (t_hi - t_lo) - 1
+        with np.errstate(all="ignore"):
+            y = 2 * (target - t_lo) / (t_hi - t_lo) - 1
+        _finite(y, "The targets cannot be rescaled to [-1, 1].")
         notes.append(f"Targets rescaled from [{t_lo:g}, {t_hi:g}] to [-1, 1].")
     return CsvData(Points(X, y, name), tuple(notes))
