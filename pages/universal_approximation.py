@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from nnviz import ui
@@ -75,7 +76,7 @@ def setup_section():
     return spec, problem, width, phi
 
 
-def construct_section(spec, problem, width, phi):
+def construct_section(spec, width, phi):
     """Nielsen's bumps or ReLU knots, with exact weights; returns (result or None, method, log10 w)."""
     st.header("1 · Construct it")
     left, right = st.columns([1, 2.4])
@@ -98,8 +99,7 @@ def construct_section(spec, problem, width, phi):
         left.info(res.note, icon=":material/info:")
     _metrics(left, res.fit.error)
     with right:
-        ui.figure(figs.decomposition_figure(problem, res.fit.dec, res.fit.net, res.title, res.fit.name,
-                                            style.GREEN, res.edges, res.window), key="uat_fig_construct")
+        ui.figure(go.Figure(res.figure, _validate=False), key="uat_fig_construct")
     shown = len(res.fit.dec.idx)
     which = "all of them" if shown == width else "those with the largest |vᵢ|"
     right.caption(f"Thin lines: {shown} of the {width} neurons' contributions vᵢφ(wᵢx + bᵢ) ({which}); hover a dot "
@@ -115,7 +115,7 @@ def construct_section(spec, problem, width, phi):
     return res, method, log_w
 
 
-def solve_section(spec, problem, width, phi, method, log_w, constructed):
+def solve_section(spec, width, phi, method, log_w, constructed):
     """The output layer by least squares on a fixed hidden layer; returns (result or None, seed)."""
     st.header("2 · Solve it")
     left, right = st.columns([1, 2.4])
@@ -133,8 +133,7 @@ def solve_section(spec, problem, width, phi, method, log_w, constructed):
     res = views.solve(spec, hidden, width, phi, float(scale), seed, method, log_w)
     _metrics(left, res.fit.error)
     with right:
-        ui.figure(figs.decomposition_figure(problem, res.fit.dec, res.fit.net, res.title, res.fit.name,
-                                            style.ORANGE), key="uat_fig_solve")
+        ui.figure(go.Figure(res.figure, _validate=False), key="uat_fig_solve")
     right.caption(f"Thin lines: {len(res.fit.dec.idx)} of {width} neurons' contributions (largest |vᵢ|). The y axis "
                   f"is clipped to the target's range; the largest output weight is |v| = {number(res.max_v)}.")
     for line in res.latex:
@@ -206,8 +205,9 @@ def train_section(spec, problem, width, phi, seed, fixed):
         else:
             ui.figure(figs.error_figure(problem, [(f.name, f.y_dense, c) for f, c in zip(fits, colours, strict=True)],
                                         "Error of each fit on [a, b]"), key="uat_fig_errors")
-            st.caption(f"Each line is the largest |ŷ − f| in each of {figs.ENVELOPE_BINS} slices of [a, b]: the "
-                       "error itself touches zero wherever a fit crosses f, more often than a figure has pixels.")
+            st.caption(f"Each line is the largest |ŷ − f| in each of {figs.ENVELOPE_BINS} slices of [a, b] (its "
+                       "upper envelope), so the points where a fit crosses f and the error touches zero do not fill "
+                       "the figure with ink.")
         ui.takeaway(ua.train_takeaway(run.method, phi, run.steps, fits[-1].error if run.steps else None,
                                       {f.name: f.error for f, _ in fixed}, run.cut))
 
@@ -261,7 +261,8 @@ def challenge_section() -> None:
     ch = views.challenge(tuple(heights))
     left, right = st.columns([2.4, 1])
     with left:
-        ui.figure(figs.challenge_figure(ch, show_best), key="uat_fig_challenge")
+        ui.figure(go.Figure(views.challenge_figure(tuple(heights), show_best), _validate=False),
+                  key="uat_fig_challenge")
     right.metric("your RMS error", f"{ch.rmse:.4f}", delta=f"{ch.rmse - ch.threshold:+.4f} vs goal",
                  delta_color="inverse")
     right.metric("goal: RMS error ≤", f"{ch.threshold:.4f}", help=f"1.25 × the best possible, {ch.best_rmse:.4f}")
@@ -347,8 +348,8 @@ st.latex(r"\hat y(x) \;=\; \sum_{i=1}^{N} v_i\,\varphi(w_i x + b_i) \;+\; c")
 SPEC, PROBLEM, WIDTH, PHI = setup_section()
 NETS = {}
 if PROBLEM is not None:
-    CONSTRUCT, METHOD, LOG_W = construct_section(SPEC, PROBLEM, WIDTH, PHI)
-    SOLVE, SEED = solve_section(SPEC, PROBLEM, WIDTH, PHI, METHOD, LOG_W, CONSTRUCT is not None)
+    CONSTRUCT, METHOD, LOG_W = construct_section(SPEC, WIDTH, PHI)
+    SOLVE, SEED = solve_section(SPEC, WIDTH, PHI, METHOD, LOG_W, CONSTRUCT is not None)
     FIXED = [(r.fit, c) for r, c in ((CONSTRUCT, style.GREEN), (SOLVE, style.ORANGE)) if r is not None]
     NETS = {name: r.fit.net for name, r in (("constructed", CONSTRUCT), ("least squares", SOLVE)) if r is not None}
     TRAINED = train_section(SPEC, PROBLEM, WIDTH, PHI, SEED, FIXED)

@@ -206,8 +206,10 @@ def challenge_figure(ch: Challenge, show_best: bool) -> go.Figure:
 
 def _scene(domain: list[float], z_title: str) -> dict:
     axis = {"exponentformat": "power", "title": {"font": {"size": 13}}}
-    return {"domain": {"x": domain, "y": [0, 1]}, "xaxis": {**axis, "title": {"text": "x₁"}},
-            "yaxis": {**axis, "title": {"text": "x₂"}}, "zaxis": {**axis, "title": {"text": z_title}},
+    inner = {"tickvals": [-0.5, 0, 0.5]}  # no ±1 labels at the corners, where they sat on the z axis's labels
+    return {"domain": {"x": domain, "y": [0, 1]}, "xaxis": {**axis, **inner, "title": {"text": "x₁"}},
+            "yaxis": {**axis, **inner, "title": {"text": "x₂"}},
+            "zaxis": {**axis, "nticks": 4, "title": {"text": z_title}},
             "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 1.0}}, "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.6}}
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nnviz.activations import Phi
+from nnviz.figures import style
+from nnviz.figures import universal_approximation as figs
 from nnviz.topics import universal_approximation as ua
 from nnviz.ui.cache import view
 
@@ -73,6 +75,7 @@ class Construction:
     note: str  # which phi it uses, when not the one chosen
     step_text: str
     takeaway: str
+    figure: dict  # the decomposition figure as a plain dict (building it costs more than copying it)
 
 
 @view(max_entries=48)
@@ -97,8 +100,9 @@ def construct(spec: Spec, method: str, width: int, phi: Phi, log_w: float) -> Co
         title, soft, step_text = f"ReLU interpolation through {width + 1} knots", "", ""
         edges, window = np.array([]), 0.0
     takeaway = ua.construct_takeaway(method, fit.error, bound, spec.continuous, bool(soft))
+    figure = figs.decomposition_figure(p, fit.dec, fit.net, title, fit.name, style.GREEN, edges, window).to_dict()
     return Construction(fit, method, used, title, tuple(latex), edges, window, soft, ua.construction_note(method, phi),
-                        step_text, takeaway)
+                        step_text, takeaway, figure)
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class Solve:
     max_v: float
     kept: ua.LeastSquares
     base: ua.ShallowNet  # the hidden layer it solved on
+    figure: dict
 
 
 @view(max_entries=48)
@@ -131,7 +136,9 @@ def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int
         "ReLU kinks" if construction else f"random {phi.label} features")
     fit = _fit(f"least squares ({features})", kept.net, p, H @ kept.net.v + kept.net.c)
     span = float(np.ptp(p.y_dense)) or 1.0
-    return Solve(fit, f"Least squares on {'the constructed ' if construction else ''}{features}, N = {width}",
+    title = f"Least squares on {'the constructed ' if construction else ''}{features}, N = {width}"
+    figure = figs.decomposition_figure(p, fit.dec, fit.net, title, fit.name, style.ORANGE).to_dict()
+    return Solve(fit, title,
                  tuple(ua.least_squares_latex(p.x_train.size, width, kept.rank, fit.error.train_mse)),
                  ua.truncation_sentence(kept), ua.orthogonality_sentence(kept),
                  (f"N + 1 = {width + 1} unknowns > n = {spec.samples} samples: least squares can pass through every "
@@ -139,7 +146,7 @@ def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int
                   "[a, b].") if width + 1 > spec.samples else "",
                  ua.solve_takeaway(hidden, phi, width, fit.error, construction.fit.error if construction else None,
                                    span),
-                 float(np.abs(kept.net.v).max()), kept, base)
+                 float(np.abs(kept.net.v).max()), kept, base, figure)
 
 
 @view(max_entries=16, spinner="Solving again with every singular value kept …")
@@ -167,6 +174,12 @@ def sweep_run(spec: Spec, phi: Phi) -> ua.SweepRun:
 def challenge(heights: tuple[float, ...]) -> ua.Challenge:
     """Hand-set bump heights scored against Nielsen's function."""
     return ua.challenge(heights)
+
+
+@view(max_entries=128)
+def challenge_figure(heights: tuple[float, ...], show_best: bool) -> dict:
+    """The challenge's figure as a plain dict."""
+    return figs.challenge_figure(challenge(heights), show_best).to_dict()
 
 
 @dataclass(frozen=True)
