@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from nnviz.figures import style
 
@@ -134,6 +133,32 @@ def log_axis(*values, max_ticks: int = 8, floor: float | None = None, cap: float
             "minorloglabels": "none"}
 
 
+def _side_by_side(titles: Sequence[str], gap: float = 0.06) -> dict:
+    """Layout keys for panels side by side (xaxis, xaxis2, ... each with its own y axis) and their titles.
+
+    Written as plain layout instead of ``make_subplots``, which validates every property and cost 0.1-0.4 s a
+    figure (a page's first visit paid it for each).
+    """
+    n = len(titles)
+    width = (1 - gap * (n - 1)) / n
+    layout, notes = {}, []
+    for i, title in enumerate(titles):
+        sfx = "" if i == 0 else str(i + 1)
+        x0 = i * (width + gap)
+        layout[f"xaxis{sfx}"] = {"domain": [x0, x0 + width], "anchor": f"y{sfx}"}
+        layout[f"yaxis{sfx}"] = {"anchor": f"x{sfx}"}
+        notes.append({"text": title, "x": x0 + width / 2, "y": 1.0, "xref": "paper", "yref": "paper",
+                      "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
+    layout["annotations"] = notes
+    return layout
+
+
+def _axes(i: int) -> dict:
+    """The axis names of panel i (0-based) for a trace: {"xaxis": "x2", "yaxis": "y2"}."""
+    sfx = "" if i == 0 else str(i + 1)
+    return {"xaxis": f"x{sfx}", "yaxis": f"y{sfx}"}
+
+
 # --------------------------------------------------------------------------------------------------
 # Skip connections
 
@@ -154,46 +179,43 @@ def gradient_flow_figure(gf, wrt: str) -> go.Figure:
 def degradation_figure(curves, depths: Sequence[int]) -> go.Figure:
     """Training loss against step: plain networks on the left, residual on the right, one line per depth.
     ``curves``: residual.Curves with names "plain d" / "residual d"."""
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=("plain (no skips)", "residual (with skips)"))
     steps = np.asarray(curves.steps, dtype=float)
-    for c, (kind, colour) in enumerate((("plain", PLAIN), ("residual", RESIDUAL)), start=1):
+    data = []
+    for c, (kind, colour) in enumerate((("plain", PLAIN), ("residual", RESIDUAL))):
         for i, d in enumerate(depths):
             ys = curves.loss.get(f"{kind} {d}")
-            if not ys:
-                continue
-            fig.add_trace(go.Scatter(
-                x=steps[: len(ys)], y=np.asarray(ys, dtype=float), mode="lines", name=f"{d} layers",
-                legendgroup=str(d), showlegend=False,
-                line={"color": colour, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]},
-                hovertemplate=f"{kind}, {d} layers<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"), 1, c)
+            if ys:
+                data.append(go.Scatter(
+                    x=steps[: len(ys)], y=np.asarray(ys, dtype=float), mode="lines", name=f"{d} layers",
+                    legendgroup=str(d), showlegend=False, **_axes(c),
+                    line={"color": colour, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]},
+                    hovertemplate=f"{kind}, {d} layers<br>step %{{x}}<br>loss %{{y:.3g}}<extra></extra>"))
     for i, d in enumerate(depths):  # legend keys in neutral black: line style = depth, colour = panel
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"{d} layers", legendgroup=str(d),
-                                 line={"color": style.BLACK, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]}),
-                      1, 1)
+        data.append(go.Scatter(x=[None], y=[None], mode="lines", name=f"{d} layers", legendgroup=str(d),
+                               line={"color": style.BLACK, "width": 1.5 + 0.6 * i, "dash": DEPTH_DASH[i % 4]}))
+    layout = _side_by_side(("plain (no skips)", "residual (with skips)"), gap=0.04)
     axis = log_axis(*curves.loss.values())
-    fig.update_yaxes(**axis)
-    fig.update_xaxes(title_text="training step")
-    fig.update_yaxes(title_text="training loss (MSE)", row=1, col=1)
-    fig = style.apply_layout(fig, height=400)
-    fig.update_layout(margin={"t": 85}, legend={"y": 1.1})
-    return fig
+    layout["yaxis"].update(axis, title={"text": "training loss (MSE)"})
+    layout["yaxis2"].update(axis, matches="y", showticklabels=False)
+    for k in ("xaxis", "xaxis2"):
+        layout[k]["title"] = {"text": "training step"}
+    return style.make_figure(data, height=400, margin={"t": 85}, legend={"y": 1.1}, **layout)
 
 
 def shattered_figure(nets: Mapping[str, object], labels: Mapping[str, str]) -> go.Figure:
     """dy/dx against x, one panel per network. ``nets``: name -> residual.ShatteredNet."""
     names = list(nets)
-    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.08, subplot_titles=[labels[n] for n in names])
-    for c, n in enumerate(names, start=1):
-        fig.add_trace(go.Scatter(**_grid(nets[n].x), y=nets[n].grad, mode="lines",
-                                 line={"color": style.series_colour(c - 1), "width": 1.5}, name=labels[n],
-                                 showlegend=False,
-                                 hovertemplate="x %{x:.3f}<br>dy/dx %{y:.3g}<extra>" + labels[n] + "</extra>"),
-                      1, c)
-        fig.update_xaxes(title_text="input x", row=1, col=c)
-    fig.update_yaxes(title_text="gradient dy/dx", row=1, col=1)
-    fig.update_yaxes(exponentformat="power")
-    return style.apply_layout(fig, height=300, legend=False)
+    data = [go.Scatter(**_grid(nets[n].x), y=nets[n].grad, mode="lines", **_axes(c),
+                       line={"color": style.series_colour(c), "width": 1.5}, name=labels[n], showlegend=False,
+                       hovertemplate="x %{x:.3f}<br>dy/dx %{y:.3g}<extra>" + labels[n] + "</extra>")
+            for c, n in enumerate(names)]
+    layout = _side_by_side([labels[n] for n in names], gap=0.08)
+    for c in range(len(names)):
+        sfx = "" if c == 0 else str(c + 1)
+        layout[f"xaxis{sfx}"]["title"] = {"text": "input x"}
+        layout[f"yaxis{sfx}"]["exponentformat"] = "power"
+    layout["yaxis"]["title"] = {"text": "gradient dy/dx"}
+    return style.make_figure(data, height=300, legend=False, **layout)
 
 
 def autocorrelation_figure(nets: Mapping[str, object], labels: Mapping[str, str]) -> go.Figure:
@@ -211,44 +233,47 @@ def autocorrelation_figure(nets: Mapping[str, object], labels: Mapping[str, str]
 def gradient_covariance_figure(nets: Mapping[str, object], labels: Mapping[str, str], stride: int = 4) -> go.Figure:
     """Correlation between inputs i and j of the last-layer units' gradients: one heatmap per network."""
     names = list(nets)
-    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.06, subplot_titles=[labels[n] for n in names])
-    for c, n in enumerate(names, start=1):
+    data = []
+    for c, n in enumerate(names):
         xs = nets[n].x[::stride]
-        fig.add_trace(go.Heatmap(**_grid(xs), **_grid(xs, "y"),
-                                 z=nets[n].corr[::stride, ::stride].astype(np.float32), zmin=-1, zmax=1,
-                                 colorscale=style.DIVERGING, showscale=c == len(names),
-                                 colorbar={"title": {"text": "corr.", "side": "top"}, "len": 0.9,
-                                           "tickvals": [-1, -0.5, 0, 0.5, 1]},
-                                 hovertemplate="x_i %{y:.2f}<br>x_j %{x:.2f}<br>corr %{z:.2f}<extra></extra>"), 1, c)
-        fig.update_xaxes(title_text="input x_j", row=1, col=c, dtick=2)
-        fig.update_yaxes(row=1, col=c, dtick=2)
-    fig.update_yaxes(title_text="input x_i", row=1, col=1)
-    return style.apply_layout(fig, height=340, legend=False)
+        data.append(go.Heatmap(**_grid(xs), **_grid(xs, "y"), z=nets[n].corr[::stride, ::stride].astype(np.float32),
+                               zmin=-1, zmax=1, colorscale=style.DIVERGING, showscale=c == len(names) - 1, **_axes(c),
+                               colorbar={"title": {"text": "corr.", "side": "top"}, "len": 0.9,
+                                         "tickvals": [-1, -0.5, 0, 0.5, 1]},
+                               hovertemplate="x_i %{y:.2f}<br>x_j %{x:.2f}<br>corr %{z:.2f}<extra></extra>"))
+    layout = _side_by_side([labels[n] for n in names], gap=0.06)
+    for c in range(len(names)):
+        sfx = "" if c == 0 else str(c + 1)
+        layout[f"xaxis{sfx}"].update(title={"text": "input x_j"}, dtick=2)
+        layout[f"yaxis{sfx}"].update(dtick=2)
+    layout["yaxis"]["title"] = {"text": "input x_i"}
+    return style.make_figure(data, height=340, legend=False, **layout)
 
 
 def landscape_figure(surfaces: Mapping[str, object]) -> go.Figure:
     """log10 loss contours on the random 2-D slice, one panel per network. ``surfaces``: kind -> Landscape."""
     names = list(surfaces)
-    titles = {"plain": "without skips (plain)", "residual": "with skips (residual)"}
-    fig = make_subplots(rows=1, cols=len(names), horizontal_spacing=0.1,
-                        subplot_titles=[titles.get(n, n) for n in names])
+    titles = {"plain": "no skips", "residual": "with skips"}  # short: two panels share 390 px on a phone
     all_logs = [np.log10(np.maximum(s.loss, 1e-8)) for s in surfaces.values()]
     lo = float(min(np.min(v) for v in all_logs))
     hi = float(max(np.max(v) for v in all_logs))
-    for c, (n, logl) in enumerate(zip(names, all_logs, strict=True), start=1):
+    data = []
+    for c, (n, logl) in enumerate(zip(names, all_logs, strict=True)):
         s = surfaces[n]
-        fig.add_trace(go.Contour(**_grid(s.a), **_grid(s.b, "y"), z=logl.astype(np.float32), zmin=lo, zmax=hi,
-                                 colorscale=style.SEQUENTIAL, ncontours=24, showscale=c == len(names),
-                                 colorbar={"title": {"text": "log₁₀ loss", "side": "top"}},
-                                 contours={"coloring": "heatmap"}, line={"width": 0.5},
-                                 hovertemplate="α %{x:.2f}<br>β %{y:.2f}<br>log₁₀ loss %{z:.2f}<extra></extra>"),
-                      1, c)
-        fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", marker={"symbol": "x", "size": 10, "color": "white",
-                                 "line": {"width": 1, "color": style.BLACK}},
-                                 hovertext="the trained weights θ*", hoverinfo="text", showlegend=False), 1, c)
-        fig.update_xaxes(title_text="α (along d₁)", row=1, col=c)
-        fig.update_yaxes(title_text="β (along d₂)" if c == 1 else None, row=1, col=c)
-    return style.apply_layout(fig, height=400, legend=False)
+        data.append(go.Contour(**_grid(s.a), **_grid(s.b, "y"), z=logl.astype(np.float32), zmin=lo, zmax=hi,
+                               colorscale=style.SEQUENTIAL, ncontours=24, showscale=c == len(names) - 1,
+                               colorbar={"title": {"text": "log₁₀ loss", "side": "top"}},
+                               contours={"coloring": "heatmap"}, line={"width": 0.5}, **_axes(c),
+                               hovertemplate="α %{x:.2f}<br>β %{y:.2f}<br>log₁₀ loss %{z:.2f}<extra></extra>"))
+        data.append(go.Scatter(x=[0], y=[0], mode="markers", marker={"symbol": "x", "size": 10, "color": "white",
+                               "line": {"width": 1, "color": style.BLACK}}, **_axes(c),
+                               hovertext="the trained weights θ*", hoverinfo="text", showlegend=False))
+    layout = _side_by_side([titles.get(n, n) for n in names], gap=0.1)
+    for c in range(len(names)):
+        sfx = "" if c == 0 else str(c + 1)
+        layout[f"xaxis{sfx}"].update(title={"text": "α (along d₁)"}, dtick=1)
+        layout[f"yaxis{sfx}"].update(dtick=0.5, title={"text": "β (along d₂)" if c == 0 else ""})
+    return style.make_figure(data, height=400, legend=False, **layout)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -258,24 +283,23 @@ def landscape_figure(surfaces: Mapping[str, object]) -> go.Figure:
 def trajectories_figure(tr) -> go.Figure:
     """The input sequence above, every hidden unit's h_t below (one light trace), ||h_t|| highlighted.
     ``tr``: recurrent.Trajectories."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.25, 0.75], vertical_spacing=0.06)
-    fig.add_trace(go.Scatter(**_grid(tr.t), y=tr.x, mode="lines+markers", name="input x_t",
-                             line={"color": style.BLACK}, marker={"size": 3},
-                             hovertemplate="t %{x}<br>x %{y:.3f}<extra></extra>"), 1, 1)
     n = tr.h.shape[1]
     h = np.where(np.isfinite(tr.h), tr.h, np.nan)
     xs = np.concatenate([np.append(tr.t, np.nan) for _ in range(n)])
     ys = np.concatenate([np.append(h[:, i], np.nan) for i in range(n)])
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{n} hidden units h_t,i", connectgaps=False,
-                             line={"color": style.SKY, "width": 1}, opacity=0.8,
-                             hovertemplate="t %{x}<br>h %{y:.3g}<extra>a hidden unit</extra>"), 2, 1)
-    fig.add_trace(go.Scatter(**_grid(tr.t), y=np.where(np.isfinite(tr.norm), tr.norm, np.nan), mode="lines",
-                             name="‖h_t‖", line={"color": style.BLUE, "width": 3},
-                             hovertemplate="t %{x}<br>‖h‖ %{y:.3g}<extra></extra>"), 2, 1)
-    fig.update_yaxes(title_text="x_t", row=1, col=1)
-    fig.update_yaxes(title_text="hidden state", row=2, col=1, exponentformat="power")
-    fig.update_xaxes(title_text="time step t", row=2, col=1)
-    return style.apply_layout(fig, height=400)
+    data = [
+        go.Scatter(**_grid(tr.t), y=tr.x, mode="lines+markers", name="input x_t", line={"color": style.BLACK},
+                   marker={"size": 3}, xaxis="x", yaxis="y2", hovertemplate="t %{x}<br>x %{y:.3f}<extra></extra>"),
+        go.Scatter(x=xs, y=ys, mode="lines", name=f"{n} hidden units h_t,i", connectgaps=False,
+                   line={"color": style.SKY, "width": 1}, opacity=0.8,
+                   hovertemplate="t %{x}<br>h %{y:.3g}<extra>a hidden unit</extra>"),
+        go.Scatter(**_grid(tr.t), y=np.where(np.isfinite(tr.norm), tr.norm, np.nan), mode="lines", name="‖h_t‖",
+                   line={"color": style.BLUE, "width": 3}, hovertemplate="t %{x}<br>‖h‖ %{y:.3g}<extra></extra>"),
+    ]
+    return style.make_figure(
+        data, height=400, xaxis={"title": {"text": "time step t"}, "anchor": "y"},
+        yaxis={"domain": [0, 0.72], "title": {"text": "hidden state"}, "exponentformat": "power"},
+        yaxis2={"domain": [0.8, 1], "title": {"text": "x_t"}, "anchor": "x"})
 
 
 def time_gradient_figure(tg) -> go.Figure:
