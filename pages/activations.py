@@ -68,8 +68,9 @@ with st.expander("Formulas, with φ(z₀) and φ′(z₀) at the probe", expande
 st.subheader("Properties of the selection")
 st.dataframe(pd.DataFrame(gal.table), hide_index=True, width="stretch")
 st.caption("Zero-centred: φ(0) = 0 and the mean of φ(z) for z ~ N(0, 1) is 0. Saturates: on which side φ′ → 0 as "
-           "|z| → ∞. At a kink the derivative is undefined; autograd then uses one side's slope. φ(0) and φ′(0) "
-           "are computed at the parameters set above. The table scrolls sideways.")
+           "|z| → ∞. At a kink the derivative is undefined; autograd then uses one side's slope. Smooth, saturates, "
+           "φ(0) and φ′(0) are computed at the parameters set above; output range, monotonic and zero-centred are "
+           "the facts at default parameters. The table scrolls sideways.")
 ui.takeaway(gal.takeaway)
 
 

@@ -20,6 +20,7 @@ from nnviz import activations
 from nnviz.activations import Phi
 from nnviz.figures import activations as figs
 from nnviz.figures import style
+from nnviz.format import number
 from nnviz.mlp import build_mlp, linear_layers
 from nnviz.topics import activations as topic
 
@@ -75,6 +76,13 @@ def test_properties_kinks_and_jumps():
     table = topic.properties_table([topic.properties(a) for a in ALL])
     assert {len(v) for v in table.values()} == {len(ALL)}
     assert table["smooth (C¹)"][activations.names().index("relu")] is False
+
+
+def test_computed_saturation_agrees_with_the_registry_and_follows_parameters():
+    for act in ALL:
+        assert topic.properties(act).saturating == act.spec.saturating, act.key
+    assert topic.properties(Phi("leaky_relu", alpha=0.0)).saturating == "left"  # alpha = 0 is ReLU
+    assert topic.properties(Phi("leaky_relu", alpha=0.5)).saturating == "no"
 
 
 def test_plain_ranges():
@@ -141,7 +149,7 @@ def test_relu_sum_reproduces_a_piecewise_linear_function_exactly():
         net[0].weight.copy_(torch.from_numpy(rs.w1))
         net[0].bias.copy_(torch.from_numpy(rs.b1))
         net[2].weight.copy_(torch.from_numpy(rs.w2))
-        net[2].bias.copy_(torch.from_numpy(rs.b2))
+        net[2].bias.fill_(rs.bias)
         y_net = net(torch.from_numpy(x).unsqueeze(1)).squeeze(1).numpy()
     np.testing.assert_allclose(y_net, np.interp(x, xk, yk), atol=1e-12)
     np.testing.assert_allclose(rs.terms(x).sum(axis=0) + rs.bias, rs(x), atol=1e-12)
@@ -346,7 +354,7 @@ def test_depth_words_follow_the_results(init, sigma, width, depth):
     assert f"0.25 \\cdot {s.gain:.3g}" in s.explanation
     ratios = s.table[f"gradient std, layer 1 / layer {depth}"]
     for r, shown in zip(s.results, ratios, strict=True):
-        assert shown == (topic.number(r.grad_ratio) if r.grad_ratio > 0 else "0 (none reaches layer 1)")
+        assert shown == (number(r.grad_ratio) if r.grad_ratio > 0 else "0 (none reaches layer 1)")
     # each activation is named in the clause that matches its gradient ratio
     clauses = s.takeaway.split("; ")
     for r in s.results:

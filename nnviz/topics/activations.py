@@ -176,6 +176,7 @@ class Properties:
     dphi0_left: float
     dphi0_right: float
     dphi0_autograd: float
+    saturating: str  # "no", "left", "right" or "both": where |phi'| < 1e-6 at z = -/+ 1000, at these parameters
 
     @property
     def smooth(self) -> bool:
@@ -198,7 +199,9 @@ def properties(act: Phi) -> Properties:
     left, right = one_sided_derivatives(act, 0.0)
     kink = abs(left - right) > 1e-4 * max(1.0, abs(left), abs(right))
     d_auto = float(activations.dphi(act.key, 0.0, **act.kwargs))
-    return Properties(act, float(act.numpy(0.0)), math.nan if kink else d_auto, left, right, d_auto)
+    far = np.abs(activations.dphi(act.key, np.array([-1e3, 1e3]), **act.kwargs)) < 1e-6
+    saturating = {(True, True): "both", (True, False): "left", (False, True): "right"}.get(tuple(far), "no")
+    return Properties(act, float(act.numpy(0.0)), math.nan if kink else d_auto, left, right, d_auto, saturating)
 
 
 def properties_table(rows: Sequence[Properties]) -> dict[str, list]:
@@ -209,7 +212,7 @@ def properties_table(rows: Sequence[Properties]) -> dict[str, list]:
         "monotonic": [r.act.spec.monotonic for r in rows],
         "zero-centred": [r.act.spec.zero_centred for r in rows],
         "smooth (C¹)": [r.smooth for r in rows],
-        "saturates": [r.act.spec.saturating for r in rows],
+        "saturates": [r.saturating for r in rows],
         "φ(0)": [number(r.phi0 + 0.0, 4) for r in rows],
         "φ′(0)": [r.dphi0_text for r in rows],
         "universal approximator": [("yes: " if r.act.spec.universal else "no: ") + r.act.spec.universal_reason
@@ -227,13 +230,13 @@ def _target_sine(x: np.ndarray) -> np.ndarray:
     return np.sin(np.pi * x)
 
 
-#: 1-D targets on [-1, 1], by name: (label, LaTeX, function).
-TARGETS: dict[str, tuple[str, str, object]] = {
-    "sine": ("sin(πx)", r"\sin(\pi x)", _target_sine),
-    "square": ("x²", r"x^2", np.square),
-    "abs": ("|x|", r"|x|", np.abs),
-    "bump": ("Gaussian bump", r"e^{-8x^2}", lambda x: np.exp(-8.0 * np.square(x))),
-    "wave": ("sin(3πx)·x", r"x\sin(3\pi x)", lambda x: x * np.sin(3.0 * np.pi * x)),
+#: 1-D targets on [-1, 1], by name: (label, function).
+TARGETS: dict[str, tuple[str, object]] = {
+    "sine": ("sin(πx)", _target_sine),
+    "square": ("x²", np.square),
+    "abs": ("|x|", np.abs),
+    "bump": ("Gaussian bump e^(−8x²)", lambda x: np.exp(-8.0 * np.square(x))),
+    "wave": ("x·sin(3πx)", lambda x: x * np.sin(3.0 * np.pi * x)),
 }
 
 
@@ -241,7 +244,7 @@ def target(name: str, x: np.ndarray) -> np.ndarray:
     """The target ``name`` evaluated at x (any shape)."""
     if name not in TARGETS:
         raise ValueError(f"Unknown target {name!r}; choose one of {', '.join(TARGETS)}.")
-    return TARGETS[name][2](np.asarray(x, dtype=np.float64))  # type: ignore[operator]
+    return TARGETS[name][1](np.asarray(x, dtype=np.float64))  # type: ignore[operator]
 
 
 @dataclass(frozen=True)
@@ -500,11 +503,6 @@ class ReluSum:
     def w2(self) -> np.ndarray:
         """Hidden-to-output weights (1, K): the slope changes."""
         return np.asarray(self.slope_changes, dtype=np.float64)[None, :]
-
-    @property
-    def b2(self) -> np.ndarray:
-        """Output bias (1,)."""
-        return np.array([self.bias])
 
     @property
     def slopes(self) -> np.ndarray:

@@ -6,7 +6,6 @@ and hands the results to ``nnviz.figures.activations``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,8 +42,9 @@ class Gallery:
     takeaway: str
 
 
-def gallery(acts: Sequence[Phi], z_max: float, z_probe: float, shade: bool) -> Gallery:
-    """Assemble the gallery from the per-activation cached views (cheap: no cache of its own)."""
+@view(max_entries=256)
+def gallery(acts: tuple[Phi, ...], z_max: float, z_probe: float, shade: bool) -> Gallery:
+    """The gallery for a selection, from the per-activation cached views (a probe or shading change is cheap)."""
     curves = tuple(curve(a, float(z_max)) for a in acts)
     rows = []
     for a in acts:
