@@ -62,15 +62,13 @@ else:
             st.warning("With w₁ = w₂ = 0 the neuron ignores x₁ and x₂: its output is the same everywhere in this "
                        "plane, so there is no boundary to draw.")
         else:
+            st.markdown("The boundary's **signed distance** from the origin (positive when it lies on the side "
+                        "that w points to):")
             st.latex(pv.distance_latex)
-            st.caption("Signed: positive when the boundary lies on the side of the origin that w points to.")
             if pv.outside_text:
                 st.info(pv.outside_text)
-        st.markdown(
-            f"**Why a bias term?** Drag *b*: the boundary slides without turning. {pv.ghost_text} "
-            f"And with every input 0 the output is φ(b) = **{pv.phi_b:.3f}**; without a bias it could only ever "
-            f"be φ(0) = {pv.phi0:.3f}."
-        )
+        st.markdown(f"**Why a bias term?** Drag *b*: the boundary slides without turning. {pv.ghost_text} "
+                    f"{pv.bias_text}")
     ui.takeaway(pv.takeaway)
 
 # ------------------------------------------------------------------------------------------------------------
@@ -126,7 +124,7 @@ def draw_training(run: NeuronTrainer, running: bool) -> None:
         return
     if snap.trend.alarm:
         st.warning(snap.trend.sentence, icon=":material/trending_up:")
-    elif snap.trend.sentence:
+    elif snap.trend.sentence and data_name != "XOR":  # XOR's lesson says why its loss stays at ln 2
         st.caption(snap.trend.sentence)
     if data_name == "XOR":
         st.warning(snap.lesson)

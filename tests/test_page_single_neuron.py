@@ -40,7 +40,8 @@ def test_default_page():
     assert len(at.get("plotly_chart")) == CHARTS_AT_DEFAULTS
     assert any("= 1.5" in t for t in _latex(at)), _latex(at)  # z = 1*0.5 + 2*1 - 1
     assert not at.error and not at.warning
-    assert any("signed distance" in t for t in _latex(at))
+    assert any("signed distance" in m.value for m in at.markdown)
+    assert any(t.startswith(r"\begin{aligned} d &=") for t in _latex(at))
 
 
 @pytest.mark.slow

@@ -165,7 +165,7 @@ def test_plane_sentences_are_true_of_the_plane(x, w, b, phi):
         if v.bnd.start is not None:
             for end in (v.bnd.start, v.bnd.end):  # each drawn end lies at that distance along w
                 assert end @ wa[:2] / norm == pytest.approx(d, abs=1e-6)
-        assert "signed distance" in v.distance_latex
+        assert v.distance_latex.startswith(r"\begin{aligned} d &=")
         assert (r"\sum" in v.distance_latex or "w_3 x_3" in v.distance_latex) == (len(x) > 2)
         assert ("held" in v.title) == (len(x) > 2)
         # "passes through the origin" is said of the dashed b = 0 line only when it does
@@ -196,6 +196,15 @@ def test_held_inputs_are_named_with_their_values():
     v = views.plane((0.5, 1.0, -0.5, 1.0, 0.5), (1.0, 2.0, -1.0, 0.5, -0.5), -1.0, Phi("sigmoid"))
     assert "x₃ = -0.5" in v.held_text and "x₅ = 0.5" in v.held_text
     assert "h = " in v.held_text and "does **not** pass through the origin" in v.ghost_text
+
+
+@pytest.mark.parametrize("phi", PHIS, ids=lambda p: p.key)
+@pytest.mark.parametrize("b", [-3.0, -1.0, 0.0, 2.0])
+def test_bias_sentence_says_whether_the_bias_shows_at_the_origin(phi, b):
+    text = sn.bias_sentence(phi, b)
+    same = abs(float(phi.numpy(b)) - float(phi.numpy(0.0))) < 5e-4
+    assert ("does not show at the origin" in text) == same
+    assert f"{float(phi.numpy(b)):.3f}" in text
 
 
 @pytest.mark.parametrize("w1, b", [(1.0, -1.0), (0.0, 1.0), (0.5, 2.5)])

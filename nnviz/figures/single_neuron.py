@@ -69,7 +69,7 @@ def neuron_diagram(x: np.ndarray, w: np.ndarray, b: float, phi_label: str, z: fl
                            textfont={"size": 16}, hoverinfo="text", hovertext=[f"ŷ = {y:.3f}"], showlegend=False))
     notes += [
         _label(sx, -1.4, f"b = {b:+.1f}", font={"color": style.weight_colour(b), "size": 13}),
-        _label(2.8, 0.32, f"z = {z:+.2f}"),
+        _label(2.8, 0.55, f"z = {z:+.2f}"),  # above the φ box, clear of it
         _label(4.7, 0.42, f"ŷ = {y:.3f}", font={"size": 15}),
         _label(3.4, -0.42, phi_label, font={"size": 12, "color": style.GREY}),
     ]
@@ -214,7 +214,7 @@ def loss_figure(snap: TrainingSnapshot, floor: float | None = None) -> go.Figure
     return style.make_figure(
         data, title="Loss while training", x_title="epoch", y_title="cross-entropy loss (log)", height=440,
         annotations=notes, xaxis={"range": [0, max(10, int(epochs[-1]))]},
-        yaxis=_decades(shown) if len(shown) else {"range": [0, 1]})
+        yaxis=_decades(shown) if len(losses) > 1 and len(shown) else {"range": [0, 1]})
 
 
 def lif_figure(trace: LIFTrace, p: LIFParams, current: float) -> go.Figure:

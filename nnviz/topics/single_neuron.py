@@ -162,16 +162,27 @@ def held_sum(x: np.ndarray, w: np.ndarray) -> float:
 
 
 def distance_latex(x: np.ndarray, w: np.ndarray, b: float, d: float) -> str:
-    """The signed distance of the boundary from the origin, formula and numbers, held inputs included."""
+    """The signed distance d of the boundary from the origin, formula then numbers on separate lines (so it fits a
+    narrow column), the held inputs' terms included for n > 2."""
     n = len(x)
     norm = tex_number(float(np.hypot(w[0], w[1])), 4)
     if n <= 2:
-        return (rf"\text{{signed distance from the origin}}\ d = \frac{{-b}}{{\lVert \mathbf w \rVert}}"
-                rf" = \frac{{-({tex_number(b)})}}{{{norm}}} = {tex_number(d, 4)}")
+        return (rf"\begin{{aligned}} d &= \frac{{-b}}{{\lVert \mathbf w \rVert}} \\ "
+                rf"&= \frac{{-({tex_number(b)})}}{{{norm}}} = {tex_number(d, 4)} \end{{aligned}}")
     h = held_sum(x, w)
     held = r" + ".join(f"w_{i + 1} x_{i + 1}" for i in range(2, n))
-    return (rf"\text{{signed distance from the origin}}\ d = \frac{{-(b + {held})}}{{\sqrt{{w_1^2 + w_2^2}}}}"
-            rf" = \frac{{-({tex_number(b)} + {tex_number(h, 4)})}}{{{norm}}} = {tex_number(d, 4)}")
+    return (rf"\begin{{aligned}} d &= \frac{{-(b + {held})}}{{\sqrt{{w_1^2 + w_2^2}}}} \\ "
+            rf"&= \frac{{-({tex_number(b)} + ({tex_number(h, 4)}))}}{{{norm}}} = {tex_number(d, 4)} \end{{aligned}}")
+
+
+def bias_sentence(phi: Phi, b: float) -> str:
+    """What the bias does at the origin (every input 0): phi(b) against phi(0), honest when they are equal."""
+    at_b, at_0 = float(phi.numpy(b)), float(phi.numpy(0.0))
+    if abs(at_b - at_0) < 5e-4:
+        return (f"With every input 0 the output is φ(b) = **{at_b:.3f}**, the same as φ(0) here: {phi.label} "
+                "is flat there, so this bias does not show at the origin. Move b to the other side of 0 to see it.")
+    return (f"And with every input 0 the output is φ(b) = **{at_b:.3f}**; without a bias it could only ever be "
+            f"φ(0) = {at_0:.3f}.")
 
 
 def held_sentence(x: np.ndarray, w: np.ndarray) -> str:
@@ -293,8 +304,9 @@ def loss_trend(losses: np.ndarray | list[float], lr: float | None = None) -> Los
     """Classify a loss history (one value per epoch, oldest first) from its last fifth (at least 10 values).
 
     Oscillating: in that window the loss rose in at least a quarter of the epochs and fell in at least a quarter,
-    and swung by more than 1 % of its level. Rising: it ended well above its lowest. Settled: it fell overall and changed by less than 0.1 %
-    over the window. Flat: it barely moved (under 1 %) from its start. Falling: anything else that goes down.
+    and swung by more than 1 % of its level. Rising: it ended well above its lowest and above its start. Flat: it
+    barely moved (under 1 %) from its start. Settled: it fell and changed by less than 0.1 % over the window.
+    Falling: anything else that goes down.
     """
     loss = np.asarray(losses, dtype=float)
     eta = f"η = {number(lr)}" if lr is not None else "The learning rate"

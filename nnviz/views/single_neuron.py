@@ -85,7 +85,6 @@ class PlaneView:
     ghost: sn.Boundary
     colours: sn.ColourRange
     held: float
-    phi_b: float  # phi(b): the output with every input 0
     phi0: float  # phi(0): the output on the boundary, and with every input 0 and no bias
     title: str
     distance_latex: str  # empty when w1 = w2 = 0
@@ -93,6 +92,7 @@ class PlaneView:
     ghost_text: str
     outside_text: str  # empty when the boundary crosses the plotted square (or does not exist)
     shape_text: str
+    bias_text: str
     takeaway: str
 
 
@@ -109,10 +109,11 @@ def plane(x: tuple[float, ...], w: tuple[float, ...], b: float, phi: Phi) -> Pla
     title = "ŷ over the (x₁, x₂) plane" + (f", x₃…x{sn.sub(n)} held" if n > 3 else ", x₃ held" if n == 3 else "")
     missing = bnd.distance is not None and bnd.start is None
     return PlaneView(
-        out, bnd, ghost, sn.colour_range(out.y, phi0), h, float(phi.numpy(b)), phi0, title,
+        out, bnd, ghost, sn.colour_range(out.y, phi0), h, phi0, title,
         sn.distance_latex(xa, wa, b, bnd.distance) if bnd.distance is not None else "",
         sn.held_sentence(xa, wa), sn.ghost_sentence(xa, wa, ghost),
-        sn.outside_sentence(xa, wa, b, B_RANGE) if missing else "", sn.shape_sentence(phi), sn.takeaway_sentence(phi))
+        sn.outside_sentence(xa, wa, b, B_RANGE) if missing else "", sn.shape_sentence(phi), sn.bias_sentence(phi, b),
+        sn.takeaway_sentence(phi))
 
 
 @dataclass(frozen=True)
