@@ -88,13 +88,16 @@ class Activation:
         return lambda z: self.fn(z, **values)
 
 
-_NON_POLY = "continuous and not a polynomial (Leshno et al. 1993)"
-_SIGMOIDAL = "bounded, with two distinct finite limits (Cybenko 1989; Nielsen's steps)"
+_NON_POLY = "locally bounded, piecewise continuous and not a polynomial (Leshno et al. 1993)"
+_SIGMOIDAL = ("continuous and sigmoidal: bounded, with two distinct finite limits (Cybenko 1989, up to scale and "
+              "shift); also not a polynomial (Leshno et al. 1993)")
+_STEP = ("discontinuous, so not Cybenko's continuous sigmoid; but locally bounded, piecewise continuous and not a "
+         "polynomial (Leshno et al. 1993); Nielsen's visual proof builds with steps")
 
 _ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         "step", "Unit step", r"H(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
-        lambda z: _step(z), r"\{0, 1\}", True, False, False, "both", True, _SIGMOIDAL,
+        lambda z: _step(z), r"\{0, 1\}", True, False, False, "both", True, _STEP,
         "McCulloch & Pitts 1943; Rosenblatt's perceptron 1958",
         phi0=0.0, dphi0=math.nan,
     ),
@@ -269,8 +272,10 @@ NpForm = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndar
 
 
 def sigmoid_np(z: np.ndarray) -> np.ndarray:
-    """The logistic sigmoid in numpy, overflow-free (via tanh)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    """The logistic sigmoid in numpy, overflow-free (scipy's expit: one pass)."""
+    from scipy.special import expit
+
+    return expit(z)
 
 
 def _np_softplus(z: np.ndarray, beta: float) -> np.ndarray:

@@ -30,11 +30,6 @@ def _metrics(col, error) -> None:
     col.metric("max error", number(error.max_error))
 
 
-def _lazy(label: str, key: str):
-    """A section that computes only while open (its content is skipped on every run while it is closed)."""
-    return st.expander(label, key=key, on_change="rerun", icon=":material/expand_more:")
-
-
 def setup_section():
     """Target, interval, samples, width and activation; returns (spec, problem or None, N, phi)."""
     st.header("The function and the network")
@@ -140,7 +135,7 @@ def solve_section(spec, width, phi, method, log_w, constructed):
         st.latex(line)
     st.markdown(f"A **linear** least-squares problem. {res.truncation} {res.orthogonality}")
     if res.kept.rank < width + 1:
-        with _lazy("Keep every singular value instead?", "uat_full_open") as section:
+        with ui.lazy_expander("Keep every singular value instead?", "uat_full_open") as section:
             if section.open:
                 st.markdown(views.truncation(spec, hidden, width, phi, float(scale), seed, method, log_w))
     if res.interpolation_note:
@@ -219,7 +214,7 @@ def train_section(spec, problem, width, phi, seed, fixed):
 def sweep_section(spec, phi) -> None:
     """Error against width for every method: a run of 36 measurements behind a button, in a section opened on demand."""
     st.header("How width buys accuracy")
-    with _lazy("Measure the error at N = 2 … 1,000 for every method", "uat_sweep_open") as section:
+    with ui.lazy_expander("Measure the error at N = 2 … 1,000 for every method", "uat_sweep_open") as section:
         if not section.open:
             return
         metric = ui.radio("Error measure", ["max", "rms"], key="uat_sweep_metric", horizontal=True,
@@ -284,7 +279,7 @@ def challenge_section() -> None:
 def towers_section() -> None:
     """Two inputs; computed only while its section is open."""
     st.header("Two inputs: towers")
-    with _lazy("Build surfaces from towers (3-D figures)", "uat_towers_open") as section:
+    with ui.lazy_expander("Build surfaces from towers (3-D figures)", "uat_towers_open") as section:
         if section.open:
             towers_fragment()
 
