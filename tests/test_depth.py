@@ -608,9 +608,65 @@ def test_imagenet_has_a_legend_for_families_and_labels_off_the_bubbles():
     names = [t.name for t in fig.data]
     assert {"ResNet", "VGG", "AlexNet", "GoogLeNet", "Inception-v3", "bubble area ∝ parameters"} <= set(names)
     assert len({t.marker.color for t in fig.data if t.name != "bubble area ∝ parameters"}) == len(names) - 1
-    # every label is pushed off its own bubble (beyond its radius) by its arrow
-    for a in fig.layout.annotations:
-        assert math.hypot(a.ax, a.ay) >= 26
+
+
+def _boxes(fig, width: float, height: float) -> tuple[list, list]:
+    """Where the figure draws on a plot area of ``width`` x ``height`` px: circles (x, y, r) of every bubble and
+    text boxes (x0, y0, x1, y1, text) of every label (about 0.55 em a character), in pixels from the top left."""
+    xa, ya = fig.layout.xaxis, fig.layout.yaxis
+
+    def px(v, axis, span, flip):
+        lo, hi = axis.range
+        t = ((math.log10(v) if axis.type == "log" else v) - lo) / (hi - lo)
+        return (1 - t) * span if flip else t * span
+
+    circles, texts = [], []
+    for tr in fig.data:
+        m = tr.marker
+        sizes = m.size if isinstance(m.size, tuple | list) else [m.size] * len(tr.x)
+        for i, (x, y, size) in enumerate(zip(tr.x, tr.y, sizes, strict=True)):
+            cx, cy = px(x, xa, width, False), px(y, ya, height, True)
+            r = max(math.sqrt(size / m.sizeref), m.sizemin or 0) / 2
+            circles.append((cx, cy, r))
+            if tr.mode and "text" in tr.mode:
+                label, r = tr.text[i].strip(), r + 2  # plotly leaves a small gap between marker and text
+                w, h = 0.55 * 12 * len(label) + 4, 16
+                where = tr.textposition[i] if isinstance(tr.textposition, tuple | list) else tr.textposition
+                if where == "top center":
+                    texts.append((cx - w / 2, cy - r - h, cx + w / 2, cy - r, label))
+                elif where == "middle left":
+                    texts.append((cx - r - w, cy - h / 2, cx - r, cy + h / 2, label))
+                else:  # middle right
+                    texts.append((cx + r, cy - h / 2, cx + r + w, cy + h / 2, label))
+    for a in fig.layout.annotations or ():
+        cx, cy = px(10**a.x if xa.type == "log" else a.x, xa, width, False), px(a.y, ya, height, True)
+        w, h = 0.55 * 12 * len(a.text) + 4, 16
+        texts.append((cx + a.ax - w / 2, cy + a.ay - h / 2, cx + a.ax + w / 2, cy + a.ay + h / 2, a.text))
+    return circles, texts
+
+
+def _hits(box, circle) -> bool:
+    x0, y0, x1, y1, _ = box
+    cx, cy, r = circle
+    return math.hypot(cx - min(max(cx, x0), x1), cy - min(max(cy, y0), y1)) < r + 1
+
+
+@pytest.mark.parametrize("build, rows, sizes", [
+    (figs.imagenet_figure, history.IMAGENET, [(490, 335), (280, 230)]),  # plot areas at 1400 px and at 390 px
+    (figs.timeline_figure, history.TIMELINE, [(300, 335), (280, 280)])])
+def test_labels_clear_every_bubble_and_each_other(build, rows, sizes):
+    fig = build(rows)
+    for width, height in sizes:
+        circles, texts = _boxes(fig, width, height)
+        for box in texts:
+            x0, y0, x1, y1, _ = box
+            assert x0 >= 0 and x1 <= width + 20 and y0 >= 0 and y1 <= height, (width, box)  # inside the plot
+            hit = [c for c in circles if _hits(box, c)]
+            assert not hit, (width, box[4], hit)
+        for i, a in enumerate(texts):
+            for b in texts[i + 1:]:
+                apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+                assert apart, (width, a[4], b[4])
 
 
 def test_log_axes_label_decades_without_si_suffixes():

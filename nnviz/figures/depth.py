@@ -335,9 +335,11 @@ BUBBLE_MIN_PX = 5
 _FAMILY_COLOURS = {"AlexNet": style.BLACK, "VGG": style.VERMILLION, "GoogLeNet": style.GREEN,
                    "Inception-v3": style.ORANGE, "ResNet": style.BLUE, "LeNet-5": style.PURPLE}
 #: label offsets in pixels (dx, dy), placed by hand so that no label sits on another bubble or label
-_IMAGENET_LABELS = {"AlexNet": (0, -30), "VGG-16": (-10, 38), "VGG-19": (0, -40), "GoogLeNet": (-38, -18),
-                    "Inception-v3": (-52, -14), "ResNet-18": (40, 12), "ResNet-34": (-44, 0), "ResNet-50": (-44, 6),
-                    "ResNet-101": (-8, -30), "ResNet-152": (30, -28)}
+#: Label offsets (px from the bubble's centre), chosen so no label touches a bubble or another label at the plot
+#: sizes of a 1400 px screen and a 390 px phone (tests/test_depth.py checks both).
+_IMAGENET_LABELS = {"AlexNet": (0, -30), "VGG-16": (-34, 46), "VGG-19": (34, 46), "GoogLeNet": (-30, 22),
+                    "Inception-v3": (-56, -18), "ResNet-18": (40, 12), "ResNet-34": (-48, 6), "ResNet-50": (-48, 0),
+                    "ResNet-101": (-30, -34), "ResNet-152": (36, -30)}
 
 
 def bubble_sizeref(max_params: float) -> float:
@@ -374,10 +376,10 @@ def imagenet_figure(rows: Sequence[tuple]) -> go.Figure:
             annotations.append({"x": np.log10(r[4]), "y": r[3], "text": r[0], "showarrow": True, "arrowwidth": 0.8,
                                 "arrowcolor": style.GREY, "ax": dx, "ay": dy, "font": {"size": 12},
                                 "standoff": 2})
-    traces += _size_key(20.0, [57.5, 62.0], [10e6, 100e6], sizeref)
+    traces += _size_key(2.2, [57.5, 63.0], [10e6, 100e6], sizeref)  # in the empty lower middle, clear of labels
     return _figure(traces, x_title="computation per image (GFLOPS, log scale)", y_title="ImageNet top-1 accuracy (%)",
                    height=480, layout={"xaxis": _LOG | {"range": [np.log10(0.4), np.log10(60)]},
-                                       "yaxis": {"range": [53, 82]}, "annotations": annotations,
+                                       "yaxis": {"range": [53, 84]}, "annotations": annotations,
                                        "margin": {"t": 90}})
 
 
@@ -394,7 +396,7 @@ def timeline_figure(rows: Sequence[tuple]) -> go.Figure:
         hovertext=[r[4] for r in rows],
         hovertemplate="%{text} (%{x})<br>%{y} weight layers<br>%{customdata[0]:.2f} million parameters<br>"
                       "%{hovertext}<extra></extra>")
-    traces = [trace] + _size_key(2009.0, [150, 80], [10e6, 100e6], sizeref)
+    traces = [trace] + _size_key(1999.0, [25, 60], [10e6, 100e6], sizeref)  # above LeNet, left of every label
     return _figure(traces, x_title="year", y_title="weight layers (log scale)", height=480,
                    layout={"yaxis": _LOG | {"range": [np.log10(3), np.log10(300)]},
                            "xaxis": {"range": [1995, 2018]}, "margin": {"t": 90}})
