@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from nnviz import ui
@@ -323,16 +324,16 @@ with st.expander("Open to compute: signal survival through layers and through ti
 
 # ---------------------------------------------------------------------------------------------- summary
 st.header("What each connection buys")
-st.markdown(
-    "| | plain (layer by layer) | skip / residual | feedback / recurrent |\n"
-    "|---|---|---|---|\n"
-    "| wiring | h_l = F_l(h_(l−1)) | h_l = h_(l−1) + F_l(h_(l−1)) | h_t = φ(W h_(t−1) + U x_t + b) |\n"
-    "| buys | simplicity | a gradient highway: very deep nets train | memory: outputs depend on the past |\n"
-    "| gradient | product of L Jacobians | identity + small terms | product of T copies of diag(φ′)W |\n"
-    "| failure | vanishing / exploding, degradation | explodes unless branches are scaled or normalised "
-    "| vanishing / exploding through time; fixed by gates (LSTM, GRU) and clipping |\n"
-    "| used in | small MLPs, LeNet, VGG | ResNet, U-Net, Transformers, diffusion denoisers "
-    "| language and speech models before Transformers, time series, control |"
-)
+st.table(pd.DataFrame({
+    "plain (layer by layer)": ["h_l = F_l(h_(l−1))", "simplicity", "product of L Jacobians",
+                               "vanishing / exploding, degradation", "small MLPs, LeNet, VGG"],
+    "skip / residual": ["h_l = h_(l−1) + F_l(h_(l−1))", "a gradient highway: very deep nets train",
+                        "identity + small terms", "explodes unless branches are scaled or normalised",
+                        "ResNet, U-Net, Transformers, diffusion denoisers"],
+    "feedback / recurrent": ["h_t = φ(W h_(t−1) + U x_t + b)", "memory: outputs depend on the past",
+                             "product of T copies of diag(φ′)W",
+                             "vanishing / exploding through time; fixed by gates (LSTM, GRU) and clipping",
+                             "language and speech models before Transformers, time series, control"],
+}, index=["wiring", "buys", "gradient", "failure", "used in"]))
 ui.takeaway("Skips let information jump over layers; loops let it travel through time. Both fight the same "
             "enemy, a long product of Jacobians, with the same weapon: an additive path.")

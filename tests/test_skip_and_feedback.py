@@ -180,7 +180,7 @@ def test_loss_surface_centre_is_the_trained_loss_and_weights_are_restored():
         assert torch.equal(p, q)
 
 
-SMALL_DG = rs.DegradationSettings(deep=10, width=8, n_steps=30)
+SMALL_DG = rs.DegradationSettings(deep=10, width=4, n_steps=30)
 
 
 def test_degradation_run_lowers_every_loss_in_its_fixed_steps():

@@ -356,6 +356,6 @@ def joint_jacobian_figure(series: Sequence[tuple[str, np.ndarray, str, str]]) ->
                        hovertemplate=name + "<br>steps %{x}<br>norm %{y:.3g}<extra></extra>")
             for name, norms, colour, dash in series]
     axis = log_axis(*[n for _, n, _, _ in series], floor=-12, cap=12)
-    return style.make_figure(data, x_title="steps the signal travels (layers in depth, or time steps back)",
+    return style.make_figure(data, x_title="steps travelled (layers, or time steps back)",
                              y_title="Jacobian norm ‖∂h_out/∂h_in‖₂", height=480, yaxis=axis,
                              shapes=[style.hline(1, colour="#d0d0d0", dash="solid")[0]])
