@@ -33,5 +33,9 @@ def limit() -> None:
 def bound() -> None:
     """Hold torch to ``THREADS`` in the calling thread, if torch is loaded (cheap: call per script run or tick)."""
     torch = sys.modules.get("torch")
-    if torch is not None and torch.get_num_threads() != THREADS:
+    # The warm-up thread may be importing torch right now: a half-initialised module is already in sys.modules
+    # without these functions (a script run then failed with AttributeError); its threads start from OMP_NUM_THREADS.
+    if torch is None or not hasattr(torch, "set_num_threads") or not hasattr(torch, "get_num_threads"):
+        return
+    if torch.get_num_threads() != THREADS:
         torch.set_num_threads(THREADS)
