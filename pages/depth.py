@@ -7,10 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 from nnviz import catalog, ui
+from nnviz.figures import audio as audio_figs
 from nnviz.figures import depth as figs
 from nnviz.format import tex_number
-from nnviz.topics.depth import budget, constructions, counting, history, trajectory, untangle
+from nnviz.topics.depth import budget, constructions, counting, history, octaves, trajectory, untangle
 from nnviz.topics.regions import montufar_lower, serra_upper, zaslavsky
+from nnviz.ui import sound
 from nnviz.views import depth as views
 
 _BUDGET_LABELS = {f"about {b} parameters": b for b in budget.BUDGETS}
@@ -119,6 +121,41 @@ def _sawtooth() -> None:
     st.caption(saw.caption())
     ui.takeaway("Depth adds parameters linearly but multiplies pieces: the deep network's count grows like k, "
                 "the shallow network's like p^k.")
+    box = ui.lazy_expander("Hear it: depth as octaves", key="dp_oct")
+    with box:
+        if box.open:
+            _octaves()
+
+
+def _octaves() -> None:
+    """The tent map composed k times, played as a wavetable: deep and shallow networks, the same tone."""
+    st.markdown(f"Play one period of $t^k$ over and over, {octaves.TABLE_RATE:g} times a second, as a synthesiser "
+                "plays a wavetable. Each layer doubles the teeth in the period, so the tone rises one octave per "
+                "layer. The one-hidden-layer network with a unit per tooth computes the same table.")
+    k = int(ui.slider("Layers k (2 ReLUs each)", 1, octaves.K_MAX, 4, 1, key="dp_oct_k"))
+    heard = views.octaves_heard(k)
+    r = heard.result
+    c1, c2 = st.columns(2)
+    with c1:
+        ui.figure(figs.octave_layers_figure(r), key="dp_fig_oct_layers")
+    with c2:
+        ui.figure(audio_figs.spectrum(r.spectrum, r.f_table, f"Harmonics of t^{k}'s clip, in steps of the table "
+                                      f"rate {r.f_table:g} Hz"), key="dp_fig_oct_spectrum")
+    st.latex(rf"\text{{deep: }} 6 \cdot {k} + 1 = {r.deep_params} \text{{ parameters}}")
+    st.latex(rf"\text{{one hidden layer: }} 3 \cdot 2^{{{k}}} + 1 = {r.shallow_params} \text{{ parameters}}\ "
+             rf"({r.shallow_units} \text{{ units; at least }} 2^{{{k}}} - 1 = {r.bound_units})")
+    for sentence in r.sentences:
+        st.markdown(sentence)
+    captions = octaves.listen_for(r)
+    heads = (f"**Deep:** {k} layer{'s' if k > 1 else ''} × 2 units, {r.deep_params} parameters",
+             f"**One hidden layer:** {r.shallow_units:,} units, {r.shallow_params:,} parameters",
+             f"**Layers 1 to {k}**, one after the other")
+    for col, head, wav, caption, name in zip(st.columns(3), heads, heard.wavs, captions, ("deep", "shallow", "ladder"),
+                                             strict=True):
+        with col:
+            st.markdown(head)
+            sound.clip(wav, caption=caption, name=f"tent_{name}_k{k}", key=f"dp_oct_dl_{name}")
+    st.caption(r.level_note + " The spectrum and the pitches are measured on the raw table.")
 
 
 @st.fragment

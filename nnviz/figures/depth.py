@@ -400,3 +400,23 @@ def timeline_figure(rows: Sequence[tuple]) -> go.Figure:
     return _figure(traces, x_title="year", y_title="weight layers (log scale)", height=480,
                    layout={"yaxis": _LOG | {"range": [np.log10(3), np.log10(300)]},
                            "xaxis": {"range": [1995, 2018]}, "margin": {"t": 90}})
+
+
+def octave_layers_figure(r) -> go.Figure:
+    """One period of the table per layer, stacked (layer 1 on top): t^l(x) for l = 1..k against time in the
+    period, each labelled with the lowest harmonic measured in its clip. ``r``: an ``octaves.Octaves``."""
+    t_ms = r.x * 1000.0 / r.f_table
+    gap = 1.3
+    traces, ticks = [], []
+    for i, y in enumerate(r.layers):
+        base = (len(r.layers) - 1 - i) * gap
+        traces.append(go.Scatter(x=t_ms, y=y + base, mode="lines", name=f"layer {i + 1}", hoverinfo="skip",
+                                 line={"color": style.SERIES[i % len(style.SERIES)], "width": 2}))
+        ticks.append((base + 0.5, f"layer {i + 1}: {r.fundamentals[i]:,.0f} Hz"))
+    return _figure(traces, title=f"One period of the table ({1000.0 / r.f_table:.2f} ms), layer by layer",
+                   x_title="time in one period of the table (ms)", y_title=None, legend=False,
+                   height=110 + 60 * len(r.layers),
+                   layout={"yaxis": {"tickvals": [v for v, _ in ticks], "ticktext": [s for _, s in ticks],
+                                     "showgrid": False, "zeroline": False, "range": [-0.15, gap * (len(ticks) - 1)
+                                                                                     + 1.15]},
+                           "margin": {"l": 130}})

@@ -5,11 +5,12 @@ Each session gets its own copy (``view`` is st.cache_data); figures are built pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nnviz.topics.depth import budget, constructions, counting, history, pieces, trajectory, untangle
+from nnviz import audio
+from nnviz.topics.depth import budget, constructions, counting, history, octaves, pieces, trajectory, untangle
 from nnviz.ui.cache import view
 
 
@@ -118,3 +119,19 @@ def untangled(name: str, depth: int, layer: int) -> UntangleView:
 @view(max_entries=1)
 def history_text() -> str:
     return history.history_text()
+
+
+@dataclass(frozen=True)
+class OctavesView:
+    """Depth as octaves at k layers: the result (its clips emptied) and the WAV bytes (deep, shallow, ladder)."""
+
+    result: octaves.Octaves
+    wavs: tuple[bytes, ...]
+
+
+@view(max_entries=octaves.K_MAX, spinner="Playing the layers…")
+def octaves_heard(k: int) -> OctavesView:
+    r = octaves.octaves(k)
+    wavs = tuple(audio.wav_bytes(c) for c in (r.deep, r.shallow, r.ladder))
+    empty = np.zeros(0)
+    return OctavesView(replace(r, deep=empty, shallow=empty, ladder=empty), wavs)  # samples live on in the WAVs
