@@ -29,6 +29,11 @@ class Widget:
     key: str
     proto: object
 
+    @property
+    def user_key(self) -> str:
+        """The ``key=`` the page gave the widget (Streamlit ends the id with it), or "" if it has none."""
+        return self.id.rsplit("-", 1)[-1] if "-" in self.id else ""
+
 
 @dataclass
 class Run:
@@ -67,12 +72,15 @@ class Session:
             self._conn = None
 
     async def goto(self, path: str) -> Run:
-        """Switch to a page by its URL path, as the navigation does."""
+        """Switch to a page by its URL path, as the navigation does (the last page's live panel stops asking for
+        reruns, as the browser drops its timers on a page change)."""
         self.states.clear()
+        self.auto_rerun = None
         return await self._rerun(page_hash=self.pages.get(path, ""), page_name=path)
 
     async def set(self, widget: Widget, value) -> Run:
-        """Give a widget a value (number, option index, bool, list of indices, text) and rerun."""
+        """Give a widget a value (number, or (low, high) for a range slider; option index; bool; list of indices;
+        text) and rerun."""
         state = self._state(widget, value)
         self.states[widget.id] = state
         return await self._rerun(page_hash=self.page_hash)
@@ -100,7 +108,8 @@ class Session:
         s = WidgetState(id=widget.id)
         p = widget.proto
         if widget.kind == "slider":
-            s.double_array_value.data.extend([float(value)])
+            s.double_array_value.data.extend([float(v) for v in (value if isinstance(value, (list, tuple))
+                                                                 else [value])])
         elif widget.kind == "number_input":
             if p.data_type == p.INT:
                 s.int_value = int(value)
