@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 import torch
 
+from nnviz import audio
 from nnviz.catalog import ROOT
 from nnviz.figures import depth as figs
 from nnviz.mlp import count_parameters
-from nnviz.topics.depth import batched, budget, constructions, counting, history, pieces, trajectory, untangle
+from nnviz.topics.depth import batched, budget, constructions, counting, history, octaves, pieces, trajectory, untangle
 from nnviz.topics.regions import ReluNet, montufar_lower, pieces_1d, regions_2d, serra_upper, zaslavsky
 
 # one namespace as the old module had, so the tests read as before
@@ -697,3 +698,73 @@ def test_first_visit_imports_neither_torch_nor_sklearn():
     assert out.returncode == 0, out.stderr[-2000:]
     torch_loaded, sklearn_loaded, charts = out.stdout.split()[-3:]
     assert (torch_loaded, sklearn_loaded) == ("False", "False") and int(charts) >= 1
+
+
+# ----------------------------------------------------------------------------------------------- depth as octaves
+
+
+def test_each_layer_lifts_the_wavetable_one_octave():
+    """The fundamental of t^l played as a wavetable, measured with audio.harmonics, doubles per layer."""
+    r = octaves.octaves(octaves.K_MAX)
+    f = audio.snap(octaves.TABLE_RATE)
+    P = audio.period_samples(f)
+    for ell in range(1, octaves.K_MAX + 1):
+        tone = audio.wavetable(octaves.table(constructions.sawtooth_net(ell)), f, 0.5)
+        a = audio.harmonics(tone, f, n=(P - 1) // 2)
+        lowest = int(np.nonzero(a[1:] > 1e-6)[0][0]) + 1
+        assert lowest == 2 ** (ell - 1)  # the table holds 2^(l-1) triangles
+        # a triangle: its own odd harmonics at 1/n^2 (band-limited), nothing between them
+        assert a[lowest] == pytest.approx(4 / np.pi**2, rel=1e-3)  # t^l swings 0..1: amplitude 4/pi^2
+        if 3 * lowest <= (P - 1) // 2:
+            assert a[3 * lowest] == pytest.approx(a[lowest] / 9, rel=1e-2)  # the sampled table aliases (< 1 %)
+        assert np.all(a[1:lowest] < 1e-9)
+        assert r.fundamentals[ell - 1] == pytest.approx(lowest * f)
+    np.testing.assert_allclose(r.fundamentals[1:] / r.fundamentals[:-1], 2.0)
+    assert r.doubles
+
+
+@pytest.mark.parametrize("k", range(1, octaves.K_MAX + 1))
+def test_deep_and_shallow_networks_play_the_same_samples_at_their_parameter_counts(k):
+    r = octaves.octaves(k)
+    deep, shallow = constructions.sawtooth_net(k), constructions.shallow_sawtooth_net(k)
+    np.testing.assert_allclose(octaves.table(deep), octaves.table(shallow), atol=1e-12)
+    np.testing.assert_allclose(r.deep, r.shallow, atol=1e-9)  # the clips as played
+    assert audio.wav_bytes(r.deep) == audio.wav_bytes(r.shallow)  # and as written
+    assert r.deep_params == 6 * k + 1 == sum(count_parameters([1] + [2] * k + [1])) == deep.n_parameters
+    assert r.shallow_units == 2**k and r.shallow_params == 3 * 2**k + 1 == sum(count_parameters([1, 2**k, 1]))
+    assert r.bound_units == 2**k - 1 <= r.shallow_units  # one unit per breakpoint at least
+    assert len(r.deep) == round(octaves.SECONDS * audio.SR) and len(r.ladder) == round(k * octaves.LADDER_S * audio.SR)
+    assert np.max(np.abs(r.deep)) <= 0.9 and abs(np.mean(r.deep)) < 1e-3  # playable: DC gone, within the WAV
+    # the spectrum drawn is the deep clip's, below Nyquist, fundamental where the sentence says
+    assert len(r.spectrum) - 1 < audio.period_samples(r.f_table) / 2
+    assert int(np.nonzero(r.spectrum[1:] > 1e-6)[0][0]) + 1 == 2 ** (k - 1)
+
+
+@pytest.mark.parametrize("k", range(1, octaves.K_MAX + 1))
+def test_octave_sentences_and_captions_follow_the_measurements(k):
+    r = octaves.octaves(k)
+    text = " ".join(r.sentences)
+    assert ("one octave up per layer" in text) == (k > 1 and r.doubles)
+    for f in r.fundamentals:
+        assert f"{f:,.0f} Hz" in text
+    assert ("the same samples: the same tone" in text) == (r.max_diff < octaves.AGREE)
+    assert f"**{r.deep_params} parameters**" in text and f"**{r.shallow_params:,} parameters**" in text
+    assert ("costs" in text) == (r.shallow_params > r.deep_params)
+    if r.shallow_params <= r.deep_params:
+        assert f"depth starts to pay at {octaves.first_paying_k()} layers" in text
+    deep, shallow, ladder = octaves.listen_for(r)
+    assert f"{r.fundamentals[-1]:,.0f} Hz" in deep and ("octave" in deep) == (k > 1)
+    assert "same samples" in shallow and ("one octave per layer" in ladder) == (k > 1)
+    # a version whose tables differ must not be called the same tone, nor a ladder that falls a doubling
+    off = dataclasses.replace(r, max_diff=0.1)
+    assert "the same samples: the same tone" not in " ".join(octaves.sentences(off))
+    assert "same samples" not in octaves.listen_for(off)[1]
+    falling = dataclasses.replace(r, fundamentals=r.fundamentals[::-1])
+    assert "one octave up" not in " ".join(octaves.sentences(falling))
+
+
+def test_first_paying_k_is_where_the_shallow_count_overtakes():
+    k = octaves.first_paying_k()
+    assert 3 * 2**k + 1 > 6 * k + 1 and 3 * 2 ** (k - 1) + 1 <= 6 * (k - 1) + 1
+    with pytest.raises(ValueError, match="between 1 and"):
+        octaves.octaves(octaves.K_MAX + 1)

@@ -126,3 +126,21 @@ def test_precomputed_default_is_shown_without_training():
     assert at.session_state["dp_eb_live"]["run"].steps == 0
     assert " ".join(budget.look_for(budget.default_result("sawtooth")))[:40] in _markdown(at)
     assert ui.live_run  # the public accessor exists for pages and tests
+
+
+@pytest.mark.slow
+def test_octaves_section_opens_from_a_link_and_plays_three_clips():
+    at = _tab("Sawtooth", {"dp_oct": "true", "dp_oct_k": "5"})
+    assert_clean(at)
+    assert len(at.get("audio")) == 3  # deep, shallow, ladder
+    text = _markdown(at)
+    assert "441 Hz, 882 Hz, 1,764 Hz: each layer of two ReLUs doubles" in text
+    assert "**31 parameters**" in text and "**97 parameters**" in text and "32 units" in text
+    assert "the same samples: the same tone" in text
+    captions = " ".join(c.value for c in at.caption)
+    assert "1,764 Hz, 4 octaves above" in captions and "none to hear" in captions
+    at.slider(key="dp_oct_k").set_value(1).run()
+    assert_clean(at)
+    assert "One layer: the tent" in _markdown(at) and "depth starts to pay at 3 layers" in _markdown(at)
+    closed = _tab("Sawtooth")  # the expander is shut by default: nothing is synthesised
+    assert not closed.get("audio") and "each layer of two ReLUs" not in _markdown(closed)
