@@ -67,8 +67,7 @@ else:
             st.latex(pv.distance_latex)
             if pv.outside_text:
                 st.info(pv.outside_text)
-        st.markdown(f"**Why a bias term?** Drag *b*: the boundary slides without turning. {pv.ghost_text} "
-                    f"{pv.bias_text}")
+        st.markdown(pv.bias_text)
     ui.takeaway(pv.takeaway)
 
 # ------------------------------------------------------------------------------------------------------------
@@ -118,8 +117,8 @@ def draw_training(run: NeuronTrainer, running: bool) -> None:
         ui.figure(figs.training_figure(points, snap, lim_train))
     with right_t:
         ui.figure(figs.loss_figure(snap, floor=float(np.log(2)) if data_name == "XOR" else None))
-    st.latex(rf"\hat y = \sigma({tex_number(float(snap.w[0]))}\,x_1 + ({tex_number(float(snap.w[1]))})\,x_2 "
-             rf"+ ({tex_number(snap.b)}))")
+    st.latex(rf"\begin{{aligned}} \hat y &= \sigma(w_1 x_1 + w_2 x_2 + b) \\ w_1 &= {tex_number(float(snap.w[0]))} "
+             rf"\\ w_2 &= {tex_number(float(snap.w[1]))} \\ b &= {tex_number(snap.b)} \end{{aligned}}")
     if run.cut or not run.steps:
         return
     if snap.trend.alarm:

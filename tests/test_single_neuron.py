@@ -178,6 +178,9 @@ def test_plane_sentences_are_true_of_the_plane(x, w, b, phi):
         if v.outside_text and "move b towards" in v.outside_text:
             back = sn.boundary(wa[:2], -h + h, views.LIM)
             assert back.start is not None and abs(-h) <= 3.0
+    # "the boundary slides" is said only when there is one
+    assert ("the boundary slides" in v.bias_text) == (v.bnd.distance is not None)
+    assert v.ghost_text in v.bias_text
     # the colour bar spans only what the plane shows, and phi(0) is white
     c = v.colours
     assert c.zmin >= min(float(v.plane.y.min()), v.phi0) - 1e-9

@@ -50,7 +50,7 @@ def neuron_diagram(x: np.ndarray, w: np.ndarray, b: float, phi_label: str, z: fl
                                hovertext=f"w{i + 1} = {w[i]:+.2f}"))
         notes.append(_label(lx, ys[i] * (1 - lx / sx), f"w<sub>{i + 1}</sub> = {w[i]:+.1f}",
                             bgcolor="rgba(255,255,255,0.92)", font={"color": colour, "size": 13 if n < 4 else 12}))
-        notes.append(_label(-0.35, ys[i], f"{x[i]:+.1f}", xanchor="right"))
+        notes.append(_label(0, ys[i], f"{x[i]:+.1f}", xanchor="right", xshift=-21))  # clear of the 34 px node
     data.append(go.Scatter(x=[sx, sx], y=[-1.25, -0.18], mode="lines", hoverinfo="text", showlegend=False,
                            line={"color": style.weight_colour(b), "width": 1 + 7 * abs(b) / w_max},
                            hovertext=f"b = {b:+.2f}"))

@@ -175,13 +175,23 @@ def distance_latex(x: np.ndarray, w: np.ndarray, b: float, d: float) -> str:
             rf"&= \frac{{-({tex_number(b)} + ({tex_number(h, 4)}))}}{{{norm}}} = {tex_number(d, 4)} \end{{aligned}}")
 
 
+def why_bias_sentence(x: np.ndarray, w: np.ndarray, b: float, phi: Phi, ghost: Boundary) -> str:
+    """The "why a bias" paragraph for the plane as drawn: the sliding boundary and the b = 0 line if there is a
+    boundary, and what the bias does at the origin."""
+    if ghost.distance is None:  # w1 = w2 = 0: no boundary in this plane, so nothing slides
+        return (f"**Why a bias term?** With w₁ = w₂ = 0 nothing here depends on x₁ or x₂; b alone sets the output "
+                f"level. {bias_sentence(phi, b)}")
+    return (f"**Why a bias term?** Drag *b*: the boundary slides without turning. {ghost_sentence(x, w, ghost)} "
+            f"{bias_sentence(phi, b)}")
+
+
 def bias_sentence(phi: Phi, b: float) -> str:
     """What the bias does at the origin (every input 0): phi(b) against phi(0), honest when they are equal."""
     at_b, at_0 = float(phi.numpy(b)), float(phi.numpy(0.0))
     if abs(at_b - at_0) < 5e-4:
         return (f"With every input 0 the output is φ(b) = **{at_b:.3f}**, the same as φ(0) here: {phi.label} "
                 "is flat there, so this bias does not show at the origin. Move b to the other side of 0 to see it.")
-    return (f"And with every input 0 the output is φ(b) = **{at_b:.3f}**; without a bias it could only ever be "
+    return (f"With every input 0 the output is φ(b) = **{at_b:.3f}**; without a bias it could only ever be "
             f"φ(0) = {at_0:.3f}.")
 
 

@@ -89,10 +89,10 @@ class PlaneView:
     title: str
     distance_latex: str  # empty when w1 = w2 = 0
     held_text: str
-    ghost_text: str
+    ghost_text: str  # what the dashed b = 0 line shows (inside bias_text)
     outside_text: str  # empty when the boundary crosses the plotted square (or does not exist)
     shape_text: str
-    bias_text: str
+    bias_text: str  # the "why a bias" paragraph
     takeaway: str
 
 
@@ -112,7 +112,8 @@ def plane(x: tuple[float, ...], w: tuple[float, ...], b: float, phi: Phi) -> Pla
         out, bnd, ghost, sn.colour_range(out.y, phi0), h, phi0, title,
         sn.distance_latex(xa, wa, b, bnd.distance) if bnd.distance is not None else "",
         sn.held_sentence(xa, wa), sn.ghost_sentence(xa, wa, ghost),
-        sn.outside_sentence(xa, wa, b, B_RANGE) if missing else "", sn.shape_sentence(phi), sn.bias_sentence(phi, b),
+        sn.outside_sentence(xa, wa, b, B_RANGE) if missing else "", sn.shape_sentence(phi),
+        sn.why_bias_sentence(xa, wa, b, phi, ghost),
         sn.takeaway_sentence(phi))
 
 
