@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnviz.ui import live
-from tests.apptest_utils import assert_clean, errors, open_page
+from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
 PAGE = "playground.py"
 KEY = "pg_live"
@@ -160,6 +160,19 @@ def test_impossible_choices_get_messages():
     at.selectbox(key="pg_act").set_value("step").run()
     assert any("derivative 0" in i.value for i in at.info)
     assert errors(at) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", [{}, {"pg_tfp": "true"}, {"pg_problem": "Regression", "pg_tfp": "true"}])
+def test_every_widget_at_its_extremes(query):
+    """Every setting at its ends, nnviz's rules and TensorFlow Playground's: no exception, no error box, and the
+    conventions list always says which rules the run follows."""
+    at = open_page(PAGE, query)
+    assert sweep_extremes(at, skip={"pg_csv"}) > 20
+    assert errors(at) == []
+    rules = _run(at).rules
+    said = " ".join(m.value for m in at.markdown)
+    assert ("As in TensorFlow Playground" in said) == (rules == "tfp")
 
 
 @pytest.mark.slow
