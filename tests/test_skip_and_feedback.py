@@ -173,7 +173,10 @@ def test_loss_surface_centre_is_the_trained_loss_and_weights_are_restored():
     x, y = rs.spiral_task(40, seed=0)
     m = rs.Stack(2, 6, 3, 1, seed=0)
     before = [p.detach().clone() for p in m.parameters()]
-    ls = rs.loss_surface(m, x, y, span=1.0, k=5)
+    sl = rs._Slice(m, x, y, span=1.0, k=5, seed=0)
+    for i in range(5):
+        sl.row(i)
+    ls = sl.result()
     assert ls.loss.shape == (5, 5) and ls.loss[2, 2] == pytest.approx(ls.trained_loss, rel=1e-5)
     assert ls.trained_loss == pytest.approx(torch.nn.BCEWithLogitsLoss()(m(x), y).item(), rel=1e-6)
     for p, q in zip(m.parameters(), before, strict=True):

@@ -647,15 +647,6 @@ class _Slice:
         return Landscape(self.coords, self.coords.copy(), self.loss.copy(), centre)
 
 
-def loss_surface(model: nn.Module, x: Tensor, y: Tensor, span: float = 1.0, k: int = 31,
-                 seed: int = 0) -> Landscape:
-    """Binary cross-entropy of ``model`` on (x, y) over a k x k grid of a filter-normalised random 2-D slice."""
-    sl = _Slice(model, x, y, span, k, seed)
-    for i in range(k):
-        sl.row(i)
-    return sl.result()
-
-
 @dataclass(frozen=True)
 class LandscapeSettings:
     """Everything a landscape run depends on (hashable)."""
