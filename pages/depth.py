@@ -139,11 +139,12 @@ def _octaves() -> None:
     with c1:
         ui.figure(figs.octave_layers_figure(r), key="dp_fig_oct_layers")
     with c2:
-        ui.figure(audio_figs.spectrum(r.spectrum, r.f_table, f"Harmonics of t^{k}'s clip, in steps of the table "
-                                      f"rate {r.f_table:g} Hz"), key="dp_fig_oct_spectrum")
-    st.latex(rf"\text{{deep: }} 6 \cdot {k} + 1 = {r.deep_params} \text{{ parameters}}")
-    st.latex(rf"\text{{one hidden layer: }} 3 \cdot 2^{{{k}}} + 1 = {r.shallow_params} \text{{ parameters}}\ "
-             rf"({r.shallow_units} \text{{ units; at least }} 2^{{{k}}} - 1 = {r.bound_units})")
+        ui.figure(audio_figs.spectrum(r.spectrum, r.f_table, f"Harmonics of t{octaves.superscript(k)}, "
+                                      f"steps of {r.f_table:g} Hz"), key="dp_fig_oct_spectrum")
+    st.markdown("**Parameters** (weights and biases):")
+    st.latex(rf"\text{{deep: }} 6 \cdot {k} + 1 = {r.deep_params}")
+    st.latex(rf"\text{{one hidden layer: }} 3 \cdot 2^{{{k}}} + 1 = {r.shallow_params}")
+    st.latex(rf"\text{{its units: }} 2^{{{k}}} = {r.shallow_units} \ \ (\ge 2^{{{k}}} - 1 = {r.bound_units})")
     for sentence in r.sentences:
         st.markdown(sentence)
     captions = octaves.listen_for(r)

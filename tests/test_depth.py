@@ -738,6 +738,7 @@ def test_deep_and_shallow_networks_play_the_same_samples_at_their_parameter_coun
     # the spectrum drawn is the deep clip's, below Nyquist, fundamental where the sentence says
     assert len(r.spectrum) - 1 < audio.period_samples(r.f_table) / 2
     assert int(np.nonzero(r.spectrum[1:] > 1e-6)[0][0]) + 1 == 2 ** (k - 1)
+    assert r.spectrum[0] == 0 and octaves.superscript(16) == "¹⁶"  # drawn as played: no DC
 
 
 @pytest.mark.parametrize("k", range(1, octaves.K_MAX + 1))

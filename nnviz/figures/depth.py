@@ -413,7 +413,7 @@ def octave_layers_figure(r) -> go.Figure:
         traces.append(go.Scatter(x=t_ms, y=y + base, mode="lines", name=f"layer {i + 1}", hoverinfo="skip",
                                  line={"color": style.SERIES[i % len(style.SERIES)], "width": 2}))
         ticks.append((base + 0.5, f"layer {i + 1}: {r.fundamentals[i]:,.0f} Hz"))
-    return _figure(traces, title=f"One period of the table ({1000.0 / r.f_table:.2f} ms), layer by layer",
+    return _figure(traces, title=f"One period per layer ({1000.0 / r.f_table:.2f} ms)",
                    x_title="time in one period of the table (ms)", y_title=None, legend=False,
                    height=110 + 60 * len(r.layers),
                    layout={"yaxis": {"tickvals": [v for v, _ in ticks], "ticktext": [s for _, s in ticks],

@@ -102,6 +102,7 @@ def octaves(k: int) -> Octaves:
     shallow, _ = audio.playable(shallow_raw)
     ladder = np.concatenate([audio.playable(t)[0] for t in tones])
     spectrum = audio.harmonics(deep_raw[:audio.period_samples(f)], f, n=n)
+    spectrum[0] = 0.0  # the clip is played with its DC (the table's mean, 1/2) removed
     r = Octaves(k, f, x, layers, fundamentals, spectrum, deep, shallow, ladder,
                 float(np.max(np.abs(deep_table - shallow_table))), deep_net.n_parameters,
                 shallow_net.widths[1], shallow_net.n_parameters, 2**k - 1, level_note, ())
@@ -112,6 +113,11 @@ def first_paying_k() -> int | None:
     """The fewest layers at which the one-hidden-layer network needs more parameters than the deep one."""
     return next((k for k in range(1, K_MAX + 1)
                  if shallow_sawtooth_net(k).n_parameters > deep_sawtooth_params(k, 2)), None)
+
+
+def superscript(k: int) -> str:
+    """k as Unicode superscript digits, for plain-text titles: 6 -> "⁶"."""
+    return str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def _hz(f: float) -> str:
