@@ -85,6 +85,20 @@ def capacity(levels: list[tuple[int, float, int]], limit_s: float = 1.0) -> int:
     return held
 
 
+def projected_sessions(cores_used: float, sessions: int, waiting: float, utilisation: float = 0.7) -> float:
+    """Students one uncontended core would serve, from one level's CPU figures.
+
+    ``cores_used``: the server's CPU seconds per second over the level; ``waiting``: the share of the sessions'
+    time spent waiting for the server (sum of server times / (sessions x seconds)). Without that wait the same
+    students would act 1 / (1 - waiting) times as often, so one student costs cores_used / (sessions x
+    (1 - waiting)) of a core; a core kept at ``utilisation`` (0.7: queues stay short) holds utilisation / that.
+    A projection for a loaded machine, where the server gets a fraction of its core; the ramp is the measurement.
+    """
+    if cores_used <= 0 or sessions <= 0 or not 0 <= waiting < 1:
+        return float("nan")
+    return utilisation * sessions * (1 - waiting) / cores_used
+
+
 def ramp_levels(max_sessions: int, levels: tuple[int, ...] = LEVELS) -> list[int]:
     """The ramp's levels up to ``max_sessions`` (which is always the last, even when it is not a standard level)."""
     chosen = [n for n in levels if n < max_sessions]
@@ -212,6 +226,12 @@ async def student(url: str, index: int, bench: Bench, args, pages: list[str]) ->
         await session.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def sample(bench: Bench, pid: int, period_s: float = 0.5) -> None:
     """Server RSS and this client's event-loop lag, every ``period_s``."""
     while not bench.stop.is_set():
@@ -301,10 +321,12 @@ async def ramp(url: str, pid: int, pages: list[str], args, bench: Bench, deadlin
             tasks.append(asyncio.create_task(student(url, len(tasks), bench, args, pages)))
             await asyncio.sleep(1 / args.arrival_rate)
         await asyncio.sleep(args.join_s)  # let the arrivals' first opens pass before measuring
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), cpu_seconds(pid)
         await asyncio.sleep(max(0.0, min(args.level_s, deadline - t0)))
-        t1 = time.monotonic()
+        t1, cpu1 = time.monotonic(), cpu_seconds(pid)
         window = bench.window(t0, t1)
+        cores = (cpu1 - cpu0) / max(1e-9, t1 - t0)
+        waiting = min(0.99, sum(r.seconds for r in window if not r.error) / (level * max(1e-9, t1 - t0)))
         non_training = [r.seconds for r in window if r.kind in NON_TRAINING and not r.error]
         rss = [mb for t, mb in bench.rss if t0 <= t <= t1]
         lag = [s for t, s in bench.lag if t0 <= t <= t1]
@@ -313,7 +335,9 @@ async def ramp(url: str, pid: int, pages: list[str], args, bench: Bench, deadlin
                   "kinds": {k: summarise([r.seconds for r in window if r.kind == k and not r.error])
                             for k in (*NON_TRAINING, "train-button", "train-tick")},
                   "rss_peak": max(rss, default=float("nan")), "lag_p95": percentile(lag, 0.95),
-                  "actions_per_s": len(window) / max(1e-9, t1 - t0)}
+                  "actions_per_s": len(window) / max(1e-9, t1 - t0), "cores": cores,
+                  "cpu_ms_per_action": 1000 * (cpu1 - cpu0) / max(1, len(window)), "waiting": waiting,
+                  "projected": projected_sessions(cores, level, waiting)}
         results.append(result)
         print_level(result)
         if (not result["p95"] <= args.limit_s and not args.keep_going) or time.monotonic() >= deadline:
@@ -328,7 +352,10 @@ def print_level(r: dict) -> None:
                        if v["n"])
     print(f"[{r['sessions']:4d} sessions] {r['seconds']:.0f} s, load {r['load']:.1f}, "
           f"{r['actions_per_s']:.1f} actions/s, non-training p95 {r['p95']:.2f} s, errors {r['errors']}, "
-          f"RSS peak {r['rss_peak']:.0f} MB, client lag p95 {r['lag_p95'] * 1000:.0f} ms\n    {kinds}", flush=True)
+          f"RSS peak {r['rss_peak']:.0f} MB, client lag p95 {r['lag_p95'] * 1000:.0f} ms\n"
+          f"    server CPU {r['cores']:.2f} cores, {r['cpu_ms_per_action']:.0f} ms per action, sessions waiting "
+          f"{r['waiting']:.0%} of the time: one uncontended core projected to hold {r['projected']:.0f} sessions\n"
+          f"    {kinds}", flush=True)
 
 
 def start_server(log_dir: Path, core: int) -> tuple[subprocess.Popen, str]:
@@ -385,12 +412,14 @@ def report(bench: Bench, levels: list[dict], args, rss: dict, idle: dict, traini
     print(f"\n== capacity, server on one core, {wall:.0f} s, load average now "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} ==")
     print(f"{'sessions':>8s} {'load':>5s} {'act/s':>6s} {'open p50/p95':>13s} {'slider p50/p95':>15s} "
-          f"{'select p50/p95':>15s} {'tick p50/p95':>13s} {'errors':>6s} {'RSS MB':>7s} {'lag ms':>6s}")
+          f"{'select p50/p95':>15s} {'tick p50/p95':>13s} {'errors':>6s} {'RSS MB':>7s} {'lag ms':>6s} "
+          f"{'cores':>5s} {'cpu ms/act':>10s} {'projected':>9s}")
     for r in levels:
         cell = {name: f"{v['p50']:.2f}/{v['p95']:.2f}" for name, v in r["kinds"].items()}
         print(f"{r['sessions']:8d} {r['load']:5.1f} {r['actions_per_s']:6.1f} {cell['open']:>13s} "
               f"{cell['slider']:>15s} {cell['select']:>15s} {cell['train-tick']:>13s} {r['errors']:6d} "
-              f"{r['rss_peak']:7.0f} {r['lag_p95'] * 1000:6.0f}")
+              f"{r['rss_peak']:7.0f} {r['lag_p95'] * 1000:6.0f} {r['cores']:5.2f} {r['cpu_ms_per_action']:10.0f} "
+              f"{r['projected']:9.0f}")
     held = capacity([(r["sessions"], r["p95"], r["errors"]) for r in levels], args.limit_s)
     print(f"sessions one core holds at p95 <= {args.limit_s:g} s (non-training) with no errors: {held}"
           + (" (the cap: it held every level)" if levels and held == levels[-1]["sessions"] else ""))
@@ -421,7 +450,7 @@ def main() -> None:
     parser.add_argument("--arrival-rate", type=float, default=5, help="new sessions per second")
     parser.add_argument("--per-page", type=int, default=12, help="interactions per page visit")
     parser.add_argument("--think-s", type=float, nargs=2, default=(1.0, 3.0), metavar=("LOW", "HIGH"))
-    parser.add_argument("--train-prob", type=float, default=0.1, help="chance a page visit trains")
+    parser.add_argument("--train-prob", type=float, default=0.2, help="chance a page visit trains")
     parser.add_argument("--train-s", type=float, default=5, help="seconds a training session follows its ticks")
     parser.add_argument("--idle", type=int, default=25, help="sessions per batch for the idle-memory figure")
     parser.add_argument("--train", type=int, default=10, help="sessions for the training-memory figure")

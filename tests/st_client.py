@@ -62,8 +62,11 @@ class Session:
         self._conn = None
 
     async def open(self, path: str = "", query: str = "") -> Run:
+        # No client pings (a browser sends none; the server pings every 30 s): with the websockets default, a
+        # server busy for 20 s made this client drop the connection, which no student's browser would do.
         self._conn = await asyncio.wait_for(connect(self.ws_url, subprotocols=["streamlit"], max_size=2**26,
-                                                     open_timeout=self.timeout_s), self.timeout_s)
+                                                     open_timeout=self.timeout_s, ping_interval=None),
+                                            self.timeout_s)
         return await self._rerun(query=query, page_name=path)
 
     async def close(self) -> None:

@@ -124,3 +124,11 @@ def test_live_button_finds_an_enabled_start_button():
     widgets = {p.id: Widget(p.id, "button", p.label, "", p) for p in (start, pause)}
     assert bench.live_button(widgets, "_start").label == "Play"
     assert bench.live_button(widgets, "_pause") is None
+
+
+def test_projected_sessions():
+    # 10 students waiting half the time used 0.1 core: each costs 0.1 / (10 x 0.5) = 0.02 core; 0.7 / 0.02 = 35
+    assert bench.projected_sessions(0.1, 10, 0.5) == pytest.approx(35)
+    assert bench.projected_sessions(0.1, 10, 0.0) == pytest.approx(70)  # no waiting: they act as often as they will
+    assert bench.projected_sessions(0.2, 10, 0.5) < bench.projected_sessions(0.1, 10, 0.5)  # dearer students
+    assert math.isnan(bench.projected_sessions(0.0, 10, 0.5)) and math.isnan(bench.projected_sessions(0.1, 10, 1.0))
