@@ -178,6 +178,7 @@ def test_plane_sentences_are_true_of_the_plane(x, w, b, phi):
         if v.outside_text and "move b towards" in v.outside_text:
             back = sn.boundary(wa[:2], -h + h, views.LIM)
             assert back.start is not None and abs(-h) <= 3.0
+    assert ("purple arrow" in v.shape_text) == (v.bnd.anchor is not None)  # the arrow named only when drawn
     # "the boundary slides" is said only when there is one
     assert ("the boundary slides" in v.bias_text) == (v.bnd.distance is not None)
     assert v.ghost_text in v.bias_text

@@ -243,11 +243,15 @@ def point_sentence(threshold: float | None, lim: float) -> str:
             "Add a second input to see it become a line.")
 
 
-def shape_sentence(phi: Phi) -> str:
-    """How ŷ changes across the boundary: grows on one side for a monotonic phi, else not."""
+def shape_sentence(phi: Phi, bnd: Boundary) -> str:
+    """How ŷ changes across the boundary as drawn: grows towards one side for a monotonic phi, else bands; the
+    arrow w named only when it is on screen."""
+    if bnd.distance is None:
+        return "The neuron's output depends on x₁ and x₂ only through z = w₁x₁ + w₂x₂ + (b + the held inputs)."
+    arrow = "(purple arrow)" if bnd.anchor is not None else "(its arrow sits on the boundary, off the square now)"
     base = ("The neuron's output is the same all along each line **w·x + b = const**. The line where z = 0, the "
             "**decision boundary**, splits the plane into the side where z > 0 and the side where z < 0. The "
-            "weight vector **w** (purple arrow) is perpendicular to it and points to the z > 0 side.")
+            f"weight vector **w** {arrow} is perpendicular to it and points to the z > 0 side.")
     if phi.spec.monotonic:
         return base
     return base + (f" But {phi.label} is not monotonic: ŷ does not simply grow towards the z > 0 side, it rises "

@@ -112,7 +112,7 @@ def plane(x: tuple[float, ...], w: tuple[float, ...], b: float, phi: Phi) -> Pla
         out, bnd, ghost, sn.colour_range(out.y, phi0), h, phi0, title,
         sn.distance_latex(xa, wa, b, bnd.distance) if bnd.distance is not None else "",
         sn.held_sentence(xa, wa), sn.ghost_sentence(xa, wa, ghost),
-        sn.outside_sentence(xa, wa, b, B_RANGE) if missing else "", sn.shape_sentence(phi),
+        sn.outside_sentence(xa, wa, b, B_RANGE) if missing else "", sn.shape_sentence(phi, bnd),
         sn.why_bias_sentence(xa, wa, b, phi, ghost),
         sn.takeaway_sentence(phi))
 
