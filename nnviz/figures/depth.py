@@ -274,7 +274,10 @@ def budget_error_figure(res, construction: tuple[int, str] | None = None) -> go.
                   + (f", {r.pieces} pieces" if r.pieces is not None else "")
                   + (" (error 0, drawn at 10⁻⁴)" if r.error < _ERROR_FLOOR else "") for r in rows],
             hovertemplate="%{text}<br>error %{y:.4f}<extra></extra>"))
-    layout: dict = {"xaxis": {"type": "log", "tickvals": list(res.budgets)},
+    lo, hi = np.log10(min(res.budgets)), np.log10(max(res.budgets))
+    # a fixed range and flat ticks: before the first depth finishes there are no points to fit the axis to
+    layout: dict = {"xaxis": {"type": "log", "tickvals": list(res.budgets), "tickangle": 0,
+                              "range": [lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo)]},
                     "yaxis": _LOG | {"range": [-4.2, 0.2]}, "margin": {"t": 80}}
     if construction is not None:
         params, label = construction
@@ -300,7 +303,7 @@ def budget_fits_figure(res, budget_index: int, data) -> go.Figure:
                                  line={"color": style.series_colour(i), "width": 1.6},
                                  hovertemplate=f"depth {d}, {r.params} parameters<br>x = %{{x:.3f}}<br>"
                                                "fit %{y:.3f}<extra></extra>"))
-    return _figure(traces, title=f"the fits at about {budget} parameters", x_title="input x", y_title="output",
+    return _figure(traces, title=f"The fits at about {budget} parameters", x_title="input x", y_title="output",
                    height=400, layout={"margin": {"t": 110}})
 
 
