@@ -146,7 +146,8 @@ st.markdown(
     "potential V charges towards R·I with time constant τ, and each time it reaches the threshold the neuron "
     "fires and resets."
 )
-st.latex(r"\tau_m \frac{dV}{dt} = -V + R\,I,\qquad V \ge V_{th} \Rightarrow \text{spike},\ V \leftarrow 0")
+st.latex(r"\begin{aligned} \tau_m \frac{dV}{dt} &= -V + R\,I, \\ V \ge V_{th} &\Rightarrow \text{spike},\ "
+         r"V \leftarrow 0 \end{aligned}")
 current = ui.slider("input current I (nA)", 0.0, 5.0, 2.0, 0.05, key="sn_current")
 lif, fi = views.lif(current), views.fi_curve()
 left, right = st.columns(2)
@@ -157,6 +158,7 @@ with right:
 if lif.silence:
     st.markdown(lif.silence)
 else:
-    st.latex(rf"f = \frac{{1}}{{t_{{ref}} + \tau_m \ln\frac{{RI}}{{RI - V_{{th}}}}}} = {tex_number(lif.rate)}"
-             rf"\ \text{{Hz}}\quad(\text{{simulated: }}{tex_number(lif.rate_simulated)}\ \text{{Hz}})")
+    st.latex(rf"\begin{{aligned}} f &= \frac{{1}}{{t_{{ref}} + \tau_m \ln\frac{{RI}}{{RI - V_{{th}}}}}} "
+             rf"= {tex_number(lif.rate)}\ \text{{Hz}} \\ &(\text{{simulated: }}{tex_number(lif.rate_simulated)}"
+             rf"\ \text{{Hz}}) \end{{aligned}}")
 ui.takeaway(fi.takeaway)

@@ -460,3 +460,49 @@ def test_fi_takeaway_reads_off_the_curve():
     firing = fi.rate > 0
     concave = np.all(np.diff(fi.rate[firing], 2) < 1e-9)
     assert ("ever more slowly" in fi.takeaway) == bool(concave)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Figures: readable at every setting
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_figures_say_log_only_on_a_log_axis_and_never_use_si_suffixes():
+    from nnviz.figures import single_neuron as figs
+
+    fresh = sn.NeuronTrainer(logic_gate("AND"), epochs=50)
+    trained = sn.NeuronTrainer(two_blobs(100, spread=0.3), lr=5.0, epochs=1000).run()  # loss down to ~1e-7
+    for run in (fresh, trained):
+        fig = figs.loss_figure(run.snapshot(1.6))
+        is_log = fig.layout.yaxis.type == "log"
+        assert ("log" in fig.layout.yaxis.title.text) == is_log == (run.steps > 0)
+        if is_log:
+            assert fig.layout.yaxis.exponentformat == "power" and fig.layout.yaxis.dtick == 1
+    v = views.plane((0.5, 1.0), (1.0, 2.0), -1.0, Phi("relu"))
+    heat = figs.plane_figure(v, np.array([0.5, 1.0])).data[0]
+    assert heat.colorbar.title.side == "top" and heat.colorbar.exponentformat == "power"
+    assert heat.zmin == 0.0  # ReLU cannot output a negative number
+
+
+def test_reference_lines_are_legend_entries_not_labels_on_the_curve():
+    from nnviz.figures import single_neuron as figs
+
+    fig = figs.lif_figure(views.lif(5.0).trace, sn.LIFParams(), 5.0)
+    assert not fig.layout.annotations and any("threshold" in t.name for t in fig.data)
+    snap = sn.NeuronTrainer(logic_gate("XOR"), epochs=50).run().snapshot(1.6)
+    fig = figs.loss_figure(snap, floor=math.log(2))
+    assert not fig.layout.annotations and any("ln 2" in t.name for t in fig.data)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_weight_labels_never_collide(n):
+    """Neighbouring weight labels are at least 24 px apart vertically on the diagram's plot area."""
+    from nnviz.figures import single_neuron as figs
+
+    x, w = np.ones(n), np.linspace(-3, 3, n)
+    fig = figs.neuron_diagram(x, w, 0.5, "Sigmoid", 1.0, 0.7)
+    ys = sorted(a.y for a in fig.layout.annotations if a.text.startswith("w<sub>"))
+    y_range = fig.layout.yaxis.range
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    px_per_unit = plot_px / (y_range[1] - y_range[0])
+    assert all((b - a) * px_per_unit >= 24 for a, b in itertools.pairwise(ys))

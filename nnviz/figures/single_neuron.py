@@ -211,10 +211,12 @@ def loss_figure(snap: TrainingSnapshot, floor: float | None = None) -> go.Figure
         data.append(go.Scatter(x=[0, max(10, int(epochs[-1]))], y=[floor, floor], mode="lines",
                                name=f"ln 2 = {floor:.3f}: a coin flip", line={"color": style.GREY, "dash": "dash"}))
         shown = np.append(shown, floor)
+    log = len(losses) > 1 and len(shown) > 0
     return style.make_figure(
-        data, title="Loss while training", x_title="epoch", y_title="cross-entropy loss (log)", height=440,
+        data, title="Loss while training", x_title="epoch",
+        y_title="cross-entropy loss" + (" (log scale)" if log else ""), height=440,
         annotations=notes, xaxis={"range": [0, max(10, int(epochs[-1]))]},
-        yaxis=_decades(shown) if len(losses) > 1 and len(shown) else {"range": [0, 1]})
+        yaxis=_decades(shown) if log else {"range": [0, 1]})
 
 
 def lif_figure(trace: LIFTrace, p: LIFParams, current: float) -> go.Figure:
