@@ -2,7 +2,6 @@
 (regression, yes/no, digits). Words, widgets and layout only; the maths is in nnviz/topics/network/."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from nnviz import catalog, ui
@@ -17,233 +16,263 @@ ui.intro(
     "Its weights pick one function out of a huge set, and **training** is how they are picked.",
 )
 
-# ------------------------------------------------------------------------------------------------------------
-st.header("1 · A layer is neurons side by side")
-controls, diagram = st.columns([2, 3], gap="large")
-with controls:
-    n = ui.slider("inputs n", 1, 4, 3, 1, key="nw_n")
-    m = ui.slider("neurons m", 1, 5, 4, 1, key="nw_m")
-    picked = ui.slider("pick neuron i", 1, 5, 2, 1, key="nw_i")
-    phi = ui.phi_select("activation φ", key="nw_phi", options=("relu", "sigmoid", "tanh", "linear"),
-                        default="relu")
-    seed = ui.number_input("draw other weights (seed)", 0, 99, 0, 1, key="nw_seed")
-if picked > m:
-    st.caption(f"This layer has only {m} neurons: showing neuron {m}.")
-lv = views.layer_view(n, m, phi, seed, picked - 1)
-with diagram:
-    ui.figure(figs.network_diagram((n, m), [lv.layer.W], [lv.layer.x, lv.layer.h], ["x", "h"], highlight=lv.i),
-              key="nw_layer_fig")
-st.markdown(f"Every neuron reads the same inputs x. **Row {lv.i + 1} of W is neuron {lv.i + 1}'s weight vector "
-            f"w{lv.i + 1}**, entry {lv.i + 1} of b its bias: the whole layer is one matrix product.")
-st.latex(lv.product)
-st.latex(lv.neuron)
-ui.takeaway("h = φ(Wx + b): row i of the product is exactly the single neuron hᵢ = φ(wᵢ·x + bᵢ).")
 
-# ------------------------------------------------------------------------------------------------------------
-st.header("2 · Stacking layers")
-c1, c2 = st.columns(2)
-with c1:
-    depth = ui.slider("layers L", 1, 5, 3, 1, key="nw_depth")
-with c2:
-    width = ui.slider("neurons per hidden layer", 1, 4, 3, 1, key="nw_width")
-sv = views.stack_view(depth, width, phi, seed)
-stack = sv.stack
-names = ["x", *[f"h{ell}" for ell in range(1, depth)], "ŷ"]
-ui.figure(figs.network_diagram(stack.sizes, stack.Ws, [stack.x, *stack.hs], names,
-                               height=300 if max(stack.sizes) < 4 else 360), key="nw_stack_fig")
-st.markdown(f"For one input x = ({number(float(stack.x[0]))}, {number(float(stack.x[1]))}), layer by layer, with "
-            f"φ = {phi.label} on every layer:")
-for line in sv.lines:
-    st.latex(line)
-st.markdown("Written as one formula, each layer wraps the one before:")
-st.latex(sv.nested)
-left, right = st.columns([3, 2])
-with left:
-    ui.figure(figs.param_bars(sv.counts), key="nw_params_fig")
-with right:
-    st.markdown(sv.count_sentence)
-
-# ------------------------------------------------------------------------------------------------------------
-st.header("3 · A network is a set of functions")
-st.markdown("A tiny network, 1 input → 2 tanh neurons → 1 output, has 7 parameters. Move them and the function "
-            "moves; every setting is one member of the set this architecture can compute.")
-st.latex(layers.TINY_LATEX)
-cols = st.columns(4)
-values = []
-for j, (name, default) in enumerate(zip(layers.TINY_NAMES, layers.TINY_DEFAULT, strict=True)):
-    with cols[j % 4]:
-        values.append(ui.slider(name, -3.0, 3.0, default, 0.1, key=f"nw_{name}"))
-c1, c2 = st.columns(2)
-with c1:
-    k = ui.slider("random draws", 5, 200, 50, 5, key="nw_draws")
-with c2:
-    sigma = ui.slider("spread of the draws σ", 0.5, 3.0, 1.5, 0.1, key="nw_sigma")
-fv = views.functions_view(tuple(values), k, sigma, seed)
-ui.figure(figs.functions_figure(fv.xs, fv.draws, fv.mine), key="nw_functions_fig")
-st.markdown(fv.sentence)
-
-# ------------------------------------------------------------------------------------------------------------
-st.header("4 · Training picks one")
-st.markdown(
-    "| component | here |\n|---|---|\n"
-    "| **data** | 40 points (x, y), y = 2x + 1 plus noise |\n"
-    "| **model** | one linear neuron ŷ = w x + b: two parameters |\n"
-    "| **loss** | mean squared error L(w, b) = mean (ŷ − y)² |\n"
-    "| **optimiser** | gradient descent (w, b) ← (w, b) − η ∇L, a fixed 40 steps |"
-)
-c1, c2 = st.columns(2)
-with c1:
-    centre = ui.slider("centre of the inputs x̄", -1.0, 2.0, 0.5, 0.5, key="nw_centre",
-                       help="Moving the data away from x = 0 makes the bowl narrower: a smaller safe η.")
-with c2:
-    eta = ui.slider("learning rate η", 0.005, 1.2, 0.1, 0.005, key="nw_eta", format="%.3f")
-bowl = views.bowl_view(centre)
-cv = bowl.curvature
-ui.figure(figs.regime_strip(eta, cv.overshoot, cv.threshold, bowl.slow, max(bowl.eta_max, eta * 1.05)),
-          key="nw_strip")
-H = bowl.hessian
-st.latex(rf"H = \nabla^2 L = \begin{{bmatrix}} {tex_number(H[0, 0])} & {tex_number(H[0, 1])} \\ "
-         rf"{tex_number(H[1, 0])} & {tex_number(H[1, 1])} \end{{bmatrix}},\quad \lambda = "
-         rf"{tex_number(float(cv.lambdas[0]))},\ {tex_number(float(cv.lambdas[1]))} \quad\Rightarrow\quad "
-         rf"\eta < \frac{{2}}{{\lambda_{{\max}}}} = {tex_number(cv.threshold)}")
-st.markdown(bowl.sentence)
-if eta > bowl.eta_max:
-    st.warning(f"With these data every η above {number(cv.threshold)} diverges; the strip shows up to your η.")
+def _layer() -> None:
+    st.header("1 · A layer is neurons side by side")
+    controls, diagram = st.columns([2, 3], gap="large")
+    with controls:
+        n = ui.slider("inputs n", 1, 4, 3, 1, key="nw_n")
+        m = ui.slider("neurons m", 1, 5, 4, 1, key="nw_m")
+        picked = ui.slider("pick neuron i", 1, 5, 2, 1, key="nw_i")
+        phi = ui.phi_select("activation φ", key="nw_phi", options=("relu", "sigmoid", "tanh", "linear"),
+                            default="relu")
+        seed = ui.number_input("draw other weights (seed)", 0, 99, 0, 1, key="nw_seed")
+    if picked > m:
+        st.caption(f"This layer has only {m} neurons: showing neuron {m}.")
+    lv = views.layer_view(n, m, phi, seed, picked - 1)
+    with diagram:
+        ui.figure(figs.network_diagram((n, m), [lv.layer.W], [lv.layer.x, lv.layer.h], ["x", "h"],
+                                       highlight=lv.i), key="nw_layer_fig")
+    st.markdown(f"Every neuron reads the same inputs x. **Row {lv.i + 1} of W is neuron {lv.i + 1}'s weight vector "
+                f"w{lv.i + 1}**, entry {lv.i + 1} of b its bias: the whole layer is one matrix product.")
+    st.latex(lv.product)
+    st.latex(lv.neuron)
+    ui.takeaway("h = φ(Wx + b): row i of the product is exactly the single neuron hᵢ = φ(wᵢ·x + bᵢ).")
 
 
-def draw_descent(run: descent.BowlDescent, running: bool) -> None:
+def _stack() -> None:
+    st.header("2 · Stacking layers")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        depth = ui.slider("layers L", 1, 5, 3, 1, key="nw_depth")
+    with c2:
+        width = ui.slider("neurons per hidden layer", 1, 4, 3, 1, key="nw_width")
+    with c3:
+        phi = ui.phi_select("activation φ", key="nw_sphi", options=("relu", "sigmoid", "tanh", "linear"),
+                            default="relu")
+    seed = ui.number_input("draw other weights (seed)", 0, 99, 0, 1, key="nw_sseed")
+    sv = views.stack_view(depth, width, phi, seed)
+    stack = sv.stack
+    names = ["x", *[f"h_{ell}" for ell in range(1, depth)], "ŷ"]
+    ui.figure(figs.network_diagram(stack.sizes, stack.Ws, [stack.x, *stack.hs], names,
+                                   height=300 if max(stack.sizes) < 4 else 360), key="nw_stack_fig")
+    st.caption("Node $h_{2,3}$ is neuron 3 of hidden layer 2; the number under each name is its value at this x.")
+    st.markdown(f"For one input x = ({number(float(stack.x[0]))}, {number(float(stack.x[1]))}), layer by layer, "
+                f"with φ = {phi.label} on every layer:")
+    for line in sv.lines:
+        st.latex(line)
+    st.markdown("Written as one formula, each layer wraps the one before:")
+    st.latex(sv.nested)
     left, right = st.columns([3, 2])
     with left:
-        ui.figure(figs.bowl_figure(bowl.ws, bowl.bs, bowl.loss, run.thetas(), bowl.opt, "MSE"), key="nw_bowl")
+        ui.figure(figs.param_bars(sv.counts), key="nw_params_fig")
     with right:
-        ui.figure(figs.loss_curve(run.history["loss"], bowl.opt_loss), key="nw_bowl_loss")
-    if run.done:
-        name, sentence = views.bowl_regime(bowl, run)
-        (st.error if name == "diverging" else st.warning if name in ("too small", "oscillating")
-         else ui.takeaway)(sentence)
-    elif run.steps == 0:
-        st.info("Press **Descend** to watch gradient descent step down the bowl, or **Step** for one step.")
+        st.markdown(sv.count_sentence)
 
 
-ui.live_panel("nw_gd", lambda: descent.BowlDescent(bowl.data, eta), draw_descent, config=(centre, eta),
-              budget_s=0.0, start_label="Descend", step_label="Step")
-
-st.subheader("The logistic neuron: a bowl that is not quadratic")
-st.markdown("Same descent, now ŷ = σ(w x + b) on yes/no labels with the cross-entropy loss. Its curvature changes "
-            "from place to place, so there is no single threshold.")
-eta_log = ui.slider("learning rate η (logistic)", 0.1, 40.0, 3.0, 0.1, key="nw_eta_log")
-lg = views.logistic_view(eta_log)
-ui.figure(figs.bowl_figure(lg.ws, lg.bs, lg.loss, lg.path.thetas, lg.path.opt, "cross-entropy"), key="nw_log")
-st.markdown(lg.sentence)
-
-# ------------------------------------------------------------------------------------------------------------
-st.header("5 · Regression vs classification: one network, three heads")
-st.markdown("The hidden layers stay the same; only the last activation and the loss change with the question.")
-rows = "\n".join(f"| {h.task} | {h.example} | ${h.output}$ | ${h.loss}$ |" for h in heads.HEADS)
-st.markdown("| answer | example | output | loss |\n|---|---|---|---|\n" + rows)
-st.markdown("Why these pairs: " + "; ".join(f"**{h.key}**: {h.why}" for h in heads.HEADS) + ". And with each "
-            "pair the gradient the head sends back is the same simple error:")
-st.latex(r"\frac{\partial L}{\partial z} = \hat y - y \qquad(\text{for softmax: } p - \text{onehot}(y))")
-st.caption(heads.grad_sentence("softmax", np.array([1.0, 2.0, -1.0]), 2) + " (Example: z = (1, 2, −1), class 2; "
-           "checked against torch autograd in the tests.)")
-left, right = st.columns(2)
-for col, key, y_title, model in ((left, "linear", "disease progression", "linear head, MSE"),
-                                 (right, "sigmoid", "above the median? (1 = yes)", "sigmoid head, p")):
-    fit, sentence = views.diabetes_view(key)
-    with col:
-        ui.figure(figs.head_fit(fit.x_train, fit.y_train, fit.x_test, fit.y_test, fit.grid, fit.curve, y_title,
-                                model), key=f"nw_fit_{key}")
-        st.markdown(sentence)
-
-st.subheader("Softmax head: f(image of an 8) = 8")
-st.markdown("scikit-learn's 1,797 handwritten digits, 8×8 pixels of 0–16. An MLP 64 → width (ReLU) → 10 (softmax) "
-            "trained with Adam on three quarters, tested on the rest.")
-c1, c2, c3 = st.columns(3)
-with c1:
-    d_width = ui.selectbox("hidden neurons", list(digits.WIDTHS), key="nw_dwidth",
-                           index=digits.WIDTHS.index(digits.DEFAULT.width))
-with c2:
-    d_epochs = ui.slider("epochs", 5, digits.MAX_EPOCHS, digits.DEFAULT.epochs, 5, key="nw_depochs")
-with c3:
-    d_seed = ui.number_input("seed", 0, 9, 0, 1, key="nw_dseed")
-settings = digits.DigitsSettings(d_width, d_epochs, d_seed)
-ddata = views.digits_data()
-default = views.digits_default()
+def _functions() -> None:
+    st.header("3 · A network is a set of functions")
+    st.markdown("A tiny network, 1 input → 2 tanh neurons → 1 output, has 7 parameters. Move them and the function "
+                "moves; every setting is one member of the set this architecture can compute.")
+    st.latex(layers.TINY_LATEX)
+    cols = st.columns(4)
+    values = []
+    for j, (name, default) in enumerate(zip(layers.TINY_NAMES, layers.TINY_DEFAULT, strict=True)):
+        with cols[j % 4]:
+            values.append(ui.slider(name, -3.0, 3.0, default, 0.1, key=f"nw_{name}"))
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        k = ui.slider("random draws", 5, 200, 50, 5, key="nw_draws")
+    with c2:
+        sigma = ui.slider("spread of the draws σ", 0.5, 3.0, 1.5, 0.1, key="nw_sigma")
+    with c3:
+        seed = ui.number_input("seed of the draws", 0, 99, 0, 1, key="nw_fseed")
+    fv = views.functions_view(tuple(values), k, sigma, seed)
+    ui.figure(figs.functions_figure(fv.xs, fv.draws, fv.mine), key="nw_functions_fig")
+    st.markdown(fv.sentence)
 
 
-def draw_digits(run: digits.DigitsTraining, running: bool) -> None:
-    if run.steps == 0 and settings != digits.DEFAULT:
-        st.info("Press **Train** to train with these settings (a few seconds); below, the default network.")
-        return
-    r = default if run.steps == 0 else run.result()
-    if run.steps == 0:
-        st.caption("The default network, trained beforehand with exactly these settings; Train repeats it live.")
-    st.markdown(digits.accuracy_sentence(r, len(ddata.y_test)))
-    if running:  # one light figure per tick; the rest when it pauses or ends
-        ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
-        return
+def _training() -> None:
+    st.header("4 · Training picks one")
+    st.markdown(
+        "| component | here |\n|---|---|\n"
+        "| **data** | 40 points (x, y), y = 2x + 1 plus noise |\n"
+        "| **model** | one linear neuron ŷ = w x + b: two parameters |\n"
+        "| **loss** | mean squared error L(w, b) = mean (ŷ − y)² |\n"
+        "| **optimiser** | gradient descent (w, b) ← (w, b) − η ∇L, a fixed 40 steps |"
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        centre = ui.slider("centre of the inputs x̄", -1.0, 2.0, 0.5, 0.5, key="nw_centre",
+                           help="Moving the data away from x = 0 makes the bowl narrower: a smaller safe η.")
+    with c2:
+        eta = ui.slider("learning rate η", 0.005, 1.2, 0.1, 0.005, key="nw_eta", format="%.3f")
+    bowl = views.bowl_view(centre)
+    cv = bowl.curvature
+    ui.figure(figs.regime_strip(eta, cv.overshoot, cv.threshold, bowl.slow, max(bowl.eta_max, eta * 1.05)),
+              key="nw_strip")
+    H = bowl.hessian
+    st.latex(rf"H = \nabla^2 L = \begin{{bmatrix}} {tex_number(H[0, 0])} & {tex_number(H[0, 1])} \\ "
+             rf"{tex_number(H[1, 0])} & {tex_number(H[1, 1])} \end{{bmatrix}},\quad \lambda = "
+             rf"{tex_number(float(cv.lambdas[0]))},\ {tex_number(float(cv.lambdas[1]))} \quad\Rightarrow\quad "
+             rf"\eta < \frac{{2}}{{\lambda_{{\max}}}} = {tex_number(cv.threshold)}")
+    st.markdown(bowl.sentence)
+    if eta > bowl.eta_max:
+        st.warning(f"With these data every η above {number(cv.threshold)} diverges; the strip shows up to your η.")
+
+    def draw_descent(run: descent.BowlDescent, running: bool) -> None:
+        left, right = st.columns([3, 2])
+        with left:
+            ui.figure(figs.bowl_figure(bowl.ws, bowl.bs, bowl.loss, run.thetas(), bowl.opt, "MSE"), key="nw_bowl")
+        with right:
+            ui.figure(figs.loss_curve(run.history["loss"], bowl.opt_loss), key="nw_bowl_loss")
+        if run.done:
+            name, sentence = views.bowl_regime(bowl, run)
+            (st.error if name == "diverging" else st.warning if name in ("too small", "oscillating")
+             else ui.takeaway)(sentence)
+        elif run.steps == 0:
+            st.info("Press **Descend** to watch gradient descent step down the bowl, or **Step** for one step.")
+
+    ui.live_panel("nw_gd", lambda: descent.BowlDescent(bowl.data, eta), draw_descent, config=(centre, eta),
+                  budget_s=0.0, start_label="Descend", step_label="Step")
+
+    st.subheader("The logistic neuron: a bowl that is not quadratic")
+    st.markdown("Same descent, now ŷ = σ(w x + b) on yes/no labels with the cross-entropy loss. Its curvature "
+                "changes from place to place, so there is no single threshold.")
+    eta_log = ui.slider("learning rate η (logistic)", 0.1, 40.0, 3.0, 0.1, key="nw_eta_log")
+    lg = views.logistic_view(eta_log)
+    ui.figure(figs.bowl_figure(lg.ws, lg.bs, lg.loss, lg.path.thetas, lg.path.opt, "cross-entropy"), key="nw_log")
+    st.markdown(lg.sentence)
+
+
+def _heads() -> None:
+    st.header("5 · Regression vs classification: one network, three heads")
+    st.markdown("The hidden layers stay the same; only the last activation and the loss change with the question.")
+    rows = "\n".join(f"| {h.task} | {h.example} | ${h.output}$ | ${h.loss}$ |" for h in heads.HEADS)
+    st.markdown("| answer | example | output | loss |\n|---|---|---|---|\n" + rows)
+    st.markdown("Why these pairs: " + "; ".join(f"**{h.key}**: {h.why}" for h in heads.HEADS) + ". And with each "
+                "pair the gradient the head sends back is the same simple error:")
+    st.latex(r"\frac{\partial L}{\partial z} = \hat y - y \qquad(\text{for softmax: } p - \text{onehot}(y))")
+    st.caption(heads.grad_sentence("softmax", np.array([1.0, 2.0, -1.0]), 2) + " (Example: z = (1, 2, −1), class "
+               "2; checked against torch autograd in the tests.)")
     left, right = st.columns(2)
+    for col, key, y_title, model in ((left, "linear", "disease progression", "linear head, MSE"),
+                                     (right, "sigmoid", "above the median? (1 = yes)", "sigmoid head, p")):
+        fit, sentence = views.diabetes_view(key)
+        with col:
+            ui.figure(figs.head_fit(fit.x_train, fit.y_train, fit.x_test, fit.y_test, fit.grid, fit.curve, y_title,
+                                    model), key=f"nw_fit_{key}")
+            st.markdown(sentence)
+    st.markdown("The third head, softmax over ten classes, is the next tab: **Digits**.")
+
+
+def _digits() -> None:
+    st.header("6 · Softmax head: f(image of an 8) = 8")
+    st.markdown("scikit-learn's 1,797 handwritten digits, 8×8 pixels of 0–16. An MLP 64 → width (ReLU) → 10 "
+                "(softmax) trained with Adam on three quarters, tested on the rest.")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        d_width = ui.selectbox("hidden neurons", list(digits.WIDTHS), key="nw_dwidth",
+                               index=digits.WIDTHS.index(digits.DEFAULT.width))
+    with c2:
+        d_epochs = ui.slider("epochs", 5, digits.MAX_EPOCHS, digits.DEFAULT.epochs, 5, key="nw_depochs")
+    with c3:
+        d_seed = ui.number_input("seed", 0, 9, 0, 1, key="nw_dseed")
+    settings = digits.DigitsSettings(d_width, d_epochs, d_seed)
+    ddata = views.digits_data()
+    default = views.digits_default()
+
+    def draw_digits(run: digits.DigitsTraining, running: bool) -> None:
+        if run.steps == 0 and settings != digits.DEFAULT:
+            st.info("Press **Train** to train with these settings (a few seconds); below, the default network.")
+            return
+        r = default if run.steps == 0 else run.result()
+        if run.steps == 0:
+            st.caption("The default network, trained beforehand with exactly these settings; Train repeats it live.")
+        st.markdown(digits.accuracy_sentence(r, len(ddata.y_test)))
+        if running:  # one light figure per tick; the rest when it pauses or ends
+            ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
+            return
+        left, right = st.columns(2)
+        with left:
+            ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
+        with right:
+            ui.figure(figs.confusion_figure(r.confusion), key="nw_dconf")
+
+    run = ui.live_panel("nw_digits", lambda: digits.DigitsTraining(settings, ddata), draw_digits, config=settings,
+                        shared=True)
+    model = run.result() if run.complete else default
+    if model is not default:
+        st.caption("Below: the network you just trained.")
+    elif settings != digits.DEFAULT:
+        st.caption("Below: the default network (train with your settings to use yours).")
+
+    shown = min(16, model.settings.width)
+    with ui.lazy_expander("What the first layer looks for", key="nw_dweights_open") as box:
+        if box.open:
+            st.markdown(f"The 64 weights of hidden neurons 1–{shown}, each drawn as an 8×8 image where its pixels "
+                        "are (blue: this pixel raises the neuron's z, vermillion: lowers it).")
+            ui.figure(figs.tiles(model.weights.W1[:shown].reshape(-1, 8, 8), 8, signed=True), key="nw_dweights")
+    with ui.lazy_expander("The digits it gets wrong", key="nw_dwrong_open") as box:
+        if box.open:
+            wrong = model.wrong[:16]
+            st.markdown(f"{len(model.wrong)} of {len(ddata.y_test)} test digits, the most confident mistakes first "
+                        f"(showing {len(wrong)}), captioned true → read.")
+            guesses = np.argmax(digits.probabilities(model.weights, ddata.X_test[wrong]), axis=1)
+            ui.figure(figs.tiles(ddata.images_test[wrong], 8, signed=False, zmax=16,
+                                 captions=[f"{ddata.y_test[j]}→{g}" for j, g in zip(wrong, guesses, strict=True)]),
+                      key="nw_dwrong")
+
+    left, right = st.columns([1, 2])
     with left:
-        ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
+        t = ui.slider("test digit", 1, len(ddata.y_test), 1, 1, key="nw_test")
+        ui.figure(figs.tiles(ddata.images_test[t - 1:t], 1, signed=False, zmax=16, height=220), key="nw_dtest")
     with right:
-        ui.figure(figs.confusion_figure(r.confusion), key="nw_dconf")
-    shown = min(16, settings.width)
-    st.markdown(f"**What the first layer looks for**: the weights of hidden neurons 1–{shown}, each drawn as "
-                "an 8×8 image (blue: this pixel raises the neuron's z, vermillion: lowers it).")
-    ui.figure(figs.tiles(r.weights.W1[:shown].reshape(-1, 8, 8), 8, signed=True), key="nw_dweights")
+        reading = views.read_digit(model, ddata.images_test[t - 1], int(ddata.y_test[t - 1]))
+        ui.figure(figs.softmax_bars(reading.p, int(ddata.y_test[t - 1])), key="nw_dbars")
+        st.markdown(reading.sentence)
+    _drawing(model, ddata.images_test[t - 1], t)
 
 
-run = ui.live_panel("nw_digits", lambda: digits.DigitsTraining(settings, ddata), draw_digits, config=settings,
-                    shared=True)
-model = run.result() if run.complete else default
-if model is not default:
-    st.caption("Below: the network you just trained.")
-elif settings != digits.DEFAULT:
-    st.caption("Below: the default network (train with your settings to use yours).")
+@st.fragment
+def _drawing(model: digits.DigitsResult, test_image: np.ndarray, t: int) -> None:
+    """The paintable grid: a click reruns only this part of the page."""
+    st.subheader("Draw a digit")
+    st.markdown("Click the cells to paint them (click again to erase). A painted cell is a fully inked 4×4 block, "
+                "16 in load_digits' 0–16, and the drawing goes through the same preprocessing as the training "
+                "images.")
+    start = ui.radio("start from", ["blank", f"test digit {t}"], key="nw_dstart", horizontal=True,
+                     format_func=lambda s: s if s == "blank" else "the test digit above")
+    rows = [] if start == "blank" else digits.strokes(test_image)
+    grid, drawn_col, bars = st.columns([3, 2, 4])
+    with grid, st.container(gap=None):
+        # distinct labels: Streamlit tells a segment by its label; numbers also name the cell for a screen reader
+        painted = [st.segmented_control(f"row {r + 1}", list(range(8)), selection_mode="multi",
+                                        default=rows[r] if rows else [], format_func=lambda c: str(c + 1),
+                                        label_visibility="collapsed", key=f"nw_px_{r}_{start}")
+                   for r in range(8)]
+    image = digits.paint(painted)
+    with drawn_col:
+        ui.figure(figs.tiles(image.reshape(1, 8, 8), 1, signed=False, zmax=16, height=200, frame=True),
+                  key="nw_ddrawn")
+    with bars:
+        if not image.any():
+            st.info("The grid is empty: click some cells, or start from the test digit.")
+            return
+        drawn = views.read_digit(model, image)
+        ui.figure(figs.softmax_bars(drawn.p, height=240), key="nw_ddrawn_bars")
+        st.markdown(drawn.sentence)
 
-wrong = model.wrong[:16]
-st.markdown(f"**Digits it gets wrong** ({len(model.wrong)} of {len(ddata.y_test)}; most confident first, "
-            "captioned true → read):")
-guesses = np.argmax(digits.probabilities(model.weights, ddata.X_test[wrong]), axis=1) if len(wrong) else []
-ui.figure(figs.tiles(ddata.images_test[wrong], 8, signed=False, zmax=16,
-                     captions=[f"{ddata.y_test[j]}→{g}" for j, g in zip(wrong, guesses, strict=True)]),
-          key="nw_dwrong")
 
-left, right = st.columns([1, 2])
-with left:
-    t = ui.slider("test digit", 1, len(ddata.y_test), 1, 1, key="nw_test")
-    ui.figure(figs.tiles(ddata.images_test[t - 1:t], 1, signed=False, zmax=16, height=220), key="nw_dtest")
-with right:
-    reading = views.read_digit(model, ddata.images_test[t - 1], int(ddata.y_test[t - 1]))
-    ui.figure(figs.softmax_bars(reading.p, int(ddata.y_test[t - 1])), key="nw_dbars")
-    st.markdown(reading.sentence)
+_SECTIONS = {"A layer": _layer, "Stacking": _stack, "A set of functions": _functions, "Training": _training,
+             "Regression vs classification": _heads, "Digits": _digits}
+# One lecture step at a time: only the open tab runs, so a rerun builds its few figures, not seventeen.
+for tab, section in zip(ui.tabs(list(_SECTIONS), key="nw_tab"), _SECTIONS.values(), strict=True):
+    with tab:
+        if tab.open:
+            section()
 
-st.subheader("Draw a digit")
-st.markdown("Paint the 8×8 grid with intensities 0 (white) to 16 (black), as load_digits' pixels are: each counts "
-            "the inked pixels of a 4×4 block. It goes through the same preprocessing as the training images.")
-start = ui.radio("start from", ["blank", "the test digit above"], key="nw_dstart", horizontal=True)
-grid = np.zeros((8, 8), dtype=int) if start == "blank" else ddata.images_test[t - 1].astype(int)
-columns = {str(c): st.column_config.NumberColumn(str(c + 1), min_value=0, max_value=16, step=1)
-           for c in range(8)}
-left, right = st.columns([3, 1])
-with left:
-    edited = st.data_editor(pd.DataFrame(grid, columns=[str(c) for c in range(8)]), key=f"nw_draw_{start}_{t}",
-                            hide_index=True, column_config=columns, width="stretch")
-image = edited.to_numpy(dtype=float)
-if np.isnan(image).any() or (image < 0).any() or (image > 16).any():
-    st.warning("Each pixel is a whole number from 0 to 16; empty cells count as 0 and others are clipped.")
-with right:
-    ui.figure(figs.tiles(digits.preprocess(image).reshape(1, 8, 8) * 16, 1, signed=False, zmax=16, height=220),
-              key="nw_ddrawn")
-if not np.nan_to_num(image).any():
-    st.info("The grid is empty: paint some pixels (type 16 for full ink) or start from the test digit.")
-else:
-    drawn = views.read_digit(model, image)
-    ui.figure(figs.softmax_bars(drawn.p), key="nw_ddrawn_bars")
-    st.markdown(drawn.sentence)
-
-# ------------------------------------------------------------------------------------------------------------
-st.header("6 · Where next")
+st.divider()
 for stem, label in (("activations", "Why φ at all? Without it every stack collapses to one linear map"),
                     ("universal_approximation", "Why one hidden layer is already enough, in principle"),
                     ("playground", "Train a network of your own design live")):

@@ -268,3 +268,14 @@ def test_short_training_is_worse_and_partial_results_say_how_far_they_got():
     r = run.result()
     assert r.epochs_done == 2 and len(r.epoch) == 2 and not run.done
     assert "After 2 epochs" in digits.accuracy_sentence(r, 449)
+
+
+def test_painting_copies_a_digit_with_one_pen_and_the_network_still_reads_most_copies(default_run):
+    d = digits.digits_data()
+    copies = np.array([digits.paint(digits.strokes(img)) for img in d.images_test])
+    assert np.array_equal(copies, np.where(d.images_test >= 8, 16, 0))  # half-inked cells painted, the rest blank
+    read = np.argmax(digits.probabilities(default_run.result().weights, digits.preprocess(copies)), axis=1)
+    assert np.mean(read == d.y_test) >= 0.85  # "start from the test digit" gives a drawing it mostly still reads
+    expected = np.zeros((8, 8))
+    expected[0, 0] = expected[0, 7] = expected[2, 3] = 16
+    assert np.array_equal(digits.paint([[0, 7, 8, -1, "x"], [], [3]]), expected)  # only cells inside the grid

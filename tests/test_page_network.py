@@ -1,4 +1,5 @@
-"""The network page through AppTest: a default smoke run, then (slow) descent, digits training and extremes."""
+"""The network page through AppTest: a default smoke run, then (slow) every tab, descent, digits training and
+extremes; and (browser) painting a digit in Chromium."""
 
 from __future__ import annotations
 
@@ -17,30 +18,57 @@ def _widget(group, key):
     return next(w for w in group if w.key == key)
 
 
-def test_default_view_shows_every_section_without_errors():
+def test_default_view_opens_the_first_tab_only():
     at = open_page(PAGE)
     assert_clean(at)
     assert not errors(at)
-    assert len(at.get("plotly_chart")) >= 15
-    latex = _latex(at)
-    assert any(r"\mathbb{R}^{4\times3}" in t for t in latex)  # the layer's product with its shape
-    assert any(t.count(r"\varphi(") == 3 and t.startswith(r"\hat y") for t in latex)  # the nested formula, L = 3
-    assert any(r"\frac{2}{\lambda_{\max}}" in t for t in latex)
-    text = " ".join(m.value for m in at.markdown)
-    assert "test digits correctly" in text and "The network reads" in text
+    assert len(at.get("plotly_chart")) == 1  # the layer diagram: the other tabs' figures are not built
+    assert any(r"\mathbb{R}^{4\times3}" in t for t in _latex(at))  # the layer's product with its shape
+    assert not any(r"\frac{2}{\lambda_{\max}}" in t for t in _latex(at))
+
+
+TABS = {  # tab -> (figures it shows at its defaults, a text only it shows)
+    "A layer": (1, "the whole layer is one matrix product"),
+    "Stacking": (2, "Each one is a number training has to choose"),
+    "A set of functions": (1, "training picks one member"),
+    "Training": (4, r"\frac{2}{\lambda_{\max}}"),
+    "Regression vs classification": (2, "The third head"),
+    "Digits": (5, "test digits correctly"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tab", list(TABS))
+def test_each_tab_opens_from_a_link_with_its_figures(tab):
+    at = open_page(PAGE, {"nw_tab": tab})
+    assert_clean(at)
+    assert not errors(at)
+    charts, text = TABS[tab]
+    assert len(at.get("plotly_chart")) == charts
+    shown = " ".join(m.value for m in [*at.markdown, *at.caption])
+    assert text in shown or any(text in t for t in _latex(at)), text
 
 
 @pytest.mark.slow
 def test_a_link_sets_the_layer_and_the_formula_follows():
-    at = open_page(PAGE, {"nw_depth": "5", "nw_m": "2", "nw_i": "5"})
+    at = open_page(PAGE, {"nw_m": "2", "nw_i": "5"})
     assert_clean(at)
-    assert any(t.count(r"\varphi(") == 5 and t.startswith(r"\hat y") for t in _latex(at))
     assert any("only 2 neurons" in c.value for c in at.caption)
+    at = open_page(PAGE, {"nw_tab": "Stacking", "nw_depth": "5"})
+    assert any(t.count(r"\varphi(") == 5 and t.startswith(r"\hat y") for t in _latex(at))
+
+
+@pytest.mark.slow
+def test_the_digits_tab_opens_its_lazy_parts_on_request():
+    at = open_page(PAGE, {"nw_tab": "Digits", "nw_dweights_open": "true", "nw_dwrong_open": "true"})
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == TABS["Digits"][0] + 2
+    assert any("most confident mistakes first" in m.value for m in at.markdown)
 
 
 @pytest.mark.slow
 def test_descent_runs_its_fixed_steps_and_names_the_regime():
-    at = open_page(PAGE, {"nw_eta": "0.7"})  # above 2/lambda_max = 0.585 at the default centre
+    at = open_page(PAGE, {"nw_tab": "Training", "nw_eta": "0.7"})  # above 2/lambda_max = 0.585 at the default centre
     _widget(at.button, "nw_gd_start").click()
     at.run()
     for _ in range(60):
@@ -53,7 +81,7 @@ def test_descent_runs_its_fixed_steps_and_names_the_regime():
 
 @pytest.mark.slow
 def test_training_digits_with_other_settings_finishes_and_is_used():
-    at = open_page(PAGE, {"nw_dwidth": "16", "nw_depochs": "5"})
+    at = open_page(PAGE, {"nw_tab": "Digits", "nw_dwidth": "16", "nw_depochs": "5"})
     assert any("Press **Train**" in i.value for i in at.info)
     _widget(at.button, "nw_digits_start").click()
     at.run()
@@ -67,8 +95,55 @@ def test_training_digits_with_other_settings_finishes_and_is_used():
 
 
 @pytest.mark.slow
-def test_every_widget_at_its_extremes():
-    at = open_page(PAGE)
+@pytest.mark.parametrize("tab", [t for t in TABS if t != "Regression vs classification"])  # that one has none
+def test_every_widget_of_a_tab_at_its_extremes(tab):
+    at = open_page(PAGE, {"nw_tab": tab})
     runs = sweep_extremes(at)
-    assert runs > 20
+    assert runs >= 6
     assert not errors(at)
+
+
+# --- real Chromium: painting a digit --------------------------------------------------------------------------
+
+ONE = [[3, 4]] * 8
+ZERO = [[3, 4], [2, 5], [1, 6], [1, 6], [1, 6], [1, 6], [2, 5], [3, 4]]
+
+
+def _paint(page, now: list[list[int]], target: list[list[int]]) -> None:
+    """Click the cells that differ between the painted grid ``now`` and ``target`` (columns per row)."""
+    for r, (have, want) in enumerate(zip(now, target, strict=True)):
+        row = page.locator(f'[role="toolbar"][aria-label="row {r + 1}"] button')
+        for c in sorted(set(have) ^ set(want)):
+            row.nth(c).click()
+            page.wait_for_timeout(150)
+
+
+def _reading(page) -> str:
+    return page.get_by_text("The network reads").last.inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_painting_a_digit_in_the_browser_changes_what_the_network_reads(browser, app_url):
+    from tests.browser_utils import error_texts, screenshot, wait_until_idle
+    from tests.conftest import SCREENSHOTS
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(f"{app_url}/network?nw_tab=Digits", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        page.get_by_text("The grid is empty").wait_for(timeout=60_000)
+        wait_until_idle(page)
+        blank = [[] for _ in range(8)]
+        _paint(page, blank, ONE)
+        page.get_by_text("The network reads 1").wait_for(timeout=60_000)
+        pressed = page.locator('[role="toolbar"][aria-label="row 5"] button[aria-pressed="true"]')
+        assert pressed.count() == 2, "the painted cells stay painted"
+        _paint(page, ONE, ZERO)
+        page.get_by_text("The network reads 0").wait_for(timeout=60_000)
+        wait_until_idle(page)
+        assert "reads 0" in _reading(page)
+        assert error_texts(page) == []
+        screenshot(page, SCREENSHOTS, "network_drawn_zero")
+    finally:
+        page.close()

@@ -26,7 +26,8 @@ def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequ
                     names: Sequence[str], highlight: int | None = None, height: int = 320) -> go.Figure:
     """Layers of nodes left to right, edges coloured by the weight's sign, width by |w|.
 
-    ``values[l]`` (sizes[l],) are the numbers shown in layer l's nodes, ``names[l]`` their letter (x, h, ŷ).
+    ``values[l]`` (sizes[l],) are the numbers shown in layer l's nodes, ``names[l]`` their letter (x, h, ŷ), with
+    the layer's number after an underscore for hidden layers of a stack ("h_2": nodes h<sub>2,1</sub>, ...).
     With ``highlight`` = i (one-layer diagrams), neuron i of the last layer, its edges and its value light up.
     """
     top = max(sizes)
@@ -60,17 +61,22 @@ def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequ
             x=np.full(n, float(ell)), y=ys[ell], mode="markers+text", showlegend=False,
             marker={"size": 44, "color": ["#f6e3ee" if on else "white" for on in lit],
                     "line": {"color": [style.PURPLE if on else style.BLACK for on in lit], "width": 2.5}},
-            text=[f"{names[ell]}{_sub(i + 1) if n > 1 or ell < len(sizes) - 1 else ''}<br>{number(float(v[i]), 2)}"
+            text=[f"{_node_name(names[ell], i, n > 1 or ell < len(sizes) - 1)}<br>{number(float(v[i]), 2)}"
                   for i in range(n)],
             textfont={"size": 12}, hoverinfo="text",
-            hovertext=[f"{names[ell]}{i + 1} = {float(v[i]):.4g}" for i in range(n)]))
+            hovertext=[f"{_node_name(names[ell], i, True)} = {float(v[i]):.4g}" for i in range(n)]))
     return style.make_figure(data, height=height, legend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                              xaxis=_no_axes() | {"range": [-0.4, len(sizes) - 0.6]},
                              yaxis=_no_axes() | {"range": [-1.3, 1.3]})
 
 
-def _sub(i: int) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+def _node_name(name: str, i: int, numbered: bool) -> str:
+    """Node i (0-based) of the layer called ``name`` in plotly's HTML: "x" -> x<sub>2</sub>, "h_1" (hidden layer 1)
+    -> h<sub>1,2</sub>, the layer's letter then its index, as the formulas write them."""
+    letter, _, ell = name.partition("_")
+    if not numbered:
+        return letter
+    return f"{letter}<sub>{ell + ',' if ell else ''}{i + 1}</sub>"
 
 
 def param_bars(counts: Sequence[int], height: int = 240) -> go.Figure:
@@ -177,8 +183,9 @@ def confusion_figure(m: np.ndarray, height: int = 380) -> go.Figure:
 
 
 def tiles(images: np.ndarray, columns: int, signed: bool, captions: Sequence[str] | None = None,
-          height: int | None = None, zmax: float | None = None) -> go.Figure:
-    """8x8 images (N, 8, 8) side by side in a grid, one pixel of gap; signed ones on the diverging scale."""
+          height: int | None = None, zmax: float | None = None, frame: bool = False) -> go.Figure:
+    """8x8 images (N, 8, 8) side by side in a grid, one pixel of gap; signed ones on the diverging scale.
+    ``frame`` outlines each tile, so a blank or sparse drawing still shows where its edges are."""
     n = len(images)
     rows = max(1, -(-n // columns))
     stride = 12 if captions else 9  # room under each tile for its caption
@@ -196,7 +203,10 @@ def tiles(images: np.ndarray, columns: int, signed: bool, captions: Sequence[str
             r, c = divmod(k, columns)
             notes.append({"x": c * 9 + 3.5, "y": r * stride + 7.8, "text": text, "showarrow": False,
                           "yanchor": "top", "font": {"size": 12}})
-    return style.make_figure([heat], height=height or 60 + 80 * rows, legend=False, annotations=notes,
+    corners = [divmod(k, columns) for k in range(n)] if frame else []
+    boxes = [{"type": "rect", "x0": c * 9 - 0.5, "x1": c * 9 + 7.5, "y0": r * stride - 0.5, "y1": r * stride + 7.5,
+              "line": {"color": style.GREY, "width": 1}} for r, c in corners]
+    return style.make_figure([heat], height=height or 60 + 80 * rows, legend=False, annotations=notes, shapes=boxes,
                              margin={"l": 5, "r": 5, "t": 5, "b": 25 if captions else 5},
                              xaxis=_no_axes() | {"constrain": "domain"},
                              yaxis=_no_axes() | {"autorange": "reversed", "scaleanchor": "x"})

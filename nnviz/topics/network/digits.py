@@ -10,6 +10,7 @@ Shapes: an image is (8, 8); a batch X is (N, 64); the MLP is W1 (width, 64), b1 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -62,6 +63,23 @@ def preprocess(images: np.ndarray) -> np.ndarray:
         raise ValueError("An image is 8 by 8 pixels.")
     img = np.clip(np.round(np.nan_to_num(img)), 0, MAX_VALUE) / MAX_VALUE
     return img.reshape(*img.shape[:-2], 64)
+
+
+def paint(rows: Sequence[Iterable[int]]) -> np.ndarray:
+    """A painted grid to an (8, 8) image: ``rows[r]`` lists the painted columns (0..7) of row r; a painted cell
+    is a fully inked 4x4 block (16), the rest blank (0). Anything outside the grid is ignored."""
+    image = np.zeros((8, 8))
+    for r, cols in enumerate(list(rows)[:8]):
+        for c in cols:
+            if isinstance(c, (int, np.integer)) and 0 <= c < 8:
+                image[r, c] = MAX_VALUE
+    return image
+
+
+def strokes(image: np.ndarray) -> list[list[int]]:
+    """The painted columns per row that best copy an (8, 8) image with one pen: cells at least half inked."""
+    img = np.nan_to_num(np.asarray(image, dtype=float))
+    return [[int(c) for c in np.flatnonzero(row >= MAX_VALUE / 2)] for row in img]
 
 
 @dataclass(frozen=True)
