@@ -177,7 +177,7 @@ def _yarotsky() -> None:
     with c2:
         t = y.table
         ui.figure(figs.cost_figure([r.m for r in t], [r.deep_params for r in t], [r.shallow_params for r in t],
-                                   "m (error 2^(−2m−2))", "parameters for the same error", current=m,
+                                   "m (error 2⁻²ᵐ⁻²)", "parameters for the same error", current=m,
                                    deep_name="deep: m layers of 3 units (12m − 2)",
                                    shallow_name="one hidden layer: 2^m units (3·2^m + 1)"), key="dp_fig_yar_cost")
     st.markdown(y.sentence)

@@ -40,6 +40,11 @@ def _polylines(lines: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return stacked[:, 0], stacked[:, 1]
 
 
+def _sub(n: int) -> str:
+    """n as Unicode subscript digits, for plain-text legends (8 -> "₈")."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def _vline(x: float, colour: str, dash: str = "dot", width: float = 1.5) -> dict:
     return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
             "line": {"color": colour, "dash": dash, "width": width}}
@@ -133,7 +138,7 @@ def yarotsky_figure(curve) -> go.Figure:
     traces = [
         go.Scatter(x=x, y=x**2, name="target x²", line={"color": style.TARGET, "dash": "dash"},
                    hovertemplate="x = %{x:.3f}<br>x² = %{y:.4f}<extra></extra>"),
-        go.Scatter(x=x, y=f, name=f"deep network f_{curve.m}(x)", line={"color": style.MODEL, "width": 2},
+        go.Scatter(x=x, y=f, name=f"deep network f{_sub(curve.m)}(x)", line={"color": style.MODEL, "width": 2},
                    hovertemplate="x = %{x:.3f}<br>f = %{y:.4f}<extra></extra>")]
     if curve.humps_drawn:
         traces.append(go.Scatter(x=x, y=f - x**2, name="error f − x²", line={"color": style.VERMILLION},
@@ -144,7 +149,7 @@ def yarotsky_figure(curve) -> go.Figure:
                                  name=f"error f − x²: {2 ** curve.m} humps, drawn as their envelope",
                                  line={"color": style.VERMILLION, "width": 1}, fillcolor="rgba(213,94,0,0.25)",
                                  xaxis="x2", yaxis="y2", hoverinfo="skip"))
-    traces.append(go.Scatter(x=[0, 1], y=[bound, bound], name="bound 2^(−2m−2)", mode="lines", xaxis="x2", yaxis="y2",
+    traces.append(go.Scatter(x=[0, 1], y=[bound, bound], name="bound 2⁻²ᵐ⁻²", mode="lines", xaxis="x2", yaxis="y2",
                              line={"color": style.GREY, "dash": "dot"}, hoverinfo="skip"))
     return _figure(traces, height=460, layout={
         "margin": {"t": 110},

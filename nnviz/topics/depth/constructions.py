@@ -253,9 +253,9 @@ class YarotskyCurve:
     def caption(self) -> str:
         if self.humps_drawn:
             return (f"Below: the error f − x², {2 ** self.m} humps, one per piece, each of height "
-                    f"2^(−2m−2) at its midpoint.")
+                    f"2⁻²ᵐ⁻² at its midpoint.")
         return (f"Below: the error has {2 ** self.m:,} humps, one per piece, too many to draw one by one at this "
-                f"width; the shaded band is their envelope: every hump rises from 0 to 2^(−2m−2).")
+                f"width; the shaded band is their envelope: every hump rises from 0 to 2⁻²ᵐ⁻².")
 
 
 def yarotsky_curve(m: int, max_drawn: int = MAX_DRAWN) -> YarotskyCurve:
