@@ -244,12 +244,17 @@ def _trajectory() -> None:
     sigma = _in(c4, ui.selectbox, "Picture for σ_w", list(trajectory.SIGMAS), key="dp_tr_sigma", index=2)
     seed = _in(c5, ui.number_input, "Seed", 0, 999, 0, 1, key="dp_tr_seed")
     traj = views.trajectory_lengths(int(width), int(n_layers), int(layer), int(seed))
-    st.latex(r"z_0(\theta) = \sqrt{k/2}\,(\cos\theta, \sin\theta, 0, \dots, 0),\quad "
-             r"W_{ij} \sim \mathcal{N}(0, \sigma_w^2/k),\quad b_i \sim \mathcal{N}(0, 0.1^2),\quad "
-             r"z_{d+1} = \tanh(W z_d + b)")
-    st.latex(r"\text{growth per layer } \big(\ell(D)/\ell(0)\big)^{1/D}:\quad " + ",\\ ".join(
-        rf"\sigma_w\!=\!{s:g}:\ {g:.2f}\times" for s, g in zip(traj.sigma_w, traj.growth_per_layer, strict=True)))
-    ui.figure(figs.trajectory_figure(traj, trajectory.SIGMAS.index(float(sigma))), key="dp_fig_traj")
+    # short lines, one formula each, so they fit a phone
+    st.latex(r"z_0(\theta) = \sqrt{k/2}\,(\cos\theta, \sin\theta, 0, \dots, 0)")
+    st.latex(r"W_{ij} \sim \mathcal{N}(0, \sigma_w^2/k),\quad b_i \sim \mathcal{N}(0, 0.1^2)")
+    st.latex(r"z_{d+1} = \tanh(W z_d + b)")
+    st.markdown(r"Growth per layer $\big(\ell(D)/\ell(0)\big)^{1/D}$: " + ", ".join(
+        rf"$\sigma_w = {s:g}$: {g:.2f}×" for s, g in zip(traj.sigma_w, traj.growth_per_layer, strict=True)))
+    c1, c2 = st.columns(2)
+    with c1:
+        ui.figure(figs.trajectory_length_figure(traj), key="dp_fig_traj")
+    with c2:
+        ui.figure(figs.trajectory_image_figure(traj, trajectory.SIGMAS.index(float(sigma))), key="dp_fig_traj_image")
     st.caption("The circle starts in the network's own width with the size of a typical hidden state (radius "
                "√(k/2)), so layer 1 stretches it like every later layer.")
     ui.takeaway(traj.takeaway())

@@ -231,33 +231,25 @@ def regions_figure(r) -> go.Figure:
                        "yaxis": {"range": [grid[0], grid[-1]], "scaleanchor": "x", "constrain": "domain"}})
 
 
-def trajectory_figure(traj, shown: int = 0) -> go.Figure:
-    """Length of the circle's image against depth (log y), one line per sigma_w; the image at one layer for
-    sigma_w[shown]."""
+def trajectory_length_figure(traj) -> go.Figure:
+    """Length of the circle's image against depth (log y), one line per sigma_w."""
     depth = np.arange(traj.depth + 1)
-    traces = []
-    for i, s in enumerate(traj.sigma_w):
-        colour = style.series_colour(i)
-        traces.append(go.Scatter(x=depth, y=traj.lengths[i], mode="lines+markers", name=f"σ_w = {s:g}",
-                                 line={"color": colour, "width": 2}, legendgroup=str(i),
-                                 hovertemplate=f"σ_w = {s:g}<br>layer %{{x}}<br>length %{{y:,.1f}}<extra></extra>"))
-        if i == shown:
-            c = traj.curves[i]
-            traces.append(go.Scatter(x=np.r_[c[:, 0], c[:1, 0]], y=np.r_[c[:, 1], c[:1, 1]], mode="lines",
-                                     xaxis="x2", yaxis="y2", line={"color": colour, "width": 1}, legendgroup=str(i),
-                                     showlegend=False, hoverinfo="skip"))
-    head = {"yref": "paper", "y": 1.0, "yanchor": "bottom", "showarrow": False, "font": {"size": 13},
-            "xref": "paper"}
-    return _figure(traces, height=420, layout={
-        "margin": {"t": 110},
-        "xaxis": {"domain": [0.0, 0.5], "title": {"text": "layer d (0 = input circle)"}},
-        "yaxis": _LOG | {"title": {"text": "length (log scale)"}},
-        "xaxis2": {"domain": [0.62, 1.0], "anchor": "y2", "title": {"text": "principal axis 1"}},
-        "yaxis2": {"anchor": "x2", "title": {"text": "principal axis 2"}},
-        "annotations": [head | {"x": 0.0, "xanchor": "left", "text": "length of the image of the circle"},
-                        head | {"x": 0.62, "xanchor": "left",
-                                "text": f"σ_w = {traj.sigma_w[shown]:g}: the circle after layer {traj.show_layer}"}],
-        "legend": {"y": 1.09}})
+    traces = [go.Scatter(x=depth, y=traj.lengths[i], mode="lines+markers", name=f"σ_w = {s:g}",
+                         line={"color": style.series_colour(i), "width": 2},
+                         hovertemplate=f"σ_w = {s:g}<br>layer %{{x}}<br>length %{{y:,.1f}}<extra></extra>")
+              for i, s in enumerate(traj.sigma_w)]
+    return _figure(traces, title="Length of the image of the circle", x_title="layer d (0 = input circle)",
+                   y_title="length (log scale)", height=400, layout={"yaxis": _LOG})
+
+
+def trajectory_image_figure(traj, shown: int = 0) -> go.Figure:
+    """The circle's image after layer ``traj.show_layer`` for sigma_w[shown], on its two principal axes; its colour
+    is that sigma_w's line in ``trajectory_length_figure``. (A figure of its own, so the two stack on a phone.)"""
+    c = traj.curves[shown]
+    trace = go.Scatter(x=np.r_[c[:, 0], c[:1, 0]], y=np.r_[c[:, 1], c[:1, 1]], mode="lines", hoverinfo="skip",
+                       line={"color": style.series_colour(shown), "width": 1}, name=f"σ_w = {traj.sigma_w[shown]:g}")
+    return _figure([trace], title=f"σ_w = {traj.sigma_w[shown]:g}: the circle after layer {traj.show_layer}",
+                   x_title="principal axis 1", y_title="principal axis 2", height=400, legend=False)
 
 
 _ERROR_FLOOR = 1e-4  # an error of 0 cannot sit on a log axis: drawn here, and the hover says so
