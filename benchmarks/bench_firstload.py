@@ -13,7 +13,9 @@ For every page of the catalog (or those named on the command line):
 Settled (a lighter form of tests/browser_utils.wait_until_idle): the page's title and the router's sidebar are
 there, Streamlit's running indicator has been absent for --quiet-ms (500 ms) in a row, and every plotly chart on
 the page has drawn its SVG; the time reported is the start of that quiet stretch. Error boxes on the settled page
-are counted.
+are counted. Beside each figure: when the server answered its health check (cold) and the time the server spent
+on the visit's script runs (benchmarks/server_timing, from the first run's arrival to the last one's finish): the
+rest is the browser loading Streamlit's JavaScript, connecting and drawing.
 
     python benchmarks/bench_firstload.py [single_neuron depth ...] [--repeats 1]
 
@@ -24,10 +26,12 @@ each row: on a shared, loaded machine these are upper bounds. Loopback only; eve
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -50,10 +54,13 @@ ERRORS = """() => document.querySelectorAll('[data-testid="stException"], [data-
   .length"""
 
 
-def start_server() -> tuple[subprocess.Popen, str, float]:
-    """A fresh server on a free loopback port; returns it, its URL and the time it was started."""
+def start_server(log: Path) -> tuple[subprocess.Popen, str, float]:
+    """A fresh server on a free loopback port, logging its script runs to ``log`` (benchmarks/server_timing);
+    returns it, its URL and the time it was started."""
     port = _free_port()
-    env = os.environ | {"PORT": str(port), "ADDRESS": "127.0.0.1"}
+    env = os.environ | {"PORT": str(port), "ADDRESS": "127.0.0.1", "NNVIZ_SERVER_LOG": str(log),
+                        "PYTHONPATH": os.pathsep.join([str(ROOT / "benchmarks" / "server_timing"),
+                                                       os.environ.get("PYTHONPATH", "")])}
     t0 = time.perf_counter()
     proc = subprocess.Popen([str(ROOT / "deploy" / "entrypoint.sh")], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -104,6 +111,16 @@ def wait_settled(page, quiet_ms: int, timeout_s: float) -> float:
     raise TimeoutError("the page did not settle")
 
 
+def server_seconds(log: Path, since: float) -> float:
+    """Seconds the server spent on the script runs that arrived after ``since`` (time.time()): from the first's
+    arrival to the last's finish. The part of a visit that is the server's, not the browser's."""
+    if not log.exists():
+        return float("nan")
+    runs = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    runs = [r for r in runs if r["arrived"] >= since]
+    return max(r["finished"] for r in runs) - min(r["arrived"] for r in runs) if runs else float("nan")
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -135,27 +152,30 @@ def visit(browser, url: str, quiet_ms: int, timeout_s: float, t0: float | None =
 
 
 def cold(browser, path: str, args) -> dict:
-    proc, url, t0 = start_server()
+    log = Path(tempfile.mkdtemp(prefix="nnviz-firstload-")) / "runs.jsonl"
+    proc, url, t0 = start_server(log)
     try:
         wait_healthy(url, proc, args.timeout_s)
         healthy = time.perf_counter() - t0
         load = os.getloadavg()[0]
         seconds, errors = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s, t0=t0)
-        return {"seconds": seconds, "server_start": healthy, "errors": errors, "load": load}
+        return {"seconds": seconds, "server_start": healthy, "errors": errors, "load": load,
+                "server": server_seconds(log, 0.0)}
     finally:
         stop_server(proc)
 
 
 def warm(browser, path: str, args) -> dict:
-    proc, url, _ = start_server()
+    log = Path(tempfile.mkdtemp(prefix="nnviz-firstload-")) / "runs.jsonl"
+    proc, url, _ = start_server(log)
     try:
         wait_healthy(url, proc, args.timeout_s)
         visit(browser, url, args.quiet_ms, args.timeout_s)  # another student has opened the home page
         if not args.no_idle_wait:
             wait_server_idle(proc.pid)
-        load = os.getloadavg()[0]
+        load, since = os.getloadavg()[0], time.time()
         seconds, errors = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s)
-        return {"seconds": seconds, "errors": errors, "load": load}
+        return {"seconds": seconds, "errors": errors, "load": load, "server": server_seconds(log, since)}
     finally:
         stop_server(proc)
 
@@ -187,18 +207,23 @@ def main() -> None:
                 row = {"page": spec.title, "cold": statistics.median(c["seconds"] for c in colds),
                        "start": statistics.median(c["server_start"] for c in colds),
                        "warm": statistics.median(w["seconds"] for w in warms),
+                       "cold_server": statistics.median(c["server"] for c in colds),
+                       "warm_server": statistics.median(w["server"] for w in warms),
                        "errors": sum(c["errors"] for c in colds) + sum(w["errors"] for w in warms),
                        "load": statistics.mean([c["load"] for c in colds] + [w["load"] for w in warms])}
                 rows.append(row)
-                print(f"  {row['page']:32s} cold {row['cold']:5.1f} s (server up after {row['start']:.1f} s) · "
-                      f"warm {row['warm']:5.1f} s · errors {row['errors']} · load {row['load']:.1f}", flush=True)
+                print(f"  {row['page']:32s} cold {row['cold']:5.1f} s (server up after {row['start']:.1f} s, "
+                      f"script runs {row['cold_server']:.1f} s) · warm {row['warm']:5.1f} s (script runs "
+                      f"{row['warm_server']:.1f} s) · errors {row['errors']} · load {row['load']:.1f}", flush=True)
         finally:
             browser.close()
-    print(f"\n{'page':32s} {'cold s':>7s} {'warm s':>7s} {'errors':>6s} {'load':>5s}")
+    print(f"\n{'page':32s} {'cold s':>7s} {'up s':>5s} {'runs s':>6s} {'warm s':>7s} {'runs s':>6s} {'errors':>6s} "
+          f"{'load':>5s}")
     for r in rows:
         flag = lambda s, goal: "*" if s > goal else " "  # noqa: E731
-        print(f"{r['page']:32s} {r['cold']:6.1f}{flag(r['cold'], COLD_GOAL_S)} {r['warm']:6.1f}"
-              f"{flag(r['warm'], WARM_GOAL_S)} {r['errors']:6d} {r['load']:5.1f}")
+        print(f"{r['page']:32s} {r['cold']:6.1f}{flag(r['cold'], COLD_GOAL_S)} {r['start']:5.1f} "
+              f"{r['cold_server']:6.1f} {r['warm']:6.1f}{flag(r['warm'], WARM_GOAL_S)} {r['warm_server']:6.1f} "
+              f"{r['errors']:6d} {r['load']:5.1f}")
     print(f"(* over the goal; load average now {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
           f"{args.repeats} measurement(s) each, median)")
 
