@@ -27,6 +27,7 @@ navigation = {
 page = st.navigation({s: ps for s, ps in navigation.items() if ps})
 remember_link()
 classroom_toggle()
+warmup.wait()  # never import torch beside the warm-up thread
 page.run()
 check_link()
 warmup.start()  # torch and its optimiser load in the background, after the first page is served

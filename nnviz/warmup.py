@@ -3,6 +3,10 @@
 torch takes 1-2 s to import, and the first ``torch.optim.Adam`` imports ``torch._dynamo`` (another 2.4 s on an idle
 2-core machine, 10 s on a busy one). The router starts this after it has served its first page, so the home page
 never waits for torch and a page that trains finds it loaded.
+
+A script run that arrives while the warm-up is still importing waits for it (``wait``) before it runs: two threads
+importing torch's submodules at once can see each other's half-initialised modules (Python accepts a partial
+module to break an import cycle between threads), which failed page runs with "operator ... does not exist".
 """
 
 from __future__ import annotations
@@ -23,6 +27,13 @@ def _warm() -> None:
     opt = torch.optim.Adam([w], lr=0.1)
     w.grad = torch.ones(1)
     opt.step()
+
+
+def wait(timeout_s: float = 60.0) -> None:
+    """Block until the warm-up has finished, if it is running (a no-op once it is done or if never started)."""
+    thread = _thread
+    if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+        thread.join(timeout_s)
 
 
 def start() -> threading.Thread:

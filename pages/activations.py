@@ -10,6 +10,7 @@ from nnviz.activations import Phi
 from nnviz.figures import activations as figs
 from nnviz.format import tex_number
 from nnviz.topics import activations as topic
+from nnviz.ui import sound
 from nnviz.views import activations as views
 
 GREEK = {"alpha": "α", "beta": "β"}
@@ -107,6 +108,9 @@ def collapse_section() -> None:
 
 
 collapse_section()
+with ui.lazy_expander("Hear a nonlinearity: what φ does to a sound", "act_hear_open") as HEAR:
+    if HEAR.open:
+        sound.hear_nonlinearity_section("act_")
 
 
 # --- ReLU sums -------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from nnviz.catalog import spec
 from nnviz.figures import single_neuron as figs
 from nnviz.format import tex_number
 from nnviz.topics.single_neuron import LIFParams, NeuronTrainer
+from nnviz.ui import sound
 from nnviz.views import single_neuron as views
 
 ui.intro(
@@ -162,3 +163,6 @@ else:
              rf"= {tex_number(lif.rate)}\ \text{{Hz}} \\ &(\text{{simulated: }}{tex_number(lif.rate_simulated)}"
              rf"\ \text{{Hz}}) \end{{aligned}}")
 ui.takeaway(fi.takeaway)
+with ui.lazy_expander("Hear the spiking neuron: its rate is a pitch", "sn_hear_open") as HEAR:
+    if HEAR.open:
+        sound.spiking_neuron_heard_section("sn_")

@@ -13,6 +13,7 @@ from nnviz.figures import style
 from nnviz.figures import universal_approximation as figs
 from nnviz.format import number, tex_number
 from nnviz.topics import universal_approximation as ua
+from nnviz.ui import sound
 from nnviz.views import universal_approximation as views
 
 INTERVALS: dict[str, tuple[float, float] | None] = {
@@ -351,6 +352,9 @@ if PROBLEM is not None:
     if TRAINED is not None:
         NETS["trained"] = TRAINED
     sweep_section(SPEC, PHI)
+with ui.lazy_expander("Approximation by ear: hear a fit get cleaner as N grows", "uat_ear_open") as EAR:
+    if EAR.open:
+        sound.approximation_by_ear_section("uat_")
 challenge_section()
 towers_section()
 if PROBLEM is not None:

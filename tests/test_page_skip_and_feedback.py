@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nnviz.topics.skip_and_feedback import recurrent as rc
+from nnviz.ui.live import live_run
 from nnviz.views import skip_and_feedback as V
 from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
@@ -82,7 +83,7 @@ def test_changed_settings_wait_for_train_then_train_to_a_verdict():
     n0 = _charts(at)
     at.button(key="sk_add_live_start").click().run()
     for _ in range(400):
-        live = at.session_state["sk_add_live"]["run"]  # ui.live_run needs a script context; AppTest has its own
+        live = live_run("sk_add_live", at.session_state)
         if live.done:
             break
         at.run()

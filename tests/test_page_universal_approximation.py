@@ -7,6 +7,7 @@ import pytest
 import streamlit as st
 
 from nnviz.topics import universal_approximation as ua
+from nnviz.ui.live import is_running, live_run
 from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
 PAGE = "universal_approximation.py"
@@ -95,7 +96,9 @@ def test_linear_phi_says_which_phi_each_curve_uses():
     assert_clean(at)
     assert any("not a universal activation" in w.value and "straight line" in w.value for w in at.warning)
     assert any("Sigmoid" in i.value and "not Linear" in i.value for i in at.info)
-    assert any("least squares (random Linear features)" in c.value or "Linear" in c.value for c in at.caption)
+    specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "constructed (Sigmoid steps)" in specs and "least squares (Sigmoid steps)" in specs, "legends name phi"
+    assert "(Linear steps)" not in specs, "no curve claims a phi it does not use"
 
 
 @pytest.mark.slow
@@ -164,13 +167,13 @@ def test_live_training_trains_when_clicked_and_keeps_going():
     assert_clean(at)
     at.run()
     assert_clean(at)
-    run = at.session_state["uat_live"]["run"]  # ui.live_run needs a script context; AppTest has none here
+    run = live_run("uat_live", at.session_state)
     assert run.steps > 0
     assert any(m.startswith("trained (Levenberg–Marquardt") for m in methods())
     assert "uat_fig_loss" in _charts(at) and "uat_fig_errors" not in _charts(at)  # running: no error plot
     at.button(key="uat_live_pause").click().run()
     assert_clean(at)
-    assert not at.session_state["uat_live"]["running"]
+    assert not is_running("uat_live", at.session_state)
     assert "uat_fig_loss" in _charts(at) and "uat_fig_errors" in _charts(at)  # paused: the final figures
 
 
@@ -209,3 +212,12 @@ def test_every_widget_at_its_extremes_with_every_section_open():
     at.run()
     assert sweep_extremes(at, skip={"uat_formula"}) > 20
     assert_clean(at)
+
+
+@pytest.mark.slow
+def test_approximation_by_ear_opens_from_a_link_and_plays_the_fit():
+    closed = open_page("universal_approximation.py")
+    assert not closed.get("audio"), "the ear section computes nothing while closed"
+    at = open_page("universal_approximation.py", query={"uat_ear_open": "true"})
+    assert not at.exception and not at.error
+    assert len(at.get("audio")) >= 2, "the target and the fit are both playable"

@@ -19,11 +19,7 @@ import numpy as np
 
 from nnviz import audio
 from nnviz.activations import Phi
-
-try:  # the single-neuron page's LIF model (its module moved in the per-page layout)
-    from nnviz.topics.single_neuron import LIFParams, lif_rate_analytic, lif_simulate, rheobase
-except ImportError:  # pragma: no cover - the layout before the move
-    from nnviz.neuron import LIFParams, lif_rate_analytic, lif_simulate, rheobase
+from nnviz.topics.single_neuron import LIFParams, lif_rate_analytic, lif_simulate, rheobase
 
 SR = audio.SR
 

@@ -66,15 +66,20 @@ def _state(key: str, make: Callable[[], TimedRun], config: Hashable) -> dict[str
     return state
 
 
-def live_run(key: str) -> TimedRun | None:
-    """The run the live panel ``key`` holds in this session (None before the panel was first shown)."""
-    state = st.session_state.get(key)
+def live_run(key: str, session_state: Any = None) -> TimedRun | None:
+    """The run the live panel ``key`` holds in this session (None before the panel was first shown).
+
+    ``session_state`` defaults to this script run's; tests pass an AppTest's ``at.session_state``.
+    """
+    states = st.session_state if session_state is None else session_state
+    state = states.get(key)
     return state["run"] if state else None
 
 
-def is_running(key: str) -> bool:
-    """Whether the live panel ``key`` is playing right now."""
-    state = st.session_state.get(key)
+def is_running(key: str, session_state: Any = None) -> bool:
+    """Whether the live panel ``key`` is playing right now (``session_state`` as for ``live_run``)."""
+    states = st.session_state if session_state is None else session_state
+    state = states.get(key)
     return bool(state and state["running"])
 
 
