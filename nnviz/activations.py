@@ -201,8 +201,6 @@ _ACTIVATIONS: tuple[Activation, ...] = (
 
 REGISTRY: dict[str, Activation] = {a.key: a for a in _ACTIVATIONS}
 
-#: The short list the single-neuron page starts from.
-CLASSIC = ("step", "sigmoid", "tanh", "relu", "linear")
 
 
 def names() -> list[str]:
@@ -322,6 +320,9 @@ def _numpy_form(key: str, params: tuple[tuple[str, float], ...]) -> NpForm | Non
     return table.get(key)
 
 
+_SYMBOLS = {"alpha": "α", "beta": "β"}
+
+
 @dataclass(frozen=True)
 class Phi:
     """THE activation value every page, trainer and cache key uses: a registry key plus its parameters.
@@ -353,7 +354,7 @@ class Phi:
     @property
     def label(self) -> str:
         """Display name, with parameters where they differ from the defaults: "Leaky ReLU (alpha = 0.1)"."""
-        changed = [f"{k} = {v:g}" for k, v in self.params if v != self.spec.defaults()[k]]
+        changed = [f"{_SYMBOLS.get(k, k)} = {v:g}" for k, v in self.params if v != self.spec.defaults()[k]]
         return self.spec.label + (f" ({', '.join(changed)})" if changed else "")
 
     @property
@@ -394,7 +395,6 @@ class Phi:
 
 __all__ = [
     "Activation",
-    "CLASSIC",
     "Param",
     "Phi",
     "PhiModule",

@@ -81,15 +81,6 @@ CSV_MAX_CLASSES = 6
 CSV_MAX_ABS = 1e12
 
 
-def task_of(name: str) -> str:
-    """'classification' or 'regression' for a playground set's key."""
-    if name in CLASSIFICATION_SETS:
-        return "classification"
-    if name in REGRESSION_SETS:
-        return "regression"
-    raise ValueError(f"Unknown data set {name!r}.")
-
-
 def _spiral_arms(n: int, arms: int, noise: float, rng: np.random.Generator, name: str) -> Points:
     """``arms`` interleaved spirals of radius 5 (TF Playground's spiral: 1.75 turns, uniform jitter of +-noise)."""
     X, y = [], []

@@ -135,14 +135,12 @@ def make() -> pg.Trainer:
     run = pg.Trainer(net, features.transform(split.X_train, keys), split.y_train,
                      features.transform(split.X_test, keys), split.y_test, task, split.n_classes, hyper,
                      seed=net_seed, max_steps=stop_epoch, rules=rules)
-    run.config = config
     return run
 
 
-live = ui.live_run(KEY)
-if live is not None and getattr(live, "config", None) == config:
-    live.set_hyper(hyper)  # learning rate, batch size, optimiser and λ apply from the next epoch
-    live.set_stop(stop_epoch)
+def update(run: pg.Trainer) -> None:
+    run.set_hyper(hyper)  # learning rate, batch size, optimiser and λ apply from the next epoch
+    run.set_stop(stop_epoch)
 
 
 def draw(run: pg.Trainer, running: bool) -> None:
@@ -186,7 +184,8 @@ def draw(run: pg.Trainer, running: bool) -> None:
 
 
 with stage:
-    run: pg.Trainer = ui.live_panel(KEY, make, draw, config=config, start_label="Play", step_label="Step")
+    run: pg.Trainer = ui.live_panel(KEY, make, draw, config=config, start_label="Play", step_label="Step",
+                                   update=update)
 st.caption(
     "Top: each square is one unit's value over the input plane (blue positive, vermillion negative, each scaled to "
     "its own range); edges are weights, blue positive, vermillion negative, thicker = larger. Below: the output "

@@ -205,7 +205,7 @@ def test_output_range_bounds(key, lo, hi):
 # ----- the public API other pages rely on ---------------------------------------------------------------------
 
 def test_public_api_unchanged():
-    assert A.CLASSIC == ("step", "sigmoid", "tanh", "relu", "linear")
+    assert A.Phi("leaky_relu", alpha=0.1).label == "Leaky ReLU (α = 0.1)" and A.Phi("relu").label == "ReLU"
     assert A.label("relu") == "ReLU" and A.names()[0] == "step"
     with pytest.raises(ValueError, match="Unknown activation"):
         A.get("nope")

@@ -23,7 +23,7 @@ def test_every_set_has_the_right_shape_range_and_seed(name):
     p = D.playground_set(name, 301, 0.2, seed=4)
     assert p.X.shape == (301, 2) and p.y.shape == (301,)
     assert np.abs(p.X).max() <= 2 * D.DOMAIN
-    if D.task_of(name) == "regression":
+    if name in D.REGRESSION_SETS:
         assert np.all(np.abs(p.y) <= 1.0)
     else:
         k = 3 if name.endswith("3") else 2

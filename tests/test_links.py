@@ -111,7 +111,8 @@ def test_a_query_string_too_long_to_read_is_cleared_with_a_notice():
 
 
 def test_plain_renders_markdown_html_and_latex_literally():
-    assert plain("a [b](c) <i>$x$</i> *y*") == "a &#91;b&#93;&#40;c&#41; &#60;i&#62;&#36;x&#36;&#60;&#47;i&#62; &#42;y&#42;"
+    assert plain("a [b](c) <i>$x$</i> *y*") == ("a &#91;b&#93;&#40;c&#41; &#60;i&#62;&#36;x&#36;&#60;&#47;i&#62; "
+                                               "&#42;y&#42;")
     assert plain("Seed 42") == "Seed 42"
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from nnviz.activations import Phi
+from nnviz.ui.live import live_run
 from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
 PAGE = "activations.py"
@@ -186,12 +187,12 @@ def test_race_runs_on_its_button_and_is_shared():
     at.button(key="act_race_start").click()
     at.run()
     for _ in range(200):  # the live panel reruns its fragment while it plays
-        run = at.session_state["act_race"]["run"]  # what ui.live_run("act_race") returns inside the app
+        run = live_run("act_race", at.session_state)
         if run.done:
             break
         at.run()
     assert_clean(at)
-    run = at.session_state["act_race"]["run"]
+    run = live_run("act_race", at.session_state)
     assert run.complete and run.steps == 100 and run.phis == (Phi("relu"), Phi("tanh"))
     charts = _charts(at)
     assert len(charts) == n_before + 2
@@ -205,13 +206,13 @@ def test_race_runs_on_its_button_and_is_shared():
     other.run()
     other.button(key="act_race_start").click()
     other.run()
-    theirs = other.session_state["act_race"]["run"]
+    theirs = live_run("act_race", other.session_state)
     assert theirs.complete and theirs is not run
     np.testing.assert_array_equal(theirs.fits()[0].loss, run.fits()[0].loss)
     # changed settings: a fresh, untrained run
     at.selectbox(key="act_race_target").set_value("abs")
     at.run()
-    assert at.session_state["act_race"]["run"].steps == 0
+    assert live_run("act_race", at.session_state).steps == 0
     assert any("Press **Race**" in i.value for i in at.info)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,26 +14,9 @@ PAGE = "playground.py"
 KEY = "pg_live"
 
 
-class _Session:
-    """This AppTest session's state as ``st.session_state`` looks to ``ui.live_run`` (only ``get``)."""
-
-    def __init__(self, at):
-        self.at = at
-
-    def get(self, key, default=None):
-        state = self.at.session_state
-        return state[key] if key in state else default  # noqa: SIM401 (AppTest's state has no get)
-
-
 def _run(at):
-    """The page's run through the live panel's public accessor ``ui.live_run``, pointed at this AppTest's session
-    (outside a script run ``st.session_state`` has no session to read)."""
-    real = live.st
-    live.st = SimpleNamespace(session_state=_Session(at))
-    try:
-        return live.live_run(KEY)
-    finally:
-        live.st = real
+    """The page's run, through the live panel's public accessor."""
+    return live.live_run(KEY, at.session_state)
 
 
 def _click(at, key):

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from nnviz.ui.live import live_run
 from nnviz.views import single_neuron as views
 from tests.apptest_utils import assert_clean, open_page, sweep_extremes
 
@@ -26,12 +27,12 @@ def _train_to_end(at, max_runs: int = 200):
     at.button(key="sn_train_start").click()
     at.run()
     for _ in range(max_runs):
-        run = at.session_state["sn_train"]["run"]
+        run = live_run("sn_train", at.session_state)
         if run.done:
             break
         at.run()  # each run advances the live panel by one time slice
     at.run()
-    return at.session_state["sn_train"]["run"]
+    return live_run("sn_train", at.session_state)
 
 
 def test_default_page():

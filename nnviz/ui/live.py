@@ -103,43 +103,46 @@ def live_panel(
     interval_s: float = INTERVAL_S,
     start_label: str = "Train",
     step_label: str | None = None,
+    update: Callable[[TimedRun], None] | None = None,
 ) -> TimedRun:
     """Show play / pause / (step) / reset, progress and rate, advance the run while it plays, and call
     ``draw(run, running)`` every tick. Returns the run as it was last drawn.
 
     ``make()`` builds a fresh run (cheap: an untrained model); it is rebuilt whenever ``config`` (every setting the
     run depends on, its seed included) changes. ``budget_s`` fixes the work per tick (else the interval less the
-    last drawing time); ``step_label`` adds a button that takes one step.
+    last drawing time); ``step_label`` adds a button that takes one step. ``update(run)`` applies settings that may
+    change mid-run (a learning rate) to the run kept for these ``config`` settings, before the panel draws.
     """
     state = _state(key, make, config)
+    if update is not None:
+        update(state["run"])
     store_key = (key, config)
 
     @st.fragment(run_every=interval_s if state["running"] else None)
     def _panel() -> None:
         threads.bound()  # a fragment rerun may run in a fresh thread
         run: TimedRun = state["run"]
-        columns = st.columns([1.1, 1, 1, 1, 2.4] if step_label else [1.1, 1, 1, 3.4], vertical_alignment="center")
-        start, pause, *rest = columns
-        step_col, reset, readout = rest if step_label else (None, *rest)
+        controls = st.container(horizontal=True, vertical_alignment="center")  # wraps on a phone, never truncates
         label = start_label if run.steps == 0 else "Resume"
-        if start.button(label, key=f"{key}_start", icon=":material/play_arrow:", type="primary", width="stretch",
-                        disabled=state["running"] or run.done):
+        if controls.button(label, key=f"{key}_start", icon=":material/play_arrow:", type="primary", width="content",
+                           disabled=state["running"] or run.done):
             finished = _finished_runs().get(store_key) if shared and run.steps == 0 else None
             if finished is not None:
                 state.update(run=finished, from_server=True)
             else:
                 state["running"] = True
             st.rerun()
-        if pause.button("Pause", key=f"{key}_pause", icon=":material/pause:", width="stretch",
-                        disabled=not state["running"]):
+        if controls.button("Pause", key=f"{key}_pause", icon=":material/pause:", width="content",
+                           disabled=not state["running"]):
             state["running"] = False
             st.rerun()
-        if step_col is not None and step_col.button(step_label, key=f"{key}_step", icon=":material/skip_next:",
-                                                    width="stretch", disabled=state["running"] or run.done):
+        if step_label and controls.button(step_label, key=f"{key}_step", icon=":material/skip_next:",
+                                          width="content", disabled=state["running"] or run.done):
             run.run(1)
-        if reset.button("Reset", key=f"{key}_reset", icon=":material/restart_alt:", width="stretch"):
+        if controls.button("Reset", key=f"{key}_reset", icon=":material/restart_alt:", width="content"):
             state.update(run=make(), running=False, ticks=[], from_server=False, stored=False)
             st.rerun()
+        readout = controls.empty()
 
         now = time.perf_counter()
         # A client that asks faster than the interval gets redraws, not extra training.
