@@ -6,6 +6,7 @@ import pytest
 
 from nnviz import ui
 from nnviz.topics.depth import budget
+from nnviz.ui.live import live_run
 from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
 TABS = ("Counting", "Sawtooth", "Yarotsky's x²", "Regions", "Trajectory", "Equal budgets", "Untangling",
@@ -111,7 +112,7 @@ def test_equal_budget_live_run_trains_a_fixed_number_of_steps():
     for _ in range(400):
         at.run()
         assert_clean(at)
-        run = at.session_state["dp_eb_live"]["run"]
+        run = live_run("dp_eb_live", at.session_state)
         if run.done:
             break
     assert run.complete and run.steps == 6 * 200 and len(run.cells) == 30
@@ -123,7 +124,7 @@ def test_equal_budget_live_run_trains_a_fixed_number_of_steps():
 def test_precomputed_default_is_shown_without_training():
     at = _tab("Equal budgets")
     assert any("Precomputed at these settings" in c.value for c in at.caption)
-    assert at.session_state["dp_eb_live"]["run"].steps == 0
+    assert live_run("dp_eb_live", at.session_state).steps == 0
     assert " ".join(budget.look_for(budget.default_result("sawtooth")))[:40] in _markdown(at)
     assert ui.live_run  # the public accessor exists for pages and tests
 
