@@ -244,12 +244,12 @@ def _drawing(model: digits.DigitsResult, test_image: np.ndarray, t: int) -> None
     start = ui.radio("start from", ["blank", f"test digit {t}"], key="nw_dstart", horizontal=True,
                      format_func=lambda s: s if s == "blank" else "the test digit above")
     rows = [] if start == "blank" else digits.strokes(test_image)
-    grid, drawn_col, bars = st.columns([3, 2, 4])
+    grid, drawn_col, bars = st.columns([4, 2, 3])
     with grid, st.container(gap=None):
         # distinct labels: Streamlit tells a segment by its label; numbers also name the cell for a screen reader
         painted = [st.segmented_control(f"row {r + 1}", list(range(8)), selection_mode="multi",
                                         default=rows[r] if rows else [], format_func=lambda c: str(c + 1),
-                                        label_visibility="collapsed", key=f"nw_px_{r}_{start}")
+                                        label_visibility="collapsed", wrap=False, key=f"nw_px_{r}_{start}")
                    for r in range(8)]
     image = digits.paint(painted)
     with drawn_col:

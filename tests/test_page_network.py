@@ -114,7 +114,7 @@ def _paint(page, now: list[list[int]], target: list[list[int]]) -> None:
     for r, (have, want) in enumerate(zip(now, target, strict=True)):
         row = page.locator(f'[role="toolbar"][aria-label="row {r + 1}"] button')
         for c in sorted(set(have) ^ set(want)):
-            row.nth(c).click()
+            row.nth(c).click(timeout=90_000)  # a loaded 2-core machine can stall the renderer for a while
             page.wait_for_timeout(150)
 
 

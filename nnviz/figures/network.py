@@ -63,7 +63,7 @@ def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequ
                     "line": {"color": [style.PURPLE if on else style.BLACK for on in lit], "width": 2.5}},
             text=[f"{_node_name(names[ell], i, n > 1 or ell < len(sizes) - 1)}<br>{number(float(v[i]), 2)}"
                   for i in range(n)],
-            textfont={"size": 12}, hoverinfo="text",
+            textfont={"size": 12, "color": style.BLACK}, hoverinfo="text",
             hovertext=[f"{_node_name(names[ell], i, True)} = {float(v[i]):.4g}" for i in range(n)]))
     return style.make_figure(data, height=height, legend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                              xaxis=_no_axes() | {"range": [-0.4, len(sizes) - 0.6]},
