@@ -75,15 +75,21 @@ class Proxy:
     ports: list[int]
     folder: Path
 
-    def upstreams(self, do) -> list[str]:
-        """The replica addresses that served the requests ``do()`` made, read from the test's access log."""
+    def upstreams(self, uri: str, n: int, do) -> list[str]:
+        """The replica addresses that served the ``n`` requests for ``uri`` that ``do()`` makes, read from the
+        test's access log (nginx writes a line when it has finished a request: wait for all n, bounded)."""
         log = self.folder / "access.log"
         start = log.stat().st_size if log.exists() else 0
         do()
-        time.sleep(0.2)  # nginx writes a request's log line when it finishes it; the responses are in already
-        with open(log) as f:
-            f.seek(start)
-            return [line.split()[1] for line in f if len(line.split()) >= 2]
+        deadline = time.perf_counter() + 10
+        while True:
+            with open(log) as f:
+                f.seek(start)
+                rows = [line.split() for line in f]
+            found = [r[1] for r in rows if len(r) >= 3 and r[2] == uri]
+            if len(found) >= n or time.perf_counter() > deadline:
+                return found
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -182,13 +188,14 @@ def test_deploy_notes_say_how_to_make_the_cookie_secret_and_what_clear_cache_cos
 @pytest.mark.slow
 def test_proxy_balances_new_visitors_and_pins_each_to_one_replica(proxy):
     replicas = {f"127.0.0.1:{p}" for p in proxy.ports}
-    new = proxy.upstreams(lambda: [_get(proxy.url + "/_stcore/health") for _ in range(30)])
+    new = proxy.upstreams("/_stcore/health", 30, lambda: [_get(proxy.url + "/_stcore/health") for _ in range(30)])
     assert set(new) == replicas, "new visitors are spread over both replicas"
     status, headers = _get(proxy.url + "/")
     assert status == 200
     cookie = headers["Set-Cookie"].split(";")[0]
     assert cookie.startswith("nnviz_affinity=")
-    pinned = proxy.upstreams(lambda: [_get(proxy.url + "/_stcore/health", cookie) for _ in range(15)])
+    pinned = proxy.upstreams("/_stcore/health", 15,
+                             lambda: [_get(proxy.url + "/_stcore/health", cookie) for _ in range(15)])
     assert len(pinned) == 15 and len(set(pinned)) == 1, "a returning browser stays on its replica"
 
 

@@ -137,7 +137,7 @@ def test_runs_stop_when_their_sessions_go_away(server):
     print(f"\n[sessions] 4 training sessions: server CPU {figures['busy']:.2f} cores while training; "
           f"idle (< 0.05 core) {time.perf_counter() - closed - 3:.1f} s after the sockets closed "
           f"(condition met after {stop_s:.1f} s of polling), then {', '.join(f'{a:.3f}' for a in after)} cores")
-    assert figures["busy"] > 0.1, "the sessions were training (the server was busy) before they left"
+    assert figures["busy"] > max(0.05, 3 * max(after)), "the sessions were training (busy) before they left"
     assert max(after) < 0.05
     assert stop_s < 10
 
