@@ -7,19 +7,19 @@ threads.limit()  # before anything loads torch: one compute thread per computati
 import streamlit as st  # noqa: E402
 
 from nnviz import warmup  # noqa: E402
-from nnviz.catalog import SECTIONS, available_pages  # noqa: E402
+from nnviz.catalog import PAGES, ROOT, SECTIONS  # noqa: E402
 from nnviz.heap import freeze_loaded_modules  # noqa: E402
 from nnviz.ui import check_link, classroom_toggle, remember_link  # noqa: E402
 
 _classroom = st.query_params.get("classroom") == "true" or bool(st.session_state.get("classroom"))
-st.set_page_config(page_title="nnviz: deep learning, hands on", page_icon=":material/hub:", layout="wide",
+st.set_page_config(page_title="nnviz: deep learning, hands on", layout="wide",
+                   page_icon=str(ROOT / "nnviz" / "data" / "favicon.png"),  # served locally: no third-party request
                    initial_sidebar_state="collapsed" if _classroom else "auto")
 
-_pages = available_pages()
 navigation = {
     section: [
         st.Page(str(p.path), title=p.title, icon=p.icon, url_path=p.url_path, default=p.file == "home.py")
-        for p in _pages
+        for p in PAGES
         if p.section == section
     ]
     for section in SECTIONS

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.util import calc_hash  # noqa: E402
 
-from nnviz.catalog import available_pages  # noqa: E402
+from nnviz.catalog import PAGES  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, _free_port, _wait_healthy, chromium_path  # noqa: E402
 
 OBSERVER = """
@@ -85,7 +85,7 @@ async def session(browser, url: str, n_sliders: int, deadline: float, out: dict,
         await page.evaluate(OBSERVER)
         await settle(page, quiet_ms=1000, timeout_s=120)
         out["first_load"].append(time.monotonic() - t0)
-        for spec in available_pages():
+        for spec in PAGES:
             if time.monotonic() > deadline:
                 return
             if spec.file != "home.py":
@@ -178,12 +178,12 @@ async def run(args) -> None:
             server.terminate()
             server.wait(10)
     wall = time.monotonic() - t0
-    print(f"sessions {args.sessions} · pages {len(available_pages())} · wall {wall:.0f} s · "
+    print(f"sessions {args.sessions} · pages {len(PAGES)} · wall {wall:.0f} s · "
           f"CPU s: server {cpu_server:.0f}, machine {busy:.0f} of {wall * os.cpu_count():.0f} "
           "(the rest: Chromium and this driver)")
     runs = server_runs(server_log)
     _report("server time, slider reruns", [r["seconds"] for r in runs if r["kind"] == "slider"])
-    for spec in available_pages():
+    for spec in PAGES:
         _report(f"  {spec.url_path or 'home'}",
                 [r["seconds"] for r in runs if r["kind"] == "slider" and r["page"] == spec.url_path])
     _report("server time, page opened", [r["seconds"] for r in runs if r["kind"] == "page"])
@@ -202,7 +202,7 @@ def server_runs(log: Path) -> list[dict]:
     page (the first run of a session, or a different page than its last) or reran the same page (a slider)."""
     if not log.exists():
         return []
-    pages = {calc_hash(spec.url_path): spec.url_path for spec in available_pages()}
+    pages = {calc_hash(spec.url_path): spec.url_path for spec in PAGES}
     last_page: dict[str, str] = {}
     runs = []
     for line in log.read_text().splitlines():

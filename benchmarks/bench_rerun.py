@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nnviz.catalog import available_pages  # noqa: E402
+from nnviz.catalog import PAGES  # noqa: E402
 from tests.apptest_utils import _settable, extreme_values, open_page  # noqa: E402
 
 
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("pages", nargs="*", help="page files, e.g. single_neuron.py (default: all)")
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    pages = args.pages or [p.file for p in available_pages()]
+    pages = args.pages or [p.file for p in PAGES]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'page':30s} {'changes':>7s} {'median ms':>10s} {'p95 ms':>8s} {'max ms':>8s} {'cpu median':>11s} "
           f"{'cpu p95':>8s}")

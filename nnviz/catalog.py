@@ -1,7 +1,7 @@
 """The table of contents: every page of the app, its place in the navigation and its one-line pitch.
 
 One source of truth for the router (app.py), the home page's learning-path cards and the tests that
-visit every page. A page appears once its file exists, so pages can land one at a time.
+visit every page.
 """
 
 from __future__ import annotations
@@ -30,10 +30,6 @@ class PageSpec:
     def url_path(self) -> str:
         return Path(self.file).stem
 
-    @property
-    def exists(self) -> bool:
-        return self.path.is_file()
-
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home.py", "Home", ":material/home:", "Start",
@@ -56,11 +52,6 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 SECTIONS: tuple[str, ...] = ("Start", "Neurons", "Expressiveness", "Architectures", "Playground")
-
-
-def available_pages() -> list[PageSpec]:
-    """The pages whose script exists, in navigation order."""
-    return [p for p in PAGES if p.exists]
 
 
 def spec(url_path: str) -> PageSpec:

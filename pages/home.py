@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnviz import ui
-from nnviz.catalog import available_pages
+from nnviz.catalog import PAGES
 from nnviz.figures.home import nested_fields
 
 ui.intro(
@@ -36,7 +36,7 @@ with right:
 
 st.header("The learning path")
 st.markdown("Work through the pages in order, or jump to the one your lecture is on.")
-cards = [p for p in available_pages() if p.file != "home.py"]
+cards = [p for p in PAGES if p.file != "home.py"]
 for row in range(0, len(cards), 3):  # one st.columns per row, so a phone stacks the cards in order
     for column, (i, spec) in zip(st.columns(3), enumerate(cards[row:row + 3], start=row), strict=False):
         with column.container(border=True, key=f"keep_card_{i}"):

@@ -277,5 +277,4 @@ for stem, label in (("activations", "Why φ at all? Without it every stack colla
                     ("universal_approximation", "Why one hidden layer is already enough, in principle"),
                     ("playground", "Train a network of your own design live")):
     page = catalog.spec(stem)
-    if page.exists:
-        st.page_link(str(page.path), label=label, icon=page.icon)
+    st.page_link(str(page.path), label=label, icon=page.icon)

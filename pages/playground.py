@@ -106,11 +106,17 @@ if set_name == "csv":
         controls.info(f"Upload a CSV file to train on your own points; meanwhile the {fallback} set is shown.")
     else:
         loaded = views.csv_split(upload.getvalue(), problem, ratio / 100, data_seed)
+        last = st.session_state.get("pg_csv_last")  # the last good file, kept when a new one cannot be used
         if loaded.split is None:
-            controls.error(f"That file cannot be used: {loaded.error}")
+            kept = last is not None and last[0] == (problem, ratio, data_seed)
+            controls.error(f"That file cannot be used: {ui.plain(loaded.error)}"
+                           + (" The last file that worked is still in use." if kept else ""))
+            if kept:
+                split, data_id = last[1], last[2]
         else:
             split, data_id = loaded.split, (problem, "csv", loaded.digest, ratio, data_seed)
-            controls.caption(" ".join(loaded.notes))
+            st.session_state["pg_csv_last"] = ((problem, ratio, data_seed), split, data_id)
+            controls.caption(ui.plain(" ".join(loaded.notes)))
 if not chosen:
     controls.warning("No input feature is switched on, so the network would see nothing: using x₁ and x₂.")
     chosen = ["x1", "x2"]

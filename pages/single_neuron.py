@@ -128,10 +128,8 @@ def draw_training(run: NeuronTrainer, running: bool) -> None:
         st.caption(snap.trend.sentence)
     if data_name == "XOR":
         st.warning(snap.lesson)
-        playground = spec("playground")
-        if playground.exists:
-            st.page_link(str(playground.path), label="Solve XOR with a hidden layer in the playground",
-                         icon=":material/hub:", query_params=views.playground_xor_query())
+        st.page_link(str(spec("playground").path), label="Solve XOR with a hidden layer in the playground",
+                     icon=":material/hub:", query_params=views.playground_xor_query())
     else:
         st.markdown(snap.lesson)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nnviz.catalog import PAGES, available_pages
+from nnviz.catalog import PAGES
 from tests.apptest_utils import assert_clean, open_page, sweep_extremes
 
-PAGE_FILES = [p.file for p in available_pages()]
+PAGE_FILES = [p.file for p in PAGES]
 
 
 def test_router_lists_every_existing_page():

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from nnviz.catalog import available_pages
+from nnviz.catalog import PAGES
 from tests.browser_utils import error_texts, screenshot, wait_until_idle
 from tests.conftest import SCREENSHOTS, streamlit_server
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("spec", available_pages(), ids=lambda s: s.url_path)
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.url_path)
 def test_page_renders_without_errors(browser, app_url, spec):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
@@ -47,7 +47,7 @@ def test_a_shared_deep_link_on_a_fresh_server_goes_through_the_router(browser):
 
 
 @pytest.mark.parametrize("width", [390, 1280], ids=["phone", "projector"])
-@pytest.mark.parametrize("spec", available_pages(), ids=lambda s: s.url_path)
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.url_path)
 def test_page_fits_phone_and_projector_widths(browser, app_url, spec, width):
     """No sideways scrolling of the whole page at a phone's 390 px or a projector's 1280x720."""
     page = browser.new_page(viewport={"width": width, "height": 720 if width > 1000 else 844})
@@ -67,13 +67,31 @@ def test_a_link_reproduces_settings_and_explains_what_it_could_not(browser, app_
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{app_url}/single_neuron?sn_n=3&sn_b=999&sn_phi=tanh&bogus=1", wait_until="domcontentloaded")
+        # notices show for a few seconds as the page arrives: read them then
+        page.wait_for_selector('[data-testid="stToast"] >> text=bogus', timeout=90_000)
+        toasts = page.locator('[data-testid="stToast"]').all_inner_texts()
         wait_until_idle(page)
         assert error_texts(page) == []
         assert page.get_by_role("slider", name="weight w3").count() == 1, "sn_n=3 from the link was applied"
-        toasts = page.locator('[data-testid="stToast"]').all_inner_texts()
-        assert any("sn_b" in t for t in toasts), toasts  # out of range: adjusted, with a notice
+        assert any("bias b" in t and "999" in t for t in toasts), toasts  # out of range: adjusted, with a notice
         assert any("bogus" in t for t in toasts), toasts  # not a setting: ignored, with a notice
         assert "bogus" not in page.url
         assert "sn_n=3" in page.url
+    finally:
+        page.close()
+
+
+def test_a_forged_link_opens_cleanly_and_its_notice_is_plain_text(browser, app_url):
+    forged = "%5BSession%20expired%5D(https%3A%2F%2Fevil.example%2Flogin)"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{app_url}/playground?pg_seed=inf&pg_dseed=1e999&{forged}=1", wait_until="domcontentloaded")
+        page.wait_for_selector('[data-testid="stToast"] >> text=Session expired', timeout=90_000)
+        toasts = page.locator('[data-testid="stToast"]')
+        assert toasts.locator('a[href*="evil"]').count() == 0 and toasts.locator("img").count() == 0
+        texts = toasts.all_inner_texts()
+        assert any("Weight seed" in t for t in texts), texts
+        wait_until_idle(page)
+        assert error_texts(page) == []
     finally:
         page.close()

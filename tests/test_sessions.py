@@ -213,9 +213,9 @@ async def _navigation_titles(url: str, path: str) -> list[list[str]]:
 def test_the_first_tab_after_a_restart_sees_only_the_apps_navigation():
     """After a restart every open tab reconnects as a new session. Each navigation it is sent must be the app's
     own (the catalog's titles), never Streamlit's automatic list of the files in pages/."""
-    from nnviz.catalog import available_pages
+    from nnviz.catalog import PAGES
 
-    titles = {p.title for p in available_pages()}
+    titles = {p.title for p in PAGES}
     port = _free_port()
     proc = start_streamlit(port)
     url = f"http://127.0.0.1:{port}"

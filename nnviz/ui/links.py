@@ -31,9 +31,17 @@ _NAME_CHARS = 40
 
 
 def plain(text: object) -> str:
-    """``text`` as literal text inside Streamlit markdown: every character that markdown, LaTeX or HTML could
-    read as syntax becomes a numeric character reference, so links, images, emphasis and tags render as typed."""
-    return "".join(c if c.isalnum() or c == " " else f"&#{ord(c)};" for c in str(text))
+    """``text`` as literal text inside Streamlit markdown: an inline code span, inside which markdown, HTML, LaTeX,
+    character references and bare URLs all render as typed (no link, no image, no tag; entities alone were not
+    enough: the markdown renderer turns a decoded "https://…" into a link)."""
+    body = " ".join(str(text).split())  # a code span is one line
+    run = longest = 0
+    for c in body:
+        run = run + 1 if c == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def _short(text: str, limit: int = _NAME_CHARS) -> str:
@@ -81,8 +89,8 @@ def _drop(keys: Sequence[str], resend: bool = False) -> None:
 def _note(label: str, sent: Sequence[str], shown: str) -> None:
     sent_text = _short(", ".join(sent), 60)
     st.session_state.setdefault(_NOTES, []).append(
-        f"**{plain(_short(label))}**: the link said “{plain(sent_text)}”, which this setting cannot take, "
-        f"so it shows {plain(shown)}.")
+        f"**{_short(label)}**: the link said {plain(sent_text)}, which this setting cannot take, so it shows "
+        f"{shown}.")
 
 
 def _check(key: str, label: str, fix: Callable[[list[str]], tuple[list[str] | None, str]]) -> None:
@@ -221,6 +229,6 @@ def check_link() -> None:
                  + (f" (and {len(notes) - _NAMES_SHOWN} more)" if len(notes) > _NAMES_SHOWN else ""),
                  icon=":material/tune:")
     if unknown:
-        names = ", ".join(f"“{plain(_short(k))}”" for k in unknown[:_NAMES_SHOWN])
+        names = ", ".join(plain(_short(k)) for k in unknown[:_NAMES_SHOWN])
         more = f" and {len(unknown) - _NAMES_SHOWN} more" if len(unknown) > _NAMES_SHOWN else ""
         st.toast(f"Ignored {names}{more}: not a setting of this page.", icon=":material/link_off:")
