@@ -46,11 +46,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nnviz.catalog import available_pages  # noqa: E402
+from nnviz.catalog import PAGES  # noqa: E402
 from tests.st_client import Session, Widget, server_rss_mb  # noqa: E402
 
 LEVELS = (10, 25, 50, 75, 100, 150, 200, 300, 400)
 NON_TRAINING = ("open", "slider", "select")
+FINISHED = ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")  # a full run, a live panel's tick
 #: widgets that change the whole app rather than the page, or that start training (driven separately)
 SKIP_KEYS = ("classroom",)
 LIVE_SUFFIXES = ("_start", "_pause", "_step", "_reset")
@@ -167,7 +168,7 @@ class Bench:
             error = f"exception: {run.exceptions[0][:120]}"
         elif run.errors:
             error = f"error alert: {run.errors[0][:120]}"
-        elif run.status != "FINISHED_SUCCESSFULLY":
+        elif run.status not in FINISHED:
             error = f"run {run.status}"
         self.records.append(Record(kind, page, time.monotonic(), run.seconds, error, what))
 
@@ -380,7 +381,7 @@ async def main_async(args) -> None:
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
           f"server on core {server_core}, client on {client_cores}; log {log_dir}", flush=True)
     proc, url = start_server(log_dir, server_core)
-    pages = [p.url_path for p in available_pages() if p.url_path != "home"]
+    pages = [p.url_path for p in PAGES if p.url_path != "home"]
     bench = Bench()
     try:
         rss_fresh = server_rss_mb(proc.pid)

@@ -43,6 +43,7 @@ class Run:
     status: str
     exceptions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # markdown the run wrote (st.latex too), in order
 
 
 class Session:
@@ -186,6 +187,8 @@ class Session:
             run.exceptions.append(element.exception.message)
         elif kind == "alert" and element.alert.format == element.alert.ERROR:
             run.errors.append(element.alert.body)
+        elif kind == "markdown":
+            run.texts.append(element.markdown.body)
         elif kind in WIDGET_KINDS:
             p = getattr(element, kind)
             key = getattr(p, "query_param_key", "") or ""
