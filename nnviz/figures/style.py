@@ -7,8 +7,13 @@ positive weight / class 1 / model = blue, negative weight / class 0 = vermillion
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from nnviz import format as fmt
 
 BLUE = "#0072B2"
 VERMILLION = "#D55E00"
@@ -154,3 +159,128 @@ def apply_layout(
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
     return fig
+
+
+# --- Text alternatives -------------------------------------------------------------------------------------------
+
+#: The longest text alternative ``describe`` returns: a screen reader reads it in one go, so it stays short.
+ALT_MAX_CHARS = 600
+#: Traces described one by one; the rest are counted (a figure can carry hundreds of small traces).
+_ALT_MAX_TRACES = 8
+_GRID_TYPES = {"heatmap", "contour", "surface", "heatmapgl", "histogram2d", "histogram2dcontour"}
+
+
+def _plain(text: object) -> str:
+    """Figure text without HTML tags, MathJax dollars or runs of spaces (``h<sub>1</sub>`` -> ``h1``)."""
+    s = re.sub(r"<br\s*/?>", " ", str(text or ""), flags=re.I)
+    s = re.sub(r"<[^>]+>", "", s).replace("$", "")
+    return " ".join(s.split())
+
+
+def _axis_title(layout: go.Layout, ref: str | None, letter: str) -> str:
+    """The title of the axis a trace uses (``x2`` -> ``layout.xaxis2``), or ``letter`` when it has none."""
+    name = f"{letter}axis{(ref or letter)[1:]}"
+    try:
+        title = _plain(layout[name].title.text)
+    except (KeyError, AttributeError, ValueError):
+        title = ""
+    return title or letter
+
+
+def _numbers(values: object) -> np.ndarray | None:
+    """``values`` as a flat float array with the non-finite entries dropped, or None when not numeric."""
+    if values is None:
+        return None
+    try:
+        a = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return None
+    return a[np.isfinite(a)]
+
+
+def _span(a: np.ndarray) -> str:
+    return f"{fmt.number(float(a.min()))} to {fmt.number(float(a.max()))}"
+
+
+def _x_phrase(x: object, n: int, x_name: str) -> str:
+    """Where the x values go: "as epoch goes 0 to 400", or the categories when x is not numeric."""
+    if x is None:
+        return f"over {n} points"
+    xs = _numbers(x)
+    if xs is None or len(xs) == 0:
+        cats = list(x)
+        return f"over {len(cats)} {x_name} values ({_plain(cats[0])} to {_plain(cats[-1])})" if cats else ""
+    return f"as {x_name} goes {fmt.number(float(xs[0]))} to {fmt.number(float(xs[-1]))}"
+
+
+def _trend(y: np.ndarray) -> str:
+    """How a curve moves: rises/falls from its first to its last value, with its extremes when they lie between."""
+    first, last, low, high = (float(v) for v in (y[0], y[-1], y.min(), y.max()))
+    scale = max(abs(high), abs(low), 1e-300)
+    if high - low <= 1e-9 * scale:
+        return f"stays at {fmt.number(first)}"
+    verb = "rises" if last > first else "falls" if last < first else "returns"
+    text = f"{verb} from {fmt.number(first)} to {fmt.number(last)}"
+    if low < min(first, last) or high > max(first, last):
+        text += f" (lowest {fmt.number(low)}, highest {fmt.number(high)})"
+    return text
+
+
+def _describe_trace(trace, layout: go.Layout, i: int) -> str:
+    """One sentence for one trace: its name and what its values do over its x range."""
+    kind = trace.type or "scatter"
+    name = _plain(getattr(trace, "name", None)) or f"Series {i + 1}"
+    x_name = _axis_title(layout, getattr(trace, "xaxis", None), "x")
+    y_name = _axis_title(layout, getattr(trace, "yaxis", None), "y")
+    if kind in _GRID_TYPES or kind == "scatter3d":
+        z = _numbers(getattr(trace, "z", None))
+        if z is None or len(z) == 0:
+            return f"{name}: no values"
+        xs, ys = _numbers(getattr(trace, "x", None)), _numbers(getattr(trace, "y", None))
+        where = []
+        if xs is not None and len(xs):
+            where.append(f"{x_name if kind not in ('surface', 'scatter3d') else 'x'} {_span(xs)}")
+        if ys is not None and len(ys):
+            where.append(f"{y_name if kind not in ('surface', 'scatter3d') else 'y'} {_span(ys)}")
+        over = f" over {', '.join(where)}" if where else ""
+        return f"{name}: values from {_span(z)}{over}"
+    y_raw, x_raw = getattr(trace, "y", None), getattr(trace, "x", None)
+    if kind == "histogram" and y_raw is None:
+        xs = _numbers(x_raw)
+        return f"{name}: distribution of {len(xs)} values from {_span(xs)}" if xs is not None and len(xs) else name
+    y = _numbers(y_raw)
+    if y is None or len(y) == 0:
+        return f"{name}: no values"
+    mode = getattr(trace, "mode", None) or ""
+    if kind in ("scatter", "scattergl") and "lines" not in mode and mode:
+        xs = _numbers(x_raw)
+        where = f"{x_name} {_span(xs)}, " if xs is not None and len(xs) else ""
+        return f"{name}: {len(y)} points, {where}{y_name} {_span(y)}"
+    return f"{name}: {_trend(y)} {_x_phrase(x_raw, len(y), x_name)}".rstrip()
+
+
+def describe(fig: go.Figure | dict) -> str:
+    """A short text alternative for ``fig`` computed from the figure itself, at most ``ALT_MAX_CHARS`` long.
+
+    Title, axis titles, then each trace's name and how its y (or z) values go over its x range, e.g.
+    "Training loss: falls from 0.69 to 0.02 as epoch goes 0 to 400". It is a function of the plotted numbers,
+    so it changes when the result does.
+    """
+    if isinstance(fig, dict):
+        fig = go.Figure(fig, _validate=False)
+    layout = fig.layout
+    title = _plain(layout.title.text) if layout.title else ""
+    traces = [t for t in fig.data if getattr(t, "visible", None) is not False]
+    head = f"Chart: {title}." if title else "Chart."
+    if not traces:
+        return f"{head} No data shown."
+    x_name, y_name = _axis_title(layout, None, "x"), _axis_title(layout, None, "y")
+    axes = f" Axes: {x_name} across, {y_name} up." if (x_name, y_name) != ("x", "y") else ""
+    parts = [_describe_trace(t, layout, i) for i, t in enumerate(traces[:_ALT_MAX_TRACES])]
+    rest = len(traces) - len(parts)
+    text = f"{head}{axes} " + "; ".join(parts) + (f"; and {rest} more series" if rest > 0 else "") + "."
+    while len(text) > ALT_MAX_CHARS and len(parts) > 1:  # drop whole series sentences first, then cut
+        parts.pop()
+        rest += 1
+        text = f"{head}{axes} " + "; ".join(parts) + f"; and {rest} more series."
+    return text if len(text) <= ALT_MAX_CHARS else text[: ALT_MAX_CHARS - 1] + "…"

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nnviz import threads
+from nnviz.figures import style
 from nnviz.ui import classroom, links
 
 _BIND = "query-params"
@@ -49,11 +50,15 @@ def takeaway(text: str) -> None:
     st.success(text, icon=":material/lightbulb:")
 
 
-def figure(fig: go.Figure, key: str | None = None) -> None:
-    """Show a plotly figure at full column width with the app's toolbar settings (larger text in classroom mode)."""
+def figure(fig: go.Figure, key: str | None = None, alt: str | None = None) -> None:
+    """Show a plotly figure at full column width with the app's toolbar settings (larger text in classroom mode).
+
+    Every chart gets a text alternative for screen readers: ``alt`` when the page words one from its result,
+    else ``style.describe(fig)``, computed from the plotted numbers (WCAG 1.1.1).
+    """
     if classroom.is_on():
         _enlarge_text(fig, classroom.FONT_PX)
-    st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key)
+    st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt or style.describe(fig))
 
 
 def _enlarge_text(fig: go.Figure, px: int) -> None:
