@@ -224,7 +224,7 @@ with v3:
                            help="Orthogonal × ρ: every singular value is ρ, so ‖W^k‖ = ρ^k exactly. Gaussian: "
                                 "i.i.d. normal entries rescaled so the largest |eigenvalue| is ρ; ‖W‖₂ is larger.")
 with v4:
-    vg_T = int(ui.slider("Sequence length T", 10, 200, 60, 10, key="sk_vg_T"))
+    vg_T = int(ui.slider("Sequence length T (gradients)", 10, 200, 60, 10, key="sk_vg_T"))
 k1, k2 = st.columns(2)
 with k1:
     vg_clip_on = ui.checkbox("Clip the gradient norm (Pascanu et al. 2013)", False, key="sk_vg_clip")
@@ -266,7 +266,7 @@ st.caption("Hochreiter & Schmidhuber's original (1997, Experiment 4) differs: va
            f"0.5 + (X₁ + X₂)/4, for which the best constant guess scores 1/24 ≈ {rc.ORIGINAL_BASELINE:.3f}.")
 m1, m2, m3, m4 = st.columns(4)
 with m1:
-    add_T = int(ui.slider("Sequence length T", 10, 100, 50, 10, key="sk_add_T"))
+    add_T = int(ui.slider("Sequence length T (adding problem)", 10, 100, 50, 10, key="sk_add_T"))
 with m2:
     add_hidden = int(ui.slider("Hidden units", 8, 64, 32, 8, key="sk_add_hidden"))
 with m3:
