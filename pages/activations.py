@@ -98,8 +98,8 @@ def collapse_section() -> None:
                                        default="tanh", help="The unit step is left out: its gradient is zero, so "
                                                             "gradient descent cannot train through it.")
     with c4:
-        target_name = ui.selectbox("Target", TARGET_NAMES, key="act_col_target", index=TARGET_NAMES.index("square"),
-                                   format_func=target_label)
+        target_name = ui.selectbox("Target of the collapse", TARGET_NAMES,
+                                   key="act_col_target", index=TARGET_NAMES.index("square"), format_func=target_label)
     res = views.collapse(Phi(phi_key), target_name, (int(width),) * int(n_hidden))
     st.latex(views.collapse_formula(res))
     ui.figure(figs.collapse_fit(res.linear, res.nonlinear, res.w_eff, res.b_eff, res.line), key="act_fig_collapse")
@@ -126,8 +126,8 @@ def relu_section() -> None:
     if mode == "target":
         a1, a2 = st.columns(2)
         with a1:
-            name = ui.selectbox("Target", TARGET_NAMES, key="act_pl_target", index=TARGET_NAMES.index("sine"),
-                                format_func=target_label)
+            name = ui.selectbox("Target to interpolate", TARGET_NAMES,
+                                key="act_pl_target", index=TARGET_NAMES.index("sine"), format_func=target_label)
         with a2:
             n_points = ui.slider("Points to interpolate (knots + 1)", 2, 16, 6, 1, key="act_pl_n")
         rv = views.relu_target(name, int(n_points))
@@ -249,8 +249,8 @@ def race_section(acts: tuple[Phi, ...]) -> None:
                 "target, once with each activation selected in the gallery.")
     r1, r2, r3 = st.columns([2, 1, 1])
     with r1:
-        target_name = ui.selectbox("Target", TARGET_NAMES, key="act_race_target", index=TARGET_NAMES.index("wave"),
-                                   format_func=target_label)
+        target_name = ui.selectbox("Target of the race", TARGET_NAMES,
+                                   key="act_race_target", index=TARGET_NAMES.index("wave"), format_func=target_label)
     with r2:
         steps = ui.slider("Adam steps", 100, 400, 300, 100, key="act_race_steps")
     with r3:
