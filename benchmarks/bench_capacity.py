@@ -429,6 +429,11 @@ def report(bench: Bench, levels: list[dict], args, rss: dict, idle: dict, traini
         s = summarise([r.seconds for r in bench.records if r.kind == kind and not r.error])
         if s["n"]:
             print(f"  {kind:13s} n {s['n']:6d} · p50 {s['p50']:.3f} s · p95 {s['p95']:.3f} s · max {s['max']:.2f} s")
+    print("non-training server time by page (every level):")
+    for page in sorted({r.page for r in bench.records if r.kind in NON_TRAINING}):
+        s = summarise([r.seconds for r in bench.records if r.kind in NON_TRAINING and r.page == page and not r.error])
+        if s["n"]:
+            print(f"  {page or 'home':24s} n {s['n']:5d} · p50 {s['p50']:.3f} s · p95 {s['p95']:.3f} s")
     slowest = sorted((r for r in bench.records if r.kind in NON_TRAINING and not r.error), key=lambda r: -r.seconds)
     print("slowest non-training interactions:" + "".join(
         f"\n  {r.seconds:6.2f} s  {r.kind:6s} {r.page or 'home'} {r.what}" for r in slowest[:12]))
