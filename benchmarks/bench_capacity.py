@@ -317,7 +317,7 @@ async def warm_up(url: str, pages: list[str]) -> None:
 async def ramp(url: str, pid: int, pages: list[str], args, bench: Bench, deadline: float) -> list[dict]:
     tasks: list[asyncio.Task] = []
     results = []
-    for level in ramp_levels(args.max_sessions):
+    for level in (sorted(args.levels) if args.levels else ramp_levels(args.max_sessions)):
         while len(tasks) < level:
             tasks.append(asyncio.create_task(student(url, len(tasks), bench, args, pages)))
             await asyncio.sleep(1 / args.arrival_rate)
@@ -451,6 +451,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=900, help="wall-time cap of the ramp")
     parser.add_argument("--max-sessions", type=int, default=200)
+    parser.add_argument("--levels", type=int, nargs="*", default=None, help="ramp levels (default 10, 25, 50, ...)")
     parser.add_argument("--level-s", type=float, default=45, help="seconds measured at each level")
     parser.add_argument("--join-s", type=float, default=5, help="seconds after a level's arrivals before measuring")
     parser.add_argument("--arrival-rate", type=float, default=5, help="new sessions per second")
@@ -466,6 +467,7 @@ def main() -> None:
     parser.add_argument("--timeout-s", type=float, default=60, help="one run's timeout")
     args = parser.parse_args()
     args.max_sessions = max(1, min(1000, args.max_sessions))
+    args.levels = [max(1, min(args.max_sessions, n)) for n in args.levels or []]
     args.per_page = max(1, min(12, args.per_page))
     args.seconds = max(10.0, min(3600.0, args.seconds))
     args.idle, args.train = max(1, min(200, args.idle)), max(1, min(50, args.train))
