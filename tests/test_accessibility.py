@@ -4,6 +4,8 @@ name on its page, and (browser, slow) axe-core finds no serious or critical viol
 from __future__ import annotations
 
 import collections
+import os
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -109,3 +111,57 @@ def test_every_control_has_a_unique_name_and_every_chart_a_text_alternative(spec
     assert not repeated, f"{spec.file}: controls sharing a name {repeated}"
     for chart in at.get("plotly_chart"):
         assert chart.proto.alt.strip(), f"{spec.file}: a chart without a text alternative"
+
+
+# --- axe-core in Chromium (browser, slow) ---------------------------------------------------------------------
+
+#: Where axe-core's browser bundle is: $AXE_JS, else where `.ci/run` installs it
+#: (`npm install --prefix /tmp/axe axe-core@4.14.1`).
+AXE_JS = Path(os.environ.get("AXE_JS", "/tmp/axe/node_modules/axe-core/axe.min.js"))
+
+#: WCAG 2.0/2.1 A and AA rules only (axe's best-practice rules are not part of the standard).
+_AXE_RUN = """async () => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap(v => v.nodes.map(n => ({rule: v.id, target: n.target.join(' '), html: n.html.slice(0, 200)})));
+}"""
+
+#: Violations caused by Streamlit's own components, which the app cannot change: (rule id, a CSS selector the
+#: offending element matches). Each entry was seen with Streamlit 1.67 / axe-core 4.14.1.
+AXE_ALLOWED: tuple[tuple[str, str], ...] = (
+    # The multipage navigation: Streamlit puts its section headers (<div>) directly inside the <ul> of pages.
+    ("list", '[data-testid="stSidebarNavItems"]'),
+    # ... and so each page's <li> sits in a <div> of its section, not directly in the <ul>.
+    ("listitem", '[data-testid="stSidebarNavItems"] li'),
+)
+
+
+def _allowed(page, violation: dict) -> bool:
+    return any(violation["rule"] == rule and page.evaluate(
+        "([t, s]) => { const e = document.querySelector(t); return !!e && e.matches(s); }",
+        [violation["target"], selector]) for rule, selector in AXE_ALLOWED)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("classroom", [False, True], ids=["default", "classroom"])
+@pytest.mark.parametrize("spec", list(PAGES), ids=lambda s: s.url_path)
+def test_axe_finds_no_serious_violation_of_the_apps_own_markup(browser, app_url, spec, classroom):
+    if not AXE_JS.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is required under CI: npm install --prefix /tmp/axe axe-core@4.14.1 ({AXE_JS})")
+        pytest.skip(f"axe-core not found at {AXE_JS} (set AXE_JS)")
+    from tests.browser_utils import wait_until_idle
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        path = "" if spec.file == "home.py" else spec.url_path
+        page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        if classroom:
+            page.locator('[data-testid="stSidebar"]').get_by_text("Classroom mode", exact=True).click()
+            wait_until_idle(page)
+        page.add_script_tag(path=str(AXE_JS))
+        found = [v for v in page.evaluate(_AXE_RUN) if not _allowed(page, v)]
+    finally:
+        page.close()
+    assert not found, "\n".join(f"{v['rule']}: {v['target']}  {v['html']}" for v in found)
