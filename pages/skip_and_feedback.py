@@ -50,9 +50,10 @@ c1, c2, c3, c4 = st.columns(4)
 with c1:
     gf_depth = int(ui.slider("Depth L (hidden layers)", 2, 120, 50, 1, key="sk_gf_depth"))
 with c2:
-    gf_phi = Phi(ui.activation_select("Activation φ", key="sk_gf_phi", options=PHIS, default="sigmoid"))
+    gf_phi = Phi(ui.activation_select("Activation φ (gradient flow)", key="sk_gf_phi", options=PHIS, default="sigmoid"))
 with c3:
-    gf_init = ui.selectbox("Initialisation", rs.INITS, key="sk_gf_init", format_func=ui.labels(rs.INIT_LABELS))
+    gf_init = ui.selectbox("Initialisation (gradient flow)", rs.INITS,
+                           key="sk_gf_init", format_func=ui.labels(rs.INIT_LABELS))
 with c4:
     gf_branch = ui.selectbox("Residual branch scale", rs.BRANCH_SCALES, key="sk_gf_branch",
                              format_func=ui.labels(rs.BRANCH_LABELS))
@@ -92,10 +93,11 @@ st.markdown(
 )
 d1, d2, d3, d4 = st.columns(4)
 with d1:
-    dg_phi = Phi(ui.activation_select("Activation", key="sk_dg_phi", options=("tanh", "relu", "sigmoid"),
+    dg_phi = Phi(ui.activation_select("Activation (degradation)", key="sk_dg_phi", options=("tanh", "relu", "sigmoid"),
                                       default="tanh"))
 with d2:
-    dg_init = ui.selectbox("Initialisation ", rs.INITS, key="sk_dg_init", format_func=ui.labels(rs.INIT_LABELS))
+    dg_init = ui.selectbox("Initialisation (degradation)", rs.INITS,
+                           key="sk_dg_init", format_func=ui.labels(rs.INIT_LABELS))
 with d3:
     dg_deep = int(ui.slider("Deepest network L", 10, 60, 50, 5, key="sk_dg_deep"))
 with d4:
@@ -203,7 +205,7 @@ r1c, r2c, r3c = st.columns(3)
 with r1c:
     rnn_radius = float(ui.slider("Spectral radius ρ of W", 0.5, 1.5, 0.9, 0.05, key="sk_rnn_radius"))
 with r2c:
-    rnn_phi = Phi(ui.activation_select("Activation φ ", key="sk_rnn_phi", options=RNN_PHIS, default="tanh"))
+    rnn_phi = Phi(ui.activation_select("Activation φ of the RNN", key="sk_rnn_phi", options=RNN_PHIS, default="tanh"))
 with r3c:
     rnn_input = ui.radio("Input sequence", rc.INPUT_KINDS, key="sk_rnn_input", horizontal=True,
                          format_func=ui.labels(rc.INPUT_LABELS))
@@ -215,9 +217,10 @@ st.caption("16 hidden units, W = ρ·(random orthogonal matrix). " + tr_caption)
 st.header("Feedback connections II: vanishing and exploding gradients through time")
 v1, v2, v3, v4 = st.columns(4)
 with v1:
-    vg_radius = float(ui.slider("Spectral radius ρ of W ", 0.5, 1.5, 1.0, 0.05, key="sk_vg_radius"))
+    vg_radius = float(ui.slider("Spectral radius ρ of W (gradients)", 0.5, 1.5, 1.0, 0.05, key="sk_vg_radius"))
 with v2:
-    vg_phi = Phi(ui.activation_select("Activation φ  ", key="sk_vg_phi", options=RNN_PHIS, default="tanh"))
+    vg_phi = Phi(ui.activation_select("Activation φ (gradients)", key="sk_vg_phi",
+                                      options=RNN_PHIS, default="tanh"))
 with v3:
     vg_kind = ui.selectbox("Recurrent matrix W", rc.MATRIX_KINDS, key="sk_vg_kind",
                            format_func=ui.labels(rc.MATRIX_LABELS),
@@ -273,7 +276,7 @@ with m3:
     add_lr = float(ui.selectbox("Learning rate (Adam)", [3e-3, 1e-2, 3e-2], key="sk_add_lr", index=1,
                                 format_func=lambda v: f"{v:g}"))
 with m4:
-    add_seed = int(ui.slider("Seed ", 0, 9, 0, 1, key="sk_add_seed"))
+    add_seed = int(ui.slider("Seed (adding problem)", 0, 9, 0, 1, key="sk_add_seed"))
 add = rc.AddingSettings(T=add_T, hidden=add_hidden, lr=add_lr, seed=add_seed)
 
 
