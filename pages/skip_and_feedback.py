@@ -11,6 +11,7 @@ from nnviz.figures import skip_and_feedback as fx
 from nnviz.format import tex_number
 from nnviz.topics.skip_and_feedback import recurrent as rc
 from nnviz.topics.skip_and_feedback import residual as rs
+from nnviz.ui import echo
 from nnviz.views import skip_and_feedback as V
 
 PHIS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
@@ -212,6 +213,10 @@ with r3c:
 tr, fig_tr, tr_caption = V.trajectories(rnn_radius, rnn_phi, rnn_input)
 ui.figure(fig_tr, key="sk_fig_traj")
 st.caption("16 hidden units, W = ρ·(random orthogonal matrix). " + tr_caption)
+
+with ui.lazy_expander("Hear feedback: an echo is a recurrent neuron", "sk_echo_open") as ECHO:
+    if ECHO.open:
+        echo.feedback_as_sound_section("sk_")
 
 # ---------------------------------------------------------------------------------------------- feedback: BPTT
 st.header("Feedback connections II: vanishing and exploding gradients through time")
