@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nnviz.catalog import available_pages  # noqa: E402
+from nnviz.catalog import PAGES  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS, _free_port, chromium_path  # noqa: E402
 
 WARM_GOAL_S, COLD_GOAL_S = 3.0, 6.0
@@ -190,7 +190,7 @@ def main() -> None:
                         help="warm: navigate right after the home page settled, not once the server is idle")
     args = parser.parse_args()
     args.repeats = max(1, min(5, args.repeats))
-    specs = [p for p in available_pages() if not args.pages or p.url_path in args.pages
+    specs = [p for p in PAGES if not args.pages or p.url_path in args.pages
              or (p.url_path == "home" and "" in args.pages)]
     from playwright.sync_api import sync_playwright
 
