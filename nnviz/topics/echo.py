@@ -111,6 +111,7 @@ def jacobian(x: np.ndarray, h: np.ndarray, rho: float, D: int, phi: Phi, s: int)
     J[s] = 1.0
     with np.errstate(over="ignore", under="ignore"):
         J[idx] = np.cumprod(rho * d)
+    J[np.abs(J) < 1e-300] = 0.0  # subnormals round to themselves, they do not keep falling: call them 0
     return np.where(np.isfinite(J), J, np.sign(J) * np.finfo(float).max)
 
 
