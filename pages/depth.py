@@ -29,7 +29,7 @@ def _widths_or_message(text: str, name: str) -> list[int] | None:
     try:
         return counting.parse_widths(text)
     except ValueError as e:
-        st.error(f"{name}: {e}")
+        st.warning(f"{name} could not be read, so it is not drawn: {ui.plain(e)}", icon=":material/edit_note:")
         return None
 
 

@@ -56,10 +56,10 @@ def setup_section():
     try:
         problem = spec.problem()
     except ExpressionError as err:
-        st.error(f"**That formula cannot be used.** {err}", icon=":material/function:")
+        st.warning(f"**That formula cannot be used.** {ui.plain(err)}", icon=":material/function:")
         return spec, None, width, phi
     except ValueError as err:
-        st.error(f"**This target cannot be approximated here.** {err}", icon=":material/warning:")
+        st.warning(f"**This target cannot be approximated here.** {ui.plain(err)}", icon=":material/warning:")
         return spec, None, width, phi
     if target != ua.FORMULA:
         st.latex(rf"f(x) = {ua.TARGETS[target].latex}, \qquad x \in [{tex_number(a)}, {tex_number(b)}]")
