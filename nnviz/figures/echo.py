@@ -29,9 +29,12 @@ def envelope(k_t: np.ndarray, env: np.ndarray, echoes: np.ndarray, grad: np.ndar
         {"type": "scatter", "mode": "markers", "x": k_t, "y": _db(grad), "name": "|∂h_t/∂h_0| along this run",
          "marker": {"color": style.VERMILLION, "size": 4}},
     ]
-    return style.make_figure(data, title=f"The click's echoes, one every {D_ms:.3g} ms, and the gradient",
-                             x_title="time after the click (s)", y_title="level (dB re the first echo)",
-                             height=height, yaxis={"range": [FLOOR_DB - 5, CEIL_DB + 5]})
+    levels = np.concatenate([d["y"] for d in data])
+    lo, hi = float(levels.min()), float(levels.max())
+    pad = max(5.0, 0.05 * (hi - lo))  # the range the levels span, so a 10 dB decay is not a flat line
+    return style.make_figure(data, title=f"A click's echoes, one per {D_ms:.3g} ms",
+                             x_title="time after the click (s)", y_title="level (dB re first echo)",
+                             height=height, yaxis={"range": [lo - pad, hi + pad]})
 
 
 def waveform(t: np.ndarray, x_lo: np.ndarray, x_hi: np.ndarray, h_lo: np.ndarray, h_hi: np.ndarray,
