@@ -327,14 +327,14 @@ def playable(samples: np.ndarray, sr: int = SR, peak: float = 0.9) -> tuple[np.n
     top = float(np.max(np.abs(y))) if len(y) else 0.0
     notes = []
     if abs(dc) > 1e-3:
-        notes.append(f"its DC offset of {dc:.3g} removed (a speaker cannot play a constant)")
+        notes.append(f"with its DC offset of {dc:.3g} removed (a speaker cannot play a constant)")
     if top > peak:
         y = y * (peak / top)
         notes.append(f"turned down by {20 * math.log10(top / peak):.1f} dB so its peak fits the WAV")
     if top < 1e-6:
         return y, "Silence: after removing its constant part the signal has nothing left to play."
-    said = " and ".join(notes) if notes else "nothing changed but 10 ms fades at the ends"
-    return y, f"Played with {said}."
+    said = " and ".join(notes) if notes else "as it is, with only 10 ms fades at the ends"
+    return y, f"Played {said}."
 
 
 def match_rms(clips: Sequence[np.ndarray], sr: int = SR, target: float = 0.2,
