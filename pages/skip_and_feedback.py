@@ -134,8 +134,7 @@ ui.takeaway("Without skips, adding layers can make even the training loss worse.
 
 # ---------------------------------------------------------------------------------------------- shattered
 st.header("Skip connections III: shattered gradients")
-with st.expander("Open to compute: dy/dx of three ReLU networks (Balduzzi et al. 2017)", key="sk_sh_open",
-                 on_change="rerun") as sh_box:
+with ui.lazy_expander("Open to compute: dy/dx of three ReLU networks (Balduzzi et al. 2017)", "sk_sh_open") as sh_box:
     if sh_box.open:
         st.markdown(
             "Feed a ReLU network (200 units wide) 256 evenly spaced inputs $x \\in [-2, 2]$ and plot $dy/dx$. In a "
@@ -306,8 +305,7 @@ ui.takeaway("Gated cells keep an additive path through time (the LSTM's cell sta
 
 # ---------------------------------------------------------------------------------------------- joint chart
 st.header("One picture: depth and time are the same problem")
-with st.expander("Open to compute: signal survival through layers and through time", key="sk_jt_open",
-                 on_change="rerun") as jt_box:
+with ui.lazy_expander("Open to compute: signal survival through layers and through time", "sk_jt_open") as jt_box:
     if jt_box.open:
         st.markdown(
             "How much of a small change at the input survives after a given number of steps, through layers of a "

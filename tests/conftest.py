@@ -67,12 +67,19 @@ def start_streamlit(port: int, extra: list[str] | None = None) -> subprocess.Pop
 @contextlib.contextmanager
 def streamlit_server(extra: list[str] | None = None):
     """A fresh ``streamlit run app.py`` on a free port; yields its base URL and stops it afterwards."""
+    with streamlit_process(extra) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(extra: list[str] | None = None):
+    """As ``streamlit_server``, yielding (base URL, the server's process) for tests that measure the server."""
     port = _free_port()
     proc = start_streamlit(port, extra)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
