@@ -40,7 +40,7 @@ def test_a_shared_deep_link_on_a_fresh_server_goes_through_the_router(browser):
             wait_until_idle(page)  # waits for the router's sidebar toggle
             assert page.get_by_role("link", name="Network playground").count() + page.get_by_role(
                 "link", name="Home").count() >= 1, "the app's own navigation is shown"
-            assert "b = +0.70" in page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+            assert "b = +0.7" in page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
             assert error_texts(page) == []
         finally:
             page.close()

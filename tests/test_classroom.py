@@ -38,7 +38,9 @@ def test_classroom_mode_hides_prose_and_keeps_formulas(browser, app_url):
         assert not prose.is_visible()
         assert page.locator(".katex-display").first.is_visible(), "formulas stay in classroom mode"
         assert page.locator('[data-testid="stPlotlyChart"]').first.is_visible()
-        # the flag survives a page switch through the navigation
+        # the sidebar starts collapsed for projection; the flag survives a page switch through the navigation
+        page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+                     ).first.click()
         page.get_by_role("link", name="Home").click()
         wait_until_idle(page)
         assert "classroom=true" in page.url
