@@ -27,7 +27,7 @@ def nested_fields() -> go.Figure:
                       line={"color": style.BLUE, "width": 2}, layer="below")
         label_y = cy if tops[i + 1] is None else 0.5 * (tops[i] + tops[i + 1])
         fig.add_trace(go.Scatter(x=[0], y=[label_y], mode="text", text=[f"<b>{name}</b>"],
-                                 textfont={"size": 17, "color": style.BLACK}, hovertext=[meaning],
+                                 textfont={"size": 14, "color": style.BLACK}, hovertext=[meaning],
                                  hoverinfo="text", showlegend=False))
     fig.update_xaxes(visible=False, range=[-5, 5])
     fig.update_yaxes(visible=False, range=[-3.1, 3.1], scaleanchor="x")
