@@ -16,10 +16,12 @@ import io
 import math
 import wave
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnviz.activations import Phi
+if TYPE_CHECKING:  # the registry loads torch: only a clip that goes through a nonlinearity pays for it
+    from nnviz.activations import Phi
 
 SR = 22_050  # Hz: a quarter of the CD rate, ample for harmonics up to 11 kHz and cheap to compute
 MAX_SECONDS = 5.0
@@ -161,6 +163,8 @@ def pluck_f0(f0: float, sr: int = SR) -> float:
 
 def as_phi(phi: Phi | str, **params: float) -> Phi:
     """A ``Phi`` from a ``Phi`` or a registry key (plus its parameters)."""
+    from nnviz.activations import Phi
+
     return phi if isinstance(phi, Phi) else Phi(phi, **params)
 
 

@@ -195,6 +195,18 @@ class Session:
             self.widgets[p.id] = Widget(p.id, kind, p.label, key, p)
 
 
+def run_sync(coro):
+    """Run a coroutine to completion in a thread of its own and return its result.
+
+    ``asyncio.run`` refuses to start inside a thread whose event loop is running, and Playwright's sync API keeps one
+    running in the test process's main thread for the whole session once a browser test has run.
+    """
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def server_rss_mb(pid: int) -> float:
     """Resident memory of a process in MB (Linux /proc), summed over the process only."""
     with open(f"/proc/{pid}/status") as f:

@@ -16,7 +16,7 @@ from streamlit.proto.Slider_pb2 import Slider
 
 from nnviz.catalog import ROOT
 from tests.conftest import streamlit_server
-from tests.st_client import Session, Widget
+from tests.st_client import Session, Widget, run_sync
 
 _spec = importlib.util.spec_from_file_location("bench_capacity", ROOT / "benchmarks" / "bench_capacity.py")
 bench = importlib.util.module_from_spec(_spec)
@@ -50,7 +50,7 @@ def test_two_sessions_open_pages_and_set_a_slider():
             await asyncio.gather(a.close(), b.close())
 
     with streamlit_server() as url:
-        asyncio.run(drive(url))
+        run_sync(drive(url))
 
 
 def test_the_client_refuses_other_hosts():

@@ -27,6 +27,7 @@ import pytest
 from nnviz.catalog import ROOT
 from tests.browser_utils import error_texts, wait_until_idle
 from tests.conftest import _free_port, _wait_healthy
+from tests.st_client import run_sync
 
 COOKIE_SECRET = "nnviz-test-secret-shared-by-every-replica"
 SITE = ROOT / "deploy" / "nginx" / "nnviz.conf"
@@ -259,7 +260,7 @@ def test_open_websockets_per_address_are_capped_with_429(proxy):
         await asyncio.gather(*(ws.close() for ws in opened))
         return n_open, refused
 
-    n_open, refused = asyncio.run(main())
+    n_open, refused = run_sync(main())
     assert n_open == cap and refused == [429] * 8, (n_open, refused)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.conftest import streamlit_process
-from tests.st_client import Session, Widget, server_rss_mb
+from tests.st_client import Session, Widget, run_sync, server_rss_mb
 
 pytestmark = pytest.mark.slow
 
@@ -111,7 +111,7 @@ def _sessions_train_then_leave(url: str, pid: int, n: int, ticks: int) -> dict[s
         await asyncio.gather(*(s.close() for s in sessions))
         return {"busy": busy, "running": running}
 
-    return asyncio.run(main())
+    return run_sync(main())
 
 
 def test_runs_stop_when_their_sessions_go_away(server):
@@ -158,7 +158,7 @@ def test_memory_before_peak_and_after_many_training_sessions(server):
         await sampler
 
     t0 = time.perf_counter()
-    asyncio.run(main())
+    run_sync(main())
     elapsed = time.perf_counter() - t0
     wait_for(idle(pid), timeout_s=60)
     after = server_rss_mb(pid)
@@ -206,7 +206,7 @@ def test_the_first_tab_after_a_restart_sees_only_the_apps_navigation():
 
     titles = {p.title for p in PAGES}
     with streamlit_process() as (url, _):
-        seen = asyncio.run(_navigation_titles(url, PAGE))
+        seen = run_sync(_navigation_titles(url, PAGE))
     assert seen, "the server sent no navigation"
     for names in seen:
         assert set(names) <= titles, f"a navigation listed {sorted(set(names) - titles)}"
