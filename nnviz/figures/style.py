@@ -33,6 +33,10 @@ TRAIN = BLUE
 TEST = ORANGE
 COMPARE = GREEN
 CLASS_COLOURS = (VERMILLION, BLUE, GREEN, ORANGE, PURPLE, SKY)  # class 0, 1, 2, ...
+#: Class k is drawn with CLASS_SYMBOLS[k] as well as CLASS_COLOURS[k], so no class is told apart by colour alone
+#: (WCAG 1.4.1). Filled shapes, which stay distinct at 6-9 px.
+CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "pentagon", "hexagon",
+                 "triangle-down")
 
 #: A cycle for several curves of equal standing (activations overlaid, depths compared).
 SERIES = (BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLACK, YELLOW)
@@ -71,6 +75,16 @@ def series_colour(i: int) -> str:
 def weight_colour(w: float) -> str:
     """Blue for a positive weight, vermillion for a negative one."""
     return POSITIVE if w >= 0 else NEGATIVE
+
+
+def weight_dash(w: float) -> str:
+    """Solid for a positive weight, dashed for a negative one: the sign is not carried by colour alone."""
+    return "solid" if w >= 0 else "dash"
+
+
+def class_symbol(k: int) -> str:
+    """The marker shape of class k (paired with ``CLASS_COLOURS[k]``)."""
+    return CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)]
 
 
 def base_layout(*, title: str | None = None, x_title: str | None = None, y_title: str | None = None,
