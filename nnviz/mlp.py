@@ -3,16 +3,19 @@
 ``widths = [n_in, h_1, ..., h_L, n_out]``: layer l maps h_{l-1} to h_l by W_l (h_l x h_{l-1}) and b_l (h_l).
 The activation phi (from the registry) follows every hidden layer; the output layer is linear unless
 ``out_activation`` is given.
+
+Counting needs no torch, so torch is imported only where a network is built: a page that only counts
+(the playground's header, the depth page's counting tab) does not pay its import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import torch
-from torch import nn
-
-from nnviz import activations
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
 INITS = ("xavier", "he", "default")
 
@@ -29,6 +32,8 @@ def count_parameters(widths: Sequence[int]) -> tuple[int, int]:
 
 def init_linear(layer: nn.Linear, init: str, gain: float = 1.0) -> None:
     """Initialise W of one layer: Xavier (Glorot) uniform, He (Kaiming) normal, or torch's default; b = 0."""
+    from torch import nn
+
     if init == "xavier":
         nn.init.xavier_uniform_(layer.weight, gain=gain)
     elif init == "he":
@@ -47,13 +52,18 @@ def build_mlp(
     init: str = "default",
     out_activation: str | None = None,
     phi_params: dict[str, float] | None = None,
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,
 ) -> nn.Sequential:
-    """An MLP ``Linear, phi, Linear, phi, ..., Linear`` with reproducible initial weights.
+    """An MLP ``Linear, phi, Linear, phi, ..., Linear`` with reproducible initial weights (float32 by default).
 
     ``phi`` is one registry key for every hidden layer, or one key per hidden layer.
     The same ``seed`` always gives the same initial weights, without touching torch's global RNG.
     """
+    import torch
+    from torch import nn
+
+    from nnviz import activations
+
     if len(widths) < 2:
         raise ValueError("A network needs at least an input and an output width.")
     n_hidden = len(widths) - 2
@@ -64,7 +74,7 @@ def build_mlp(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:], strict=False)):
-            linear = nn.Linear(n_in, n_out, dtype=dtype)
+            linear = nn.Linear(n_in, n_out, dtype=dtype or torch.float32)
             init_linear(linear, init)
             layers.append(linear)
             if i < n_hidden:
@@ -76,4 +86,6 @@ def build_mlp(
 
 def linear_layers(model: nn.Sequential) -> list[nn.Linear]:
     """The Linear layers of a network, input to output."""
+    from torch import nn
+
     return [m for m in model if isinstance(m, nn.Linear)]

@@ -297,10 +297,24 @@ def test_bounds_take_their_known_values():
 # ----------------------------------------------------------------------------------------------- counting payoff
 
 
-def test_parameter_count_without_torch_equals_the_core_one():
-    for widths in ([3, 9, 2], [3, 5, 3, 3, 2], [1, 1], [2, 512, 512, 1]):
-        assert counting.parameter_count(widths) == count_parameters(widths)
-        assert ReluNet.random(widths).n_parameters == sum(count_parameters(widths))
+@pytest.mark.parametrize("widths", [[3, 9, 2], [3, 5, 3, 3, 2], [1, 1], [2, 512, 512, 1], [1, 2, 2, 2, 1]])
+def test_the_one_parameter_count_equals_a_torch_models_numel(widths):
+    from nnviz.mlp import build_mlp
+
+    w, b = count_parameters(widths)
+    model = build_mlp(widths, "relu")
+    assert sum(m.weight.numel() for m in model if isinstance(m, torch.nn.Linear)) == w
+    assert sum(m.bias.numel() for m in model if isinstance(m, torch.nn.Linear)) == b
+    rows = counting.layer_counts(widths)
+    assert ReluNet.random(widths).n_parameters == w + b == sum(r.weights + r.biases for r in rows)
+
+
+def test_counting_does_not_import_torch():
+    """The count lives in nnviz.mlp, which imports torch only where a network is built."""
+    code = ("import sys; from nnviz.mlp import count_parameters; from nnviz.topics.depth import counting; "
+            "counting.architecture((3, 9, 2)); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
 
 
 def test_the_lecture_pair_shows_what_depth_buys():

@@ -1,7 +1,7 @@
 """Counting parameters of fully connected networks, and what the same count buys in depth.
 
-Networks are lists of widths ``[n_in, h_1, ..., h_L, n_out]`` (as in ``nnviz.mlp``). Torch-free, so the page's
-first visit does not load torch.
+Networks are lists of widths ``[n_in, h_1, ..., h_L, n_out]`` (as in ``nnviz.mlp``, whose ``count_parameters``
+is the one count, torch-free, so the page's first visit does not load torch).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.mlp import count_parameters
 from nnviz.topics.regions import pieces_1d
 
 MAX_LAYERS = 10  # hidden layers in a typed architecture
@@ -57,16 +58,9 @@ def layer_counts(widths: Sequence[int]) -> list[LayerCount]:
     return [LayerCount(i + 1, a, b, a * b, b) for i, (a, b) in enumerate(zip(widths[:-1], widths[1:], strict=False))]
 
 
-def parameter_count(widths: Sequence[int]) -> tuple[int, int]:
-    """(weights, biases): sum of h_{l-1} h_l and sum of h_l. The same as ``nnviz.mlp.count_parameters``, without
-    importing torch (the tests check the two agree)."""
-    rows = layer_counts(widths)
-    return sum(r.weights for r in rows), sum(r.biases for r in rows)
-
-
 def mlp_parameters(n_in: int, n_out: int, depth: int, width: int) -> int:
     """Weights + biases of ``depth`` hidden layers of ``width`` units between n_in inputs and n_out outputs."""
-    return sum(parameter_count([n_in] + [width] * depth + [n_out]))
+    return sum(count_parameters([n_in] + [width] * depth + [n_out]))
 
 
 def width_for_budget(n_in: int, n_out: int, depth: int, budget: int, max_width: int = MAX_WIDTH) -> int:
@@ -116,7 +110,7 @@ def architecture(widths: Sequence[int]) -> Architecture:
     from nnviz.topics.depth.constructions import tooth_net, zigzag
 
     hidden = list(widths[1:-1])
-    w, b = parameter_count(widths)
+    w, b = count_parameters(widths)
     n = math.prod(hidden)  # 1 with no hidden layer: a straight line
     constructed = pieces_1d(tooth_net(hidden), 0.0, 1.0).n_pieces if hidden and n <= 20_000 else n
     x = np.arange(min(n, 128) + 1) / n
@@ -168,5 +162,5 @@ def equal_budget_shapes(n_in: int, n_out: int, budget: int, depths: Sequence[int
     for d in depths:
         w = width_for_budget(n_in, n_out, d, budget)
         shape = (n_in,) + (w,) * d + (n_out,)
-        rows.append(BudgetShape(d, w, shape, sum(parameter_count(shape))))
+        rows.append(BudgetShape(d, w, shape, sum(count_parameters(shape))))
     return tuple(rows)

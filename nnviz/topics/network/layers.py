@@ -12,6 +12,7 @@ import numpy as np
 
 from nnviz.activations import Phi
 from nnviz.format import number, tex_number
+from nnviz.mlp import count_parameters
 
 #: Weights on the page are drawn to one decimal, so the matrix product can be read and checked by hand.
 DECIMALS = 1
@@ -142,7 +143,7 @@ def stack_sizes(n_in: int, depth: int, width: int, n_out: int = 1) -> tuple[int,
 
 def param_counts(sizes: tuple[int, ...]) -> tuple[int, ...]:
     """Parameters per layer: layer l has sizes[l+1] x sizes[l] weights and sizes[l+1] biases."""
-    return tuple(m * n + m for n, m in zip(sizes[:-1], sizes[1:], strict=True))
+    return tuple(sum(count_parameters((n, m))) for n, m in zip(sizes[:-1], sizes[1:], strict=True))
 
 
 def _biases(m: int) -> str:
