@@ -277,6 +277,57 @@ def test_lm_refuses_wide_nets(problem):
         ua.LMFit(problem, ua.LM_MAX_WIDTH + 1, TANH)
 
 
+def test_one_lm_step_at_the_largest_setting_fits_in_a_tick(monkeypatch):
+    """Issue 17: one step is ONE damped solve of a (3N+1)-square system, and at N = LM_MAX_WIDTH with the most
+    samples its work fits the tick's training budget at the assumed rate (work counted, not timed)."""
+    from nnviz.live import TICK_TRAIN_S
+
+    p = ua.make_problem(np.sin, -1.0, 1.0, ua.MAX_SAMPLES)
+    fit = ua.LMFit(p, ua.LM_MAX_WIDTH, TANH, max_steps=4, seed=0)
+    sizes, products = [], []
+    solve = fit._solve
+
+    def counted(A, g):
+        sizes.append(A.shape)
+        return solve(A, g)
+
+    monkeypatch.setattr(fit, "_solve", counted)
+    jac = fit.jacobian
+
+    def counted_jacobian(theta):
+        J, r = jac(theta)
+        products.append(J.shape)
+        return J, r
+
+    monkeypatch.setattr(fit, "jacobian", counted_jacobian)
+    for k in range(1, 5):
+        fit.run(1)
+        assert len(sizes) == k, "one solve per step, however many trials are rejected"
+    p_max = 3 * ua.LM_MAX_WIDTH + 1
+    assert set(sizes) == {(p_max, p_max)} and all(s == (ua.MAX_SAMPLES, p_max) for s in products)
+    assert len(products) <= len(sizes)  # J is formed only when a trial was taken
+    work = ua.LMFit.step_flops(ua.MAX_SAMPLES, ua.LM_MAX_WIDTH)
+    assert work <= TICK_TRAIN_S * ua.LM_FLOPS_PER_S
+    assert ua.LMFit.step_flops(ua.MAX_SAMPLES, 2 * ua.LM_MAX_WIDTH) > TICK_TRAIN_S * ua.LM_FLOPS_PER_S, \
+        "the cap is what keeps the work in budget: twice the width would not fit"
+
+
+def test_a_rejected_lm_trial_is_a_step_that_raises_the_damping(problem):
+    fit = ua.LMFit(problem, 8, TANH, max_steps=200, seed=0).run()
+    losses = fit.history["mse"]
+    assert all(b <= a for a, b in zip(losses, losses[1:], strict=False)), "the loss never rises"
+    assert fit.ended or fit.steps == 200
+    if fit.ended:
+        assert fit.lam >= 1e12 or "reached" in fit.end_reason
+
+
+def test_every_fit_says_its_caps_before_it_starts(problem):
+    for fit in (ua.AdamFit(problem, 8, TANH, max_steps=500), ua.LMFit(problem, 8, TANH, max_steps=500)):
+        status = fit.status()
+        assert "500 steps" in status and f"{fit.max_seconds / 60:g} minutes" in status
+        assert fit.max_seconds <= 600  # minutes, not hours
+
+
 # -------------------------------------------------------------------------------- sweep, challenge, towers
 
 def test_width_sweep_slopes_follow_theory(problem):
@@ -509,7 +560,7 @@ def test_sweep_sentences_follow_the_measured_slopes(target, phi):
 
 def test_sweep_run_fills_cell_by_cell_and_equals_the_whole_sweep(problem):
     run = ua.SweepRun(problem, SIG, widths=(4, 16, 64), train_steps=2, train_max_width=16)
-    assert run.max_steps == 3 * 3 + 2
+    assert run.max_steps == 3 * 3 + 2 * 2  # three methods at three widths, two LM steps at each trained width
     run.run(4)
     part = run.result()
     assert np.isfinite(part.max_error[ua.BUMPS]).all() and np.isfinite(part.max_error[ua.RELU_KNOTS]).sum() == 1

@@ -43,8 +43,12 @@ MAX_ABS_VALUE = 1e6
 MAX_WIDTH = 1000
 #: Most training samples: least squares costs n N min(n, N), and 512 x 1000 keeps a solve well under a second.
 MAX_SAMPLES = 512
-#: Largest width the Levenberg-Marquardt path accepts (it solves a (3N+1)-square system per step).
-LM_MAX_WIDTH = 256
+#: Largest width the Levenberg-Marquardt path accepts: a step forms J^T J for p = 3N + 1 parameters and factors it,
+#: so its work grows like n p^2 + p^3 / 3; at N = 128 and n = MAX_SAMPLES that fits a tick (``LMFit.step_flops``).
+LM_MAX_WIDTH = 128
+#: The float64 rate assumed when bounding one step's work: a tenth of what one core of the shared server
+#: measures for these products and factorisations (benchmarks/bench_uat.py prints it), for headroom under load.
+LM_FLOPS_PER_S = 2e9
 SIGMOID = Phi("sigmoid")
 RELU = Phi("relu")
 
@@ -525,7 +529,8 @@ class _Fit(TimedRun):
 
     def status(self) -> str:
         if self.steps == 0:
-            return f"{self.method}: ready, {number(self.max_steps)} steps."
+            return (f"{self.method}: ready, {number(self.max_steps)} steps (the server stops any run after "
+                    f"{self.max_seconds / 60:g} minutes of work).")
         text = (f"{self.method}: step {number(self.steps)} of {number(self.max_steps)} · "
                 f"training MSE {number(self.loss)}")
         return text + (f" · {self.end_reason}" if self.end_reason else "")
@@ -575,11 +580,14 @@ class AdamFit(_Fit):
 class LMFit(_Fit):
     """Levenberg-Marquardt on every weight (w, b, v, c) of a shallow net, in float64 numpy.
 
-    Each step solves (J^T J + lam diag(J^T J)) delta = -J^T r with the exact Jacobian J (n x (3N+1)):
-    dy/dv_i = phi(z_i), dy/dw_i = v_i phi'(z_i) x, dy/db_i = v_i phi'(z_i), dy/dc = 1. It starts from ``start``
-    (e.g. ``torch_initial_net``) or from least squares on a random hidden layer. With ``project`` (variable
-    projection) the output layer (v, c) is re-solved by least squares after every accepted step, so the
-    iteration only has to find good hidden neurons. The run ends early when no step lowers the loss.
+    One step is one damped trial: solve (J^T J + lam diag(J^T J)) delta = -J^T r once (Cholesky) with the exact
+    Jacobian J (n x p, p = 3N + 1): dy/dv_i = phi(z_i), dy/dw_i = v_i phi'(z_i) x, dy/db_i = v_i phi'(z_i),
+    dy/dc = 1. A trial that lowers the loss is taken (and lam falls); one that does not raises lam and still counts
+    as a step, so a step's work is bounded (``step_flops``) and one tick never runs past its budget. J and J^T J are
+    kept until a trial is taken. It starts from ``start`` (e.g. ``torch_initial_net``) or from least squares on a
+    random hidden layer. With ``project`` (variable projection) the output layer (v, c) is re-solved by least
+    squares after every accepted trial, so the iteration only has to find good hidden neurons. The run ends early
+    when lam reaches 1e12 (no step lowers the loss any more).
     """
 
     method = "Levenberg–Marquardt"
@@ -598,9 +606,18 @@ class LMFit(_Fit):
         self.project = project
         self.x, self.y = problem.x_train, problem.y_train
         self._phi, self._dphi = phi.numpy_pair()
+        self._system: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (J^T J, J^T r, diag) at theta
         if project:
             self._project()
         self.loss = self._mse(self.theta)
+
+    @staticmethod
+    def step_flops(n: int, width: int) -> float:
+        """An upper estimate of one step's floating-point work with n samples and N = ``width`` neurons:
+        J^T J (n p^2), J^T r (2 n p), the Cholesky factor and solves (p^3/3 + 2 p^2), the Jacobian and two loss
+        evaluations (~60 n N), and the output layer's least squares by SVD (4 n q^2 + 8 q^3, q = N + 1)."""
+        p, q = 3 * width + 1, width + 1
+        return float(n * p * p + 2 * n * p + p**3 / 3 + 2 * p * p + 60 * n * width + 4 * n * q * q + 8 * q**3)
 
     def _project(self) -> None:
         """Replace (v, c) by the least-squares optimum for the current hidden layer."""
@@ -626,26 +643,37 @@ class LMFit(_Fit):
         r = self._phi(np.multiply.outer(self.x, w) + b) @ v + c - self.y
         return float(np.mean(r**2))
 
+    def _solve(self, A: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+        """delta with A delta = -g for the damped, symmetric positive definite A (p, p); None if it is not."""
+        from scipy.linalg import cho_factor, cho_solve
+
+        try:
+            return -cho_solve(cho_factor(A, check_finite=False), g, check_finite=False)
+        except np.linalg.LinAlgError:
+            return None
+
     def _step(self) -> bool:
-        J, r = self.jacobian(self.theta)
-        g, JtJ = J.T @ r, J.T @ J
-        diag = np.diag(JtJ).copy() + 1e-12
-        for _ in range(12):
-            try:
-                delta = np.linalg.solve(JtJ + self.lam * np.diag(diag), -g)
-            except np.linalg.LinAlgError:
-                self.lam = min(self.lam * 10, 1e12)
-                continue
-            trial = self.theta + delta
-            loss = self._mse(trial)
-            if math.isfinite(loss) and loss < self.loss:
-                self.theta = trial
-                if self.project:
-                    self._project()
-                    loss = min(loss, self._mse(self.theta))
-                self.lam = max(self.lam / 3.0, 1e-12)
-                return self._record(loss)
-            self.lam = min(self.lam * 4.0, 1e12)
+        if self._system is None:
+            J, r = self.jacobian(self.theta)
+            JtJ = J.T @ J
+            self._system = (JtJ, J.T @ r, np.diag(JtJ).copy() + 1e-12)
+        JtJ, g, diag = self._system
+        delta = self._solve(JtJ + self.lam * np.diag(diag), g)
+        loss = self._mse(self.theta + delta) if delta is not None else math.nan
+        if math.isfinite(loss) and loss < self.loss:
+            self.theta = self.theta + delta
+            if self.project:
+                kept = self.theta
+                self._project()
+                projected = self._mse(self.theta)
+                if projected <= loss:
+                    loss = projected
+                else:  # the truncated solve can be a hair worse: keep the trial as taken
+                    self.theta = kept
+            self.lam = max(self.lam / 3.0, 1e-12)
+            self._system = None
+            return self._record(loss)
+        self.lam = min(self.lam * 4.0, 1e12)
         keep_going = self._record(self.loss)
         if keep_going and self.lam >= 1e12:
             self.end_reason = "converged: no step lowers the loss any more"
@@ -698,8 +726,10 @@ class SweepRun(TimedRun):
         self.train_steps, self.train_max_width = train_steps, min(train_max_width, LM_MAX_WIDTH)
         trainable = [i for i, n in enumerate(widths) if n <= self.train_max_width and train_steps > 0]
         self.cells = [(k, i) for k in (BUMPS, RELU_KNOTS, RANDOM_LS) for i in range(len(widths))]
-        self.cells += [(TRAINED, i) for i in trainable]
+        # training is split into its LM steps, one per cell, so no step of the sweep trains for more than one
+        self.cells += [(TRAINED, i) for i in trainable for _ in range(train_steps)]
         self.max_steps = len(self.cells)
+        self._training: tuple[int, LMFit] | None = None  # (width index, run) of the training in progress
         self.max_error = {k: np.full(len(widths), np.nan) for k in (BUMPS, RELU_KNOTS, RANDOM_LS, TRAINED)}
         self.rmse = {k: np.full(len(widths), np.nan) for k in self.max_error}
 
@@ -710,19 +740,36 @@ class SweepRun(TimedRun):
             return bump_construction(p.f, p.a, p.b, n, steep, construction_phi("bumps", self.phi)).net
         if key == RELU_KNOTS:
             return relu_interpolation(p.f, p.a, p.b, n)
-        if key == RANDOM_LS:
-            return least_squares_fit(random_hidden(n, p.a, p.b, self.phi, 1.0, self.seed), p.x_train, p.y_train).net
-        fit = LMFit(p, n, self.phi, max_steps=self.train_steps, start=torch_initial_net(n, self.phi, seed=self.seed))
-        return fit.run().net()
+        return least_squares_fit(random_hidden(n, p.a, p.b, self.phi, 1.0, self.seed), p.x_train, p.y_train).net
+
+    def _train_step(self, i: int) -> None:
+        """One LM step of the training at width index i; its error is measured after its last step."""
+        if self._training is None or self._training[0] != i:
+            n = self.widths[i]
+            self._training = (i, LMFit(self.problem, n, self.phi, max_steps=self.train_steps,
+                                       start=torch_initial_net(n, self.phi, seed=self.seed)))
+        fit = self._training[1]
+        if fit.done:  # it converged early: the rest of its cells have nothing to do
+            return
+        fit.run(1)
+        if fit.done:
+            error = fit_error(fit.net(), self.problem)
+            self.max_error[TRAINED][i], self.rmse[TRAINED][i] = error.max_error, math.sqrt(error.mse)
 
     def _step(self) -> bool:
         key, i = self.cells[self.steps]
-        error = fit_error(self._net(key, self.widths[i]), self.problem)
-        self.max_error[key][i], self.rmse[key][i] = error.max_error, math.sqrt(error.mse)
+        if key == TRAINED:
+            self._train_step(i)
+        else:
+            error = fit_error(self._net(key, self.widths[i]), self.problem)
+            self.max_error[key][i], self.rmse[key][i] = error.max_error, math.sqrt(error.mse)
+        if self.steps + 1 >= self.max_steps:
+            self._training = None  # a finished sweep keeps only its numbers
         return True
 
     def status(self) -> str:
-        return f"Measured {number(self.steps)} of {number(self.max_steps)} (method, width) pairs"
+        return (f"Step {number(self.steps)} of {number(self.max_steps)}: one measurement of a construction or one "
+                "training step each")
 
     def result(self) -> Sweep:
         """The errors measured so far (NaN where not yet), with names and bounds."""
