@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.datasets import make_blobs
 
 #: The truth tables of two-input logic gates, inputs in {0, 1}.
 GATES: dict[str, tuple[int, int, int, int]] = {
@@ -40,6 +39,8 @@ def logic_gate(name: str) -> Points:
 
 def two_blobs(n: int = 100, spread: float = 1.0, seed: int = 0) -> Points:
     """Two Gaussian blobs (scikit-learn's make_blobs), centred at (-1.5, -1.5) and (1.5, 1.5)."""
+    from sklearn.datasets import make_blobs  # scikit-learn takes 2-3 s to import: only when blobs are made
+
     X, y = make_blobs(n_samples=n, centers=[[-1.5, -1.5], [1.5, 1.5]], cluster_std=spread, random_state=seed)
     return Points(X.astype(float), y.astype(int), "two blobs")
 
