@@ -85,11 +85,91 @@ def test_html_and_nan_do_not_leak_into_the_text():
     assert "h1: rises from 1 to 3" in text and "Layer output" in text
 
 
+def test_a_cached_figure_dict_is_described_by_its_numbers():
+    """Views cache ``fig.to_dict()``, which stores arrays as base64 typed arrays: the text must still read them."""
+    fig = _loss_figure()
+    assert style.describe(fig.to_dict()) == style.describe(fig)
+    assert "no values" not in style.describe(fig.to_dict())
+
+
+# --- data_table / data_csv: the numbers behind a figure ----------------------------------------------------------
+
+def _rows(text: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_csv_of_a_line_has_a_row_per_point_named_after_the_axes():
+    e = np.arange(4.0)
+    fig = style.make_figure([go.Scatter(x=e, y=0.5 ** e, name="Training loss", mode="lines"),
+                             go.Scatter(x=[0, 3], y=[0.1, 0.1], name="floor", mode="lines")],
+                            x_title="epoch", y_title="loss")
+    rows = _rows(style.data_csv(fig))
+    assert rows[0] == ["series", "epoch", "loss"]
+    assert rows[1:5] == [["Training loss", str(float(k)), repr(0.5 ** k)] for k in range(4)]
+    assert rows[5:] == [["floor", "0", "0.1"], ["floor", "3", "0.1"]]
+
+
+def test_csv_of_a_heat_map_has_a_row_per_cell_and_survives_to_dict():
+    z = np.array([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+    fig = style.make_figure([go.Heatmap(z=z, x=[10, 20, 30], y=[-1, 1], name="output")], x_title="x1",
+                            y_title="x2")
+    header, rows = style.data_table(fig)
+    assert header == ["series", "x1", "x2", "z"]
+    assert [r[1:] for r in rows] == [[10, -1, 0.0], [20, -1, 1.0], [30, -1, 2.0], [10, 1, 3.0], [20, 1, 4.0],
+                                     [30, 1, 5.0]]
+    assert style.data_csv(fig.to_dict()) == style.data_csv(fig)
+
+
+def test_csv_leaves_out_labels_and_marks_gaps_and_separate_axes():
+    fig = style.make_figure([go.Scatter(x=[0, 1, None, 2], y=[1, 2, None, 3], name="edges", mode="lines"),
+                             go.Scatter(x=[0], y=[0], mode="text", text=["a label"]),
+                             go.Scatter(x=[5, 6], y=[7, np.nan], name="right", xaxis="x2", yaxis="y2")],
+                            x_title="left x", y_title="left y")
+    header, rows = style.data_table(fig)
+    assert header == ["series", "x", "y", "x axis", "y axis"]
+    assert [r[0] for r in rows] == ["edges"] * 3 + ["right"] * 2  # the gap row and the text label are left out
+    assert rows[-1] == ["right", 6, "", "x", "y"] and rows[0][3:] == ["left x", "left y"]
+
+
+def test_a_long_figure_is_thinned_to_the_bound_keeping_each_series_ends():
+    x = np.arange(10_000.0)
+    fig = go.Figure([go.Scatter(x=x, y=2 * x, name="a"), go.Scatter(x=x, y=-x, name="b")])
+    header, rows = style.data_table(fig, max_rows=1_000)
+    assert len(rows) <= 1_000
+    a = [r for r in rows if r[0] == "a"]
+    assert a[0][1:] == [0.0, 0.0] and a[-1][1:] == [9999.0, 19998.0] and len(a) >= 400
+    assert all(r[2] == 2 * r[1] for r in a)
+
+
+def test_a_figure_of_labels_only_has_no_data_and_names_come_from_the_figure():
+    from nnviz.figures.home import nested_fields
+
+    assert style.figure_name(nested_fields()) is None
+    assert style.figure_name(_loss_figure()) == "Loss while training"
+    untitled = style.make_figure([go.Scatter(x=[0, 1], y=[1, 0])], x_title="epoch", y_title="loss")
+    assert style.figure_name(untitled) == "loss against epoch"
+
+
+def test_the_data_behind_a_figure_is_built_only_when_asked(monkeypatch):
+    """Every chart with numbers gets a download button, and a page run builds none of the tables."""
+    calls = []
+    real = style.data_csv
+    monkeypatch.setattr(style, "data_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = open_page("single_neuron.py")
+    assert_clean(at)
+    buttons = [b for b in at.get("download_button") if b.label.startswith("Data: ")]
+    assert len(buttons) >= len(at.get("plotly_chart")) - 1 > 0
+    assert calls == []
+
+
 # --- pages: unique names, a text alternative on every chart ---------------------------------------------------
 
 #: Widget kinds AppTest exposes with a label.
 _KINDS = ("slider", "select_slider", "selectbox", "radio", "checkbox", "toggle", "number_input", "text_input",
-          "text_area", "multiselect", "button", "color_picker", "date_input")
+          "text_area", "multiselect", "button", "download_button", "color_picker", "date_input")
 
 #: Labels allowed to repeat on a page: the live panel's own buttons (nnviz.ui.live). Each panel sits in its own
 #: section under its own heading, but a screen reader's list of buttons still reads "Train, Train". Reported to

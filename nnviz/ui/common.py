@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitDuplicateElementId, StreamlitDuplicateElementKey
 
 from nnviz import threads
 from nnviz.figures import style
@@ -50,15 +53,43 @@ def takeaway(text: str) -> None:
     st.success(text, icon=":material/lightbulb:")
 
 
-def figure(fig: go.Figure, key: str | None = None, alt: str | None = None) -> None:
+def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None, data: bool = True) -> None:
     """Show a plotly figure at full column width with the app's toolbar settings (larger text in classroom mode).
 
     Every chart gets a text alternative for screen readers: ``alt`` when the page words one from its result,
-    else ``style.describe(fig)``, computed from the plotted numbers (WCAG 1.1.1).
+    else ``style.describe(fig)``, computed from the plotted numbers (WCAG 1.1.1). ``fig`` may be a figure dict
+    (a cached ``fig.to_dict()``). With ``data`` a small button below downloads the plotted numbers as CSV
+    (``style.data_csv``); the table is built only when it is pressed, so a rerun pays only for the button.
     """
+    if isinstance(fig, dict):
+        fig = go.Figure(fig, _validate=False)  # validated when it was built; st.plotly_chart would redo it (~40 ms)
     if classroom.is_on():
         _enlarge_text(fig, classroom.FONT_PX)
     st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt or style.describe(fig))
+    if data:
+        _data_button(fig, key)
+
+
+#: A figure's name in its download button's label, at most this long.
+_DATA_NAME_CHARS = 48
+
+
+def _data_button(fig: go.Figure, key: str | None) -> None:
+    """A download button for the numbers behind ``fig`` (hidden in classroom mode). Its label names the figure
+    (title, else its axes), so no two buttons on a page share a name; nothing is computed until it is pressed."""
+    name = style.figure_name(fig)
+    if name is None:  # nothing plotted but labels and shapes
+        return
+    name = name if len(name) <= _DATA_NAME_CHARS else name[: _DATA_NAME_CHARS - 1] + "…"
+    stem = key or re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_") or "figure"
+    # A second unkeyed figure of the same name on the page: the first one's button stands for both.
+    with contextlib.suppress(StreamlitDuplicateElementId, StreamlitDuplicateElementKey):
+        st.download_button(
+            f"Data: {name} (CSV)", data=lambda: style.data_csv(fig), file_name=f"nnviz_{stem}.csv", mime="text/csv",
+            key=f"secondary_data_{stem}", on_click="ignore", type="tertiary",
+            icon=":material/download:", width="content",
+            help="The plotted numbers, one row per point (long series thinned evenly to at most "
+                 f"{style.TABLE_MAX_ROWS:,} rows).")
 
 
 def _enlarge_text(fig: go.Figure, px: int) -> None:
