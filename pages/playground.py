@@ -12,6 +12,7 @@ from nnviz.activations import Phi
 from nnviz.figures import playground as figs
 from nnviz.mlp import count_parameters
 from nnviz.topics import playground as pg
+from nnviz.ui import sound_data
 from nnviz.views import playground as views
 
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TensorFlow Playground's list
@@ -43,8 +44,10 @@ with controls.container(border=True):
     problem = ui.radio("Problem", ["classification", "regression"], key="pg_problem", horizontal=True,
                        format_func=str.capitalize)
     sets = datasets.CLASSIFICATION_SETS if problem == "classification" else datasets.REGRESSION_SETS
-    set_name = ui.selectbox("Data set", [*sets, "csv"], key="pg_data_c" if problem == "classification"
-                            else "pg_data_r", format_func=ui.labels({**sets, "csv": "Upload a CSV…"}))
+    extra = ["sounds", "csv"] if problem == "classification" else ["csv"]
+    set_name = ui.selectbox("Data set", [*sets, *extra], key="pg_data_c" if problem == "classification"
+                            else "pg_data_r", format_func=ui.labels({**sets, "sounds": "Sounds: timbres by ear",
+                                                                     "csv": "Upload a CSV…"}))
     st.button("New data", key="pg_regen", on_click=_new_data_seed, icon=":material/casino:",
               help="Draw new points (the data seed goes up by one).")
     depth = ui.slider("Hidden layers", 0, MAX_DEPTH, 2, 1, key="pg_depth")
@@ -96,9 +99,13 @@ with st.sidebar:
 # ------------------------------------------------------------------------------------------------------------
 # Settings -> the run's configuration (a change of any of these starts a new network)
 fallback = "circle" if problem == "classification" else "plane"
-split = views.split(problem, fallback if set_name == "csv" else set_name, n_points, noise / 100, ratio / 100,
+split = views.split(problem, set_name if set_name in sets else fallback, n_points, noise / 100, ratio / 100,
                     data_seed)
 data_id: tuple = (problem, set_name, n_points, noise, ratio, data_seed)
+sounds = None
+if set_name == "sounds":
+    sounds = sound_data.data_section("pg_", controls, n_points, noise / 100, ratio / 100, data_seed)
+    split, data_id = sounds.split, sounds.data_id
 if set_name == "csv":
     upload = controls.file_uploader(f"CSV with columns x1, x2, label (at most {datasets.CSV_MAX_BYTES // 1000} kB, "
                                     f"{datasets.CSV_MAX_ROWS:,} rows)", type=["csv", "txt"], key="pg_csv")
@@ -175,7 +182,8 @@ def draw(run: pg.Trainer, running: bool) -> None:
                      caption=f"Output ({scale.title}) over the plane: x₁ across, x₂ up, −6 to 6", width="stretch")
         else:
             ui.figure(figs.output_map(view, split, task, scale, show_test=show_test, discretise=discretise,
-                                      height=400), key="pg_fig_out")
+                                      height=400, axes=sounds.axes if sounds else ("x₁", "x₂"),
+                                      names=sounds.names if sounds else None), key="pg_fig_out")
     with right:
         if running:
             st.image(figs.curves_frame(run.history, task), width="stretch",
@@ -192,12 +200,15 @@ def draw(run: pg.Trainer, running: bool) -> None:
 with stage:
     run: pg.Trainer = ui.live_panel(KEY, make, draw, config=config, start_label="Play", step_label="Step",
                                    update=update)
-st.caption(
+stage.caption(
     "Top: each square is one unit's value over the input plane (blue positive, vermillion negative, each scaled to "
-    "its own range); edges are weights, blue positive, vermillion negative, thicker = larger. Below: the output "
-    "with the training points (circles, white rim) and test points (diamonds, dark rim), filled with their class "
-    "or target. Learning rate, batch size, optimiser, regularisation and the stop epoch can change while it "
-    "plays; changing the data, inputs, layers, initial weights or rules starts a new network.")
+    "its own range); edges are weights, blue solid positive, vermillion dashed negative, thicker = larger. Below: "
+    "the output with the training points (white rim) and test points (dark rim), each class its own colour and "
+    "shape (regression: circles and diamonds filled with the target). Learning rate, batch size, optimiser, "
+    "regularisation and the stop epoch can change while it plays; changing the data, inputs, layers, initial "
+    "weights or rules starts a new network.")
+if sounds:
+    sound_data.hear_section("pg_", sounds, run.net, keys, task, rules)
 
 st.subheader("How this run takes a step")
 st.markdown("\n".join(f"- {s}" for s in pg.conventions(task, rules, hyper, init, n_train)))

@@ -216,3 +216,73 @@ def test_export_after_training_on_a_hostile_file_is_python_with_no_file_text(tmp
     for text in (snippet, exported):
         for bit in ("evil", "Session", "onerror", "script", "href", "alert", "](", "**", "file.csv", "9e+", "-2.5"):
             assert bit not in text, bit
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# WAV uploads and recordings on the playground's sound set (issue 16 item 5): through the page, in AppTest
+# ---------------------------------------------------------------------------------------------------------------
+
+SOUNDS = {"pg_data_c": "Sounds: timbres by ear", "pg_snd_src": "Your own"}
+
+
+def _wav_file(data: bytes, name: str = "a.wav") -> tuple[str, bytes, str]:
+    return (name, data, "audio/wav")
+
+
+def _good(f0: float, seconds: float = 1.5) -> bytes:
+    from nnviz import audio
+    from tests.test_timbre import wav
+
+    return wav(samples=audio.square(f0, seconds) * 0.5) if f0 > 0 else wav(
+        samples=np.random.default_rng(0).uniform(-0.5, 0.5, int(seconds * 22_050)))
+
+
+def _own_page():
+    from tests.apptest_utils import open_page
+
+    return open_page("playground.py", SOUNDS)
+
+
+@pytest.mark.slow
+def test_every_bad_wav_gets_its_message_on_the_page_and_the_previous_sounds_stay():
+    from nnviz.ui import live
+    from tests.apptest_utils import assert_clean
+    from tests.test_timbre import BAD_FILES
+
+    at = _own_page()
+    assert_clean(at)
+    assert any("at least two classes" in i.value for i in at.info)  # nothing of their own yet: synthesised shown
+    at.file_uploader(key="pg_snd_up0").set_value([_wav_file(_good(220.0))]).run()
+    at.file_uploader(key="pg_snd_up1").set_value([_wav_file(_good(0.0))]).run()
+    assert_clean(at)
+    run = live.live_run("pg_live", at.session_state)
+    assert run.n_classes == 2 and run.task == "binary"  # trained on their two classes
+    X_before = run.X_train.copy()
+    for name, (data, words) in BAD_FILES.items():
+        at.file_uploader(key="pg_snd_up0").set_value([_wav_file(data, f"{HOSTILE[:40]}.wav")]).run()
+        assert_clean(at)
+        shown = [e.value for e in at.error]
+        assert any(words in e and "still in use" in e for e in shown), (name, shown)
+        assert not any(bit in e for e in shown for bit in ("evil", "Session", "<img")), shown  # no file name echoed
+        now = live.live_run("pg_live", at.session_state)
+        assert now is run and np.array_equal(now.X_train, X_before), name  # never half-loaded, nothing replaced
+
+
+@pytest.mark.slow
+def test_a_recording_goes_through_the_same_path_and_becomes_a_class():
+    """AppTest cannot record: it hands st.audio_input the WAV bytes a browser would send."""
+    from nnviz.ui import live
+    from tests.apptest_utils import assert_clean
+
+    at = _own_page()
+    at.audio_input(key="pg_snd_rec0").set_value(("rec.wav", _good(330.0, 2.0), "audio/wav")).run()
+    at.audio_input(key="pg_snd_rec1").set_value(("rec.wav", _good(0.0, 2.0), "audio/wav")).run()
+    at.audio_input(key="pg_snd_rec2").set_value(("rec.wav", _good(110.0, 2.0), "audio/wav")).run()
+    assert_clean(at)
+    assert [e.value for e in at.error] == []
+    run = live.live_run("pg_live", at.session_state)
+    assert run.n_classes == 3 and len(run.X_train) + len(run.X_test) == 3 * 6  # 2 s -> 6 clips of 0.3 s each
+    assert any("class A: 6 clips" in c.value for c in at.caption)
+    at.audio_input(key="pg_snd_rec2").set_value(("rec.wav", b"RIFF....WAVEjunk", "audio/wav")).run()
+    assert any("damaged" in e.value and "6 clips loaded before are still in use" in e.value for e in at.error)
+    assert live.live_run("pg_live", at.session_state).n_classes == 3

@@ -48,15 +48,17 @@ def _discrete_scale(colours: Sequence[str]) -> list[list]:
     return [[i / (k - 1), c] for i, c in enumerate(colours)]
 
 
-#: Training points are circles with a white rim, test points diamonds with a dark rim; their fill is the class
-#: (or the target), so the legend shows the shapes in neutral grey.
-_POINT_SETS = (("training points", "circle", "white"), ("test points", "diamond", style.BLACK))
+#: Training points have a white rim, test points a dark one; a class is told by its colour AND its marker shape
+#: (``style.class_symbol``), so no class is told apart by colour alone. Regression points (no classes) are
+#: circles (training) and diamonds (test), filled with their target.
+_POINT_SETS = (("training points", "circle", "white", 1.0), ("test points", "diamond", style.BLACK, 1.6))
 
 
 def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_test: bool = True,
-               discretise: bool = False, height: int = 460) -> go.Figure:
+               discretise: bool = False, height: int = 460, axes: tuple[str, str] = ("x₁", "x₂"),
+               names: Sequence[str] | None = None) -> go.Figure:
     """The network's output over the input plane as a heatmap (colour bar over ``scale``), with the training
-    (and test) points on top."""
+    (and test) points on top; ``axes`` are the axis titles, ``names`` the classes' names (else "class k")."""
     hover = "x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>"
     smooth = False if discretise else "fast"  # "fast" scales an image: cheap for the browser at 5 redraws/s
     out32 = view.output.astype(np.float32)  # half the bytes sent to the browser at every redraw
@@ -85,24 +87,35 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
     if show_test and len(split.X_test):
         sets.append((split.X_test, split.y_test, *_POINT_SETS[1]))
     k = max(2, split.n_classes)
-    for X, y, name, symbol, edge in sets:
+    names = list(names) if names is not None else [f"class {c}" for c in range(k)]
+    for X, y, name, symbol, edge, rim in sets:
         if task == "regression":
             marker = {"color": np.asarray(y, float), "colorscale": style.DIVERGING, "cmin": scale.lo,
-                      "cmax": scale.hi}
+                      "cmax": scale.hi, "symbol": symbol}
             label = "target %{customdata:.3f}"
         else:
             marker = {"color": np.asarray(y, float), "colorscale": _discrete_scale(style.CLASS_COLOURS[:k]),
-                      "cmin": 0, "cmax": k - 1}
-            label = "class %{customdata}"
-        marker |= {"size": 7, "symbol": symbol, "line": {"color": edge, "width": 1.2 if symbol == "circle" else 0.8}}
+                      "cmin": 0, "cmax": k - 1,
+                      "symbol": np.array([style.class_symbol(int(c)) for c in y], dtype=object)}
+            label = "%{customdata}"
+            symbol = "circle"
+        marker |= {"size": 7, "line": {"color": edge, "width": rim}}
+        data = np.asarray(y) if task == "regression" else np.array([names[int(c)] for c in y], dtype=object)
         traces.append(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
-                                 customdata=np.asarray(y), hovertemplate=f"{name}<br>{hover}{label}<extra></extra>"))
-        # the legend's entry: the shape in grey, since a point's colour is its class
-        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=name,
+                                 customdata=data, hovertemplate=f"{name}<br>{hover}{label}<extra></extra>"))
+        # the legend's entry: the rim (and, for regression, the shape) in grey, since a point's fill is its class
+        rim_name = f"{name} ({'white' if edge == 'white' else 'dark'} rim)"
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=name if task == "regression" else rim_name,
                                  marker={"color": style.GREY, "symbol": symbol, "size": 9,
-                                         "line": {"color": style.BLACK, "width": 1}}))
-    fig = _figure(traces, height, "x₁", "x₂", legend={"x": 0.0, "xanchor": "left", "orientation": "h",
-                                                     "yanchor": "bottom", "y": 1.02}, uirevision="keep")
+                                         "line": {"color": style.BLACK if edge == "white" else edge,
+                                                  "width": 0.5 if edge == "white" else 2}}))
+    if task != "regression":
+        for c in range(k):
+            traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=names[c],
+                                     marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c),
+                                             "size": 9}))
+    fig = _figure(traces, height, axes[0], axes[1], legend={"x": 0.0, "xanchor": "left", "orientation": "h",
+                                                           "yanchor": "bottom", "y": 1.02}, uirevision="keep")
     fig.update_layout(xaxis=_AXIS, yaxis=_AXIS | {"scaleanchor": "x", "scaleratio": 1})
     return fig
 
@@ -189,7 +202,8 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
     for (positive, bkt), segs in sorted(edges.items()):
         xy = np.concatenate(segs)
         traces.append(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
-                                 line={"color": style.POSITIVE if positive else style.NEGATIVE,
+                                 line={"color": style.weight_colour(1 if positive else -1),
+                                       "dash": style.weight_dash(1 if positive else -1),
                                        "width": 0.6 + 1.6 * bkt}, opacity=0.75))
     traces.append(go.Scatter(x=np.array(hover_x), y=np.array(hover_y), mode="markers", showlegend=False,
                              marker={"size": np.array(hover_size), "opacity": 0},
@@ -300,7 +314,7 @@ def _upscale(img: np.ndarray, size: int) -> np.ndarray:
 def output_frame(view: PlaneView, split: Split, task: str, scale: Scale, *, show_test: bool = True,
                  discretise: bool = False, size: int = 420) -> np.ndarray:
     """The output map as an RGB image (size, size, 3): x1 across, x2 up, both from -6 to 6, points on top
-    (training circles with a white rim, test diamonds with a dark rim)."""
+    (each class its colour and shape; training points with a thin white rim, test points a thicker dark one)."""
     from PIL import Image, ImageDraw
 
     def unit(v: np.ndarray) -> np.ndarray:  # scale.lo -> 0, scale.hi -> 1
@@ -325,27 +339,59 @@ def output_frame(view: PlaneView, split: Split, task: str, scale: Scale, *, show
     def px(X: np.ndarray) -> np.ndarray:
         return np.stack([(X[:, 0] + lim) / (2 * lim) * size, (lim - X[:, 1]) / (2 * lim) * size], axis=1)
 
-    sets = [(split.X_train, split.y_train, (255, 255, 255), False)]
+    sets = [(split.X_train, split.y_train, (255, 255, 255), 1)]
     if show_test and len(split.X_test):
-        sets.append((split.X_test, split.y_test, (34, 34, 34), True))
+        sets.append((split.X_test, split.y_test, (34, 34, 34), 2))
     r = 3.5
-    for X, y, rim, diamond in sets:
+    for X, y, rim, rim_width in sets:
         if task == "regression":
             fills = _diverging(unit(y)).astype(int)
+            shapes = ["circle" if rim_width == 1 else "diamond"] * len(y)
         else:
             fills = np.array([_rgb(style.CLASS_COLOURS[int(c)]) for c in y]).astype(int)
-        for (x0, y0), f in zip(px(X), fills, strict=True):
-            if diamond:
-                q = r + 0.8
-                draw.polygon([(x0, y0 - q), (x0 + q, y0), (x0, y0 + q), (x0 - q, y0)], fill=tuple(f), outline=rim)
-            else:
-                draw.ellipse((x0 - r, y0 - r, x0 + r, y0 + r), fill=tuple(f), outline=rim)
+            shapes = [style.class_symbol(int(c)) for c in y]
+        for (x0, y0), f, shape in zip(px(X), fills, shapes, strict=True):
+            _marker(draw, shape, x0, y0, r + 0.5 * (rim_width - 1), tuple(f), rim, rim_width)
     return np.asarray(img)
+
+
+def _marker(draw, shape: str, x0: float, y0: float, r: float, fill: tuple, rim: tuple, width: int) -> None:
+    """One marker of ``style.CLASS_SYMBOLS``' first shapes drawn with Pillow (others fall back to a circle)."""
+    if shape == "square":
+        draw.rectangle((x0 - r, y0 - r, x0 + r, y0 + r), fill=fill, outline=rim, width=width)
+    elif shape == "diamond":
+        q = r + 1
+        draw.polygon([(x0, y0 - q), (x0 + q, y0), (x0, y0 + q), (x0 - q, y0)], fill=fill, outline=rim, width=width)
+    elif shape == "triangle-up":
+        q = r + 1
+        draw.polygon([(x0, y0 - q), (x0 + q, y0 + q * 0.8), (x0 - q, y0 + q * 0.8)], fill=fill, outline=rim,
+                     width=width)
+    elif shape in ("x", "cross"):
+        q = r + 1
+        arms = ([(x0 - q, y0 - q, x0 + q, y0 + q), (x0 - q, y0 + q, x0 + q, y0 - q)] if shape == "x"
+                else [(x0 - q, y0, x0 + q, y0), (x0, y0 - q, x0, y0 + q)])
+        for a in arms:
+            draw.line(a, fill=rim, width=4 + width)
+            draw.line(a, fill=fill, width=3)
+    else:
+        draw.ellipse((x0 - r, y0 - r, x0 + r, y0 + r), fill=fill, outline=rim, width=width)
+
+
+def _dashed(draw, xy: tuple[float, float, float, float], fill: tuple, width: int, dash: float = 6.0) -> None:
+    """A dashed straight line (Pillow has none): dashes and gaps of ``dash`` pixels."""
+    xa, ya, xb, yb = xy
+    length = float(np.hypot(xb - xa, yb - ya))
+    n = max(1, int(length // (2 * dash)))
+    for i in range(n):
+        t0, t1 = 2 * i * dash / length, min(1.0, (2 * i + 1) * dash / length)
+        draw.line((xa + (xb - xa) * t0, ya + (yb - ya) * t0, xa + (xb - xa) * t1, ya + (yb - ya) * t1), fill=fill,
+                  width=width)
 
 
 def network_frame(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Sequence[str], tile: int = 44,
                   gap_x: int = 70, gap_y: int = 12) -> np.ndarray:
-    """The network diagram as an RGB image: one map per unit, edges coloured by sign and as thick as |w|."""
+    """The network diagram as an RGB image: one map per unit, edges coloured (and dashed when negative) by sign and
+    as thick as |w|."""
     from PIL import Image, ImageDraw
 
     n_cols, n_max = len(view.tiles), max(len(t) for t in view.tiles)
@@ -363,8 +409,12 @@ def network_frame(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seque
             for s in range(W.shape[1]):
                 w = W[d, s]
                 colour = tuple(int(c) for c in (_POS if w >= 0 else _NEG))
-                draw.line((xs[l] + tile, ys[l][s] + tile / 2, xs[l + 1], ys[l + 1][d] + tile / 2), fill=colour,
-                          width=max(1, int(round(1 + 5 * min(1.0, abs(w) / top_w)))))
+                line = (xs[l] + tile, ys[l][s] + tile / 2, xs[l + 1], ys[l + 1][d] + tile / 2)
+                width = max(1, int(round(1 + 5 * min(1.0, abs(w) / top_w))))
+                if style.weight_dash(w) == "solid":
+                    draw.line(line, fill=colour, width=width)
+                else:  # negative weights dashed, as in the paused diagram: the sign is not colour alone
+                    _dashed(draw, line, colour, width)
     heads = ["inputs"] + [f"hidden {l}" for l in range(1, n_cols - 1)] + ["output"]
     for l, tiles in enumerate(view.tiles):
         draw.text((xs[l], 4), heads[l], fill=(90, 90, 90))
