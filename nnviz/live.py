@@ -12,6 +12,7 @@ long; a run it stops is marked ``cut`` and says so (``cut_note``), and nothing s
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -66,6 +67,13 @@ class TimedRun:
     max_steps: int = 1000
     max_seconds: float = MAX_SECONDS
     unit: str = "step"  # what one step is called in the rate readout: "epoch", "step"
+
+    @property
+    def title(self) -> str:
+        """What the run is, in a few words, for the names of the live panel's buttons ("Pause: degradation run").
+        The class name in words unless a subclass says better."""
+        words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", type(self).__name__)
+        return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or "run"
 
     steps: int = 0
     work_s: float = 0.0

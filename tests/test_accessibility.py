@@ -171,12 +171,6 @@ def test_the_data_behind_a_figure_is_built_only_when_asked(monkeypatch):
 _KINDS = ("slider", "select_slider", "selectbox", "radio", "checkbox", "toggle", "number_input", "text_input",
           "text_area", "multiselect", "button", "download_button", "color_picker", "date_input")
 
-#: Labels allowed to repeat on a page: the live panel's own buttons (nnviz.ui.live). Each panel sits in its own
-#: section under its own heading, but a screen reader's list of buttons still reads "Train, Train". Reported to
-#: the lead (issue 19): the panel should name its buttons after its key/heading; until then they are allowed here.
-_PANEL_BUTTONS = frozenset({"train", "pause", "resume", "step", "reset", "play", "run", "continue"})
-
-
 def _labels(at) -> list[str]:
     """Every control's name as a screen reader says it: case and surrounding spaces do not tell two apart."""
     return [" ".join(w.label.split()).casefold() for kind in _KINDS for w in getattr(at, kind)]
@@ -188,7 +182,7 @@ def test_every_control_has_a_unique_name_and_every_chart_a_text_alternative(spec
     assert_clean(at)
     labels = _labels(at)
     assert all(label.strip() for label in labels), "a control without a name"
-    repeated = {label: n for label, n in collections.Counter(labels).items() if n > 1 and label not in _PANEL_BUTTONS}
+    repeated = {label: n for label, n in collections.Counter(labels).items() if n > 1}
     assert not repeated, f"{spec.file}: controls sharing a name {repeated}"
     for chart in at.get("plotly_chart"):
         assert chart.proto.alt.strip(), f"{spec.file}: a chart without a text alternative"

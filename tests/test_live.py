@@ -109,3 +109,14 @@ def test_the_warm_up_loads_torch_and_its_optimiser_once_in_the_background():
             "print('torch' in sys.modules, 'torch._dynamo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True"]
+
+
+def test_a_run_is_named_in_words_for_its_panel_buttons():
+    class DegradationRun(_Counter):
+        pass
+
+    class LSTMRun(_Counter):
+        pass
+
+    assert DegradationRun().title == "degradation run" and LSTMRun().title == "LSTM run"
+    assert _Counter().title == "counter"

@@ -65,9 +65,10 @@ def server():
 
 
 def _train_button(session: Session) -> Widget | None:
-    """The live panel's start button: labelled exactly "Train" (else "Play") on the page the session shows."""
+    """The live panel's start button: labelled "Train: ..." (else "Play: ...", named after the panel's run) on the
+    page the session shows."""
     for label in ("Train", "Play"):
-        found = [w for w in session.find("button") if w.label == label]
+        found = [w for w in session.find("button") if w.label.startswith(f"{label}: ")]
         if found:
             return found[0]
     return None

@@ -104,6 +104,7 @@ def live_panel(
     start_label: str = "Train",
     step_label: str | None = None,
     update: Callable[[TimedRun], None] | None = None,
+    name: str | None = None,
 ) -> TimedRun:
     """Show play / pause / (step) / reset, progress and rate, advance the run while it plays, and call
     ``draw(run, running)`` every tick. Returns the run as it was last drawn.
@@ -112,6 +113,10 @@ def live_panel(
     run depends on, its seed included) changes. ``budget_s`` fixes the work per tick (else the interval less the
     last drawing time); ``step_label`` adds a button that takes one step. ``update(run)`` applies settings that may
     change mid-run (a learning rate) to the run kept for these ``config`` settings, before the panel draws.
+
+    ``name`` says what the panel runs ("loss landscapes"); every button is named after it ("Pause: loss
+    landscapes"), so a screen reader's list of controls tells two panels on a page apart. Without it the run's
+    ``title`` (``TimedRun.title``: its class name in words) stands in.
     """
     state = _state(key, make, config)
     if update is not None:
@@ -122,24 +127,25 @@ def live_panel(
     def _panel() -> None:
         threads.bound()  # a fragment rerun may run in a fresh thread
         run: TimedRun = state["run"]
+        purpose = name or run.title
         controls = st.container(horizontal=True, vertical_alignment="center")  # wraps on a phone, never truncates
         label = start_label if run.steps == 0 else "Resume"
-        if controls.button(label, key=f"{key}_start", icon=":material/play_arrow:", type="primary", width="content",
-                           disabled=state["running"] or run.done):
+        if controls.button(f"{label}: {purpose}", key=f"{key}_start", icon=":material/play_arrow:", type="primary",
+                           width="content", disabled=state["running"] or run.done):
             finished = _finished_runs().get(store_key) if shared and run.steps == 0 else None
             if finished is not None:
                 state.update(run=finished, from_server=True)
             else:
                 state["running"] = True
             st.rerun()
-        if controls.button("Pause", key=f"{key}_pause", icon=":material/pause:", width="content",
+        if controls.button(f"Pause: {purpose}", key=f"{key}_pause", icon=":material/pause:", width="content",
                            disabled=not state["running"]):
             state["running"] = False
             st.rerun()
-        if step_label and controls.button(step_label, key=f"{key}_step", icon=":material/skip_next:",
+        if step_label and controls.button(f"{step_label}: {purpose}", key=f"{key}_step", icon=":material/skip_next:",
                                           width="content", disabled=state["running"] or run.done):
             run.run(1)
-        if controls.button("Reset", key=f"{key}_reset", icon=":material/restart_alt:", width="content"):
+        if controls.button(f"Reset: {purpose}", key=f"{key}_reset", icon=":material/restart_alt:", width="content"):
             state.update(run=make(), running=False, ticks=[], from_server=False, stored=False)
             st.rerun()
         readout = controls.empty()
