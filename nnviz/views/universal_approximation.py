@@ -19,6 +19,23 @@ from nnviz.ui.cache import view
 MAX_CURVES = 40
 #: The width sweep is about approximating f: always these noise-free samples, whatever the sliders above say.
 SWEEP_SAMPLES = 256
+#: How each kind of fit is drawn wherever fits are compared: a colour AND a dash (never colour alone; the target
+#: is the black dashed line).
+LOOKS = {"constructed": (style.GREEN, "dot"), "least squares": (style.ORANGE, "dashdot"),
+         "trained": (style.MODEL, "solid")}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure as a plain dict (building it costs more than copying it) and its text alternative."""
+
+    figure: dict
+    alt: str
+
+
+def chart(fig) -> Chart:
+    """Freeze a go.Figure for a cache: its dict and the description computed once from it."""
+    return Chart(fig.to_dict(), style.describe(fig))
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ class Construction:
     note: str  # which phi it uses, when not the one chosen
     step_text: str
     takeaway: str
-    figure: dict  # the decomposition figure as a plain dict (building it costs more than copying it)
+    chart: Chart  # the decomposition figure
 
 
 @view(max_entries=48)
@@ -100,9 +117,10 @@ def construct(spec: Spec, method: str, width: int, phi: Phi, log_w: float) -> Co
         title, soft, step_text = f"ReLU interpolation through {width + 1} knots", "", ""
         edges, window = np.array([]), 0.0
     takeaway = ua.construct_takeaway(method, fit.error, bound, spec.continuous, bool(soft))
-    figure = figs.decomposition_figure(p, fit.dec, fit.net, title, fit.name, style.GREEN, edges, window).to_dict()
+    colour, _ = LOOKS["constructed"]
+    fig = chart(figs.decomposition_figure(p, fit.dec, fit.net, title, fit.name, colour, edges, window))
     return Construction(fit, method, used, title, tuple(latex), edges, window, soft, ua.construction_note(method, phi),
-                        step_text, takeaway, figure)
+                        step_text, takeaway, fig)
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,7 @@ class Solve:
     max_v: float
     kept: ua.LeastSquares
     base: ua.ShallowNet  # the hidden layer it solved on
-    figure: dict
+    chart: Chart
 
 
 @view(max_entries=48)
@@ -137,7 +155,7 @@ def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int
     fit = _fit(f"least squares ({features})", kept.net, p, H @ kept.net.v + kept.net.c)
     span = float(np.ptp(p.y_dense)) or 1.0
     title = f"Least squares on {'the constructed ' if construction else ''}{features}, N = {width}"
-    figure = figs.decomposition_figure(p, fit.dec, fit.net, title, fit.name, style.ORANGE).to_dict()
+    fig = chart(figs.decomposition_figure(p, fit.dec, fit.net, title, fit.name, LOOKS["least squares"][0]))
     return Solve(fit, title,
                  tuple(ua.least_squares_latex(p.x_train.size, width, kept.rank, fit.error.train_mse)),
                  ua.truncation_sentence(kept), ua.orthogonality_sentence(kept),
@@ -146,7 +164,7 @@ def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int
                   "[a, b].") if width + 1 > spec.samples else "",
                  ua.solve_takeaway(hidden, phi, width, fit.error, construction.fit.error if construction else None,
                                    span),
-                 float(np.abs(kept.net.v).max()), kept, base, figure)
+                 float(np.abs(kept.net.v).max()), kept, base, fig)
 
 
 @view(max_entries=16, spinner="Solving again with every singular value kept …")
@@ -177,9 +195,9 @@ def challenge(heights: tuple[float, ...]) -> ua.Challenge:
 
 
 @view(max_entries=128)
-def challenge_figure(heights: tuple[float, ...], show_best: bool) -> dict:
-    """The challenge's figure as a plain dict."""
-    return figs.challenge_figure(challenge(heights), show_best).to_dict()
+def challenge_figure(heights: tuple[float, ...], show_best: bool) -> Chart:
+    """The challenge's figure."""
+    return chart(figs.challenge_figure(challenge(heights), show_best))
 
 
 @dataclass(frozen=True)
@@ -201,6 +219,53 @@ def towers(target: str, k: int, steepness: float) -> TowersView:
     return TowersView(t, tuple(ua.towers_latex(target, t)), warning, caption, takeaway)
 
 
+@view(max_entries=32, spinner="Drawing the towers …")
+def towers_chart(target: str, k: int, steepness: float, show: str) -> Chart:
+    """The towers' two surfaces for ``show`` ("all", "plateaus" or "tower")."""
+    return chart(figs.towers_figure(towers(target, k, steepness).towers, show))
+
+
 def trained_fit(net: ua.ShallowNet, problem: ua.Problem, name: str) -> Fit:
     """A trained network, evaluated like the others (not cached: it changes every tick of a live run)."""
     return _fit(name, net, problem)
+
+
+def comparison_figures(problem: ua.Problem, fits: list[tuple[str, Fit]]) -> tuple[Chart, Chart]:
+    """The fits side by side and their error envelopes; ``fits``: (kind in LOOKS, fit) pairs."""
+    lines = [(f.name, f.y_plot, *LOOKS[kind]) for kind, f in fits]
+    errors = [(f.name, f.y_dense, *LOOKS[kind]) for kind, f in fits]
+    return (chart(figs.fit_figure(problem, lines, "The fits side by side")),
+            chart(figs.error_figure(problem, errors, "Error of each fit on [a, b]")))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Section 3 before training: the fixed fits by kind, both figures, and their table's columns."""
+
+    fits: tuple[tuple[str, Fit], ...]
+    fit_chart: Chart
+    error_chart: Chart
+    table: dict
+
+
+def table(fits: list[tuple[str, Fit]]) -> dict[str, list]:
+    """The comparison table's columns: method, MSE, max error, parameters."""
+    from nnviz.format import number
+
+    return {"method": [f.name for _, f in fits], "MSE on [a, b]": [number(f.error.mse) for _, f in fits],
+            "max error": [number(f.error.max_error) for _, f in fits],
+            "parameters": [f.net.n_parameters() for _, f in fits]}
+
+
+@view(max_entries=48)
+def comparison(spec: Spec, width: int, phi: Phi, method: str, log_w: float, hidden: str, scale: float,
+               seed: int) -> Comparison:
+    """The constructed and least-squares fits of sections 1 and 2 (those that exist), drawn together."""
+    fits: list[tuple[str, Fit]] = []
+    constructed = not (method == "bumps" and width < 2)
+    if constructed:
+        fits.append(("constructed", construct(spec, method, width, phi, log_w).fit))
+    if constructed or hidden == "random":
+        fits.append(("least squares", solve(spec, hidden, width, phi, scale, seed, method, log_w).fit))
+    fit_chart, error_chart = comparison_figures(spec.problem(), fits)
+    return Comparison(tuple(fits), fit_chart, error_chart, table(fits))
