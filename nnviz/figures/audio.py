@@ -74,6 +74,7 @@ def fi_curves(I: np.ndarray, lif: np.ndarray, rate: np.ndarray, current: float, 
         _line(I, rate, "sigmoid rate neuron", style.COMPARE, dash="dash"),
         {"type": "scatter", "mode": "markers", "x": [current, current], "y": [rate_lif, rate_tone],
          "name": "now", "marker": {"color": [style.MODEL, style.COMPARE], "size": 11,
+                                   "symbol": [style.class_symbol(0), style.class_symbol(2)],
                                    "line": {"color": "white", "width": 1.5}}},
     ]
     shape, note = style.vline(rheobase, text="rheobase")
@@ -92,11 +93,12 @@ def membrane(t_ms: np.ndarray, V: np.ndarray, V_th: float, height: int = 260) ->
 
 
 def period_fit(x: np.ndarray, target: np.ndarray, fit: np.ndarray, label: str, height: int = 320) -> go.Figure:
-    """One period: target (black, dashed), the network's fit (blue) and their difference (vermillion); x (M,)."""
+    """One period: target (black, dashed), the network's fit (blue, solid) and their difference (vermillion,
+    dotted); x (M,)."""
     data = [
         _line(x, target, "target", style.TARGET, dash="dash"),
         _line(x, fit, label, style.MODEL),
-        _line(x, fit - target, "error = fit − target", style.VERMILLION, width=1.5),
+        _line(x, fit - target, "error = fit − target", style.VERMILLION, dash="dot", width=1.5),
     ]
     return style.make_figure(data, title="One period: target and fit", x_title="phase (periods)",
                              y_title="amplitude", height=height)
@@ -108,8 +110,10 @@ def error_vs_width(widths: np.ndarray, rms_db: np.ndarray, sup: np.ndarray, N: i
     sup_db = audio.db(sup, 1.0, floor=FLOOR_DB)
     rms = np.maximum(rms_db, FLOOR_DB)
     data = [
-        {**_line(widths, rms, "RMS error (dB re the target)", style.MODEL), "mode": "lines+markers"},
-        {**_line(widths, sup_db, "largest error (dB re 1)", style.VERMILLION, dash="dash"), "mode": "lines+markers"},
+        {**_line(widths, rms, "RMS error (dB re the target)", style.MODEL), "mode": "lines+markers",
+         "marker": {"symbol": style.class_symbol(0), "size": 8}},
+        {**_line(widths, sup_db, "largest error (dB re 1)", style.VERMILLION, dash="dash"), "mode": "lines+markers",
+         "marker": {"symbol": style.class_symbol(1), "size": 8}},
     ]
     shape, _ = style.vline(N)
     _, note = style.vline(float(np.log10(N)), text=f"N = {N}")  # on a log axis a shape takes x, a label log10(x)

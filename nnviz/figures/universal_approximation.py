@@ -71,9 +71,13 @@ def _neuron_trace(dec: Decomposition, net: ShallowNet, sign: int) -> go.Scatter 
         return None
     xs = np.tile(np.append(dec.x_curves, np.nan), len(pick)).astype(np.float32)
     ys = np.concatenate([np.append(dec.curves[k], np.nan) for k in pick]).astype(np.float32)
-    colour = style.POSITIVE if sign > 0 else style.NEGATIVE
     return go.Scatter(x=xs, y=ys, mode="lines", connectgaps=False, opacity=0.55, hoverinfo="skip",
-                      name=f"neurons with v {'≥' if sign > 0 else '<'} 0", line={"color": colour, "width": 1})
+                      name=f"neurons with v {'≥' if sign > 0 else '<'} 0",
+                      line={"color": style.weight_colour(sign), "dash": style.weight_dash(sign), "width": 1})
+
+
+#: A neuron's handle by the sign of its output weight: shape as well as colour.
+_SIGN_SYMBOL = {True: "circle", False: "diamond"}
 
 
 def _handle_trace(dec: Decomposition, net: ShallowNet) -> go.Scatter:
@@ -82,7 +86,8 @@ def _handle_trace(dec: Decomposition, net: ShallowNet) -> go.Scatter:
     info = np.column_stack([i + 1, net.w[i], net.b[i], net.v[i]])
     where = "−b/w" if abs(dec.z0) < 1e-9 else f"(z₀ − b)/w, z₀ = {dec.z0:.3g}"
     return go.Scatter(x=dec.anchor_x, y=dec.anchor_y, mode="markers", name="neuron (hover for its weights)",
-                      marker={"color": [style.weight_colour(v) for v in net.v[i]], "size": 6,
+                      marker={"color": [style.weight_colour(v) for v in net.v[i]], "size": 7,
+                              "symbol": [_SIGN_SYMBOL[v >= 0] for v in net.v[i]],
                               "line": {"color": "white", "width": 0.5}},
                       customdata=info, showlegend=False,
                       hovertemplate=("neuron %{customdata[0]:.0f}: w = %{customdata[1]:.4g}, b = %{customdata[2]:.4g}, "
@@ -114,13 +119,13 @@ def decomposition_figure(problem: Problem, dec: Decomposition, net: ShallowNet, 
                              xaxis=LINEAR, yaxis={"range": yr, **LINEAR}, **_outside(problem))
 
 
-def fit_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str]], title: str,
+def fit_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str, str]], title: str,
                height: int = 400) -> go.Figure:
-    """Target dashed and each fit (name, ŷ on problem.x_plot, colour) as a line; the outside greyed."""
+    """Target dashed and each fit (name, ŷ on problem.x_plot, colour, dash) as a line; the outside greyed."""
     data = _target_traces(problem) + [
-        go.Scatter(x=problem.x_plot, y=y, mode="lines", name=name, line={"color": colour, "width": 2.5},
+        go.Scatter(x=problem.x_plot, y=y, mode="lines", name=name, line={"color": colour, "dash": dash, "width": 2.5},
                    hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>" + name + "</extra>")
-        for name, y, colour in fits]
+        for name, y, colour, dash in fits]
     return style.make_figure(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=height,
                              xaxis=LINEAR, yaxis={"range": _y_range(problem), **LINEAR}, **_outside(problem))
 
@@ -140,14 +145,14 @@ def envelope(x: np.ndarray, y: np.ndarray, bins: int = ENVELOPE_BINS) -> tuple[n
     return 0.5 * (x[lo] + x[hi - 1]), np.maximum.reduceat(y, lo)
 
 
-def error_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str]], title: str) -> go.Figure:
+def error_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str, str]], title: str) -> go.Figure:
     """Upper envelope of |ŷ(x) − f(x)| on [a, b] (``ENVELOPE_BINS`` slices), log scale, one line per fit
-    (name, ŷ on problem.x_dense, colour)."""
+    (name, ŷ on problem.x_dense, colour, dash)."""
     data = []
-    for name, y, colour in fits:
+    for name, y, colour, dash in fits:
         xs, top = envelope(problem.x_dense, np.abs(y - problem.y_dense))
         data.append(go.Scatter(x=xs, y=np.maximum(top, ERROR_FLOOR), mode="lines", name=name,
-                               line={"color": colour, "width": 1.5},
+                               line={"color": colour, "dash": dash, "width": 2},
                                hovertemplate="x ≈ %{x:.3f}<br>largest |error| nearby = %{y:.3g}<extra>" + name
                                + "</extra>"))
     return style.make_figure(data, title=title, x_title=X_TITLE, y_title="largest |ŷ − f| nearby", height=340,
@@ -163,6 +168,9 @@ def loss_figure(steps: Sequence[float], loss: Sequence[float], title: str = "Tra
                              legend=False, xaxis=LINEAR, yaxis=LOG)
 
 
+_DASHES = ("solid", "dot", "dashdot", "longdash")
+
+
 def sweep_figure(sweep: Sweep, metric: str = "max") -> go.Figure:
     """Error against width N on log-log axes: one line of markers per method, the two bounds in grey."""
     errors = sweep.max_error if metric == "max" else sweep.rmse
@@ -170,7 +178,8 @@ def sweep_figure(sweep: Sweep, metric: str = "max") -> go.Figure:
     for i, (key, err) in enumerate(errors.items()):
         name = sweep.names[key]
         data.append(go.Scatter(x=sweep.widths, y=np.maximum(err, ERROR_FLOOR), mode="lines+markers", name=name,
-                               line={"color": style.series_colour(i), "width": 2},
+                               line={"color": style.series_colour(i), "width": 2, "dash": _DASHES[i % len(_DASHES)]},
+                               marker={"symbol": style.class_symbol(i), "size": 8},
                                hovertemplate="N = %{x}<br>error = %{y:.3g}<extra>" + name + "</extra>"))
     if metric == "max":
         for key, label, dash in ((BUMPS, "bound for the bumps, max|f′|(b−a)/N (slope −1)", "dot"),
