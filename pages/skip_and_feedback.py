@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from nnviz import ui
@@ -11,7 +10,7 @@ from nnviz.figures import skip_and_feedback as fx
 from nnviz.format import tex_number
 from nnviz.topics.skip_and_feedback import recurrent as rc
 from nnviz.topics.skip_and_feedback import residual as rs
-from nnviz.ui import echo
+from nnviz.ui import echo, skips
 from nnviz.views import skip_and_feedback as V
 
 PHIS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
@@ -84,6 +83,10 @@ st.caption(
 )
 ui.takeaway(rs.gradient_flow_takeaway(gf))
 
+with ui.lazy_expander("Hear skips: a sound through a deep plain or residual stack", "sk_ws_open") as WS:
+    if WS.open:
+        skips.skips_as_sound_section("sk_")
+
 # ---------------------------------------------------------------------------------------------- degradation
 st.header("Skip connections II: the degradation problem in miniature")
 st.markdown(
@@ -136,31 +139,7 @@ ui.takeaway("Without skips, adding layers can make even the training loss worse.
 st.header("Skip connections III: shattered gradients")
 with ui.lazy_expander("Open to compute: dy/dx of three ReLU networks (Balduzzi et al. 2017)", "sk_sh_open") as sh_box:
     if sh_box.open:
-        st.markdown(
-            "Feed a ReLU network (200 units wide) 256 evenly spaced inputs $x \\in [-2, 2]$ and plot $dy/dx$. In a "
-            "shallow network neighbouring inputs have similar gradients; in a deep plain network the gradient can "
-            "look like white noise, so it says little about the loss nearby. Skips keep it coherent."
-        )
-        s1, s2 = st.columns(2)
-        with s1:
-            sh_depth = int(ui.slider("Depth of the deep networks", 2, 50, 24, 1, key="sk_sh_depth"))
-        with s2:
-            sh_bn = ui.checkbox("Batch normalisation before each ReLU", True, key="sk_sh_bn")
-        fig_sh, fig_ac, fig_cov, r1, sh_note = V.shattered(sh_depth, bool(sh_bn))
-        ui.figure(fig_sh, key="sk_fig_sh")
-        a1, a2 = st.columns([2, 3])
-        with a1:
-            ui.figure(fig_ac, key="sk_fig_ac")
-        with a2:
-            ui.figure(fig_cov, key="sk_fig_cov")
-        st.latex(r"r(k) = \frac{\sum_i (g_i-\bar g)(g_{i+k}-\bar g)}{\sum_i (g_i-\bar g)^2},\qquad "
-                 r"g_i = \frac{dy}{dx}(x_i)")
-        st.markdown("Neighbouring inputs, r(1): " + ", ".join(f"**{rs.SHATTER_LABELS[n]}** {r1[n]:.2f}"
-                                                              for n in rs.SHATTER_NETS)
-                    + " (1 = identical gradients, 0 = unrelated, like white noise).")
-        st.caption("Right: correlation, across the 200 last-layer units, between the gradient at input x_i and "
-                   "at x_j (every fourth input shown). A broad band is a smooth gradient; a thin diagonal is noise.")
-        ui.takeaway(sh_note)
+        skips.shattered_section("sk_")
 
 # ---------------------------------------------------------------------------------------------- landscape
 st.header("Skip connections IV: the loss landscape")
@@ -307,39 +286,16 @@ ui.takeaway("Gated cells keep an additive path through time (the LSTM's cell sta
 st.header("One picture: depth and time are the same problem")
 with ui.lazy_expander("Open to compute: signal survival through layers and through time", "sk_jt_open") as jt_box:
     if jt_box.open:
-        st.markdown(
-            "How much of a small change at the input survives after a given number of steps, through layers of a "
-            "deep stack or time steps of a recurrent cell? Stacks use the activation, initialisation and branch "
-            "scale chosen in the gradient-flow section; the RNNs are tanh with an orthogonal W."
-        )
-        j1, j2 = st.columns(2)
-        with j1:
-            jt_fb = float(ui.slider("LSTM forget-gate bias at initialisation", 0.0, 5.0, 1.0, 0.5, key="sk_jt_fb"))
-        with j2:
-            jt_trained = ui.checkbox("Add the LSTM and RNN trained on the adding problem (T = 50)", True,
-                                     key="sk_jt_trained")
-        ui.figure(V.joint_figure(gf_phi, gf_init, gf_branch, jt_fb, bool(jt_trained)), key="sk_fig_joint")
-        st.caption(
-            "Solid: ‖∂h_L/∂h_0‖ of a deep stack against depth L (one input, no batch norm). Dashed: ‖∂h_T/∂h_t‖ "
-            "of a recurrent cell against T − t at initialisation (for the LSTM the state is (h, c)). Dotted: the "
-            "same for the cells trained on the adding problem, measured on one of its sequences. Curves that leave "
-            "the plot have vanished below 10⁻¹² or exploded past 10¹²."
-        )
-        ui.takeaway("A skip connection in depth and a gated cell in time do the same job: they put an additive, "
-                    "near-identity path next to the multiplicative one, so signals and gradients survive many steps.")
+        skips.joint_section("sk_", gf_phi, gf_init, gf_branch)
+
+# ---------------------------------------------------------------------------------------------- architectures
+st.header("The architectures the lecture names, drawn")
+st.markdown("The skips and gates above are the parts real architectures are built from: the U-Net's long skips, the "
+            "diffusion denoiser built on it, and the LSTM and GRU cells trained on the adding problem.")
+with ui.lazy_expander("Open the diagrams: U-Net, diffusion denoiser, LSTM and GRU cells", "sk_arch_open") as ARCH:
+    if ARCH.open:
+        skips.architectures_section("sk_")
 
 # ---------------------------------------------------------------------------------------------- summary
 st.header("What each connection buys")
-st.table(pd.DataFrame({
-    "plain (layer by layer)": ["h_l = F_l(h_(l−1))", "simplicity", "product of L Jacobians",
-                               "vanishing / exploding, degradation", "small MLPs, LeNet, VGG"],
-    "skip / residual": ["h_l = h_(l−1) + F_l(h_(l−1))", "a gradient highway: very deep nets train",
-                        "identity + small terms", "explodes unless branches are scaled or normalised",
-                        "ResNet, U-Net, Transformers, diffusion denoisers"],
-    "feedback / recurrent": ["h_t = φ(W h_(t−1) + U x_t + b)", "memory: outputs depend on the past",
-                             "product of T copies of diag(φ′)W",
-                             "vanishing / exploding through time; fixed by gates (LSTM, GRU) and clipping",
-                             "language and speech models before Transformers, time series, control"],
-}, index=["wiring", "buys", "gradient", "failure", "used in"]))
-ui.takeaway("Skips let information jump over layers; loops let it travel through time. Both fight the same "
-            "enemy, a long product of Jacobians, with the same weapon: an additive path.")
+skips.summary_section()

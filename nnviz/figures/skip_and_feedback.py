@@ -45,7 +45,7 @@ _DOT_HEAD = ('digraph {{ rankdir={rankdir}; bgcolor="transparent"; nodesep=0.3; 
              'edge [color="{black}", penwidth=1.6, arrowsize=0.7, fontname="Helvetica", fontsize=12]; ')
 
 
-def _dot(body: str, rankdir: str = "LR", label: str = "") -> str:
+def dot(body: str, rankdir: str = "LR", label: str = "") -> str:
     head = _DOT_HEAD.format(rankdir=rankdir, plain=PLAIN, black=style.BLACK)
     caption = f'label=<{label}>; labelloc="t"; labeljust="l"; fontname="Helvetica"; fontsize=15; ' if label else ""
     return head + caption + body + "}"
@@ -54,12 +54,12 @@ def _dot(body: str, rankdir: str = "LR", label: str = "") -> str:
 _SUB = str.maketrans("0123456789tl-", "₀₁₂₃₄₅₆₇₈₉ₜₗ₋")
 
 
-def _sub(text: str) -> str:
+def sub(text: str) -> str:
     """Unicode subscripts (h₁, hₜ, hₗ₋₁): Graphviz's HTML subscripts overlap in the browser's renderer."""
     return text.translate(_SUB)
 
 
-def _node(name: str, label: str, kind: str) -> str:
+def node(name: str, label: str, kind: str) -> str:
     styles = {"end": f'style="rounded", color="{style.BLACK}"',
               "layer": f'style="rounded,filled", color="{PLAIN}", fillcolor="#fbe9df"',
               "state": f'style="rounded,filled", color="{RESIDUAL}", fillcolor="#eef4fb"'}
@@ -68,47 +68,47 @@ def _node(name: str, label: str, kind: str) -> str:
 
 def chain_diagram() -> str:
     """A plain chain x -> F_1 -> F_2 -> F_3 -> y: every signal passes through every layer (DOT)."""
-    body = (_node("x", "x", "end") + _node("y", "y", "end")
-            + "".join(_node(f"F{i}", "F" + _sub(str(i)), "layer") for i in (1, 2, 3)) + "x -> F1 -> F2 -> F3 -> y; ")
-    h_l, f_l, h_prev = "h" + _sub("l"), "F" + _sub("l"), "h" + _sub("l-1")
-    return _dot(body, label=f"Plain chain: {h_l} = {f_l}({h_prev}), every signal through every layer")
+    body = (node("x", "x", "end") + node("y", "y", "end")
+            + "".join(node(f"F{i}", "F" + sub(str(i)), "layer") for i in (1, 2, 3)) + "x -> F1 -> F2 -> F3 -> y; ")
+    h_l, f_l, h_prev = "h" + sub("l"), "F" + sub("l"), "h" + sub("l-1")
+    return dot(body, label=f"Plain chain: {h_l} = {f_l}({h_prev}), every signal through every layer")
 
 
 def residual_block_diagram() -> str:
     """A residual block y = x + F(x): the identity path skips the branch F (DOT)."""
-    body = (_node("x", "x", "end") + _node("y", "y", "end") + _node("F", "F(x) = W φ(x) + b", "layer")
+    body = (node("x", "x", "end") + node("y", "y", "end") + node("F", "F(x) = W φ(x) + b", "layer")
             + f'plus [label="+", shape=circle, width=0.35, fixedsize=true, style="", color="{style.BLACK}"]; '
             + "x -> F -> plus -> y; "
             + f'x -> plus [color="{RESIDUAL}", penwidth=2.5, fontcolor="{RESIDUAL}", '
             'label="identity: ∂y/∂x = I + ∂F/∂x", constraint=false]; ')
-    return _dot(body, label="Residual block: y = x + F(x)")
+    return dot(body, label="Residual block: y = x + F(x)")
 
 
 def rnn_rolled_diagram() -> str:
     """A recurrent cell rolled up: h_t feeds back into itself through W (DOT)."""
-    body = (_node("x", "x" + _sub("t"), "end") + _node("y", "y" + _sub("t"), "end")
-            + _node("h", "h" + _sub("t"), "state")
+    body = (node("x", "x" + sub("t"), "end") + node("y", "y" + sub("t"), "end")
+            + node("h", "h" + sub("t"), "state")
             + 'x -> h [label=" U"]; h -> y; '
             + f'h -> h [label=" W", color="{style.VERMILLION}", fontcolor="{style.VERMILLION}", penwidth=2.5]; ')
-    return _dot(body, rankdir="BT", label="Rolled up")
+    return dot(body, rankdir="BT", label="Rolled up")
 
 
 def rnn_unrolled_diagram(T: int) -> str:
     """The same cell unrolled over T steps: a depth-T network sharing W, U and b at every step (DOT)."""
     T = int(max(1, T))
     shown = list(range(1, T + 1)) if T <= 6 else [1, 2, None, T - 1, T]
-    nodes, edges, prev = [_node("h0", "h" + _sub("0"), "end")], [], "h0"
+    nodes, edges, prev = [node("h0", "h" + sub("0"), "end")], [], "h0"
     for t in shown:
         if t is None:
             nodes.append('dots [label="· · ·", shape=plain]; ')
             edges.append(f'{prev} -> dots [color="{style.VERMILLION}"]; {{rank=same; {prev}; dots}} ')
             prev = "dots"
             continue
-        nodes.append(_node(f"x{t}", "x" + _sub(str(t)), "end") + _node(f"h{t}", "h" + _sub(str(t)), "state"))
+        nodes.append(node(f"x{t}", "x" + sub(str(t)), "end") + node(f"h{t}", "h" + sub(str(t)), "state"))
         w = "" if prev == "dots" else f', label=" W", fontcolor="{style.VERMILLION}"'
         edges.append(f'x{t} -> h{t}; {{rank=same; {prev}; h{t}}} {prev} -> h{t} [color="{style.VERMILLION}"{w}]; ')
         prev = f"h{t}"
-    return _dot("".join(nodes) + "".join(edges), rankdir="BT", label=f"Unrolled over T = {T} steps (shared W, U, b)")
+    return dot("".join(nodes) + "".join(edges), rankdir="BT", label=f"Unrolled over T = {T} steps (shared W, U, b)")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -359,3 +359,52 @@ def joint_jacobian_figure(series: Sequence[tuple[str, np.ndarray, str, str]]) ->
     return style.make_figure(data, x_title="steps travelled (layers, or time steps back)",
                              y_title="Jacobian norm ‖∂h_out/∂h_in‖₂", height=480, yaxis=axis,
                              shapes=[style.hline(1, colour="#d0d0d0", dash="solid")[0]])
+
+
+# --------------------------------------------------------------------------------------------------
+# Skips as sound: the deep waveshaper
+
+WAVE_PERIODS = 3
+WAVE_START_S = 0.25
+
+
+def waveshaper_energy_figure(r) -> go.Figure:
+    """AC energy after each layer in dB re the input, plain against residual, with the -60 dB "washed out" line.
+    ``r``: waveshaper.Waveshaped (energies (L+1,), floored at FLOOR_DB)."""
+    from nnviz.topics.skip_and_feedback import waveshaper as ws
+
+    layer = np.arange(r.depth + 1)
+    mode = "lines+markers" if r.depth <= 40 else "lines"
+    series = (("plain: φ(a·y + b)", r.plain, PLAIN, "dash", "x"),
+              ("residual: y + α·φ(a·y + b)", r.residual, RESIDUAL, "solid", "circle"))
+    data = [go.Scatter(**_grid(layer), y=ws.db(e), mode=mode, name=name, line={"color": colour, "dash": dash,
+                       "width": 2.5}, marker={"symbol": symbol, "size": 6},
+                       hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.1f}} dB<extra></extra>")
+            for name, e, colour, dash, symbol in series]
+    gone = 10 * math.log10(ws.GONE)
+    data.append(go.Scatter(x=[0, r.depth], y=[gone, gone], mode="lines", name=f"washed out ({gone:.0f} dB)",
+                           line={"color": style.GREY, "dash": "dot", "width": 1.5}, hoverinfo="skip"))
+    levels = np.concatenate([ws.db(r.plain), ws.db(r.residual)])
+    lo, hi = min(float(levels.min()), gone), float(levels.max())
+    return style.make_figure(data, title="Energy of the sound after each layer", x_title="layer l (0 = the input)",
+                             y_title="AC energy (dB re the input)", height=380,
+                             yaxis={"range": [lo - 8, hi + 8]}, xaxis={"rangemode": "tozero"})
+
+
+def waveshaper_wave_figure(r) -> go.Figure:
+    """Three periods of the input and both outputs, raw (DC included): the plain output a flat line at its DC.
+    ``r``: waveshaper.Waveshaped with its signals (n,) at SR."""
+    from nnviz.topics.skip_and_feedback import waveshaper as ws
+
+    start = int(WAVE_START_S * ws.SR)
+    m = int(round(WAVE_PERIODS * ws.SR / ws.F0))
+    t_ms = 1000.0 * (start + np.arange(m)) / ws.SR
+    series = (("input x (dry)", r.x, style.BLACK, "solid", 1.8), ("plain output", r.y_plain, PLAIN, "dash", 2.5),
+              ("residual output", r.y_residual, RESIDUAL, "dot", 2.5))
+    data = [go.Scatter(**_grid(t_ms), y=y[start:start + m].astype(np.float32), mode="lines", name=name,
+                       line={"color": colour, "dash": dash, "width": w},
+                       hovertemplate=f"{name}<br>%{{x:.2f}} ms<br>%{{y:.3f}}<extra></extra>")
+            for name, y, colour, dash, w in series]
+    return style.make_figure(data, title=f"{WAVE_PERIODS} periods at {WAVE_START_S:g} s (raw, DC included)",
+                             x_title="time (ms)", y_title="amplitude (full scale 1)", height=380,
+                             yaxis={"exponentformat": "power"})

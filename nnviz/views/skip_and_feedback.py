@@ -10,15 +10,18 @@ The precomputed default runs are read once per server (``shared``, read-only).
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, replace
 
 import numpy as np
 import plotly.graph_objects as go
 
+from nnviz import audio
 from nnviz.activations import Phi
 from nnviz.figures import skip_and_feedback as fx
 from nnviz.figures import style
 from nnviz.topics.skip_and_feedback import recurrent as rc
 from nnviz.topics.skip_and_feedback import residual as rs
+from nnviz.topics.skip_and_feedback import waveshaper as ws
 from nnviz.ui.cache import shared, view
 
 #: The joint chart's depth and time horizon.
@@ -159,3 +162,33 @@ def joint_figure(phi: Phi, init: str, branch: str, forget_bias: float, trained: 
         for c, colour in (("rnn", style.BLACK), ("lstm", style.GREY)):
             series.append((f"{rc.CELL_LABELS[c]}, trained", jac[c], colour, "dot"))
     return fx.joint_jacobian_figure(series).to_dict()
+
+
+# ---------------------------------------------------------------------------------------------- skips as sound
+_NONE = np.zeros(0)
+
+
+@dataclass(frozen=True)
+class Waveshaper:
+    """The run (signals dropped), its two figures as dicts with their alt texts, and the WAVs of the dry input,
+    the plain stack's output and the residual stack's output with the sentence saying how each was levelled."""
+
+    result: ws.Waveshaped
+    energy: dict
+    energy_alt: str
+    wave: dict
+    wave_alt: str
+    wavs: tuple[bytes, bytes, bytes]
+    notes: tuple[str, str, str]
+
+
+@view(max_entries=64, spinner="Running the sound through both stacks…")
+def waveshaper(depth: int, phi: Phi, branch: str, seed: int, source: str) -> Waveshaper:
+    """Both stacks on the chosen sound: figures, alt texts and level-limited WAVs (no sample beyond 0.9)."""
+    r = ws.run(depth, phi, branch, seed, source)
+    played = [audio.playable(y) for y in (r.x, r.y_plain, r.y_residual)]
+    wave_fig = fx.waveshaper_wave_figure(r)
+    slim = replace(r, x=_NONE, y_plain=_NONE, y_residual=_NONE)
+    return Waveshaper(slim, fx.waveshaper_energy_figure(r).to_dict(), ws.energy_alt(r), wave_fig.to_dict(),
+                      style.describe(wave_fig), tuple(audio.wav_bytes(y) for y, _ in played),
+                      tuple(note for _, note in played))
