@@ -194,10 +194,11 @@ def pieces_by_depth_figure(res) -> go.Figure:
               ("random initialisation (mean of 20)", res.random_mean, style.ORANGE, "solid"),
               ("trained on the sawtooth (precomputed)", res.trained, style.GREEN, "dash")]
     traces = []
-    for name, ys, colour, dash in series:
+    for i, (name, ys, colour, dash) in enumerate(series):
         ys = [np.nan if v is None else v for v in ys]
         traces.append(go.Scatter(x=res.depths, y=ys, name=name, mode="lines+markers", text=hover,
                                  line={"color": colour, "dash": dash, "width": 2},
+                                 marker={"symbol": style.class_symbol(i), "size": 7},
                                  hovertemplate="%{text}<br>%{y:,.1f} pieces<extra></extra>"))
     return _figure(traces, x_title="hidden layers L (width shrinks to keep the budget)",
                    y_title="linear pieces on [0, 1] (log scale)", height=400,
@@ -236,6 +237,7 @@ def trajectory_length_figure(traj) -> go.Figure:
     depth = np.arange(traj.depth + 1)
     traces = [go.Scatter(x=depth, y=traj.lengths[i], mode="lines+markers", name=f"σ_w = {s:g}",
                          line={"color": style.series_colour(i), "width": 2},
+                         marker={"symbol": style.class_symbol(i), "size": 7},
                          hovertemplate=f"σ_w = {s:g}<br>layer %{{x}}<br>length %{{y:,.1f}}<extra></extra>")
               for i, s in enumerate(traj.sigma_w)]
     return _figure(traces, title="Length of the image of the circle", x_title="layer d (0 = input circle)",
@@ -267,6 +269,7 @@ def budget_error_figure(res, construction: tuple[int, str] | None = None) -> go.
         traces.append(go.Scatter(
             x=[r.params for r in rows], y=[max(r.error, _ERROR_FLOOR) for r in rows], mode="lines+markers",
             name=f"{d} hidden layer{'s' if d > 1 else ''}", line={"color": style.series_colour(i), "width": 2},
+            marker={"symbol": style.class_symbol(i), "size": 7},
             text=[f"depth {d}, width {r.width}, {r.params} parameters, {r.steps} steps"
                   + (f", {r.pieces} pieces" if r.pieces is not None else "")
                   + (" (error 0, drawn at 10⁻⁴)" if r.error < _ERROR_FLOOR else "") for r in rows],
@@ -313,8 +316,8 @@ def untangle_figure(u) -> go.Figure:
     for cls in (0, 1):
         sel = u.labels == cls
         traces.append(go.Scatter(x=u.points[sel, 0], y=u.points[sel, 1], mode="markers", name=f"class {cls}",
-                                 marker={"color": style.CLASS_COLOURS[cls], "size": 6,
-                                         "line": {"color": "white", "width": 0.5}},
+                                 marker={"color": style.CLASS_COLOURS[cls], "symbol": style.class_symbol(cls),
+                                         "size": 6, "line": {"color": "white", "width": 0.5}},
                                  hovertemplate=f"class {cls}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     if u.boundary is not None:
         traces.append(go.Scatter(x=u.boundary[:, 0], y=u.boundary[:, 1], mode="lines", name="linear decision boundary",

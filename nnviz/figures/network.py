@@ -24,7 +24,7 @@ def _no_axes() -> dict:
 
 def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequence[np.ndarray],
                     names: Sequence[str], highlight: int | None = None, height: int = 320) -> go.Figure:
-    """Layers of nodes left to right, edges coloured by the weight's sign, width by |w|.
+    """Layers of nodes left to right, edges coloured by the weight's sign and dashed when negative, width by |w|.
 
     ``values[l]`` (sizes[l],) are the numbers shown in layer l's nodes, ``names[l]`` their letter (x, h, ŷ), with
     the layer's number after an underscore for hidden layers of a stack ("h_2": nodes h<sub>2,1</sub>, ...).
@@ -38,10 +38,11 @@ def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequ
         for i in range(W.shape[0]):
             for j in range(W.shape[1]):
                 lit = highlight is None or i == highlight
-                key = (style.weight_colour(float(W[i, j])), lit)
+                key = (float(W[i, j]) >= 0, lit)
                 segments.setdefault(key, []).append((ell, ys[ell][j], ell + 1, ys[ell + 1][i], abs(W[i, j])))
     data: list = []
-    for (colour, lit), segs in segments.items():
+    for (positive, lit), segs in segments.items():
+        sign = 1.0 if positive else -1.0  # the sign shows by dash as well as colour (issue 19)
         # one trace per colour and state; a weight's size is binned into 3 widths so traces stay few
         for lo, hi, width in ((0.0, 0.34, 1.5), (0.34, 0.67, 3.5), (0.67, 1.01, 6.0)):
             xs: list = []
@@ -53,8 +54,8 @@ def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequ
             if xs:
                 data.append(go.Scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
                                        opacity=1.0 if lit else _FAINT,
-                                       line={"color": colour, "width": width + (1.5 if lit and highlight is not None
-                                                                                else 0)}))
+                                       line={"color": style.weight_colour(sign), "dash": style.weight_dash(sign),
+                                             "width": width + (1.5 if lit and highlight is not None else 0)}))
     for ell, (n, v) in enumerate(zip(sizes, values, strict=True)):
         lit = [highlight is not None and ell == len(sizes) - 1 and i == highlight for i in range(n)]
         data.append(go.Scatter(
@@ -138,7 +139,8 @@ def regime_strip(eta: float, overshoot: float, threshold: float, slow: float, et
     """The learning-rate axis cut into the four regimes, with the current eta marked: the slider's map."""
     bands = [(0.0, slow, "too small", style.SKY), (slow, overshoot, "right", style.GREEN),
              (overshoot, threshold, "oscillating", style.ORANGE), (threshold, eta_max, "diverging", style.VERMILLION)]
-    data = [go.Bar(x=[max(0.0, hi - lo)], base=[lo], y=[""], orientation="h", name=name,
+    data = [go.Bar(x=[max(0.0, hi - lo)], base=[lo], y=[""], orientation="h", name=name, text=[name],
+                   textposition="inside", insidetextanchor="middle", textfont={"color": style.BLACK},
                    marker={"color": colour}, hovertemplate=f"{name}: η from {lo:.3g} to {hi:.3g}<extra></extra>")
             for lo, hi, name, colour in bands if hi > lo]
     data.append(go.Scatter(x=[eta], y=[""], mode="markers", name="your η",
@@ -195,8 +197,11 @@ def tiles(images: np.ndarray, columns: int, signed: bool, captions: Sequence[str
         canvas[r * stride:r * stride + 8, c * 9:c * 9 + 8] = img
     top = zmax if zmax is not None else float(np.nanmax(np.abs(canvas))) if n else 1.0
     heat = go.Heatmap(z=canvas, colorscale=style.DIVERGING if signed else "Greys",
-                      zmin=-top if signed else 0, zmax=top, showscale=False, hoverongaps=False,
-                      hovertemplate="%{z:.2f}<extra></extra>")
+                      zmin=-top if signed else 0, zmax=top, showscale=signed, hoverongaps=False,
+                      hovertemplate="%{z:+.2f}<extra></extra>" if signed else "%{z:.2f}<extra></extra>",
+                      # signed: the key writes each end's sign, so the colours are not the only cue
+                      colorbar={"tickvals": [-top, 0, top], "thickness": 12, "len": 0.9,
+                                "ticktext": [f"−{top:.2f} (lowers z)", "0", f"+{top:.2f} (raises z)"]})
     notes = []
     if captions:
         for k, text in enumerate(captions):
@@ -213,11 +218,13 @@ def tiles(images: np.ndarray, columns: int, signed: bool, captions: Sequence[str
 
 
 def softmax_bars(p: np.ndarray, label: int | None = None, height: int = 280) -> go.Figure:
-    """The ten softmax probabilities; the true class (if known) in green, the guess outlined."""
+    """The ten softmax probabilities; the true class (if known) green and hatched, the guess outlined."""
     guess = int(np.argmax(p))
     colours = [style.COMPARE if label is not None and k == label else style.BLUE for k in range(10)]
-    bar = go.Bar(x=list(range(10)), y=p, marker={"color": colours, "line": {
-        "color": [style.BLACK if k == guess else "rgba(0,0,0,0)" for k in range(10)], "width": 2}},
+    hatch = ["/" if label is not None and k == label else "" for k in range(10)]  # not by colour alone
+    bar = go.Bar(x=list(range(10)), y=p, marker={"color": colours, "pattern": {"shape": hatch, "fgcolor": "white"},
+                                                 "line": {"color": [style.BLACK if k == guess else "rgba(0,0,0,0)"
+                                                                    for k in range(10)], "width": 2}},
                  text=[f"{v:.2f}" if v >= 0.01 else "" for v in p], textposition="outside", cliponaxis=False,
                  hovertemplate="digit %{x}: p = %{y:.3f}<extra></extra>", showlegend=False)
     return style.make_figure([bar], x_title="digit k", y_title="softmax probability", height=height, legend=False,
