@@ -31,10 +31,17 @@ with left, ui.keep("definitions"):
         "matches the data."
     )
 with right:
-    ui.figure(nested_fields(), key="home_fields")
+    ui.figure(nested_fields(), key="home_fields",
+              alt="Three nested ovals: artificial intelligence contains machine learning, which contains deep "
+                  "learning.")
     st.caption("Deep learning is a kind of machine learning, which is a kind of artificial intelligence.")
 
 st.header("The learning path")
+# A card's title wraps instead of being cut ("Skip and feedback connectior" at 1,280 px): Streamlit keeps a page
+# link on one line.
+st.html('<style>[class*="st-key-keep_card"] [data-testid="stPageLink"] :is(a, span, p) '
+        "{ white-space: normal !important; overflow: visible !important; text-overflow: clip !important; "
+        "height: auto !important; }</style>")
 st.markdown("Work through the pages in order, or jump to the one your lecture is on.")
 cards = [p for p in PAGES if p.file != "home.py"]
 for row in range(0, len(cards), 3):  # one st.columns per row, so a phone stacks the cards in order

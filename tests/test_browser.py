@@ -95,3 +95,19 @@ def test_a_forged_link_opens_cleanly_and_its_notice_is_plain_text(browser, app_u
         assert error_texts(page) == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1280])
+def test_home_card_titles_are_never_cut(browser, app_url, width):
+    """Each learning-path card shows its page's whole title (it wraps rather than ending in "connectior")."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(app_url, wait_until="domcontentloaded")
+        wait_until_idle(page)
+        cut = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '[class*="st-key-keep_card"] [data-testid="stPageLink"] :is(a, span, p)'))
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+        assert page.locator('[class*="st-key-keep_card"] [data-testid="stPageLink"]').count() == len(PAGES) - 1
+        assert cut == [], f"card titles cut at {width} px: {cut}"
+    finally:
+        page.close()

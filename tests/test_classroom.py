@@ -22,7 +22,7 @@ def test_classroom_flag_in_link_turns_the_mode_on():
 def test_classroom_mode_is_off_by_default():
     at = open_page("home.py")
     assert _toggle(at).value is False
-    assert not at.get("html")
+    assert not any("katex-display" in h.proto.body for h in at.get("html")), "no classroom style when it is off"
 
 
 @pytest.mark.browser
