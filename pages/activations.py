@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from nnviz import activations, ui
 from nnviz.activations import Phi
-from nnviz.figures import activations as figs
 from nnviz.format import tex_number
 from nnviz.topics import activations as topic
 from nnviz.ui import sound
@@ -57,9 +55,9 @@ acts = tuple(Phi(k, param_values.get(k, {})) for k in selected)
 gal = views.gallery(acts, float(z_max), float(z_probe), bool(shade))
 left, right = st.columns(2)
 with left:
-    ui.figure(figs.gallery_phi(gal.curves, z_probe, shade), key="act_fig_phi")
+    ui.figure(gal.phi_chart.figure(), key="act_fig_phi", alt=gal.phi_chart.alt)
 with right:
-    ui.figure(figs.gallery_dphi(gal.curves, z_probe, shade), key="act_fig_dphi")
+    ui.figure(gal.dphi_chart.figure(), key="act_fig_dphi", alt=gal.dphi_chart.alt)
 st.caption(gal.caption)
 
 with st.expander("Formulas, with φ(z₀) and φ′(z₀) at the probe", expanded=len(acts) <= 4):
@@ -67,7 +65,7 @@ with st.expander("Formulas, with φ(z₀) and φ′(z₀) at the probe", expande
         st.latex(row)
 
 st.subheader("Properties of the selection")
-st.dataframe(pd.DataFrame(gal.table), hide_index=True, width="stretch")
+st.dataframe(gal.table, hide_index=True, width="stretch")
 st.caption("Zero-centred: φ(0) = 0 and the mean of φ(z) for z ~ N(0, 1) is 0. Saturates: on which side φ′ → 0 as "
            "|z| → ∞. At a kink the derivative is undefined; autograd then uses one side's slope. Smooth, saturates, "
            "φ(0) and φ′(0) are computed at the parameters set above; output range, monotonic and zero-centred are "
@@ -100,11 +98,24 @@ def collapse_section() -> None:
     with c4:
         target_name = ui.selectbox("Target of the collapse", TARGET_NAMES,
                                    key="act_col_target", index=TARGET_NAMES.index("square"), format_func=target_label)
-    res = views.collapse(Phi(phi_key), target_name, (int(width),) * int(n_hidden))
-    st.latex(views.collapse_formula(res))
-    ui.figure(figs.collapse_fit(res.linear, res.nonlinear, res.w_eff, res.b_eff, res.line), key="act_fig_collapse")
-    st.caption(res.caption)
-    ui.takeaway(res.takeaway)
+    st.markdown("Press **Train both stacks**: the same network is trained twice, once with $\\varphi(z) = z$ and "
+                "once with the nonlinearity, from the same start, for a fixed number of Adam steps.")
+    config = (Phi(phi_key), target_name, (int(width),) * int(n_hidden))
+    ui.live_panel("act_col", lambda: topic.collapse_run(*config), lambda run, running: draw_collapse(config, run),
+                  config=config, shared=True, start_label="Train both stacks")
+
+
+def draw_collapse(config: tuple, run: topic.RaceRun) -> None:
+    """The two stacks as they stand; the fold W_eff holds at every step, the comparison once the run has ended."""
+    panel = views.collapse_panel(config, run.steps, run)
+    st.latex(panel.formula)
+    ui.figure(panel.chart.figure(), key="act_fig_collapse", alt=panel.chart.alt)
+    if run.steps == 0:
+        st.caption("Untrained, from the shared start: the linear stack is already one straight line, "
+                   "W_eff·x + b_eff, whatever its depth and width.")
+    elif run.complete:
+        st.caption(panel.result.caption)
+        ui.takeaway(panel.result.takeaway)
 
 
 collapse_section()
@@ -150,22 +161,15 @@ def relu_section() -> None:
         rv = views.relu_knots(float(y0), float(m0), tuple(knots), tuple(changes))
     f_col, t_col = st.columns(2)
     with f_col:
-        ui.figure(figs.relu_sum(rv.rs, views.RELU_GRID, rv.target_y), key="act_fig_relu")
+        ui.figure(rv.sum_chart.figure(), key="act_fig_relu", alt=rv.sum_chart.alt)
     with t_col:
-        ui.figure(figs.relu_terms(rv.rs, views.RELU_GRID), key="act_fig_relu_terms")
+        ui.figure(rv.terms_chart.figure(), key="act_fig_relu_terms", alt=rv.terms_chart.alt)
     st.latex(rv.formula)
     st.markdown(f"**The network:** 1 input → {len(rv.rs.knots)} ReLU units → 1 output, output bias "
                 f"$b_2 = {rv.bias:.3g}$. Unit $k$ computes $\\max(0,\\ 1\\cdot x - t_k)$; the output adds them "
                 "with weights $s_k$. The first knot sits at the left end $x = -1$ and sets the starting slope. "
                 "The sum equals the piecewise-linear function exactly on the interval, not approximately.")
-    st.dataframe(pd.DataFrame({
-        "hidden unit k": range(1, len(rv.rs.knots) + 1),
-        "knot tₖ": rv.rs.knots,
-        "input weight w₁": rv.rs.w1[:, 0],
-        "hidden bias b₁ = −tₖ": rv.rs.b1 + 0.0,
-        "output weight sₖ": rv.rs.w2[0],
-        "slope after tₖ": rv.rs.slopes,
-    }).round(4), hide_index=True, width="stretch", height=min(38 + 35 * len(rv.rs.knots), 300))
+    st.dataframe(rv.table, hide_index=True, width="stretch", height=min(38 + 35 * len(rv.rs.knots), 300))
     ui.takeaway(rv.takeaway)
 
 
@@ -194,13 +198,13 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
     st.latex(rf"\begin{{aligned}}\operatorname{{std}}(W) &= {tex_number(study.w_std)} = "
              rf"\frac{{{tex_number(study.gain)}}}{{\sqrt{{{study.width}}}}}\\ "
              r"&\text{Xavier: }\tfrac{1}{\sqrt{n}},\ \text{He: }\tfrac{\sqrt{2}}{\sqrt{n}}\end{aligned}")
-    cols = st.columns(3)
-    for col, build, key in zip(cols, (figs.depth_activations, figs.depth_gradients, figs.depth_dead),
-                               ("act_fig_depth_h", "act_fig_depth_g", "act_fig_depth_dead"), strict=True):
+    charts = views.depth_charts(acts, init, float(sigma_w), int(width), int(depth))
+    for col, ch, key in zip(st.columns(3), (charts.activations, charts.gradients, charts.dead),
+                            ("act_fig_depth_h", "act_fig_depth_g", "act_fig_depth_dead"), strict=True):
         with col:
-            ui.figure(build(study), key=key)
+            ui.figure(ch.figure(), key=key, alt=ch.alt)
     st.caption(study.caption)
-    st.dataframe(pd.DataFrame(study.table), hide_index=True, width="stretch")
+    st.dataframe(study.table, hide_index=True, width="stretch")
     ui.takeaway(study.takeaway)
 
 
@@ -224,21 +228,20 @@ ui.takeaway("Every activation in this table except the linear one is enough for 
 
 
 # --- Race ------------------------------------------------------------------------------------------------------
-def draw_race(run: topic.RaceRun, running: bool) -> None:
+def draw_race(config: tuple, run: topic.RaceRun) -> None:
     """The race as it stands: loss curves and networks; the words only once it has finished."""
     if run.steps == 0:
         st.info("Press **Race** to train one network per selected activation.")
         return
-    fits = run.fits()
+    panel = views.race_panel(config, run.steps, run)
     c1, c2 = st.columns(2)
     with c1:
-        ui.figure(figs.race_loss(fits, run.max_steps), key="act_fig_race_loss")
+        ui.figure(panel.loss.figure(), key="act_fig_race_loss", alt=panel.loss.alt)
     with c2:
-        ui.figure(figs.race_fits(fits), key="act_fig_race_fits")
-    sentences = topic.race_sentences(run)
-    if sentences:
-        st.caption(sentences[0])
-        ui.takeaway(sentences[1])
+        ui.figure(panel.fits.figure(), key="act_fig_race_fits", alt=panel.fits.alt)
+    if panel.sentences:
+        st.caption(panel.sentences[0])
+        ui.takeaway(panel.sentences[1])
 
 
 @st.fragment
@@ -257,7 +260,7 @@ def race_section(acts: tuple[Phi, ...]) -> None:
         lr = ui.selectbox("Learning rate", [0.003, 0.01, 0.03], key="act_race_lr", index=1)
     config = (acts, target_name, int(steps), float(lr))
     ui.live_panel("act_race", lambda: topic.RaceRun(acts, target_name, max_steps=int(steps), lr=float(lr)),
-                  draw_race, config=config, shared=True, start_label="Race")
+                  lambda run, running: draw_race(config, run), config=config, shared=True, start_label="Race")
 
 
 race_section(acts)

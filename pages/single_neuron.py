@@ -1,14 +1,12 @@
 """Inside a neuron: y_hat = phi(w . x + b), live; the boundary it draws; why a bias, why a sigmoid;
 training one neuron; and the spiking neuron biology actually uses."""
 
-import numpy as np
 import streamlit as st
 
 from nnviz import ui
 from nnviz.catalog import spec
-from nnviz.figures import single_neuron as figs
 from nnviz.format import tex_number
-from nnviz.topics.single_neuron import LIFParams, NeuronTrainer
+from nnviz.topics.single_neuron import NeuronTrainer
 from nnviz.ui import sound
 from nnviz.views import single_neuron as views
 
@@ -36,25 +34,28 @@ with controls:
 
 nv = views.neuron(x, w, b, phi)
 with panel:
-    ui.figure(figs.neuron_diagram(np.array(x), np.array(w), b, phi.label, nv.z, nv.y_hat), key="sn_diagram")
+    diagram = views.neuron_chart(x, w, b, phi)
+    ui.figure(diagram.figure(), key="sn_diagram", alt=diagram.alt)
     st.latex(nv.sum_latex)
     st.latex(phi.latex)
     st.latex(nv.grad_latex)
-    st.caption("Blue edges are positive weights, vermillion negative; thicker means larger |w|. "
+    st.caption("Solid blue edges are positive weights, dashed vermillion negative; thicker means larger |w|. "
                "φ′ comes from torch autograd." + (f" {nv.kink}" if nv.kink else ""))
 
 # ------------------------------------------------------------------------------------------------------------
 st.header("2 · The boundary a neuron draws, and why it needs a bias")
 if n == 1:
     lv = views.line(w[0], b, phi)
-    ui.figure(figs.line_figure(lv, (x[0], nv.y_hat), f"One input: ŷ = φ(w₁x₁ + b), {phi.label}"), key="sn_line")
+    line_chart = views.line_chart(x[0], w[0], b, phi)
+    ui.figure(line_chart.figure(), key="sn_line", alt=line_chart.alt)
     st.markdown(lv.text)
     ui.takeaway("A single neuron compares w·x with −b: w sets how fast its output changes, b where.")
 else:
     pv = views.plane(x, w, b, phi)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        ui.figure(figs.plane_figure(pv, np.array(x[:2])), key="sn_plane")
+        plane_chart = views.plane_chart(x, w, b, phi)
+        ui.figure(plane_chart.figure(), key="sn_plane", alt=plane_chart.alt)
     with right:
         st.markdown(pv.shape_text)
         if pv.held_text:
@@ -79,7 +80,8 @@ st.markdown(
 )
 k = ui.slider("steepness k in σ(k·z)", 0.5, 50.0, 1.0, 0.5, key="sn_k")
 sv = views.steep_sigmoid(k)
-ui.figure(figs.step_vs_sigmoid(sv, k), key="sn_step")
+steep = views.steep_chart(k)
+ui.figure(steep.figure(), key="sn_step", alt=steep.alt)
 st.markdown(
     f"The step's slope is **0 everywhere except at z = 0**, where it is undefined. Gradient descent changes a "
     f"weight in proportion to that slope, so a step neuron gives it nothing to follow. The sigmoid's slope is "
@@ -112,26 +114,25 @@ if data_name == "XOR":
 
 
 def draw_training(run: NeuronTrainer, running: bool) -> None:
-    snap = run.snapshot(lim_train)
+    tp = views.training_panel(config, run.steps, run, lim_train)
     left_t, right_t = st.columns(2)
     with left_t:
-        ui.figure(figs.training_figure(points, snap, lim_train))
+        ui.figure(tp.data.figure(), key="sn_train_data", alt=tp.data.alt)
     with right_t:
-        ui.figure(figs.loss_figure(snap, floor=float(np.log(2)) if data_name == "XOR" else None))
-    st.latex(rf"\begin{{aligned}} \hat y &= \sigma(w_1 x_1 + w_2 x_2 + b) \\ w_1 &= {tex_number(float(snap.w[0]))} "
-             rf"\\ w_2 &= {tex_number(float(snap.w[1]))} \\ b &= {tex_number(snap.b)} \end{{aligned}}")
+        ui.figure(tp.loss.figure(), key="sn_train_loss", alt=tp.loss.alt)
+    st.latex(tp.weights_latex)
     if run.cut or not run.steps:
         return
-    if snap.trend.alarm:
-        st.warning(snap.trend.sentence, icon=":material/trending_up:")
-    elif snap.trend.sentence and data_name != "XOR":  # XOR's lesson says why its loss stays at ln 2
-        st.caption(snap.trend.sentence)
+    if tp.trend.alarm:
+        st.warning(tp.trend.sentence, icon=":material/trending_up:")
+    elif tp.trend.sentence and data_name != "XOR":  # XOR's lesson says why its loss stays at ln 2
+        st.caption(tp.trend.sentence)
     if data_name == "XOR":
-        st.warning(snap.lesson)
+        st.warning(tp.lesson)
         st.page_link(str(spec("playground").path), label="Solve XOR with a hidden layer in the playground",
                      icon=":material/hub:", query_params=views.playground_xor_query())
     else:
-        st.markdown(snap.lesson)
+        st.markdown(tp.lesson)
 
 
 config = (data_name, spread if data_name == "two blobs" else None, lr, epochs, SEED)
@@ -148,12 +149,12 @@ st.markdown(
 st.latex(r"\begin{aligned} \tau_m \frac{dV}{dt} &= -V + R\,I, \\ V \ge V_{th} &\Rightarrow \text{spike},\ "
          r"V \leftarrow 0 \end{aligned}")
 current = ui.slider("input current I (nA)", 0.0, 5.0, 2.0, 0.05, key="sn_current")
-lif, fi = views.lif(current), views.fi_curve()
+lif, fi, lif_charts = views.lif(current), views.fi_curve(), views.lif_charts(current)
 left, right = st.columns(2)
 with left:
-    ui.figure(figs.lif_figure(lif.trace, LIFParams(), current), key="sn_lif")
+    ui.figure(lif_charts.trace.figure(), key="sn_lif", alt=lif_charts.trace.alt)
 with right:
-    ui.figure(figs.fi_figure(fi, current, lif.rate), key="sn_fi")
+    ui.figure(lif_charts.fi.figure(), key="sn_fi", alt=lif_charts.fi.alt)
 if lif.silence:
     st.markdown(lif.silence)
 else:

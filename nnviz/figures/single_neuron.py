@@ -25,6 +25,10 @@ _MARK_INPUT = {"size": 13, "color": style.YELLOW, "line": {"color": style.BLACK,
 _PLAIN = {"exponentformat": "power"}
 #: At most this many points of a loss curve are drawn one by one; longer ones become a min-max band.
 _MAX_LINE_POINTS = 600
+#: Legends sit below the plot, under the x-axis title: above it, a legend that wraps on a 390 px phone runs into
+#: the figure's title. Plotly grows the bottom margin to fit however many rows it wraps into.
+_BELOW = {"legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0.0},
+          "margin": {"t": 50}}
 
 
 def _label(x: float, y: float, text: str, **kw) -> dict:
@@ -32,7 +36,8 @@ def _label(x: float, y: float, text: str, **kw) -> dict:
 
 
 def neuron_diagram(x: np.ndarray, w: np.ndarray, b: float, phi_label: str, z: float, y: float) -> go.Figure:
-    """Inputs on the left, edges whose width shows |w_i| and colour its sign, then sum, phi and y_hat.
+    """Inputs on the left, edges whose width shows |w_i| and whose colour and dash show its sign (solid blue
+    positive, dashed vermillion negative; every label carries its sign too), then sum, phi and y_hat.
 
     The weight labels sit at x = 1 on their edges, where edges are still 0.55 of their input spacing apart; the
     figure grows with n so neighbouring labels stay at least 24 px apart.
@@ -46,13 +51,15 @@ def neuron_diagram(x: np.ndarray, w: np.ndarray, b: float, phi_label: str, z: fl
     for i in range(n):
         colour = style.weight_colour(w[i])
         data.append(go.Scatter(x=[0, sx], y=[ys[i], 0], mode="lines", hoverinfo="text", showlegend=False,
-                               line={"color": colour, "width": 1 + 7 * abs(w[i]) / w_max},
+                               line={"color": colour, "width": 1 + 7 * abs(w[i]) / w_max,
+                                     "dash": style.weight_dash(w[i])},
                                hovertext=f"w{i + 1} = {w[i]:+.2f}"))
         notes.append(_label(lx, ys[i] * (1 - lx / sx), f"w<sub>{i + 1}</sub> = {w[i]:+.1f}",
                             bgcolor="rgba(255,255,255,0.92)", font={"color": colour, "size": 13 if n < 4 else 12}))
         notes.append(_label(0, ys[i], f"{x[i]:+.1f}", xanchor="right", xshift=-21))  # clear of the 34 px node
     data.append(go.Scatter(x=[sx, sx], y=[-1.25, -0.18], mode="lines", hoverinfo="text", showlegend=False,
-                           line={"color": style.weight_colour(b), "width": 1 + 7 * abs(b) / w_max},
+                           line={"color": style.weight_colour(b), "width": 1 + 7 * abs(b) / w_max,
+                                 "dash": style.weight_dash(b)},
                            hovertext=f"b = {b:+.2f}"))
     data.append(go.Scatter(x=[3.3, 4.6], y=[0, 0], mode="lines", line={"color": style.GREY, "width": 2},
                            hoverinfo="skip", showlegend=False))
@@ -115,7 +122,8 @@ def plane_figure(v: PlaneView, point: np.ndarray) -> go.Figure:
     the values the plane takes; the b = 0 boundary dashed; the current input (x1, x2) marked."""
     c = v.colours
     data: list = [go.Heatmap(
-        x=v.plane.x1, y=v.plane.x2, z=v.plane.y, colorscale=_colourscale(c), zmin=c.zmin, zmax=c.zmax,
+        x=v.plane.x1, y=v.plane.x2, z=v.plane.y.astype(np.float32), colorscale=_colourscale(c), zmin=c.zmin,
+        zmax=c.zmax,
         colorbar=_colourbar("ŷ"), hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>ŷ=%{z:.3g}<extra></extra>")]
     if v.ghost.start is not None:
         data.append(go.Scatter(x=[v.ghost.start[0], v.ghost.end[0]], y=[v.ghost.start[1], v.ghost.end[1]],
@@ -126,7 +134,7 @@ def plane_figure(v: PlaneView, point: np.ndarray) -> go.Figure:
     data.append(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="current input x", marker=_MARK_INPUT))
     data.append(go.Scatter(x=[0], y=[0], mode="markers", name="origin",
                            marker={"size": 9, "symbol": "x", "color": style.BLACK}))
-    return style.make_figure(data, title=v.title, x_title="x₁", y_title="x₂", height=460, annotations=notes,
+    return style.make_figure(data, title=v.title, x_title="x₁", y_title="x₂", height=460, annotations=notes, **_BELOW,
                              **_square_axes(float(v.plane.x1[-1])))
 
 
@@ -139,7 +147,7 @@ def line_figure(v: LineView, point: tuple[float, float], title: str) -> go.Figur
         data.append(go.Scatter(x=[v.threshold] * 2, y=[lo, hi if hi > lo else lo + 1], mode="lines",
                                name=f"x₁ = −b/w₁ = {v.threshold:.2f}",
                                line={"color": style.BLACK, "dash": "dash", "width": 2}))
-    return style.make_figure(data, title=title, x_title="x₁", y_title="ŷ", height=400, yaxis=_PLAIN)
+    return style.make_figure(data, title=title, x_title="x₁", y_title="ŷ", height=400, yaxis=_PLAIN, **_BELOW)
 
 
 def step_vs_sigmoid(v: SteepView, k: float) -> go.Figure:
@@ -157,7 +165,7 @@ def step_vs_sigmoid(v: SteepView, k: float) -> go.Figure:
         go.Scatter(x=z, y=v.dsig, name=f"d/dz σ({k:g}·z)", line={"color": style.SKY, "width": 3}, **right),
     ]
     return style.make_figure(
-        data, title="Left: the activations · right: their slopes", height=440,
+        data, title="Left: the activations · right: their slopes", height=440, **_BELOW,
         xaxis={"domain": [0, 0.44], "title": {"text": "z"}}, yaxis={"title": {"text": "φ(z)"}},
         xaxis2={"domain": [0.58, 1], "title": {"text": "z"}, "anchor": "y2"},
         yaxis2={"anchor": "x2", "title": {"text": "slope φ′(z)"}, **_PLAIN},
@@ -165,20 +173,21 @@ def step_vs_sigmoid(v: SteepView, k: float) -> go.Figure:
 
 
 def training_figure(points: Points, snap: TrainingSnapshot, lim: float) -> go.Figure:
-    """The data (class 0 vermillion diamonds, class 1 blue circles) over the neuron's probability."""
+    """The data (each class its own colour and marker shape, style.class_symbol) over the neuron's probability."""
     data: list = [go.Heatmap(
-        x=snap.plane.x1, y=snap.plane.x2, z=snap.plane.y, colorscale=style.DIVERGING, zmin=0, zmax=1, opacity=0.75,
+        x=snap.plane.x1, y=snap.plane.x2, z=snap.plane.y.astype(np.float32), colorscale=style.DIVERGING, zmin=0,
+        zmax=1, opacity=0.75,
         colorbar=_colourbar("P(1)"),
         hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>")]
     for label in (0, 1):
         mask = points.y == label
         data.append(go.Scatter(x=points.X[mask, 0], y=points.X[mask, 1], mode="markers", name=f"class {label}",
                                marker={"size": 13 if len(points.y) < 10 else 8, "color": style.CLASS_COLOURS[label],
-                                       "symbol": "circle" if label else "diamond",
+                                       "symbol": style.class_symbol(label),
                                        "line": {"color": "white", "width": 1.5}}))
     boundary_data, notes = _boundary_parts(snap.bnd)
     return style.make_figure(data + boundary_data, title="Data and the neuron's boundary", x_title="x₁",
-                             y_title="x₂", height=440, annotations=notes, **_square_axes(lim))
+                             y_title="x₂", height=440, annotations=notes, **_BELOW, **_square_axes(lim))
 
 
 def _decades(values: np.ndarray) -> dict:
@@ -214,14 +223,27 @@ def loss_figure(snap: TrainingSnapshot, floor: float | None = None) -> go.Figure
     log = len(losses) > 1 and len(shown) > 0
     return style.make_figure(
         data, title="Loss while training", x_title="epoch",
-        y_title="cross-entropy loss" + (" (log scale)" if log else ""), height=440,
+        y_title="cross-entropy loss" + (" (log scale)" if log else ""), height=440, **_BELOW,
         annotations=notes, xaxis={"range": [0, max(10, int(epochs[-1]))]},
         yaxis=_decades(shown) if log else {"range": [0, 1]})
 
 
+def _lif_points(trace: LIFTrace, p: LIFParams, every: int = 4) -> np.ndarray:
+    """Indices of the trace worth drawing: every ``every``-th sample (0.2 ms at dt = 0.05 ms, under a pixel of a
+    200 ms axis) and each sample at the threshold and the reset after it, so no spike loses its corner."""
+    keep = np.zeros(len(trace.V), dtype=bool)
+    keep[::every] = True
+    keep[-1] = True
+    at_threshold = np.flatnonzero(p.V_th <= trace.V)
+    keep[at_threshold] = True
+    keep[np.minimum(at_threshold + 1, len(keep) - 1)] = True
+    return keep
+
+
 def lif_figure(trace: LIFTrace, p: LIFParams, current: float) -> go.Figure:
     """Membrane potential over time, the threshold (a legend entry) and the spikes."""
-    data = [go.Scatter(x=trace.t, y=trace.V, mode="lines", name="membrane potential V(t)",
+    keep = _lif_points(trace, p)
+    data = [go.Scatter(x=trace.t[keep], y=trace.V[keep], mode="lines", name="membrane potential V(t)",
                        line={"color": style.BLUE, "width": 2}),
             go.Scatter(x=[trace.t[0], trace.t[-1]], y=[p.V_th, p.V_th], mode="lines",
                        name=f"threshold V_th = {p.V_th:g} mV", line={"color": style.VERMILLION, "dash": "dash"})]
@@ -231,7 +253,7 @@ def lif_figure(trace: LIFTrace, p: LIFParams, current: float) -> go.Figure:
         ys = np.tile([p.V_th, p.V_th + 10, np.nan], len(trace.spikes))
         data.append(go.Scatter(x=xs, y=ys, mode="lines", name="spikes", line={"color": style.BLACK, "width": 2}))
     return style.make_figure(data, title=f"Leaky integrate-and-fire at I = {current:.2f} nA",
-                             x_title="time t (ms)", y_title="V above rest (mV)", height=400,
+                             x_title="time t (ms)", y_title="V above rest (mV)", height=400, **_BELOW,
                              yaxis={"range": [-1, p.V_th + 12]})
 
 
@@ -253,5 +275,5 @@ def fi_figure(v: FIView, current: float, rate_now: float) -> go.Figure:
         go.Scatter(x=[current], y=[rate_now], mode="markers", name="your current", marker=_MARK_INPUT | {"size": 14}),
     ]
     return style.make_figure(data, title="Firing rate against input current (f–I curve)",
-                             x_title="input current I (nA)", y_title="firing rate (Hz)", height=420,
+                             x_title="input current I (nA)", y_title="firing rate (Hz)", height=420, **_BELOW,
                              yaxis={"range": [0, top * 1.05]})

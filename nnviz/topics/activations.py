@@ -440,11 +440,23 @@ class CollapseResult:
     takeaway: str
 
 
+def collapse_run(act: Phi, target_name: str, hidden: Sequence[int], steps: int = COLLAPSE_STEPS) -> RaceRun:
+    """The collapse experiment, untrained: ``1 -> hidden -> 1`` with phi = identity and with ``act`` (a two-network
+    race, the same start), ``steps`` Adam steps at learning rate 0.01."""
+    return RaceRun([Phi("linear"), act], target_name, hidden, max_steps=steps, lr=0.01)
+
+
 def collapse_experiment(act: Phi, target_name: str, hidden: Sequence[int],
                         steps: int = COLLAPSE_STEPS) -> CollapseResult:
-    """Train ``1 -> hidden -> 1`` with phi = identity and with ``act`` (a two-network race), fold the linear one."""
-    run = RaceRun([Phi("linear"), act], target_name, hidden, max_steps=steps, lr=0.01).run()
+    """Train both stacks of ``collapse_run`` for all their steps and fold the linear one."""
+    return collapse_result(collapse_run(act, target_name, hidden, steps).run())
+
+
+def collapse_result(run: RaceRun) -> CollapseResult:
+    """The linear stack of a collapse run folded into W_eff x + b_eff, and the words, after ``run.steps`` steps
+    (the words compare the errors; the page shows them once the run has finished)."""
     linear, nonlinear = run.fits()
+    act, hidden = nonlinear.act, tuple(w.shape[0] for w in linear.weights[:-1])
     folded = collapse(linear.weights, linear.biases)
     w_eff, b_eff = float(folded.w_eff[0, 0]), float(folded.b_eff[0])
     gap = float(np.max(np.abs(forward_stack(linear.x[:, None], linear.weights, linear.biases)[:, 0]
@@ -747,6 +759,8 @@ __all__ = [
     "TARGETS",
     "collapse",
     "collapse_experiment",
+    "collapse_result",
+    "collapse_run",
     "curve",
     "depth_study",
     "forward_stack",

@@ -233,6 +233,19 @@ def outside_sentence(x: np.ndarray, w: np.ndarray, b: float, b_range: tuple[floa
             f"inputs add h = {number(h)} to z. Change x₃… or their weights.")
 
 
+def plane_alt(title: str, bnd: Boundary, ghost: Boundary, colours: ColourRange) -> str:
+    """The plane figure's text alternative: the colour range, where the boundary and the dashed b = 0 line are."""
+    text = f"Heat map: {title}, ŷ from {number(colours.zmin)} to {number(colours.zmax)}."
+    if bnd.distance is None:
+        return text + " No boundary: with w₁ = w₂ = 0 the output is the same everywhere in this plane."
+    where = "crossing the plotted square" if bnd.start is not None else "outside the plotted square"
+    text += (f" The decision boundary w·x + b = 0 is a straight line {where}, at signed distance "
+             f"{number(bnd.distance)} from the origin; the arrow w points to its z > 0 side.")
+    if ghost.distance is not None:
+        text += f" The dashed line, the same w with b = 0, is at signed distance {number(ghost.distance)}."
+    return text
+
+
 def point_sentence(threshold: float | None, lim: float) -> str:
     """n = 1: where the one-point boundary x1 = -b/w1 is, in words."""
     if threshold is None:

@@ -1,7 +1,7 @@
 """Cached views of the activation page: plain settings (``Phi`` values, numbers) in, frozen results out.
 
 Each function is ``nnviz.ui.cache.view`` (every session gets its own copy). The page picks settings, calls these,
-and hands the results to ``nnviz.figures.activations``.
+and shows the ``Chart`` values they return (figures built and described once per setting, ``nnviz.views.charts``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.activations import Phi
+from nnviz.figures import activations as figs
 from nnviz.format import tex_number
 from nnviz.topics import activations as topic
 from nnviz.ui.cache import view
+from nnviz.views.charts import Chart, chart
 
 #: The x grid of the ReLU section's figures.
 RELU_GRID = np.linspace(-1.0, 1.0, 401)
@@ -40,6 +42,8 @@ class Gallery:
     table: dict
     caption: str
     takeaway: str
+    phi_chart: Chart
+    dphi_chart: Chart
 
 
 @view(max_entries=256)
@@ -54,13 +58,33 @@ def gallery(acts: tuple[Phi, ...], z_max: float, z_probe: float, shade: bool) ->
                     rf"\qquad \varphi({z_probe:g}) = {tex_number(phi_z, 4)},\quad "
                     rf"\varphi'({z_probe:g}) = {tex_number(dphi_z, 4)}")
     table = topic.properties_table([properties(a) for a in acts])
-    return Gallery(curves, tuple(rows), table, topic.gallery_caption(curves, shade), topic.gallery_takeaway(curves))
+    return Gallery(curves, tuple(rows), table, topic.gallery_caption(curves, shade), topic.gallery_takeaway(curves),
+                   chart(figs.gallery_phi(curves, z_probe, shade)), chart(figs.gallery_dphi(curves, z_probe, shade)))
 
 
-@view(max_entries=64, spinner="Training the two stacks…")
+@view(max_entries=64)
 def collapse(act: Phi, target_name: str, hidden: tuple[int, ...]) -> topic.CollapseResult:
-    """The same stack trained with phi(z) = z and with ``act``."""
+    """The same stack trained with phi(z) = z and with ``act``, to the end (tests and the precomputation; the page
+    trains it in its live panel)."""
     return topic.collapse_experiment(act, target_name, hidden)
+
+
+@dataclass(frozen=True)
+class CollapsePanel:
+    """The collapse section after some steps of its run: the figure, W_eff and b_eff (LaTeX) and the result."""
+
+    result: topic.CollapseResult
+    chart: Chart
+    formula: str
+
+
+@view(max_entries=64)
+def collapse_panel(config: tuple, steps: int, _run: topic.RaceRun) -> CollapsePanel:
+    """The panel of the collapse run ``_run``: the run of ``config`` after ``steps`` steps (a run of fixed settings
+    is the same after the same steps in every session, so the run itself is not hashed)."""
+    res = topic.collapse_result(_run)
+    fig = figs.collapse_fit(res.linear, res.nonlinear, res.w_eff, res.b_eff, res.line)
+    return CollapsePanel(res, chart(fig), collapse_formula(res))
 
 
 @view(max_entries=256, spinner="Sending a batch through the deep stack…")
@@ -78,6 +102,21 @@ def depth(acts: tuple[Phi, ...], init: str, sigma_w: float, width: int, depth_l:
 
 
 @dataclass(frozen=True)
+class DepthCharts:
+    activations: Chart
+    gradients: Chart
+    dead: Chart
+
+
+@view(max_entries=128)
+def depth_charts(acts: tuple[Phi, ...], init: str, sigma_w: float, width: int, depth_l: int) -> DepthCharts:
+    """The depth section's three figures."""
+    study = depth(acts, init, sigma_w, width, depth_l)
+    return DepthCharts(chart(figs.depth_activations(study)), chart(figs.depth_gradients(study)),
+                       chart(figs.depth_dead(study)))
+
+
+@dataclass(frozen=True)
 class ReluView:
     """The ReLU section: the sum, the target on the grid (or None), the LaTeX of f and the takeaway."""
 
@@ -86,6 +125,9 @@ class ReluView:
     formula: str
     bias: float
     takeaway: str
+    sum_chart: Chart
+    terms_chart: Chart
+    table: dict  # the network's weights, one column per quantity (rounded to 4 places)
 
 
 def _relu_view(rs: topic.ReluSum, target_y: np.ndarray | None) -> ReluView:
@@ -95,7 +137,16 @@ def _relu_view(rs: topic.ReluSum, target_y: np.ndarray | None) -> ReluView:
     # b on the first line, then two terms a line, all flush left: the widest line fits a 390 px phone
     lines = [f"f(x) = {tex_number(bias)}"] + [" ".join(terms[i:i + 2]) for i in range(0, len(terms), 2)]
     formula = r"\begin{aligned}" + r"\\".join("&" + line for line in lines) + r"\end{aligned}"
-    return ReluView(rs, target_y, formula, bias, topic.relu_sum_sentence(rs, RELU_GRID, target_y))
+    table = {
+        "hidden unit k": list(range(1, len(rs.knots) + 1)),
+        "knot tₖ": np.round(rs.knots, 4).tolist(),
+        "input weight w₁": np.round(rs.w1[:, 0], 4).tolist(),
+        "hidden bias b₁ = −tₖ": np.round(rs.b1 + 0.0, 4).tolist(),
+        "output weight sₖ": np.round(rs.w2[0], 4).tolist(),
+        "slope after tₖ": np.round(rs.slopes, 4).tolist(),
+    }
+    return ReluView(rs, target_y, formula, bias, topic.relu_sum_sentence(rs, RELU_GRID, target_y),
+                    chart(figs.relu_sum(rs, RELU_GRID, target_y)), chart(figs.relu_terms(rs, RELU_GRID)), table)
 
 
 @view(max_entries=64)
@@ -119,3 +170,20 @@ def collapse_formula(res: topic.CollapseResult) -> str:
     lines += [rf"&= {tex_number(res.w_eff, 4)}",
               rf"b_\mathrm{{eff}} &= {tex_number(res.b_eff, 4)}"]
     return r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}"
+
+
+@dataclass(frozen=True)
+class RacePanel:
+    """The race after some steps: its two figures, and its caption and takeaway once it has finished."""
+
+    loss: Chart
+    fits: Chart
+    sentences: tuple[str, ...]
+
+
+@view(max_entries=64)
+def race_panel(config: tuple, steps: int, _run: topic.RaceRun) -> RacePanel:
+    """The panel of the race ``_run``, the run of ``config`` after ``steps`` steps (not hashed, as above)."""
+    fits = _run.fits()
+    return RacePanel(chart(figs.race_loss(fits, _run.max_steps)), chart(figs.race_fits(fits)),
+                     topic.race_sentences(_run))

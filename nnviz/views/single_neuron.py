@@ -8,9 +8,11 @@ import numpy as np
 
 from nnviz.activations import Phi
 from nnviz.datasets import CLASSIFICATION_SETS, GATES, Points, logic_gate, two_blobs
+from nnviz.figures import single_neuron as figs
 from nnviz.format import tex_number
 from nnviz.topics import single_neuron as sn
 from nnviz.ui.cache import view
+from nnviz.views.charts import Chart, chart
 
 #: The plane of section 2 is [-LIM, LIM]^2; the bias slider's range (for the hint that says how to move b).
 LIM = 3.0
@@ -178,3 +180,77 @@ def fi_curve() -> FIView:
     I_sim = np.linspace(0.0, 5.0, 21)
     rate_sim = np.array([sn.lif_simulate(i, T=400.0).rate_hz() for i in I_sim])
     return FIView(I, rate, I_sim, rate_sim, sn.rheobase(), sn.fi_takeaway(I, rate))
+
+
+# ------------------------------------------------------------------------------------------------------- charts
+# Each figure is built and described once per setting (a cache miss), not on every rerun.
+
+
+@view(max_entries=256)
+def neuron_chart(x: tuple[float, ...], w: tuple[float, ...], b: float, phi: Phi) -> Chart:
+    """The neuron diagram for these numbers."""
+    nv = neuron(x, w, b, phi)
+    inputs = ", ".join(f"x{i + 1} = {xi:+.1f} with weight w{i + 1} = {wi:+.1f}"
+                       for i, (xi, wi) in enumerate(zip(x, w, strict=True)))
+    alt = (f"Diagram of one neuron with {len(x)} input{'s' if len(x) > 1 else ''}: {inputs}"
+           + f"; bias b = {b:+.1f}; z = {nv.z:+.3f}; {phi.label} gives ŷ = {nv.y_hat:.3f}.")
+    return chart(figs.neuron_diagram(np.array(x), np.array(w), b, phi.label, nv.z, nv.y_hat), alt)
+
+
+@view(max_entries=64)
+def line_chart(x1: float, w1: float, b: float, phi: Phi) -> Chart:
+    """n = 1: y_hat against x1 with the current input marked."""
+    lv = line(w1, b, phi)
+    return chart(figs.line_figure(lv, (x1, float(phi.numpy(w1 * x1 + b))), f"One input: ŷ = φ(w₁x₁ + b), {phi.label}"))
+
+
+@view(max_entries=64)
+def plane_chart(x: tuple[float, ...], w: tuple[float, ...], b: float, phi: Phi) -> Chart:
+    """n >= 2: the (x1, x2) plane with its boundary, the b = 0 line and the current input."""
+    pv = plane(x, w, b, phi)
+    return chart(figs.plane_figure(pv, np.array(x[:2])), sn.plane_alt(pv.title, pv.bnd, pv.ghost, pv.colours))
+
+
+@view(max_entries=64)
+def steep_chart(k: float) -> Chart:
+    return chart(figs.step_vs_sigmoid(steep_sigmoid(k), k))
+
+
+@dataclass(frozen=True)
+class LIFCharts:
+    trace: Chart
+    fi: Chart
+
+
+@view(max_entries=128)
+def lif_charts(current: float) -> LIFCharts:
+    """Section 5's two figures at one current."""
+    lv, fi = lif(current), fi_curve()
+    return LIFCharts(chart(figs.lif_figure(lv.trace, sn.LIFParams(), current)),
+                     chart(figs.fi_figure(fi, current, lv.rate)))
+
+
+@dataclass(frozen=True)
+class TrainingPanel:
+    """Section 4 at one moment of a run: the two figures, the weights (LaTeX) and the words."""
+
+    data: Chart
+    loss: Chart
+    weights_latex: str
+    trend: sn.LossTrend
+    lesson: str
+
+
+@view(max_entries=64)
+def training_panel(config: tuple, steps: int, _run: sn.NeuronTrainer, lim: float) -> TrainingPanel:
+    """The panel of the run ``_run``, which is the run of ``config`` after ``steps`` epochs.
+
+    Keyed by the settings and the step count only: a run of fixed settings and seed is the same after the same
+    number of epochs in every session, so the run itself need not be hashed.
+    """
+    snap = _run.snapshot(lim)
+    floor = float(np.log(2)) if _run.data.name == "XOR" else None
+    latex = (rf"\begin{{aligned}} \hat y &= \sigma(w_1 x_1 + w_2 x_2 + b) \\ w_1 &= {tex_number(float(snap.w[0]))} "
+             rf"\\ w_2 &= {tex_number(float(snap.w[1]))} \\ b &= {tex_number(snap.b)} \end{{aligned}}")
+    return TrainingPanel(chart(figs.training_figure(_run.data, snap, lim)), chart(figs.loss_figure(snap, floor)),
+                         latex, snap.trend, snap.lesson)
