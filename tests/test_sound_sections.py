@@ -186,8 +186,10 @@ def test_spiking_claims(current):
 # Approximation by ear
 # ---------------------------------------------------------------------------------------------------------------
 
+MENU = [k for k in sound.TARGETS if k != sound.FORMULA]  # the waves of the menu; the formula is tested below
 
-@pytest.mark.parametrize("key", list(sound.TARGETS))
+
+@pytest.mark.parametrize("key", MENU)
 def test_wavetable_fit_error_falls_as_n_grows(key):
     sweep = sound.width_sweep(key, "sigmoid")
     assert sweep.rms_db[-1] < sweep.rms_db[0] - 15.0
@@ -222,25 +224,76 @@ def test_the_played_fit_is_the_fitted_period():
 def _ear_claims_hold(r: sound.EarFit) -> None:
     text = " ".join(r.sentences)
     if "fit is exact" in r.sentences[0]:
-        assert r.rms_db <= sound.EXACT_DB and r.method == "relu"
+        assert r.rms_db <= sound.EXACT_DB
+        assert ("piecewise linear" in r.sentences[0]) == (r.method == "relu")
     else:
         assert f"{max(0.0, -r.rms_db):.1f} dB below the target" in r.sentences[0]
     if "steps from crude to clean" in text:
         assert r.sweep.rms_db[-1] < r.sweep.rms_db[0] - 10
     if "here it stops" in text:
-        assert r.key in sound.JUMPS and r.sup >= 1.0 - 1e-9
+        jump = max(j for _, j in r.jumps)
+        assert r.sup >= jump / 2 - 1e-9 and np.all(r.sweep.sup >= jump / 2 - 1e-9)
+    assert ("inside the period. A network of continuous units" in text) == bool(r.jumps)
     if "sup error falls too" in text:
-        assert r.key not in sound.JUMPS and r.sweep.sup[-1] < 0.5 * r.sweep.sup[0]
+        assert not r.jumps and r.sweep.sup[-1] < 0.5 * r.sweep.sup[0]
+    if "hardly falls" in text:
+        assert not r.jumps and r.sweep.sup[-1] >= 0.5 * r.sweep.sup[0]
+    if "at the seam of the period" in text:
+        assert r.seam > sound.JUMP_SHARE * np.ptp(r.target)
     if "Gibbs" in text:
         assert r.overshoot > 0.02
+    if r.key == sound.FORMULA:
+        assert ("first scaled by" in r.level_note) == (np.max(np.abs(sound.formula_wave(r.formula)[0](
+            sound.period_grid(4 * sound.M)))) > 1.0)
 
 
 def test_ear_claims_at_defaults():
     _ear_claims_hold(sound.approximation_by_ear())
 
 
+FORMULAS = [sound.DEFAULT_FORMULA, "sign(sin(2*pi*x))",
+            *(pytest.param(f, marks=pytest.mark.slow) for f in (
+                "3*x", "step(x - 0.3) - step(x - 0.7)", "tanh(1e6*(x - 0.5))", "abs(2*x - 1)", "sin(2*pi*x)**3",
+                "mod(3*x, 1)"))]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_formula_target_claims(formula):
+    """The formula box as a target: parsed (never eval), one period on [0, 1), each sentence true of its fit."""
+    for method in sound.METHODS:
+        r = sound.approximation_by_ear(sound.FORMULA, method, 32, 220.5, formula=formula)
+        assert r.formula == formula
+        np.testing.assert_allclose(r.target, sound.target_wave(sound.FORMULA, sound.period_grid(), formula))
+        assert np.max(np.abs(r.target)) <= 1.0 + 1e-12
+        _ear_claims_hold(r)
+
+
+def test_formula_jumps_are_found_where_they_are():
+    (x, jump), = sound.detect_jumps(lambda x: np.where(x < 0.5, 1.0, -1.0))
+    assert x == pytest.approx(0.5, abs=1e-12) and jump == pytest.approx(2.0)
+    found = sound.jumps_of(sound.FORMULA, "step(x - 0.3) - 2*step(x - 0.8)")
+    assert [round(x, 9) for x, _ in found] == [0.3, 0.8] and [j for _, j in found] == pytest.approx([1.0, 2.0])
+    assert sound.jumps_of(sound.FORMULA, "tanh(1e6*(x - 0.5))") == ()  # steep, but continuous
+    assert sound.jumps_of(sound.FORMULA, "sin(2*pi*x)") == () and sound.jumps_of("triangle") == ()
+
+
+def test_a_menu_square_and_the_same_square_typed_agree():
+    typed = sound.approximation_by_ear(sound.FORMULA, "sigmoid", 16, 220.5, formula="sign(0.5 - x)")
+    menu = sound.approximation_by_ear("square", "sigmoid", 16, 220.5)
+    assert typed.rms_db == pytest.approx(menu.rms_db, abs=1e-6) and typed.sup == pytest.approx(menu.sup, abs=1e-6)
+
+
+@pytest.mark.parametrize(("formula", "words"), [
+    ("log(x - 0.5)", "not a finite number"), ("1", "constant"), ("x.__class__", "not allowed"),
+    ("__import__('os').system('ls')", ""), ("2x", "needs a *"), ("", ""), ("x" * 400, ""),
+])
+def test_bad_formula_targets_are_refused_in_words(formula, words):
+    with pytest.raises(ValueError, match=words):
+        sound.approximation_by_ear(sound.FORMULA, "sigmoid", 8, 220.5, formula=formula)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("key", list(sound.TARGETS))
+@pytest.mark.parametrize("key", MENU)
 def test_ear_claims_sweep(key):
     for method in sound.METHODS:
         sweep = sound.width_sweep(key, method)
@@ -271,7 +324,7 @@ def test_sections_default_run():
     assert not at.error
     assert _audio_count(at) == 7  # 2 + 2 + 3 clips
     assert len(at.get("plotly_chart")) == 8
-    assert len(at.get("download_button")) == 7
+    assert len([d for d in at.get("download_button") if "_dl_" in d.key]) == 7  # one WAV per clip
     assert any("Only odd harmonics" in s.value for s in at.success)
 
 
@@ -293,6 +346,24 @@ def test_sections_at_extremes_and_outputs_change():
             at.radio(key=radio.key).set_value(option).run()
             assert not at.exception, (radio.key, option)
     assert [s.value for s in at.success] != before
+
+
+@pytest.mark.slow
+def test_formula_target_in_the_section_and_a_bad_one_in_words():
+    at = AppTest.from_function(_sections_script, default_timeout=180).run()
+    at.selectbox(key="uat_ear_target").set_value(sound.FORMULA).run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="uat_ear_formula").value == sound.DEFAULT_FORMULA
+    assert _audio_count(at) == 7 and any("fig_period" in (c.key or "") for c in at.get("plotly_chart"))
+    for bad in ("x.__class__", "log(x - 0.5)", "[x](https://evil.example)", ""):
+        at.text_input(key="uat_ear_formula").input(bad).run()
+        assert not at.exception and not at.error, bad
+        assert any("cannot be used" in w.value for w in at.warning), bad
+        assert _audio_count(at) == 4, "the other sections play on"
+        assert not any("](https://" in m.value and "`" not in m.value for m in at.warning), "shown as text"
+    at.text_input(key="uat_ear_formula").input("sign(sin(2*pi*x))").run()
+    assert not at.exception and _audio_count(at) == 7
+    assert any("here it stops" in m.value for m in at.markdown)
 
 
 @pytest.mark.slow

@@ -438,7 +438,10 @@ def spiking_heard(I: float, p: LIFParams = _LIF) -> SpikingHeard:
 # 3. Approximation by ear
 # ---------------------------------------------------------------------------------------------------------------
 
-TARGETS = {"sawtooth": "Sawtooth", "square": "Square", "triangle": "Triangle", "vowel": "Vowel-like (smooth)"}
+FORMULA = "formula"
+TARGETS = {"sawtooth": "Sawtooth", "square": "Square", "triangle": "Triangle", "vowel": "Vowel-like (smooth)",
+           FORMULA: "your formula…"}
+DEFAULT_FORMULA = "sin(2*pi*x) + 0.5*sin(6*pi*x) - 0.3*abs(2*x - 1)"
 METHODS = {"sigmoid": "Sigmoid steps", "relu": "ReLU kinks"}
 WIDTH_RANGE = (1, 256)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -454,8 +457,32 @@ def period_grid(m: int = M) -> np.ndarray:
     return (np.arange(m) + 0.5) / m
 
 
-def target_wave(key: str, x: np.ndarray) -> np.ndarray:
-    """One period of the target at phases x in [0, 1): (len(x),), between -1 and 1."""
+@functools.lru_cache(maxsize=32)
+def formula_wave(formula: str) -> tuple[object, float]:
+    """A typed formula f(x) for one period, x in [0, 1): (the parsed expression, the factor that brings its peak
+    to at most 1). Parsed by nnviz.expressions (never eval); raises ValueError in words when it cannot be used."""
+    from nnviz.expressions import parse_expression
+
+    f = parse_expression(formula)
+    y = f(period_grid(4 * M))
+    bad = ~np.isfinite(y)
+    if bad.any():
+        where = period_grid(4 * M)[bad][0]
+        raise ValueError(f"The formula is not a finite number at {int(bad.sum())} of {4 * M} points of the period "
+                         f"[0, 1), first at x = {where:.4g}. Use one that is defined for every x from 0 to 1.")
+    if float(np.ptp(y)) < 1e-9:
+        raise ValueError("The formula is constant over the period: a constant is silence. Use one that changes "
+                         "with x, e.g. sin(2*pi*x).")
+    peak = float(np.max(np.abs(y)))
+    return f, (1.0 / peak if peak > 1.0 else 1.0)
+
+
+def target_wave(key: str, x: np.ndarray, formula: str = "") -> np.ndarray:
+    """One period of the target at phases x in [0, 1): (len(x),), between -1 and 1 (a formula scaled down to a
+    peak of 1 if it goes beyond)."""
+    if key == FORMULA:
+        f, scale = formula_wave(formula)
+        return scale * f(np.asarray(x, dtype=np.float64))
     if key == "sawtooth":
         return 2.0 * x - 1.0
     if key == "square":
@@ -473,6 +500,54 @@ def target_wave(key: str, x: np.ndarray) -> np.ndarray:
 
 #: where a target jumps inside the open period (0, 1), and by how much
 JUMPS = {"square": ((0.5, 2.0),)}
+#: a jump smaller than this share of the wave's range is not reported (rounding, or a step too small to hear)
+JUMP_SHARE = 1e-3
+
+
+def detect_jumps(f, m: int = 4 * M, candidates: int = 8, iters: int = 60) -> tuple[tuple[float, float], ...]:
+    """Jumps of f (a function of x (n,) -> (n,)) inside the open period (0, 1): ((x_j, |jump|), ...), sorted by x.
+
+    The ``candidates`` largest changes between neighbouring points of an m-point grid are each bisected ``iters``
+    times, keeping the half with the larger change: a jump keeps its size as the interval shrinks to adjacent
+    floats, a steep but continuous piece shrinks to nothing. The size is measured between the one-sided limits
+    (1e-12 either side, as ``sup_error`` does). Jumps under ``JUMP_SHARE`` of the range are dropped.
+    """
+    x = period_grid(m)
+    y = f(x)
+    d = np.abs(np.diff(y))
+    span = float(np.ptp(y))
+    picked: list[int] = []
+    for i in np.argsort(-d, kind="stable"):
+        if len(picked) == candidates or d[i] <= JUMP_SHARE * span:
+            break
+        if all(abs(int(i) - j) > 2 for j in picked):
+            picked.append(int(i))
+    if not picked:
+        return ()
+    lo, hi = x[picked].copy(), x[np.array(picked) + 1].copy()
+    f_lo, f_hi = y[picked].copy(), y[np.array(picked) + 1].copy()
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        f_mid = f(mid)
+        left = np.abs(f_mid - f_lo) >= np.abs(f_hi - f_mid)
+        hi, f_hi = np.where(left, mid, hi), np.where(left, f_mid, f_hi)
+        lo, f_lo = np.where(left, lo, mid), np.where(left, f_lo, f_mid)
+    at = 0.5 * (lo + hi)
+    size = np.abs(f(at + 1e-12) - f(at - 1e-12))  # the one-sided limits, not f's value at the jump itself
+    return tuple(sorted((float(x), float(j)) for x, j in zip(at, size, strict=True) if j > JUMP_SHARE * span))
+
+
+def jumps_of(key: str, formula: str = "") -> tuple[tuple[float, float], ...]:
+    """Where the target jumps inside the period and by how much (detected for a formula)."""
+    if key == FORMULA:
+        return detect_jumps(lambda x: target_wave(FORMULA, x, formula))
+    return JUMPS.get(key, ())
+
+
+def seam_jump(key: str, formula: str = "") -> float:
+    """|f(1-) - f(0+)|: the jump where the oscillator wraps round from one period to the next."""
+    ends = target_wave(key, np.array([1e-12, 1.0 - 1e-12]), formula)
+    return float(abs(ends[1] - ends[0]))
 
 
 def features(method: str, N: int, x: np.ndarray) -> np.ndarray:
@@ -503,22 +578,23 @@ class PeriodFit:
         return features(self.method, self.N, x) @ self.v[1:] + self.v[0]
 
 
-def fit_period(key: str, method: str, N: int) -> PeriodFit:
+def fit_period(key: str, method: str, N: int, formula: str = "") -> PeriodFit:
     """Least squares over the period grid (M points) for the outer weights of N placed units and a bias."""
     N = int(audio._check("number of hidden units N", N, *WIDTH_RANGE))
     x = period_grid()
     H = np.column_stack((np.ones(M), features(method, N, x)))
-    v, *_ = np.linalg.lstsq(H, target_wave(key, x), rcond=None)
+    v, *_ = np.linalg.lstsq(H, target_wave(key, x, formula), rcond=None)
     return PeriodFit(method, N, v)
 
 
-def sup_error(key: str, fit: PeriodFit) -> float:
+def sup_error(key: str, fit: PeriodFit, formula: str = "",
+              jumps: tuple[tuple[float, float], ...] | None = None) -> float:
     """max |f - target| over the period, counting both one-sided limits at each jump (the fit is continuous)."""
     x = period_grid(4 * M)
-    err = float(np.max(np.abs(fit(x) - target_wave(key, x))))
-    for xj, _ in JUMPS.get(key, ()):
+    err = float(np.max(np.abs(fit(x) - target_wave(key, x, formula))))
+    for xj, _ in jumps_of(key, formula) if jumps is None else jumps:
         fj = float(fit(np.array([xj]))[0])
-        left, right = target_wave(key, np.array([xj - 1e-12, xj + 1e-12]))
+        left, right = target_wave(key, np.array([xj - 1e-12, xj + 1e-12]), formula)
         err = max(err, abs(fj - left), abs(fj - right))
     return err
 
@@ -526,7 +602,8 @@ def sup_error(key: str, fit: PeriodFit) -> float:
 @dataclass(frozen=True)
 class WidthSweep:
     """The fit at each N of ``widths`` for one target and method: ``fits`` (len(widths), M) on the period grid,
-    RMS error (dB re the target's RMS), sup error, and overshoot beyond the target's level of 1."""
+    RMS error (dB re the target's RMS), sup error, and overshoot beyond the target's peak level (1 for the menu's
+    waves)."""
 
     widths: np.ndarray
     fits: np.ndarray
@@ -535,18 +612,20 @@ class WidthSweep:
     overshoot: np.ndarray
 
 
-def width_sweep(key: str, method: str, widths: tuple[int, ...] = WIDTHS) -> WidthSweep:
-    """Fit one period of ``key`` at every N of ``widths`` (by default 1, 2, 4, ... 256)."""
+def width_sweep(key: str, method: str, widths: tuple[int, ...] = WIDTHS, formula: str = "") -> WidthSweep:
+    """Fit one period of ``key`` (or of ``formula``) at every N of ``widths`` (by default 1, 2, 4, ... 256)."""
     x = period_grid()
-    t = target_wave(key, x)
+    t = target_wave(key, x, formula)
+    jumps = jumps_of(key, formula)
+    level = float(np.max(np.abs(target_wave(key, period_grid(4 * M), formula))))
     fits, rms_db, sup, overshoot = [], [], [], []
     for N in widths:
-        f = fit_period(key, method, N)
+        f = fit_period(key, method, N, formula)
         y = f(x)
         fits.append(y)
         rms_db.append(float(audio.db(audio.rms(y - t), audio.rms(t))))
-        sup.append(sup_error(key, f))
-        overshoot.append(max(0.0, float(np.max(np.abs(f(period_grid(4 * M))))) - 1.0))
+        sup.append(sup_error(key, f, formula, jumps))
+        overshoot.append(max(0.0, float(np.max(np.abs(f(period_grid(4 * M))))) - level))
     return WidthSweep(np.array(widths), np.array(fits), np.array(rms_db), np.array(sup), np.array(overshoot))
 
 
@@ -556,10 +635,14 @@ class EarFit:
 
     ``x`` (M,), ``target`` (M,), ``fit`` (M,); ``error_harmonics`` (K + 1,): the error's a[k] per period, k up to
     the last harmonic below Nyquist at f0 (at most 64); ``sweep``: the fits at every N; the clips (n,) all scaled
-    by the same factor (``level_note``).
+    by the same factor (``level_note``). ``formula``: the typed target when ``key`` is FORMULA; ``jumps``: where
+    the target jumps inside the period ((x_j, |jump|), ...); ``seam``: its jump where the period wraps round.
     """
 
     key: str
+    formula: str
+    jumps: tuple[tuple[float, float], ...]
+    seam: float
     method: str
     N: int
     f0: float
@@ -578,7 +661,8 @@ class EarFit:
     sentences: tuple[str, ...]
 
 
-NOUNS = {"sawtooth": "sawtooth", "square": "square wave", "triangle": "triangle wave", "vowel": "vowel-like wave"}
+NOUNS = {"sawtooth": "sawtooth", "square": "square wave", "triangle": "triangle wave", "vowel": "vowel-like wave",
+         FORMULA: "waveform of your formula"}
 
 
 def _below(db_value: float) -> str:
@@ -589,15 +673,17 @@ def _below(db_value: float) -> str:
 
 
 def ear_sentences(key: str, method: str, N: int, f0: float, rms_db: float, sup: float, overshoot: float,
-                  error_harmonics: np.ndarray, sweep: WidthSweep) -> tuple[str, ...]:
-    """What the fit and its error are, from the numbers."""
+                  error_harmonics: np.ndarray, sweep: WidthSweep, jumps: tuple[tuple[float, float], ...] = (),
+                  seam: float = 0.0) -> tuple[str, ...]:
+    """What the fit and its error are, from the numbers (``jumps``, ``seam``: as in ``EarFit``)."""
     noun = NOUNS[key]
     unit = f"{N} {'sigmoid' if method == 'sigmoid' else 'ReLU'} unit{'s' if N > 1 else ''}"
     k = int(np.argmax(error_harmonics[1:]) + 1)
     if rms_db <= EXACT_DB:
-        out = [f"With {unit} the fit is exact (the error is rounding only): a ReLU network is piecewise linear and "
-               f"so is the {noun}; with knots at its corners it is the {noun}. Target and fit sound the same and "
-               "the error clip is silent."]
+        why = (f"a ReLU network is piecewise linear and so is the {noun}; with knots at its corners it is the "
+               f"{noun}" if method == "relu" else f"these units can draw the {noun} exactly")
+        out = [f"With {unit} the fit is exact (the error is rounding only): {why}. Target and fit sound the same "
+               "and the error clip is silent."]
     else:
         out = [f"With {unit} the error is {_below(rms_db)} (amplitude {10 ** (rms_db / 20):.3g} of it); of its "
                f"{len(error_harmonics) - 1} harmonics below Nyquist the strongest is {k}f₀ ({k * f0:.0f} Hz). Play the "
@@ -606,10 +692,10 @@ def ear_sentences(key: str, method: str, N: int, f0: float, rms_db: float, sup: 
         out.append(f"From N = {sweep.widths[0]} to {sweep.widths[-1]} the RMS error falls from "
                    f"{_below(sweep.rms_db[0]).removesuffix(' below the target')} to {_below(sweep.rms_db[-1])}: "
                    "the tone steps from crude to clean.")
-    if key in JUMPS:
-        jump = max(j for _, j in JUMPS[key])
-        text = (f"The {noun} jumps by {jump:g} inside the period. A network of continuous units is continuous, so "
-                f"beside the jump its error can never fall below half the jump ({jump / 2:g}): the sup error is "
+    if jumps:
+        jump = max(j for _, j in jumps)
+        text = (f"The {noun} jumps by {jump:.3g} inside the period. A network of continuous units is continuous, so "
+                f"beside the jump its error can never fall below half the jump ({jump / 2:.3g}): the sup error is "
                 f"{sup:.3f} at N = {N}, and {sweep.sup.min():.3f} at best over N = {sweep.widths[0]} … "
                 f"{sweep.widths[-1]}. The universal approximation theorem promises a uniform fit of continuous "
                 "targets only; here it stops. What shrinks is the width of the region around the edge where the "
@@ -626,30 +712,39 @@ def ear_sentences(key: str, method: str, N: int, f0: float, rms_db: float, sup: 
         elif sweep.sup[-1] < 0.5 * sweep.sup[0]:
             out.append(f"The {noun} is continuous over the period, so the sup error falls too: {listed} — the "
                        "theorem's uniform approximation.")
-    if key == "sawtooth":
-        out.append("The sawtooth's jump sits at the seam of the period, where the oscillator wraps round, so the "
-                   "network only has to draw the straight ramp; the buzz of the jump is in target and fit alike.")
+        else:
+            out.append(f"The {noun} has no jump inside the period, yet its sup error hardly falls ({listed}): it "
+                       f"changes faster than {sweep.widths[-1]} units spaced 1/N apart can follow. The theorem "
+                       "promises that enough units exist, not how many.")
+    if seam > JUMP_SHARE * float(np.ptp(sweep.fits[-1])):
+        also = "also " if jumps else ""
+        out.append(f"The {noun} {also}jumps by {seam:.3g} at the seam of the period, where the oscillator wraps "
+                   "round: the network only has to draw what lies inside the period, and the buzz of that jump is "
+                   "in target and fit alike.")
     return tuple(out)
 
 
 def approximation_by_ear(key: str = "sawtooth", method: str = "sigmoid", N: int = 8, f0: float = 220.5,
-                         sweep: WidthSweep | None = None) -> EarFit:
-    """Fit one period of ``key`` with N units of ``method``; play target, fit and error as wavetables at f0.
+                         sweep: WidthSweep | None = None, formula: str = "") -> EarFit:
+    """Fit one period of ``key`` (or of ``formula`` when key is FORMULA) with N units of ``method``; play target,
+    fit and error as wavetables at f0. Raises ValueError in words for a formula that cannot be used.
 
-    ``sweep`` (from ``width_sweep(key, method)``) is reused when given: its fit at N if N is one of its widths.
+    ``sweep`` (from ``width_sweep(key, method, formula=formula)``) is reused when given: its fit at N if N is one
+    of its widths.
     """
     if key not in TARGETS:
         raise ValueError(f"The target is one of {', '.join(TARGETS)}; got {key!r}.")
+    formula = formula if key == FORMULA else ""
     N = int(audio._check("number of hidden units N", N, *WIDTH_RANGE))
     f0 = audio.snap(f0)
-    sweep = sweep if sweep is not None else width_sweep(key, method)
+    sweep = sweep if sweep is not None else width_sweep(key, method, formula=formula)
     x = period_grid()
-    t = target_wave(key, x)
+    t = target_wave(key, x, formula)
     if N in sweep.widths:
         i = int(np.nonzero(sweep.widths == N)[0][0])
         src = sweep
     else:
-        i, src = 0, width_sweep(key, method, (N,))
+        i, src = 0, width_sweep(key, method, (N,), formula)
     f, rms_db, sup, overshoot = src.fits[i], float(src.rms_db[i]), float(src.sup[i]), float(src.overshoot[i])
     e = f - t
     K = min(64, (audio.period_samples(f0) - 1) // 2)
@@ -660,6 +755,9 @@ def approximation_by_ear(key: str = "sawtooth", method: str = "sigmoid", N: int 
     clips = [audio.fade((c - c.mean()) * scale) for c in (clip_t, clip_f, clip_f - clip_t)]
     note = (f"Target, fit and error are played at one scale (×{scale:.2f}, DC removed), so the error is as loud "
             "beside the target as it really is.")
-    sentences = ear_sentences(key, method, N, f0, rms_db, sup, overshoot, error_harmonics, sweep)
-    return EarFit(key, method, N, f0, x, t, f, rms_db, sup, overshoot, error_harmonics, sweep, *clips, note,
-                  sentences)
+    if key == FORMULA and formula_wave(formula)[1] != 1.0:
+        note += f" Your formula goes beyond ±1, so its period is first scaled by {formula_wave(formula)[1]:.3g}."
+    jumps, seam = jumps_of(key, formula), seam_jump(key, formula)
+    sentences = ear_sentences(key, method, N, f0, rms_db, sup, overshoot, error_harmonics, sweep, jumps, seam)
+    return EarFit(key, formula, jumps, seam, method, N, f0, x, t, f, rms_db, sup, overshoot, error_harmonics, sweep,
+                  *clips, note, sentences)

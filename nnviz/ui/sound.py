@@ -10,9 +10,11 @@ from __future__ import annotations
 import streamlit as st
 
 from nnviz import audio
+from nnviz.expressions import MAX_LENGTH, describe_functions
 from nnviz.figures import audio as figs
 from nnviz.figures import style
-from nnviz.ui.common import figure, labels, phi_select, radio, selectbox, slider, takeaway
+from nnviz.ui.common import figure, labels, phi_select, radio, selectbox, slider, takeaway, text_input
+from nnviz.ui.links import plain
 
 
 def clip(samples_or_wav, sr: int = audio.SR, caption: str = "", name: str = "clip", key: str | None = None) -> None:
@@ -141,8 +143,18 @@ def approximation_by_ear_section(key_prefix: str) -> None:
                        horizontal=True)
     with c3:
         f0 = selectbox("Pitch", list(sound.PITCHES), key=f"{p}f0", index=2, format_func=labels(sound.PITCHES))
+    formula = ""
+    if key == sound.FORMULA:
+        formula = text_input("One period f(x), x from 0 to 1 =", sound.DEFAULT_FORMULA, key=f"{p}formula",
+                             max_chars=MAX_LENGTH, help=f"Allowed: {describe_functions()}. At most {MAX_LENGTH} "
+                             "characters. The period is repeated at the pitch chosen; a peak beyond ±1 is scaled "
+                             "down to 1.")
     N = radio("Number of hidden units N", list(sound.WIDTHS), key=f"{p}N", index=3, horizontal=True)
-    heard = views.ear(key, method, int(N), float(f0))
+    try:
+        heard = views.ear(key, method, int(N), float(f0), formula)
+    except ValueError as err:  # a formula that cannot be used: words, and the rest of the page goes on
+        st.warning(f"**That formula cannot be used.** {plain(err)}", icon=":material/function:")
+        return
     r = heard.result
     c1, c2 = st.columns(2)
     with c1:

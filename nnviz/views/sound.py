@@ -42,18 +42,21 @@ def spiking(current: float) -> Heard:
     return Heard(replace(r, clicks=_NONE, tone=_NONE), wavs)
 
 
-@shared(max_entries=16, spinner="Fitting the period at every width…")
-def ear_sweep(key: str, method: str) -> sound.WidthSweep:
-    """Fits of one target at N = 1, 2, 4 ... 256 (read-only arrays, shared by every session)."""
-    sweep = sound.width_sweep(key, method)
+@shared(max_entries=32, spinner="Fitting the period at every width…")
+def ear_sweep(key: str, method: str, formula: str = "") -> sound.WidthSweep:
+    """Fits of one target (or typed formula) at N = 1, 2, 4 ... 256 (read-only arrays, shared by every session);
+    raises ValueError in words for a formula that cannot be used (not cached)."""
+    sweep = sound.width_sweep(key, method, formula=formula)
     for a in (sweep.widths, sweep.fits, sweep.rms_db, sweep.sup, sweep.overshoot):
         a.setflags(write=False)
     return sweep
 
 
 @view(max_entries=128, spinner="Playing the fit…")
-def ear(key: str, method: str, N: int, f0: float) -> Heard:
-    """One period fitted by N units, played at f0: the result and (target, fit, error) WAVs."""
-    r = sound.approximation_by_ear(key, method, N, f0, sweep=ear_sweep(key, method))
+def ear(key: str, method: str, N: int, f0: float, formula: str = "") -> Heard:
+    """One period fitted by N units, played at f0: the result and (target, fit, error) WAVs. ``formula``: the
+    typed target, used when key is ``sound.FORMULA``."""
+    formula = formula if key == sound.FORMULA else ""
+    r = sound.approximation_by_ear(key, method, N, f0, sweep=ear_sweep(key, method, formula), formula=formula)
     wavs = tuple(audio.wav_bytes(c) for c in (r.clip_target, r.clip_fit, r.clip_error))
     return Heard(replace(r, clip_target=_NONE, clip_fit=_NONE, clip_error=_NONE), wavs)
