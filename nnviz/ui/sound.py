@@ -40,6 +40,7 @@ def _sentences(sentences: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@st.fragment  # a change of its widgets reruns this section only, not the page around it
 def hear_nonlinearity_section(key_prefix: str) -> None:
     """A sine or a plucked string through phi(g x + b): transfer curve, waveforms, spectrum, two clips."""
     from nnviz.topics import sound
@@ -89,6 +90,7 @@ def hear_nonlinearity_section(key_prefix: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@st.fragment  # a change of its widgets reruns this section only, not the page around it
 def spiking_neuron_heard_section(key_prefix: str) -> None:
     """The LIF neuron's spikes as clicks at a chosen input current, beside the sigmoid rate neuron's tone."""
     from nnviz.topics import sound
@@ -126,6 +128,7 @@ def spiking_neuron_heard_section(key_prefix: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@st.fragment  # a change of its widgets reruns this section only, not the page around it
 def approximation_by_ear_section(key_prefix: str) -> None:
     """One period of a waveform fitted by N hidden units, played as a wavetable beside the target and the error."""
     from nnviz.topics import sound
