@@ -203,7 +203,8 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
                             ("act_fig_depth_h", "act_fig_depth_g", "act_fig_depth_dead"), strict=True):
         with col:
             ui.figure(ch.figure(), key=key, alt=ch.alt)
-    st.caption(study.caption)
+    st.caption(study.caption + (f" Only the first {views.DEPTH_MAX} of the {len(acts)} activations selected in the "
+                                "gallery are followed here." if len(acts) > views.DEPTH_MAX else ""))
     st.dataframe(study.table, hide_index=True, width="stretch")
     ui.takeaway(study.takeaway)
 

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from nnviz.activations import Phi
+from nnviz.topics import activations as topic
+from nnviz.ui import sound
 from nnviz.ui.live import live_run
 from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
@@ -39,7 +41,14 @@ def _latex(at) -> list[str]:
     return [e.value for e in at.latex]
 
 
-def test_defaults():
+def _deferred(*args, **kwargs):
+    raise AssertionError("a first visit ran a computation the page defers to a button or a closed section")
+
+
+def test_defaults(monkeypatch):
+    # what the page defers: training (the collapse and the race wait for their buttons) and the sound section
+    monkeypatch.setattr(topic.RaceRun, "_step", _deferred)
+    monkeypatch.setattr(sound, "hear_nonlinearity_section", _deferred)
     at = open_page(PAGE)
     assert_clean(at)
     assert errors(at) == []
@@ -49,7 +58,7 @@ def test_defaults():
                        "Depth: what 50 layers do to signals and gradients",
                        "Which activations make a universal approximator?", "A race"]
     charts = _charts(at)
-    # gallery φ and φ′, collapse, ReLU sum and terms, depth ×3; the race waits for its button
+    # gallery φ and φ′, the untrained collapse, ReLU sum and terms, depth ×3; the race waits for its button
     assert [_title(c) for c in charts] == ["activation φ(z)", "derivative φ′(z), from autograd", "",
                                            "f(x) = b + Σₖ sₖ ReLU(x − tₖ)", "each term sₖ ReLU(x − tₖ)",
                                            "spread of activations", "spread of gradients", "dead units"]
@@ -133,7 +142,23 @@ def test_collapse_section_follows_its_widgets():
     after = next(t for t in _latex(at) if r"W_\mathrm{eff} &=" in t)
     assert formula != after and r"W_{6}\cdots W_1" in after
     assert after.count(r"\\") >= 4  # six shapes on two lines, then W_eff and b_eff: short enough for a phone
-    assert "1 → 16 → 16 → 16 → 16 → 16 → 1" in next(c.value for c in at.caption if "same shape" in c.value)
+    assert not any("same shape" in c.value for c in at.caption)  # no comparison before the stacks are trained
+    at.button(key="act_col_start").click()
+    at.run()
+    for _ in range(200):  # the live panel reruns its fragment while it plays
+        run = live_run("act_col", at.session_state)
+        if run.done:
+            break
+        at.run()
+    assert_clean(at)
+    run = live_run("act_col", at.session_state)
+    assert run.complete and run.steps == topic.COLLAPSE_STEPS
+    caption = next(c.value for c in at.caption if "same shape" in c.value)
+    assert "1 → 16 → 16 → 16 → 16 → 16 → 1" in caption
+    # the page shows what a fresh computation at these settings gives
+    fresh = topic.collapse_experiment(Phi("tanh"), "sine", (16,) * 5)
+    assert caption == fresh.caption
+    assert any(s.value == fresh.takeaway for s in at.success)
 
 
 @pytest.mark.slow

@@ -6,6 +6,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from nnviz.topics.single_neuron import NeuronTrainer
+from nnviz.ui import sound
 from nnviz.ui.live import live_run
 from nnviz.views import single_neuron as views
 from tests.apptest_utils import assert_clean, open_page, sweep_extremes
@@ -35,7 +37,15 @@ def _train_to_end(at, max_runs: int = 200):
     return live_run("sn_train", at.session_state)
 
 
-def test_default_page():
+def _deferred(*args, **kwargs):
+    raise AssertionError("a first visit ran a computation the page defers to a button or a closed section")
+
+
+def test_default_page(monkeypatch):
+    # what the page defers: training (Train), the blobs (scikit-learn, 2-3 s to import) and the sound section
+    monkeypatch.setattr(NeuronTrainer, "_step", _deferred)
+    monkeypatch.setattr(views, "two_blobs", _deferred)
+    monkeypatch.setattr(sound, "spiking_neuron_heard_section", _deferred)
     at = open_page(PAGE)
     assert_clean(at)
     assert len(at.get("plotly_chart")) == CHARTS_AT_DEFAULTS

@@ -87,17 +87,22 @@ def collapse_panel(config: tuple, steps: int, _run: topic.RaceRun) -> CollapsePa
     return CollapsePanel(res, chart(fig), collapse_formula(res))
 
 
+#: The depth section follows at most this many of the selected activations (the first ones): each costs 50-150 ms
+#: on a change of depth, width or initialisation, and more curves than this are not told apart in its figures.
+DEPTH_MAX = 6
+
+
 @view(max_entries=256, spinner="Sending a batch through the deep stack…")
 def propagation(act: Phi, init: str, sigma_w: float, width: int, depth: int) -> topic.Propagation:
-    """One activation through the deep stack at initialisation (batch 128, seed 0)."""
-    return topic.propagate(act, init, depth=depth, width=width, batch=128, sigma_w=sigma_w, seed=0)
+    """One activation through the deep stack at initialisation (batch topic.DEPTH_BATCH, seed 0)."""
+    return topic.propagate(act, init, depth=depth, width=width, batch=topic.DEPTH_BATCH, sigma_w=sigma_w, seed=0)
 
 
 @view(max_entries=128)
 def depth(acts: tuple[Phi, ...], init: str, sigma_w: float, width: int, depth_l: int) -> topic.DepthStudy:
-    """The depth section for a selection (each activation's propagation cached on its own)."""
+    """The depth section for a selection (its first DEPTH_MAX; each activation's propagation cached on its own)."""
     sigma = float(sigma_w) if init == "sigma" else 1.0
-    results = [propagation(a, init, sigma, int(width), int(depth_l)) for a in acts]
+    results = [propagation(a, init, sigma, int(width), int(depth_l)) for a in acts[:DEPTH_MAX]]
     return topic.depth_study(results, init, int(width), int(depth_l), topic.weight_std(init, int(width), sigma))
 
 
