@@ -74,11 +74,13 @@ def _sawtooth() -> None:
                   help=f"{saw.shallow_min_units:,} units × 3 parameters + 1 output bias")
     with c2:
         show(views.sawtooth_chart(k, p), key="dp_fig_saw")
-    st.latex(rf"\text{{pieces}} = {p}^{{{k}}} = {saw.pieces:,}, \qquad "
-             rf"\text{{deep: }} 2p + (k-1)(p^2 + p) + p + 1 = {2 * p} + {k - 1}\cdot {p * p + p} + {p + 1} "
-             rf"= {saw.deep_params}")
-    st.latex(rf"\text{{one hidden layer: }} \ge 3({p}^{{{k}}} - 1) + 1 = {saw.shallow_min_params:,}"
-             r"\quad \text{(3 parameters per unit, one output bias)}")
+    # short lines, one formula each, so they fit a phone
+    st.latex(rf"\text{{pieces}} = {p}^{{{k}}} = {saw.pieces:,}")
+    st.latex(rf"\begin{{aligned}} \text{{deep}} &= 2p + (k-1)(p^2 + p) + p + 1 \\ "
+             rf"&= {2 * p} + {k - 1}\cdot {p * p + p} + {p + 1} = {saw.deep_params} \end{{aligned}}")
+    st.latex(rf"\text{{one hidden layer}} \ge 3({p}^{{{k}}} - 1) + 1 = {saw.shallow_min_params:,}")
+    st.caption("One hidden layer: 3 parameters per unit (its weight in, its bias, its weight out) and one output "
+               "bias.")
     show(views.sawtooth_cost_chart(p, k), key="dp_fig_saw_cost")
     st.caption(saw.caption())
     ui.takeaway("Depth adds parameters linearly but multiplies pieces: the deep network's count grows like k, "
@@ -97,9 +99,9 @@ def _yarotsky() -> None:
                 "layer.")
     m = int(ui.slider("Sawtooth terms m (layers)", 1, constructions.M_MAX, 3, 1, key="dp_m"))
     y = views.yarotsky(m)
-    st.latex(rf"x^2 \approx f_{{{m}}}(x) = x - \sum_{{s=1}}^{{{m}}} \frac{{t^{{(s)}}(x)}}{{4^s}}, \qquad "
-             rf"\max_{{[0,1]}} |x^2 - f_{{{m}}}(x)| = 2^{{-2m-2}} = {tex_number(y.row.bound)}"
-             rf"\ \ (\text{{measured: }} {tex_number(y.row.max_error)})")
+    st.latex(rf"x^2 \approx f_{{{m}}}(x) = x - \sum_{{s=1}}^{{{m}}} \frac{{t^{{(s)}}(x)}}{{4^s}}")  # two lines: a phone
+    st.latex(rf"\begin{{aligned}} \max_{{[0,1]}} |x^2 - f_{{{m}}}(x)| &= 2^{{-2m-2}} = {tex_number(y.row.bound)} \\ "
+             rf"\text{{measured}} &= {tex_number(y.row.max_error)} \end{{aligned}}")
     curve_chart, cost_chart = views.yarotsky_charts(m)
     c1, c2 = st.columns(2)
     with c1:

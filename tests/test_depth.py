@@ -540,6 +540,21 @@ def test_pieces_by_depth_at_one_budget():
     assert ("Hanin & Rolnick" in text) == (res.random_mean[res.best] / res.constructed[res.best] < 0.2)
 
 
+@pytest.mark.parametrize("size", budget.BUDGETS)
+def test_pieces_by_depth_sentence_is_true_at_every_budget(size):
+    res = pieces.pieces_by_depth(size, budget.trained_pieces(), n_seeds=3)
+    text = res.sentence()
+    top = int(np.argmax(res.random_mean))
+    if top == 0:
+        assert "the most with one hidden layer" in text
+    else:
+        assert f"the most at {res.depths[top]} layers ({res.random_mean[top]:.1f} on average)" in text
+    assert " 0% " not in text and "reach 0%" not in text  # a real share of pieces is never printed as 0 %
+    ratio = res.random_mean[res.best] / res.constructed[res.best]
+    if ratio < 0.01:
+        assert f"1 in {1 / ratio:,.0f}" in text
+
+
 @pytest.mark.parametrize("sigma_b", [0.0, 0.3, 1.0])
 def test_random_1d_caption(sigma_b):
     r = pieces.random_1d(3, 8, 0, sigma_b)

@@ -45,6 +45,11 @@ def _sub(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
+def _sup(n: int) -> str:
+    """n as Unicode superscript digits, for plain-text legends (4 -> "⁴"; a title never shows "^")."""
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def _vline(x: float, colour: str, dash: str = "dot", width: float = 1.5) -> dict:
     return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
             "line": {"color": colour, "dash": dash, "width": width}}
@@ -102,7 +107,7 @@ _LOG = {"type": "log", "dtick": 1, "exponentformat": "power"}  # decades only, w
 
 def sawtooth_figure(res) -> go.Figure:
     """The deep network's output t_p^k (a ``SawtoothResult``) on [0, x_shown], breakpoints marked."""
-    name = f"deep network: t^{res.k}(x)" if res.p == 2 else f"deep network: {res.p}-tooth map composed {res.k}×"
+    name = f"deep network: t{_sup(res.k)}(x)" if res.p == 2 else f"deep network: {res.p}-tooth map composed {res.k}×"
     traces = [go.Scatter(x=res.x, y=res.y, mode="lines", name=name, line={"color": style.MODEL, "width": 2},
                          hovertemplate="x = %{x:.5f}<br>output = %{y:.3f}<extra></extra>")]
     if len(res.breakpoints) <= 64:
@@ -163,8 +168,8 @@ def yarotsky_figure(curve) -> go.Figure:
 def tooth_figure(a, b) -> go.Figure:
     """Two architectures' tooth constructions (``counting.Architecture``) along one input, side by side."""
     traces = []
-    for arch, name, colour in ((a, "A", style.VERMILLION), (b, "B", style.BLUE)):
-        traces.append(go.Scatter(x=arch.x, y=arch.y, mode="lines", line={"color": colour, "width": 2},
+    for arch, name, colour, dash in ((a, "A", style.VERMILLION, "dash"), (b, "B", style.BLUE, "solid")):
+        traces.append(go.Scatter(x=arch.x, y=arch.y, mode="lines", line={"color": colour, "width": 2, "dash": dash},
                                  name=f"{name} {list(arch.widths)}: {arch.constructed:,} pieces",
                                  hovertemplate=f"{name}<br>x₁ = %{{x:.4f}}<br>output %{{y:.3f}}<extra></extra>"))
     x_max = max(a.x_shown, b.x_shown)
@@ -190,7 +195,7 @@ def pieces_by_depth_figure(res) -> go.Figure:
     hover = [f"depth {d}, width {w}, {p} parameters" for d, w, p in zip(res.depths, res.widths, res.params,
                                                                         strict=True)]
     series = [("upper bound (Serra et al. 2018)", res.upper, style.GREY, "dot"),
-              ("constructed: w-tooth map composed L times (w^L)", res.constructed, style.BLUE, "solid"),
+              ("constructed: w-tooth map composed L times (wᴸ)", res.constructed, style.BLUE, "solid"),
               ("random initialisation (mean of 20)", res.random_mean, style.ORANGE, "solid"),
               ("trained on the sawtooth (precomputed)", res.trained, style.GREEN, "dash")]
     traces = []
@@ -235,10 +240,10 @@ def regions_figure(r) -> go.Figure:
 def trajectory_length_figure(traj) -> go.Figure:
     """Length of the circle's image against depth (log y), one line per sigma_w."""
     depth = np.arange(traj.depth + 1)
-    traces = [go.Scatter(x=depth, y=traj.lengths[i], mode="lines+markers", name=f"σ_w = {s:g}",
+    traces = [go.Scatter(x=depth, y=traj.lengths[i], mode="lines+markers", name=f"σ<sub>w</sub> = {s:g}",
                          line={"color": style.series_colour(i), "width": 2},
                          marker={"symbol": style.class_symbol(i), "size": 7},
-                         hovertemplate=f"σ_w = {s:g}<br>layer %{{x}}<br>length %{{y:,.1f}}<extra></extra>")
+                         hovertemplate=f"σ<sub>w</sub> = {s:g}<br>layer %{{x}}<br>length %{{y:,.1f}}<extra></extra>")
               for i, s in enumerate(traj.sigma_w)]
     return _figure(traces, title="Length of the image of the circle", x_title="layer d (0 = input circle)",
                    y_title="length (log scale)", height=400, layout={"yaxis": _LOG})
@@ -249,11 +254,13 @@ def trajectory_image_figure(traj, shown: int = 0) -> go.Figure:
     is that sigma_w's line in ``trajectory_length_figure``. (A figure of its own, so the two stack on a phone.)"""
     c = traj.curves[shown]
     trace = go.Scatter(x=np.r_[c[:, 0], c[:1, 0]], y=np.r_[c[:, 1], c[:1, 1]], mode="lines", hoverinfo="skip",
-                       line={"color": style.series_colour(shown), "width": 1}, name=f"σ_w = {traj.sigma_w[shown]:g}")
-    return _figure([trace], title=f"σ_w = {traj.sigma_w[shown]:g}: the circle after layer {traj.show_layer}",
+                       line={"color": style.series_colour(shown), "width": 1},
+                       name=f"σ<sub>w</sub> = {traj.sigma_w[shown]:g}")
+    return _figure([trace], title=f"σ<sub>w</sub> = {traj.sigma_w[shown]:g}: the circle after layer {traj.show_layer}",
                    x_title="principal axis 1", y_title="principal axis 2", height=400, legend=False)
 
 
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")  # depths told apart by more than colour
 _ERROR_FLOOR = 1e-4  # an error of 0 cannot sit on a log axis: drawn here, and the hover says so
 
 
@@ -300,7 +307,8 @@ def budget_fits_figure(res, budget_index: int, data) -> go.Figure:
             continue
         xs = np.linspace(0, 1, len(r.curve))
         traces.append(go.Scatter(x=xs, y=r.curve, name=f"depth {d}", mode="lines",
-                                 line={"color": style.series_colour(i), "width": 1.6},
+                                 line={"color": style.series_colour(i), "width": 1.6,
+                                       "dash": _DASHES[i % len(_DASHES)]},
                                  hovertemplate=f"depth {d}, {r.params} parameters<br>x = %{{x:.3f}}<br>"
                                                "fit %{y:.3f}<extra></extra>"))
     return _figure(traces, title=f"The fits at about {budget} parameters", x_title="input x", y_title="output",
@@ -323,7 +331,7 @@ def untangle_figure(u) -> go.Figure:
         traces.append(go.Scatter(x=u.boundary[:, 0], y=u.boundary[:, 1], mode="lines", name="linear decision boundary",
                                  line={"color": style.PURPLE, "width": 3}, hoverinfo="skip"))
     axis = "input" if u.layer == 0 else f"hidden layer {u.layer}"
-    where = "the input plane" if u.layer == 0 else f"after hidden layer {u.layer}"
+    where = "The input plane" if u.layer == 0 else f"After hidden layer {u.layer}"
     lim = 1.75 if u.layer == 0 else 1.1
     return _figure(traces, title=f"{where} · training accuracy {u.accuracy:.0%}", x_title=f"{axis}: unit 1",
                    y_title=f"{axis}: unit 2", height=460, layout={
@@ -402,7 +410,7 @@ def timeline_figure(rows: Sequence[tuple]) -> go.Figure:
     traces = [trace] + _size_key(1999.0, [25, 60], [10e6, 100e6], sizeref)  # above LeNet, left of every label
     return _figure(traces, x_title="year", y_title="weight layers (log scale)", height=480,
                    layout={"yaxis": _LOG | {"range": [np.log10(3), np.log10(300)]},
-                           "xaxis": {"range": [1995, 2018]}, "margin": {"t": 90}})
+                           "xaxis": {"range": [1994, 2021]}, "margin": {"t": 90}})
 
 
 def octave_layers_figure(r) -> go.Figure:

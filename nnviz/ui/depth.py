@@ -43,14 +43,22 @@ def architecture_column(key_prefix: str, name: str, default: str) -> counting.Ar
     arch = views.architecture(widths)
     rows = arch.layers
     shown = rows if len(rows) <= 4 else [rows[0], None, rows[-1]]
-    terms = " + ".join(r"\cdots" if r is None else rf"{r.n_in}\times{r.n_out}" for r in shown)
-    bias_terms = " + ".join(r"\cdots" if r is None else str(r.biases) for r in shown)
-    st.latex(rf"\text{{weights}} = {terms} = {arch.weights}")
-    st.latex(rf"\text{{biases}} = {bias_terms} = {arch.biases}")
+    st.latex(_sum_lines("weights", [r"\cdots" if r is None else rf"{r.n_in}\times{r.n_out}" for r in shown],
+                        arch.weights))
+    st.latex(_sum_lines("biases", [r"\cdots" if r is None else str(r.biases) for r in shown], arch.biases))
     show(views.network_chart(widths, name), key=f"{key_prefix}fig_net_{name}")
     st.markdown("| layer | from → to | weights | biases |\n|---:|:---:|---:|---:|\n" + "\n".join(
         f"| {r.layer} | {r.n_in} → {r.n_out} | {r.weights} | {r.biases} |" for r in rows))
     return arch
+
+
+def _sum_lines(name: str, terms: list[str], total: int, per_line: int = 2) -> str:
+    """``name = t1 + t2 + ... = total`` in LaTeX, ``per_line`` terms a line, so it fits a 390 px phone."""
+    lines = [" + ".join(terms[i:i + per_line]) for i in range(0, len(terms), per_line)]
+    if len(lines) == 1:
+        return rf"\text{{{name}}} = {lines[0]} = {total}"
+    body = r" \\ &\quad + ".join(lines)
+    return rf"\begin{{aligned}} \text{{{name}}} &= {body} \\ &= {total} \end{{aligned}}"
 
 
 @st.fragment

@@ -179,7 +179,7 @@ def sawtooth_chart(k: int, p: int) -> Chart:
 def sawtooth_cost_chart(p: int, k: int) -> Chart:
     costs = constructions.sawtooth_costs(constructions.K_MAX, p)
     return chart(figs.cost_figure(costs.k, costs.deep_params, costs.shallow_params, "layers k",
-                                  f"parameters for {p}^k pieces", current=k, deep_name=f"deep: k layers of {p} units",
+                                  f"parameters for {p}ᵏ pieces", current=k, deep_name=f"deep: k layers of {p} units",
                                   shallow_name="one hidden layer (at least)"))
 
 
@@ -190,7 +190,7 @@ def yarotsky_charts(m: int) -> tuple[Chart, Chart]:
     cost = figs.cost_figure([r.m for r in table], [r.deep_params for r in table], [r.shallow_params for r in table],
                             "m (error 2⁻²ᵐ⁻²)", "parameters for the same error", current=m,
                             deep_name="deep: m layers of 3 units (12m − 2)",
-                            shallow_name="one hidden layer: 2^m units (3·2^m + 1)")
+                            shallow_name="one hidden layer: 2ᵐ units (3·2ᵐ + 1)")
     return chart(figs.yarotsky_figure(constructions.yarotsky_curve(m))), chart(cost)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.format import number
 from nnviz.topics.regions import ReluNet, pieces_1d
 
 K_MAX = 10  # layers of the sawtooth slider
@@ -74,6 +75,11 @@ def deep_sawtooth_params(k: int, p: int) -> int:
     return 2 * p + (k - 1) * (p * p + p) + p + 1
 
 
+def _sup(n: int) -> str:
+    """n as Unicode superscript digits (10 -> "¹⁰"), for plain-text captions."""
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 @dataclass(frozen=True)
 class SawtoothResult:
     """The sawtooth t_p^k on [0, 1]: the deep network, its piece count and the shallow cost.
@@ -102,12 +108,13 @@ class SawtoothResult:
     def caption(self) -> str:
         """What the figure shows, and how the count was obtained."""
         how = ("counted breakpoint by breakpoint" if self.counted else
-               f"{self.p}^{self.k} by the composition rule (too many to enumerate here)")
+               f"{self.p}{_sup(self.k)} by the composition rule (too many to enumerate here)")
         shown = (f"The figure shows all {self.pieces:,} pieces." if not self.zoomed else
                  f"{self.pieces:,} pieces would merge into a solid band at this width, so the figure shows the "
                  f"first {self.drawn_pieces:,} exactly, on [0, {self.x_shown:.3g}]; the rest repeat them.")
-        return (f"Pieces {how}. {shown} The network's output equals the closed form zigzag({self.p}^k·x) to "
-                f"{self.max_error_vs_closed_form:.1e} at every drawn vertex (both are linear in between).")
+        gap = "exactly" if self.max_error_vs_closed_form == 0 else f"to {number(self.max_error_vs_closed_form)}"
+        return (f"Pieces {how}. {shown} The network's output equals the closed form zigzag({self.p}ᵏ·x) {gap} "
+                "at every drawn vertex (both are linear in between).")
 
     @property
     def drawn_pieces(self) -> int:

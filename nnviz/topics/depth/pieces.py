@@ -58,17 +58,21 @@ class PiecesByDepth:
         random_best = int(np.argmax(self.random_mean))
         text = (f"At about {self.budget} parameters the construction's best is {self.constructed[b]:,.0f} pieces, "
                 f"with {self.depths[b]} layers of {self.widths[b]} (upper bound {self.upper[b]:,}). A random "
-                f"initialisation of that shape makes {self.random_mean[b]:.1f} on average; the most a random "
-                f"shape makes is {self.random_mean[random_best]:.1f} on average, at {self.depths[random_best]} "
-                f"layer{'s' if self.depths[random_best] > 1 else ''}, against {self.random_mean[0]:.1f} for one "
-                f"hidden layer. ")
+                f"initialisation of that shape makes {self.random_mean[b]:.1f} on average. ")
+        if random_best == 0:
+            text += f"Random networks make the most with one hidden layer ({self.random_mean[0]:.1f} on average). "
+        else:
+            text += (f"Random networks make the most at {self.depths[random_best]} layers "
+                     f"({self.random_mean[random_best]:.1f} on average), against {self.random_mean[0]:.1f} for one "
+                     "hidden layer. ")
         ratio = self.random_mean[b] / self.constructed[b]
+        share = f"{ratio:.0%}" if ratio >= 0.01 else f"1 in {1 / ratio:,.0f}"  # never "0 %" of a real count
         if ratio < 0.2:
             text += ("**Hanin & Rolnick (2019)**: at initialisation, and in their experiments during training, the "
                      "number of regions grows with the number of units, not exponentially with depth; here random "
-                     f"weights reach {ratio:.0%} of the construction.")
+                     f"weights reach {share} of the construction's pieces.")
         else:
-            text += (f"At this small budget random weights reach {ratio:.0%} of the construction: there is little "
+            text += (f"At this small budget random weights reach {share} of the construction: there is little "
                      "room for depth to multiply anything.")
         return text
 
