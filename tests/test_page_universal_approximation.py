@@ -33,9 +33,9 @@ def test_defaults_show_every_section_without_errors():
     for name in ("1 · Construct it", "2 · Solve it", "3 · Train it", "How width buys accuracy",
                  "Nielsen's challenge", "Two inputs: towers", "Download the weights"):
         assert name in headers
-    # the sweep and the towers are closed sections: not drawn until opened
-    # before training no figure repeats sections 1 and 2's fits: only their errors are compared
-    assert sorted(_charts(at)) == sorted(["uat_fig_construct", "uat_fig_solve", "uat_fig_errors", "uat_fig_challenge"])
+    # the sweep, the challenge and the towers are closed sections: not drawn until opened; before training no
+    # figure repeats sections 1 and 2's fits: only their errors are compared
+    assert sorted(_charts(at)) == sorted(["uat_fig_construct", "uat_fig_solve", "uat_fig_errors"])
     assert any("M = 32" in x for x in _latex(at))  # N = 64 neurons make 32 bumps, numbers in the formula
     assert any("truncated minimum-norm" in m.value for m in at.markdown)
     assert any("compact" in m.value or "closed, bounded" in m.value for m in at.markdown)
@@ -181,7 +181,8 @@ def test_live_training_trains_when_clicked_and_keeps_going():
 
 @pytest.mark.slow
 def test_challenge_scores_hand_set_heights_and_celebrates_the_best():
-    at = open_page(PAGE)
+    at = open_page(PAGE, {"uat_challenge_open": "true"})
+    assert "uat_fig_challenge" in _charts(at)
     assert not any("You did it" in s.value for s in at.success)
     best = ua.challenge((0.5,) * 5).best_heights
     for j, h in enumerate(best):
@@ -209,7 +210,8 @@ def test_towers_warn_when_soft_and_download_works():
 @pytest.mark.slow
 def test_every_widget_at_its_extremes_with_every_section_open():
     at = open_page(PAGE)
-    for key in ("uat_towers_open", "uat_full_open", "uat_sweep_open"):
+    for key in ("uat_towers_open", "uat_full_open", "uat_sweep_open", "uat_challenge_open", "uat_weights_open",
+                "uat_challenge_weights_open"):
         at.session_state[key] = True
     at.run()
     assert sweep_extremes(at, skip={"uat_formula"}) > 20

@@ -2,8 +2,8 @@
 go.Figure out (built per run from the frozen results; nothing here fits or trains).
 
 Many neurons are drawn as ONE trace with NaN separators (two traces: positive and negative output weights),
-so a figure stays light however wide the network. Every axis writes numbers as numbers (no SI suffixes) and log
-axes label decades.
+so a figure stays light however wide the network; curves go as float32 (ample for drawing, half the bytes).
+Every axis writes numbers as numbers (no SI suffixes) and log axes label decades.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def _outside(problem: Problem) -> dict:
 
 
 def _target_traces(problem: Problem) -> list[go.Scatter]:
-    traces = [go.Scatter(x=problem.x_plot, y=problem.y_plot, mode="lines", name="target f(x)",
+    traces = [go.Scatter(x=problem.x_plot.astype(np.float32), y=problem.y_plot.astype(np.float32), mode="lines",
+                         name="target f(x)",
                          line={"color": style.TARGET, "dash": "dash", "width": 2},
                          hovertemplate="x = %{x:.3f}<br>f(x) = %{y:.4g}<extra>target</extra>")]
     if problem.noise > 0:
@@ -112,7 +113,8 @@ def decomposition_figure(problem: Problem, dec: Decomposition, net: ShallowNet, 
     data += [t for t in (_neuron_trace(dec, net, 1), _neuron_trace(dec, net, -1)) if t is not None]
     data.append(_handle_trace(dec, net))
     data += _target_traces(problem)
-    data.append(go.Scatter(x=dec.x, y=dec.total, mode="lines", name=f"network ŷ: {name}",
+    data.append(go.Scatter(x=dec.x.astype(np.float32), y=dec.total.astype(np.float32), mode="lines",
+                           name=f"network ŷ: {name}",
                            line={"color": colour, "width": 3.5},
                            hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>network</extra>"))
     return style.make_figure(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=460,
@@ -123,7 +125,8 @@ def fit_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str, str]
                height: int = 400) -> go.Figure:
     """Target dashed and each fit (name, ŷ on problem.x_plot, colour, dash) as a line; the outside greyed."""
     data = _target_traces(problem) + [
-        go.Scatter(x=problem.x_plot, y=y, mode="lines", name=name, line={"color": colour, "dash": dash, "width": 2.5},
+        go.Scatter(x=problem.x_plot.astype(np.float32), y=np.asarray(y, dtype=np.float32), mode="lines", name=name,
+                   line={"color": colour, "dash": dash, "width": 2.5},
                    hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>" + name + "</extra>")
         for name, y, colour, dash in fits]
     return style.make_figure(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=height,

@@ -463,7 +463,7 @@ class Decomposition:
     z0: float
 
 
-CURVE_POINTS = 201
+CURVE_POINTS = 121  # enough for a step to read as a step; each point costs every rerun that draws it
 
 
 def decomposition(net: ShallowNet, x: np.ndarray, max_curves: int = 40, total: np.ndarray | None = None

@@ -155,10 +155,17 @@ def sweep_section(spec, phi) -> None:
 
 # ------------------------------------------------------------------------------------------------- Nielsen's challenge
 
-@st.fragment
 def challenge_section() -> None:
-    """A fragment: moving a height reruns only this section."""
+    """Nielsen's challenge, computed only while its section is open."""
     st.header("Nielsen's challenge")
+    with lazy_expander("Match a function with five bumps, by hand", "uat_challenge_open") as section:
+        if section.open:
+            challenge_fragment()
+
+
+@st.fragment
+def challenge_fragment() -> None:
+    """A fragment: moving a height reruns only this section."""
     st.markdown("Match **Nielsen's function** on [0, 1] with five bumps, by hand. Each slider is one bump's height "
                 "h — the output weight of a pair of steep sigmoid neurons. You win when your error is within 25% "
                 "of the best five bumps can do.")
