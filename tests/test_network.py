@@ -185,6 +185,44 @@ def test_diabetes_heads_beat_the_do_nothing_baseline_and_say_so(key):
     assert ("no better" in text) == (fit.score <= fit.baseline)
 
 
+@pytest.mark.parametrize("key", ["linear", "sigmoid"])
+def test_shipped_heads_equal_a_fresh_training_and_numpy_reads_them_as_torch_does(key):
+    stored = heads.stored_head(key)
+    assert stored is not None, "run benchmarks/precompute_network.py"
+    fresh = heads.train_head(key)
+    for name in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_allclose(getattr(stored, name), getattr(fresh, name), rtol=0, atol=1e-9)
+    net = torch.nn.Sequential(torch.nn.Linear(1, heads.HIDDEN), torch.nn.Tanh(), torch.nn.Linear(heads.HIDDEN, 1))
+    net = net.double()
+    with torch.no_grad():
+        for layer, W, b in ((net[0], stored.W1, stored.b1), (net[2], stored.W2, stored.b2)):
+            layer.weight.copy_(torch.tensor(W))
+            layer.bias.copy_(torch.tensor(b))
+        x = np.linspace(-3, 3, 41)
+        z_torch = net(torch.tensor(x)[:, None])[:, 0].numpy()
+    np.testing.assert_allclose(heads.head_logits(stored, x), z_torch, rtol=0, atol=1e-12)
+    a, b = heads.fit_diabetes(key), heads.fit_diabetes(key, weights=fresh)
+    assert a.score == pytest.approx(b.score, abs=1e-9) and np.allclose(a.curve, b.curve, atol=1e-9)
+
+
+def test_the_heads_tab_trains_nothing_and_needs_no_scikit_learn(monkeypatch):
+    import subprocess
+    import sys
+
+    from nnviz.catalog import ROOT
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the shipped heads should be used")
+
+    monkeypatch.setattr(heads, "train_head", no_training)
+    for key in ("linear", "sigmoid"):
+        assert heads.fit_diabetes(key).score > 0
+    code = ("import sys; from nnviz.topics.network import heads; heads.fit_diabetes('linear'); "
+            "heads.fit_diabetes('sigmoid'); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split()[-1] == "False"
+
+
 def test_data_files_are_what_scikit_learn_loads():
     from sklearn.datasets import load_diabetes, load_digits
 

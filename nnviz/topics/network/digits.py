@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from nnviz.format import number
 from nnviz.live import History, TimedRun
@@ -149,6 +148,8 @@ class DigitsTraining(TimedRun):
         self.settings = settings
         self.max_steps = settings.epochs
         self.d = d if d is not None else digits_data()
+        import torch  # here, not at import: the page shows the shipped default without loading torch
+
         torch.manual_seed(settings.seed)
         self.net = torch.nn.Sequential(torch.nn.Linear(64, settings.width), torch.nn.ReLU(),
                                        torch.nn.Linear(settings.width, 10))
@@ -161,6 +162,8 @@ class DigitsTraining(TimedRun):
         self._accuracy = float("nan")
 
     def _step(self) -> bool:
+        import torch
+
         order = torch.randperm(len(self.y), generator=self.gen)
         total = torch.zeros(())
         # one gather per epoch; the batches are then views of it
@@ -178,6 +181,8 @@ class DigitsTraining(TimedRun):
         return np.argmax(probabilities(self.weights(), X), axis=-1)
 
     def weights(self) -> Weights:
+        import torch
+
         l1, l2 = self.net[0], self.net[2]
         with torch.no_grad():
             return Weights(*(t.detach().numpy().astype(np.float64).copy()

@@ -12,10 +12,11 @@ label one-hot for softmax). Shapes: ``z`` is () for the first two heads and (K,)
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-import torch
 
 from nnviz.activations import sigmoid_np
 from nnviz.format import number
@@ -79,6 +80,8 @@ def grad(key: str, z: np.ndarray | float, y: float | int) -> np.ndarray:
 
 def grad_autograd(key: str, z: np.ndarray | float, y: float | int) -> np.ndarray:
     """dL/dz from torch autograd with torch's own losses (the ground truth ``grad`` is tested against)."""
+    import torch
+
     zt = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
     if key == "linear":
         value = 0.5 * torch.nn.functional.mse_loss(zt, torch.tensor(float(y), dtype=torch.float64), reduction="sum")
@@ -137,33 +140,83 @@ def diabetes_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return (bmi[train] - mu) / sd, target[train], (bmi[test] - mu) / sd, target[test]
 
 
-def fit_diabetes(key: str, seed: int = 0) -> DiabetesFit:
-    """Fit the body plus the linear (MSE) or sigmoid (cross-entropy) head; fixed steps, fixed seed."""
-    x_tr, y_tr, x_te, y_te = diabetes_split(seed)
-    median = float(np.median(y_tr))
+@dataclass(frozen=True)
+class HeadWeights:
+    """The trained body and head: W1 (HIDDEN, 1), b1 (HIDDEN,), W2 (1, HIDDEN), b2 (1,); z = W2 tanh(W1 x + b1) + b2."""
+
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: np.ndarray
+
+
+def _targets(key: str, y_tr: np.ndarray) -> np.ndarray:
+    """What the head is trained on: standardised progression (linear) or 1 if above the training median."""
     if key == "linear":
-        mu, sd = y_tr.mean(), y_tr.std()
-        t_tr = (y_tr - mu) / sd
-    else:
-        t_tr = (y_tr > median).astype(float)
+        return (y_tr - y_tr.mean()) / y_tr.std()
+    return (y_tr > np.median(y_tr)).astype(float)
+
+
+def train_head(key: str, seed: int = 0) -> HeadWeights:
+    """Full-batch Adam, FIT_STEPS steps, float64, fixed seed: MSE (linear) or cross-entropy on logits (sigmoid)."""
+    import torch
+
+    x_tr, y_tr, _, _ = diabetes_split(seed)
     torch.manual_seed(seed)
     net = torch.nn.Sequential(torch.nn.Linear(1, HIDDEN), torch.nn.Tanh(), torch.nn.Linear(HIDDEN, 1)).double()
     opt = torch.optim.Adam(net.parameters(), lr=FIT_LR)
-    X, T = torch.tensor(x_tr)[:, None], torch.tensor(t_tr)[:, None]
+    X, T = torch.tensor(x_tr)[:, None], torch.tensor(_targets(key, y_tr))[:, None]
     lossf = torch.nn.MSELoss() if key == "linear" else torch.nn.BCEWithLogitsLoss()
     for _ in range(FIT_STEPS):
         opt.zero_grad()
         lossf(net(X), T).backward()
         opt.step()
+    return HeadWeights(*(t.detach().numpy().copy() for t in (net[0].weight, net[0].bias, net[2].weight, net[2].bias)))
+
+
+def head_logits(w: HeadWeights, x: np.ndarray) -> np.ndarray:
+    """z (n,) for inputs x (n,): the network's forward pass in numpy."""
+    return (np.tanh(x[:, None] @ w.W1.T + w.b1) @ w.W2.T + w.b2)[:, 0]
+
+
+# The two trained heads, shipped: nnviz/data/network_heads.json (benchmarks/precompute_network.py writes it, a test
+# checks it equals a fresh training), so opening the tab trains nothing and loads neither torch nor scikit-learn.
+PRECOMPUTED = Path(__file__).resolve().parents[2] / "data" / "network_heads.json"
+_SETTINGS = {"hidden": HIDDEN, "steps": FIT_STEPS, "lr": FIT_LR, "seed": 0}
+
+
+def heads_json() -> dict:
+    """Both heads trained afresh, as the shipped file stores them."""
+    trained = {key: train_head(key) for key in ("linear", "sigmoid")}
+    return {"settings": _SETTINGS, "heads": {
+        key: {k: getattr(w, k).tolist() for k in ("W1", "b1", "W2", "b2")} for key, w in trained.items()}}
+
+
+def stored_head(key: str, seed: int = 0) -> HeadWeights | None:
+    """The shipped weights of head ``key`` if the file is there and was trained with these settings."""
+    if seed != 0 or not PRECOMPUTED.is_file():
+        return None
+    blob = json.loads(PRECOMPUTED.read_text())
+    if blob.get("settings") != _SETTINGS or key not in blob.get("heads", {}):
+        return None
+    return HeadWeights(*(np.array(blob["heads"][key][k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2")))
+
+
+def fit_diabetes(key: str, seed: int = 0, weights: HeadWeights | None = None) -> DiabetesFit:
+    """The body plus the linear (MSE) or sigmoid (cross-entropy) head on BMI: the shipped training when it is there
+    (else a fresh one), evaluated on the grid and the held-out quarter."""
+    x_tr, y_tr, x_te, y_te = diabetes_split(seed)
+    w = weights or stored_head(key, seed) or train_head(key, seed)
+    median = float(np.median(y_tr))
     grid = np.linspace(min(x_tr.min(), x_te.min()), max(x_tr.max(), x_te.max()), 200)
-    with torch.no_grad():
-        z_grid = net(torch.tensor(grid)[:, None])[:, 0].numpy()
-        z_te = net(torch.tensor(x_te)[:, None])[:, 0].numpy()
+    z_grid, z_te = head_logits(w, grid), head_logits(w, x_te)
     if key == "linear":
+        mu, sd = y_tr.mean(), y_tr.std()
         pred, curve = z_te * sd + mu, z_grid * sd + mu
         score = 1.0 - np.mean((pred - y_te) ** 2) / np.var(y_te)
         baseline = 1.0 - np.mean((y_tr.mean() - y_te) ** 2) / np.var(y_te)
         return DiabetesFit(key, x_tr, y_tr, x_te, y_te, grid, curve, float(score), float(baseline), median)
+    t_tr = _targets(key, y_tr)
     t_te = (y_te > median).astype(float)
     score = float(np.mean((z_te > 0) == (t_te == 1)))
     majority = float(t_tr.mean() >= 0.5)
