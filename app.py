@@ -1,12 +1,11 @@
 """nnviz: the router. Page config and navigation only; every page lives in pages/."""
 
-from nnviz import threads
+from nnviz import warmup
 
-threads.limit()  # before anything loads torch: one compute thread per computation
+warmup.limit_threads()  # before anything loads torch: one compute thread per computation (once per process)
 
 import streamlit as st  # noqa: E402
 
-from nnviz import warmup  # noqa: E402
 from nnviz.catalog import PAGES, ROOT, SECTIONS  # noqa: E402
 from nnviz.heap import freeze_loaded_modules  # noqa: E402
 from nnviz.ui import check_link, classroom_toggle, remember_link  # noqa: E402

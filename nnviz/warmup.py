@@ -15,6 +15,18 @@ import threading
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
+_threads_limited = False
+
+
+def limit_threads() -> None:
+    """``nnviz.threads.limit()``, once per process: the router calls this at the top of every script run (it must
+    come before anything loads torch), and threadpoolctl's scan of the loaded libraries costs 1.3-1.5 ms a run."""
+    global _threads_limited
+    if not _threads_limited:
+        from nnviz import threads
+
+        threads.limit()
+        _threads_limited = True
 
 
 def _warm() -> None:
