@@ -453,6 +453,15 @@ def test_lif_sentences_match_the_trace(current):
         assert v.rate_simulated == pytest.approx(v.rate, rel=0.05)
 
 
+def test_precomputed_fi_dots_equal_a_fresh_simulation():
+    stored = views.fi_precomputed()
+    assert stored is not None, "run benchmarks/precompute_single_neuron.py"
+    np.testing.assert_allclose(stored, sn.fi_simulated(), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(views.fi_curve().rate_sim, stored, rtol=0, atol=0)  # what the page draws
+    # and the simulation at dt = 0.25 ms agrees with the closed form it is shown against
+    np.testing.assert_allclose(stored, sn.lif_rate_analytic(np.array(sn.FI_SIM_CURRENTS)), rtol=1e-9, atol=1e-9)
+
+
 def test_fi_takeaway_reads_off_the_curve():
     fi = views.fi_curve()
     top = float(fi.rate[-1])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -173,15 +175,30 @@ class FIView:
     takeaway: str
 
 
+#: The f-I curve's simulated dots, precomputed by benchmarks/precompute_single_neuron.py (a first visit need not
+#: run 21 simulations; tests check the file against a fresh run).
+FI_DATA = Path(__file__).resolve().parent.parent / "data" / "single_neuron_fi.json"
+
+
+def fi_precomputed() -> np.ndarray | None:
+    """The precomputed simulated rates, or None when the file is missing or was made for other settings."""
+    try:
+        data = json.loads(FI_DATA.read_text())
+    except (OSError, ValueError):
+        return None
+    same = (tuple(data.get("I", ())) == sn.FI_SIM_CURRENTS and data.get("T") == sn.FI_SIM_T
+            and data.get("dt") == sn.FI_SIM_DT and data.get("params") == asdict(sn.LIFParams()))
+    return np.array(data["rate"], dtype=float) if same else None
+
+
 @view(max_entries=2)
 def fi_curve() -> FIView:
     I = np.linspace(0.0, 5.0, 401)
     rate = sn.lif_rate_analytic(I)
-    I_sim = np.linspace(0.0, 5.0, 21)
-    # dt = 0.25 ms is exact here: the simulation solves each crossing time in closed form, and the fastest spikes
-    # (5 nA) are 5.6 ms apart; 0.05 ms cost 20x the steps for the same rates on a first visit
-    rate_sim = np.array([sn.lif_simulate(i, T=400.0, dt=0.25).rate_hz() for i in I_sim])
-    return FIView(I, rate, I_sim, rate_sim, sn.rheobase(), sn.fi_takeaway(I, rate))
+    rate_sim = fi_precomputed()
+    if rate_sim is None:
+        rate_sim = sn.fi_simulated()
+    return FIView(I, rate, np.array(sn.FI_SIM_CURRENTS), rate_sim, sn.rheobase(), sn.fi_takeaway(I, rate))
 
 
 # ------------------------------------------------------------------------------------------------------- charts
