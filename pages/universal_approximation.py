@@ -59,7 +59,8 @@ def setup_section():
         st.warning(f"**This target cannot be approximated here.** {ui.plain(err)}", icon=":material/warning:")
         return spec, None, width, phi
     if target != ua.FORMULA:
-        st.latex(rf"f(x) = {ua.TARGETS[target].latex}, \qquad x \in [{tex_number(a)}, {tex_number(b)}]")
+        st.latex(rf"\begin{{gathered}}f(x) = {ua.TARGETS[target].latex}\\ x \in [{tex_number(a)}, {tex_number(b)}]"
+                 r"\end{gathered}")  # two lines: a phone's width holds each
     if not spec.continuous:
         st.warning("This step is **discontinuous**: the theorem does not apply. Every fit keeps a maximum error "
                    "near ½ at the jump however wide the network; only the *average* error shrinks.",

@@ -377,8 +377,10 @@ def test_towers_remove_plateaus_and_converge():
 def test_latex_cards_carry_the_numbers():
     bumps = ua.bump_construction(sin3, -1, 1, 64, 1000.0)
     lines = ua.bumps_latex(bumps, ua.step_shape(SIG), -1.0, 3 * np.pi, 0.29)
-    assert "M = 32" in lines[1] and "0.0625" in lines[1] and "0.29" in lines[2]
-    assert "0.295" in lines[2]  # 1/2 * 0.0625 * 3 pi
+    text = " ".join(lines)
+    assert "M = 32" in text and "0.0625" in text and r"\text{measured: }" in text and "= 0.29" in text
+    assert any("0.295" in line and "0.0625" in line for line in lines)  # 1/2 * 0.0625 * 3 pi
+    assert all(len(line) <= 120 for line in lines), "short lines: each fits a phone's width"
 
 
 def test_evaluate_matches_separate_calls(problem):

@@ -1126,7 +1126,8 @@ def orthogonality_sentence(ls: LeastSquares) -> str:
 def solve_takeaway(hidden: str, phi: Phi, width: int, error: FitError, construction: FitError | None,
                    span: float) -> str:
     """The least-squares lesson, chosen from the fit."""
-    head = "Once the hidden layer is fixed, the best output layer is one linear least-squares solve — no training. "
+    head = ("Once the hidden layer is fixed, choosing the output layer is a linear least-squares problem: one "
+            "solve, no training. ")
     if hidden == "constructed" and construction is not None:
         better = error.train_mse <= construction.train_mse
         return head + (f"On the constructed neurons it lowers the training MSE from {number(construction.train_mse)} "
@@ -1162,25 +1163,31 @@ def train_takeaway(method: str, phi: Phi, steps: int, trained: FitError | None, 
 # ----------------------------------------------------------------------------------------------- formulas on screen
 
 def bumps_latex(bumps: Bumps, shape: StepShape, a: float, max_slope: float, measured: float) -> list[str]:
-    """The bump construction's formula, its error bound and its window of failure, with the numbers put in."""
+    """The bump construction's formula, its error bound and its window of failure, with the numbers put in; one
+    short line each, so every line fits a phone's width (390 px) without scrolling."""
     t = tex_number
     m = len(bumps.heights)
     z0 = "" if abs(shape.centre) < 1e-9 else f" + {t(shape.centre)}"
     scale = shape.high - shape.low
     hj = "h_j" if abs(scale - 1) < 1e-12 else rf"\frac{{h_j}}{{{t(scale)}}}"
     bound = 0.5 * bumps.h * max_slope
-    bound_txt = (rf"\tfrac12\,h\,\max|f'| = \tfrac12 \cdot {t(bumps.h)} \cdot {t(max_slope)} = {t(bound)}"
-                 if math.isfinite(bound) else r"\text{none: } f' \text{ is unbounded}")
     s_txt = r"s_j = -b/w" if not z0 else r"s_j = (z_0 - b)/w,\ z_0 = " + t(shape.centre)
-    return [
-        rf"\hat y(x) = \sum_{{j=1}}^{{M}} {hj}\Big[\varphi\big(w(x - s_{{j-1}})"
-        rf"{z0}\big) - \varphi\big(w(x - s_j){z0}\big)\Big],\qquad {s_txt}",
-        rf"M = {m} \text{{ bumps}},\ w = {t(bumps.steepness)},\ h = \tfrac{{b-a}}{{M}} = {t(bumps.h)},\ "
-        rf"h_j = f(\text{{midpoint}}_j):\ h_1 = f({t(a + bumps.h / 2)}) = {t(bumps.heights[0])}",
-        rf"\max_{{[a,b]}}|\hat y - f| \le {bound_txt}\ \ (w\to\infty);\quad \text{{measured: }} {t(measured)}",
-        rf"\text{{window of failure of each step: }} \Delta x = \frac{{{t(shape.window)}}}{{w}} = {t(bumps.window)}"
-        rf"\ \ \text{{vs. bump width }} h = {t(bumps.h)}",
+    lines = [
+        rf"\hat y(x) = \sum_{{j=1}}^{{M}} {hj}\,\mathrm{{bump}}_j(x)",
+        rf"\mathrm{{bump}}_j(x) = \varphi\big(w(x - s_{{j-1}}){z0}\big) - \varphi\big(w(x - s_j){z0}\big)",
+        rf"M = {m} \text{{ bumps}},\ w = {t(bumps.steepness)},\ {s_txt}",
+        rf"h = \tfrac{{b-a}}{{M}} = {t(bumps.h)},\ h_j = f(\text{{midpoint}}_j)",
+        rf"h_1 = f({t(a + bumps.h / 2)}) = {t(bumps.heights[0])}",
     ]
+    if math.isfinite(bound):
+        lines += [r"\max_{[a,b]}|\hat y - f| \le \tfrac12\,h\,\max|f'| \ \ (w\to\infty)",
+                  rf"\tfrac12\,h\,\max|f'| = \tfrac12 \cdot {t(bumps.h)} \cdot {t(max_slope)} = {t(bound)}"]
+    else:
+        lines.append(r"\text{no bound: } f' \text{ is unbounded}")
+    lines += [rf"\text{{measured: }} \max_{{[a,b]}}|\hat y - f| = {t(measured)}",
+              rf"\text{{window of failure: }} \Delta x = \frac{{{t(shape.window)}}}{{w}} = {t(bumps.window)}",
+              rf"\text{{vs. bump width }} h = {t(bumps.h)}"]
+    return lines
 
 
 def bumps_bound(bumps: Bumps, max_slope: float) -> float:
@@ -1194,29 +1201,34 @@ def relu_bound(a: float, b: float, width: int, max_curvature: float) -> float:
 
 
 def relu_latex(a: float, b: float, width: int, max_curvature: float, measured: float) -> list[str]:
-    """The ReLU interpolant's formula and its error bound h^2 max|f''| / 8, with the numbers put in."""
+    """The ReLU interpolant's formula and its error bound h^2 max|f''| / 8, with the numbers put in (short lines)."""
     t = tex_number
     h = (b - a) / width
     bound = relu_bound(a, b, width, max_curvature)
-    bound_txt = (rf"\tfrac{{h^2}}{{8}}\max|f''| = \tfrac{{({t(h)})^2}}{{8}} \cdot {t(max_curvature)} = {t(bound)}"
-                 if math.isfinite(bound) else r"\text{none: } f'' \text{ does not exist everywhere}")
-    return [
-        rf"\hat y(x) = f(a) + \sum_{{k=0}}^{{N-1}} v_k\,\mathrm{{ReLU}}(x - t_k),\quad t_k = a + kh,\ "
-        rf"h = \tfrac{{b-a}}{{N}} = {t(h)},\ v_k = \text{{slope}}_k - \text{{slope}}_{{k-1}}",
-        rf"\max_{{[a,b]}}|\hat y - f| \le {bound_txt};\quad \text{{measured: }} {t(measured)}",
+    lines = [
+        r"\hat y(x) = f(a) + \sum_{k=0}^{N-1} v_k\,\mathrm{ReLU}(x - t_k)",
+        rf"t_k = a + kh,\ h = \tfrac{{b-a}}{{N}} = {t(h)}",
+        r"v_k = \text{slope}_k - \text{slope}_{k-1}",
     ]
+    if math.isfinite(bound):
+        lines += [r"\max_{[a,b]}|\hat y - f| \le \tfrac{h^2}{8}\max|f''|",
+                  rf"\tfrac{{h^2}}{{8}}\max|f''| = \tfrac{{({t(h)})^2}}{{8}} \cdot {t(max_curvature)} = {t(bound)}"]
+    else:
+        lines.append(r"\text{no bound: } f'' \text{ does not exist everywhere}")
+    return lines + [rf"\text{{measured: }} \max_{{[a,b]}}|\hat y - f| = {t(measured)}"]
 
 
 def least_squares_latex(n: int, width: int, rank: int, train_mse: float) -> list[str]:
     """The least-squares problem for the output layer, with its size, the rank kept and the training MSE."""
-    return [r"(v, c) = \arg\min_{v,c} \sum_{j=1}^{n}\Big(\sum_{i=1}^{N} v_i\,\varphi(w_i x_j + b_i) + c - y_j\Big)^2",
-            rf"n = {n}\text{{ equations}},\ N + 1 = {width + 1}\text{{ unknowns}},\ \text{{rank kept }} {rank},\ "
-            rf"\text{{training MSE}} = {tex_number(train_mse)}"]
+    return [r"(v, c) = \arg\min_{v,c} \sum_{j=1}^{n} \big(\hat y(x_j) - y_j\big)^2",
+            rf"n = {n}\text{{ equations}},\ N + 1 = {width + 1}\text{{ unknowns}}",
+            rf"\text{{rank kept }} {rank},\ \text{{training MSE}} = {tex_number(train_mse)}"]
 
 
 def towers_latex(target: str, t: Towers) -> list[str]:
     """The two-input tower network's formula, its size and its errors."""
-    return [rf"f(x_1,x_2) = {TARGETS_2D[target][1]},\qquad \hat y = \sum_{{j,k}} f(c_j, c_k)\,"
-            r"\sigma\big(W(\mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2) - 1.5)\big),\ W = " + f"{TOWER_WEIGHT:g}",
-            rf"{t.n_layer1}\text{{ step neurons}},\ {t.n_layer2}\text{{ tower neurons}},\ "
-            rf"\text{{MSE}} = {tex_number(t.mse)},\ \max|\hat y - f| = {tex_number(t.max_error)}"]
+    return [rf"f(x_1,x_2) = {TARGETS_2D[target][1]}",
+            r"\hat y = \sum_{j,k} f(c_j, c_k)\,\sigma\big(W\,(z_{jk} - 1.5)\big),\ W = " + f"{TOWER_WEIGHT:g}",
+            r"z_{jk} = \mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2)",
+            rf"\text{{MSE}} = {tex_number(t.mse)},\ \max|\hat y - f| = {tex_number(t.max_error)}",
+            rf"{t.n_layer1}\text{{ step neurons}},\ {t.n_layer2}\text{{ tower neurons}}"]

@@ -97,17 +97,16 @@ def train_section(spec, problem, width, phi, method, log_w, hidden, scale, seed)
             fit_chart, error_chart = views.comparison_figures(problem, fits)
         else:
             fit_chart, error_chart = before.fit_chart, before.error_chart
-        a_col, b_col = st.columns([1.6, 1])
         if run.steps:  # before training the fits are those drawn in sections 1 and 2: no figure repeats them
+            a_col, b_col = st.columns([1.6, 1])
             with a_col:
                 chart(fit_chart, "uat_fig_compare")
             with b_col:
                 figure(figs.loss_figure(run.history["step"], run.history["mse"]), key="uat_fig_loss")
         else:
-            a_col.info("Press **Train** to learn every weight from the samples: the trained fit then appears here "
-                       "beside the constructed and least-squares ones, and its loss curve beside it.",
-                       icon=":material/play_arrow:")
-        b_col.markdown(markdown_table(views.table(fits) if run.steps else before.table))
+            st.info("Press **Train** to learn every weight from the samples: the trained fit then appears beside "
+                    "the constructed and least-squares ones, with its loss curve.", icon=":material/play_arrow:")
+        st.markdown(markdown_table(views.table(fits) if run.steps else before.table))
         if running:
             st.caption("The error plot of every fit appears when training pauses or ends.")
         else:
@@ -119,7 +118,7 @@ def train_section(spec, problem, width, phi, method, log_w, hidden, scale, seed)
                                    {f.name: f.error for _, f in before.fits}, run.cut))
 
     config = (spec, width, phi, optimiser, log_lr, steps, init, seed)
-    run = live_panel("uat_live", make, draw, config=config, shared=True)
+    run = live_panel("uat_live", make, draw, config=config, shared=True, name="every weight")
     return run.net() if run.steps else None
 
 
@@ -150,7 +149,7 @@ def sweep_section(spec, phi) -> None:
                 takeaway(words)
 
         live_panel("uat_sweep", lambda: views.sweep_run(spec, phi), draw, config=(views.sweep_spec(spec), phi),
-                   shared=True, start_label="Measure")
+                   shared=True, start_label="Measure", name="width sweep")
 
 
 # ------------------------------------------------------------------------------------------------- Nielsen's challenge
@@ -186,8 +185,9 @@ def challenge_fragment() -> None:
                       "“The network your bumps are” below to see their weights.", icon=":material/emoji_events:")
     else:
         right.info("Not yet: move the sliders until the bold line follows the dashed one.", icon=":material/tune:")
-    st.latex(r"\text{RMS} = \sqrt{\tfrac1n \textstyle\sum_j (\hat y(x_j) - f(x_j))^2} = " + f"{ch.rmse:.4f}"
-             + (r"\ \le\ " if ch.success else r"\ >\ ") + f"{ch.threshold:.4f}")
+    st.latex(r"\begin{gathered}\text{RMS} = \sqrt{\tfrac1n \textstyle\sum_j (\hat y(x_j) - f(x_j))^2}\\ = "
+             + f"{ch.rmse:.4f}" + (r"\ \le\ " if ch.success else r"\ >\ ") + f"{ch.threshold:.4f}"
+             + r"\ \text{(goal)}\end{gathered}")
     weights_table(ch.net, "uat_challenge_weights_open", "The network your bumps are",
                   f"Ten sigmoid neurons, all with w = {ua.CHALLENGE_STEEPNESS:g}; neuron 2j − 1 steps up and "
                   "neuron 2j steps down, with output weights +hⱼ and −hⱼ:")
