@@ -12,7 +12,7 @@ from nnviz.activations import Phi
 from nnviz.figures import playground as figs
 from nnviz.mlp import count_parameters
 from nnviz.topics import playground as pg
-from nnviz.ui import sound_data
+from nnviz.ui import sound_data, wide
 from nnviz.views import playground as views
 
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TensorFlow Playground's list
@@ -33,9 +33,7 @@ ui.intro(
     "learn. The data sets, input features and learning rates follow TensorFlow Playground; how a step is "
     "computed is said below the network, and **TensorFlow Playground rules** reproduces its steps exactly.",
 )
-# wide formulas and code scroll inside their own box on a phone instead of running off the page
-st.html('<style>[class*="st-key-pg_wide"] {overflow-x: auto; max-width: 100%} [class*="st-key-pg_wide"] '
-        '.katex-display {overflow-x: auto; overflow-y: hidden; padding-bottom: 4px}</style>')
+wide.style()  # wide formulas scroll inside their own focusable box on a phone; the code wraps its lines
 
 # ------------------------------------------------------------------------------------------------------------
 # The main controls beside the network (on a phone: above it); the rest in the sidebar
@@ -167,29 +165,32 @@ def draw(run: pg.Trainer, running: bool) -> None:
     trend = pg.loss_trend(run.history["epoch"], run.history["train_loss"])
     if trend.alarm and not run.diverged:
         st.warning(trend.sentence, icon=":material/show_chart:")
-    net = run.net
-    view = pg.plane_view(net, keys, task, rules, res=100, tile_res=16 if max(widths) <= 4 else 12)
+    net, steps = run.net, (run.steps, run.diverged)
+    view = views.remember("view", run, steps, lambda: pg.plane_view(net, keys, task, rules, res=100,
+                                                                   tile_res=16 if max(widths) <= 4 else 12))
     scale = pg.output_scale(task, rules, view.output)
     if running:  # images, swapped in place at every frame (a redrawn chart would blink)
         st.image(figs.network_frame(view, net.Ws, feature_labels), caption="The network, live")
-    else:
-        ui.figure(figs.network_diagram(view, net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths))),
-                  key="pg_fig_net")
+    else:  # paused: the figures of this run at this step are built once, whatever else the student changes
+        ui.figure(**views.once("net", run, steps, lambda: figs.network_diagram(
+            view, net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths)))), key="pg_fig_net")
     left, right = st.columns(2)
     with left:
         if running:
             st.image(figs.output_frame(view, split, task, scale, show_test=show_test, discretise=discretise),
                      caption=f"Output ({scale.title}) over the plane: x₁ across, x₂ up, −6 to 6", width="stretch")
         else:
-            ui.figure(figs.output_map(view, split, task, scale, show_test=show_test, discretise=discretise,
-                                      height=400, axes=sounds.axes if sounds else ("x₁", "x₂"),
-                                      names=sounds.names if sounds else None), key="pg_fig_out")
+            ui.figure(**views.once("out", run, (steps, show_test, discretise), lambda: figs.output_map(
+                view, split, task, scale, show_test=show_test, discretise=discretise, height=400,
+                axes=sounds.axes if sounds else ("x₁", "x₂"), names=sounds.names if sounds else None)),
+                key="pg_fig_out")
     with right:
         if running:
             st.image(figs.curves_frame(run.history, task), width="stretch",
                      caption="Loss (thick: blue training, orange test) and accuracy (thin). Pause to hover.")
         else:
-            ui.figure(figs.loss_curves(run.history, task, pg.loss_name(task, rules), height=400), key="pg_fig_loss")
+            ui.figure(**views.once("loss", run, steps, lambda: figs.loss_curves(
+                run.history, task, pg.loss_name(task, rules), height=400)), key="pg_fig_loss")
     env = pg.envelope(run.history["epoch"], run.history["train_loss"], figs.CURVE_BINS)
     if env.binned and not running:
         st.caption(env.note)
@@ -219,9 +220,9 @@ if "step" in [p.key for p in phis]:
 # ------------------------------------------------------------------------------------------------------------
 st.header("The loss being minimised")
 n_w, n_b = count_parameters(widths)
-with st.container(key="pg_wide_loss"):
-    st.latex(pg.network_latex(widths, phis, task, rules))
-    st.latex(pg.loss_latex(task, rules, reg, run.history.last("train_loss"), pg.penalty(run.net, reg, hyper.reg_rate)))
+wide.formula(pg.network_latex(widths, phis, task, rules), "The network as a formula")
+wide.formula(pg.loss_latex(task, rules, reg, run.history.last("train_loss"), pg.penalty(run.net, reg, hyper.reg_rate)),
+             "The loss as a formula")
 per_step = pg.steps_per_epoch(n_train, int(batch), rules)
 st.markdown(
     f"{n_w} weights and {n_b} biases: {n_w + n_b} numbers that training tunes. Each **step** takes a mini-batch "
@@ -237,9 +238,9 @@ st.markdown(
     "eight random draws of *this* architecture (grey) along the line x₂ = 0 of the plane; training moves the "
     "weights until the function fits the data. Its current state is the blue curve.")
 family = views.family(widths, tuple(phis), keys, task, tuple(range(net_seed + 1, net_seed + 9)), init, rules)
-now = pg.slice_output(run.net, keys, task, rules, family.x1)
 y_title = {"regression": "ŷ", "binary": "output o" if rules == "tfp" else "P(class 1)"}.get(task, "P(class 1)")
-ui.figure(figs.family_figure(family, y_title, trained=now), key="pg_fig_family")
+ui.figure(**views.once("family", run, (run.steps,), lambda: figs.family_figure(
+    family, y_title, trained=pg.slice_output(run.net, keys, task, rules, family.x1))), key="pg_fig_family")
 st.caption(pg.family_note(family, init, phis))
 
 # ------------------------------------------------------------------------------------------------------------
@@ -257,9 +258,8 @@ x_example = features.transform(np.array([[ex1, ex2]]), keys)[0]
 maths = pg.layer_maths(run.net, x_example, layer)
 st.markdown(f"The point (x₁, x₂) = ({ex1:g}, {ex2:g}) enters as the features ({', '.join(feature_labels)}) = "
             f"({', '.join(f'{v:.2f}' for v in x_example)}). Epoch {run.epoch:,}'s weights:")
-with st.container(key="pg_wide_maths"):
-    for line in pg.layer_latex(maths, task, rules):
-        st.latex(line)
+for i, line in enumerate(pg.layer_latex(maths, task, rules)):
+    wide.formula(line, f"The {pick}'s " + ("pre-activation z" if i == 0 else "output"))
 if max(maths.W.shape) > pg.MATRIX_MAX:
     st.caption(f"Only the first {pg.MATRIX_MAX} rows and columns are printed.")
 if ui.is_running(KEY):
@@ -267,12 +267,14 @@ if ui.is_running(KEY):
 
 # ------------------------------------------------------------------------------------------------------------
 st.header("Take the model with you")
-st.download_button("Download the weights (JSON)", pg.weights_json(run.net, keys, task, run.epoch, rules),
-                   file_name="nnviz_weights.json", mime="application/json", key="pg_dl", icon=":material/download:")
+net_now, epoch_now = run.net.copy(), run.epoch  # written only when pressed (it took 10-50 ms a rerun)
+st.download_button("Download the weights (JSON)", lambda: pg.weights_json(net_now, keys, task, epoch_now, rules),
+                   file_name="nnviz_weights.json", mime="application/json", key="pg_dl", icon=":material/download:",
+                   on_click="ignore")
 st.caption("The JSON holds the features, the layer sizes, the activations and every W and b; this script "
            "rebuilds the model from it in PyTorch:")
-with st.container(key="pg_wide_code"):
-    st.code(pg.torch_snippet(run.net, keys, task, json_name="nnviz_weights.json", rules=rules), language="python")
+st.code(pg.torch_snippet(run.net, keys, task, json_name="nnviz_weights.json", rules=rules), language="python",
+        wrap_lines=True)
 
 ui.takeaway(
     "A network is a family of functions indexed by its weights; gradient descent walks through that family "

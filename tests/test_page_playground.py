@@ -19,6 +19,11 @@ def _run(at):
     return live.live_run(KEY, at.session_state)
 
 
+def _formulas(at):
+    """The page's formulas: each in a focusable scroll box (nnviz.ui.wide), a markdown element holding $$...$$."""
+    return [m for m in at.markdown if 'class="nnviz-scroll"' in m.value]
+
+
 def _click(at, key):
     at.button(key=key).click()
     at.run()
@@ -30,7 +35,7 @@ def test_defaults_then_play_step_and_reset():
     assert_clean(at)
     assert errors(at) == []
     assert len(at.get("plotly_chart")) == 4  # network, output map, loss curves, family
-    assert any("h_{1}" in x.value for x in at.latex)
+    assert any("h_{1}" in x.value for x in _formulas(at))
     tr = _run(at)
     assert tr.epoch == 0 and tr.net.widths == (2, 4, 2, 1) and tr.hyper.batch_size == 10 and tr.max_steps == 20_000
     assert any("reshuffled every epoch" in m.value for m in at.markdown)  # the conventions are stated
@@ -77,7 +82,7 @@ def test_tfp_rules_change_the_run_and_the_words():
     assert tr.rules == "tfp" and tr.opt.kind == "sgd"
     assert np.all(tr.net.theta[tr.net.weight_mask == 0] == 0.1)  # TensorFlow Playground's initial biases
     assert any("clips" in m.value or "frozen" in m.value for m in at.markdown)
-    assert any(r"\tanh" in x.value for x in at.latex)
+    assert any(r"\tanh" in x.value for x in _formulas(at))
     _click(at, "pg_live_step")
     assert _run(at).epoch == 1
     at = open_page(PAGE, {"pg_tfp": "true", "pg_data_c": "Three-arm spiral (3 classes)"})
@@ -87,13 +92,13 @@ def test_tfp_rules_change_the_run_and_the_words():
 @pytest.mark.slow
 def test_outputs_follow_the_inputs():
     at = open_page(PAGE)
-    loss_before = next(x.value for x in at.latex if "L = " in x.value)
+    loss_before = next(x.value for x in _formulas(at) if "L = " in x.value)
     at.selectbox(key="pg_data_c").set_value("spiral").run()
-    assert next(x.value for x in at.latex if "L = " in x.value) != loss_before
+    assert next(x.value for x in _formulas(at) if "L = " in x.value) != loss_before
     at.checkbox(key="pg_f_sinx1").check().run()
     assert _run(at).net.widths[0] == 3
     at.selectbox(key="pg_layer").set_value("output layer").run()
-    assert any(r"\hat y" in x.value for x in at.latex)
+    assert any(r"\hat y" in x.value for x in _formulas(at))
 
 
 @pytest.mark.slow
@@ -176,5 +181,66 @@ def test_browser_mid_training(browser, app_url):
         assert page.locator('[data-testid="stImage"]').count() >= 3  # live frames: network, output, curves
         screenshot(page, SCREENSHOTS, "playground_training")
         assert int(text.split(" of ")[0].replace("Epoch", "").replace(",", "").strip()) > 0
+    finally:
+        page.close()
+
+
+@pytest.mark.slow
+def test_sound_data_set_trains_like_any_set_and_plays_its_sounds():
+    """The sound set from the data selector: the same live panel and network, four timbre classes placed by the
+    two chosen features, and "hear a sound" with the network's answer (st.audio clips)."""
+    at = open_page(PAGE, {"pg_data_c": "Sounds: timbres by ear"})
+    assert_clean(at)
+    assert errors(at) == []
+    tr = _run(at)
+    assert tr.task == "multiclass" and tr.n_classes == 4 and tr.net.widths == (2, 4, 2, 4)
+    assert len(at.get("audio")) == 2  # the nearest sound and the sound the point describes
+    said = " ".join(c.value for c in at.caption)
+    assert "Spectral centroid: 100 Hz → −5, 8 kHz → +5 (log scale)" in said and "The network hears" in said
+    X = tr.X_train.copy()
+    _click(at, "pg_live_step")
+    assert _run(at) is tr and tr.epoch == 1
+    at.selectbox(key="pg_snd_fy").set_value("pitch").run()
+    assert _run(at) is not tr and not np.array_equal(_run(at).X_train, X)  # new features: new points, new run
+    at.slider(key="pg_snd_x1").set_value(-4.0).run()
+    assert "sine" in " ".join(m.value for m in at.markdown if "Nearest sound" in m.value)
+    at.selectbox(key="pg_snd_fx").set_value("zcr").run()
+    assert any("No sound is made for a point here" in c.value for c in at.caption)
+    assert len(at.get("audio")) == 1 and errors(at) == []
+
+
+@pytest.mark.slow
+def test_sound_set_widgets_at_their_extremes():
+    at = open_page(PAGE, {"pg_data_c": "Sounds: timbres by ear"})
+    assert sweep_extremes(at, skip={"pg_csv"}) > 20
+    assert errors(at) == []
+    at.selectbox(key="pg_snd_fy").set_value("centroid").run()  # the same feature twice: said and avoided
+    assert any("same feature" in w.value for w in at.warning) and errors(at) == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1400, 390])
+def test_browser_sound_set_plays_clips_of_the_right_length(browser, app_url, width):
+    """The playground on the sound set in Chromium: no error box, every <audio> loads and lasts as long as its clip
+    (0.3 s: the data's sound and the sound the point describes), none autoplays; a screenshot at each width."""
+    from nnviz.topics import timbre
+    from tests.browser_utils import error_texts, screenshot, wait_until_idle
+    from tests.conftest import SCREENSHOTS
+
+    page = browser.new_page(viewport={"width": width, "height": 1600})
+    try:
+        page.goto(f"{app_url}/playground?pg_data_c=Sounds%3A+timbres+by+ear&pg_snd_x1=-3&pg_snd_x2=4",
+                  wait_until="domcontentloaded")
+        page.wait_for_selector(".st-key-pg_live_start", timeout=120_000)
+        wait_until_idle(page)
+        page.wait_for_function("() => document.querySelectorAll('audio').length === 2", timeout=60_000)
+        page.wait_for_function("() => Array.from(document.querySelectorAll('audio')).every(a => a.readyState >= 1)",
+                               timeout=60_000)
+        durations = page.evaluate("() => Array.from(document.querySelectorAll('audio')).map(a => a.duration)")
+        assert durations == pytest.approx([timbre.CLIP_LEN / timbre.SR] * 2, abs=1e-3)
+        assert not page.evaluate("() => Array.from(document.querySelectorAll('audio')).some(a => a.autoplay)")
+        assert error_texts(page) == []
+        screenshot(page, SCREENSHOTS, f"playground_sounds_{width}")
     finally:
         page.close()

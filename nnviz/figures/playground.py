@@ -22,6 +22,12 @@ _LIGHT = {style.VERMILLION: "#f6d2bd", style.BLUE: "#bcd9ee", style.GREEN: "#b8e
 _AXIS = {"range": [-6, 6], "constrain": "domain", "zeroline": False, "showgrid": False}
 
 
+def _trace(kind: str, **props) -> dict:
+    """A trace as a plain dict: plotly validates a go.Scatter property by property when it is built (most of a
+    rerun's cost on this page); ``make_figure`` still validates the dicts when ``style.VALIDATE`` is on (tests)."""
+    return {"type": kind, **props}
+
+
 def _figure(traces: list, height: int, x_title: str | None = None, y_title: str | None = None,
             show_legend: bool = True, **layout) -> go.Figure:
     """``style.make_figure`` (one constructor call); a ``legend`` dict in ``layout`` adjusts the shared legend."""
@@ -38,14 +44,6 @@ def _class_scale(k: int) -> list[list]:
         scale += [[c / k, _LIGHT.get(colour, "#eeeeee")], [(c + 1) / k - 1e-6, colour]]
     scale[-1][0] = 1.0
     return scale
-
-
-def _discrete_scale(colours: Sequence[str]) -> list[list]:
-    """A colour scale mapping the integers 0..k-1 (with cmin=0, cmax=k-1) to ``colours``."""
-    k = len(colours)
-    if k == 1:
-        return [[0.0, colours[0]], [1.0, colours[0]]]
-    return [[i / (k - 1), c] for i, c in enumerate(colours)]
 
 
 #: Training points have a white rim, test points a dark one; a class is told by its colour AND its marker shape
@@ -68,7 +66,7 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
         k = split.n_classes
         strength = np.full_like(view.confidence, 0.75) if discretise else (view.confidence - 1 / k) / (1 - 1 / k)
         z = (view.output + np.clip(strength, 0.0, 0.999)).astype(np.float32)
-        heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=0, zmax=k, colorscale=_class_scale(k), zsmooth=smooth,
+        heat = _trace("heatmap", x=view.xs, y=view.xs, z=z, zmin=0, zmax=k, colorscale=_class_scale(k), zsmooth=smooth,
                           showscale=False, customdata=view.output.astype(np.int8),
                           hovertemplate=hover + "predicted class %{customdata}<extra></extra>")
     else:
@@ -79,7 +77,7 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
                  if task == "binary" else np.round((view.output - mid) / quarter) * quarter + mid).astype(np.float32)
         else:
             z = out32
-        heat = go.Heatmap(x=view.xs, y=view.xs, z=z, zmin=scale.lo, zmax=scale.hi, colorscale=style.DIVERGING,
+        heat = _trace("heatmap", x=view.xs, y=view.xs, z=z, zmin=scale.lo, zmax=scale.hi, colorscale=style.DIVERGING,
                           zsmooth=smooth, customdata=out32 if discretise else None, colorbar=colorbar,
                           hovertemplate=hover + f"{scale.title} = {value}<extra></extra>")
     traces = [heat]
@@ -89,33 +87,37 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
     k = max(2, split.n_classes)
     names = list(names) if names is not None else [f"class {c}" for c in range(k)]
     for X, y, name, symbol, edge, rim in sets:
+        line = {"color": edge, "width": rim}
         if task == "regression":
             marker = {"color": np.asarray(y, float), "colorscale": style.DIVERGING, "cmin": scale.lo,
-                      "cmax": scale.hi, "symbol": symbol}
-            label = "target %{customdata:.3f}"
-        else:
-            marker = {"color": np.asarray(y, float), "colorscale": _discrete_scale(style.CLASS_COLOURS[:k]),
-                      "cmin": 0, "cmax": k - 1,
-                      "symbol": np.array([style.class_symbol(int(c)) for c in y], dtype=object)}
-            label = "%{customdata}"
+                      "cmax": scale.hi, "symbol": symbol, "size": 7, "line": line}
+            traces.append(_trace("scatter", x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
+                                 customdata=np.asarray(y),
+                                 hovertemplate=f"{name}<br>{hover}target %{{customdata:.3f}}<extra></extra>"))
+        else:  # one trace per class: its colour and shape are constants (no per-point strings to send)
+            for c in range(k):
+                sel = np.asarray(y) == c
+                if sel.any():
+                    traces.append(_trace("scatter", x=X[sel, 0], y=X[sel, 1], mode="markers", showlegend=False,
+                                         marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c),
+                                                 "size": 7, "line": line},
+                                         hovertemplate=f"{name}<br>{hover}{names[c]}<extra></extra>"))
             symbol = "circle"
-        marker |= {"size": 7, "line": {"color": edge, "width": rim}}
-        data = np.asarray(y) if task == "regression" else np.array([names[int(c)] for c in y], dtype=object)
-        traces.append(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
-                                 customdata=data, hovertemplate=f"{name}<br>{hover}{label}<extra></extra>"))
         # the legend's entry: the rim (and, for regression, the shape) in grey, since a point's fill is its class
-        rim_name = f"{name} ({'white' if edge == 'white' else 'dark'} rim)"
-        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=name if task == "regression" else rim_name,
-                                 marker={"color": style.GREY, "symbol": symbol, "size": 9,
-                                         "line": {"color": style.BLACK if edge == "white" else edge,
-                                                  "width": 0.5 if edge == "white" else 2}}))
+        rim_name = f"{name.split()[0]}: {'white' if edge == 'white' else 'dark'} rim"
+        traces.append(_trace("scatter", x=[None], y=[None], mode="markers",
+                             name=name if task == "regression" else rim_name,
+                             marker={"color": style.GREY, "symbol": symbol, "size": 9,
+                                     "line": {"color": style.BLACK if edge == "white" else edge,
+                                              "width": 0.5 if edge == "white" else 2}}))
     if task != "regression":
         for c in range(k):
-            traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=names[c],
-                                     marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c),
-                                             "size": 9}))
-    fig = _figure(traces, height, axes[0], axes[1], legend={"x": 0.0, "xanchor": "left", "orientation": "h",
-                                                           "yanchor": "bottom", "y": 1.02}, uirevision="keep")
+            traces.append(_trace("scatter", x=[None], y=[None], mode="markers", name=names[c],
+                                 marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c), "size": 9}))
+    legend = {"x": 0.0, "xanchor": "left", "orientation": "h", "yanchor": "bottom", "y": 1.02}
+    if task != "regression":  # rims and classes: two entries a row, so the legend does not squeeze the plane
+        legend |= {"entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 12}}
+    fig = _figure(traces, height, axes[0], axes[1], legend=legend, uirevision="keep")
     fig.update_layout(xaxis=_AXIS, yaxis=_AXIS | {"scaleanchor": "x", "scaleratio": 1})
     return fig
 
@@ -173,7 +175,7 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
         hover_size += [22] * n
         hover_text += [(f"input {input_labels[j]}" if l == 0 else f"{name}, unit {j + 1}")
                        + f"<br>values over the plane: [{lo[j]:.2g}, {hi[j]:.2g}]" for j in range(n)]
-    traces: list = [go.Heatmap(z=z, x=xc, y=yc, zmin=-1, zmax=1, colorscale=style.DIVERGING, showscale=False,
+    traces: list = [_trace("heatmap", z=z, x=xc, y=yc, zmin=-1, zmax=1, colorscale=style.DIVERGING, showscale=False,
                                hoverinfo="skip")]
     # edges: 2 signs x 4 thickness buckets, each bucket one trace with None separators
     top_w = max((float(np.abs(W).max()) for W in Ws if W.size), default=1.0)
@@ -201,18 +203,18 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
                        for v, a, d in zip(w.tolist(), src.ravel().tolist(), dst.ravel().tolist(), strict=True)]
     for (positive, bkt), segs in sorted(edges.items()):
         xy = np.concatenate(segs)
-        traces.append(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
+        traces.append(_trace("scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
                                  line={"color": style.weight_colour(1 if positive else -1),
                                        "dash": style.weight_dash(1 if positive else -1),
                                        "width": 0.6 + 1.6 * bkt}, opacity=0.75))
-    traces.append(go.Scatter(x=np.array(hover_x), y=np.array(hover_y), mode="markers", showlegend=False,
+    traces.append(_trace("scatter", x=np.array(hover_x), y=np.array(hover_y), mode="markers", showlegend=False,
                              marker={"size": np.array(hover_size), "opacity": 0},
                              hovertext=np.array(hover_text, dtype=object), hoverinfo="text"))
     heads = ["inputs"] + [f"hidden {l}" for l in range(1, n_cols - 1)] + ["output"]
     label_x = np.concatenate([col_x + tile / 2, np.full(len(input_labels), -0.08)])
     label_y = np.concatenate([np.full(n_cols, -0.3), centres[0]])
     label_text = [f"<b>{h}</b>" for h in heads] + list(input_labels)
-    traces.append(go.Scatter(x=label_x, y=label_y, mode="text", text=np.array(label_text, dtype=object),
+    traces.append(_trace("scatter", x=label_x, y=label_y, mode="text", text=np.array(label_text, dtype=object),
                              textposition=np.array(["middle center"] * n_cols + ["middle left"] * len(input_labels),
                                                    dtype=object),
                              showlegend=False, hoverinfo="skip", textfont={"size": 13}))
@@ -239,9 +241,9 @@ def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, 
     if env.binned:
         x = np.concatenate([env.x, env.x[::-1]])
         y = np.concatenate([env.hi, env.lo[::-1]])
-        traces.append(go.Scatter(x=x, y=y, fill="toself", mode="lines", line={"width": 0, "color": colour},
+        traces.append(_trace("scatter", x=x, y=y, fill="toself", mode="lines", line={"width": 0, "color": colour},
                                  opacity=0.25, hoverinfo="skip", showlegend=False, yaxis=yaxis))
-    traces.append(go.Scatter(x=env.x, y=env.mid, mode="lines" if len(env.x) > 1 else "markers", name=name,
+    traces.append(_trace("scatter", x=env.x, y=env.mid, mode="lines" if len(env.x) > 1 else "markers", name=name,
                              line=line, marker={"color": colour}, yaxis=yaxis,
                              hovertemplate="epoch %{x:.0f}<br>" + name + " %{y:.4g}" + unit + "<extra></extra>"))
     return traces
@@ -275,10 +277,10 @@ def family_figure(family: Family, y_title: str, trained: np.ndarray | None = Non
     """Random draws of one architecture along a slice of the plane (grey), the current network in blue."""
     xs = np.concatenate([np.append(family.x1, np.nan) for _ in family.outputs])
     ys = np.concatenate([np.append(o, np.nan) for o in family.outputs])
-    traces = [go.Scatter(x=xs, y=ys, mode="lines", line={"color": style.GREY, "width": 1.5},
+    traces = [_trace("scatter", x=xs, y=ys, mode="lines", line={"color": style.GREY, "width": 1.5},
                          name=f"{len(family.outputs)} random initialisations", hoverinfo="skip")]
     if trained is not None:
-        traces.append(go.Scatter(x=family.x1, y=trained, mode="lines", line={"color": style.MODEL, "width": 3},
+        traces.append(_trace("scatter", x=family.x1, y=trained, mode="lines", line={"color": style.MODEL, "width": 3},
                                  name="this network now", hovertemplate="x₁ = %{x:.2f}<br>%{y:.3f}<extra></extra>"))
     return _figure(traces, height, f"x₁ (along the line x₂ = {family.x2:g})", y_title)
 

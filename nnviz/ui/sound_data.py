@@ -43,14 +43,11 @@ class SoundData:
 def _pick_pair(box, p: str) -> tuple[str, str]:
     fmt = labels({k: f.name.capitalize() for k, f in timbre.FEATURES.items()})
     keys = list(timbre.FEATURE_KEYS)
-    with box:
-        c1, c2 = st.columns(2)
-        with c1:
-            fx = selectbox("Sound feature on x₁", keys, key=f"{p}fx", index=keys.index(timbre.DEFAULT_FEATURES[0]),
-                           format_func=fmt)
-        with c2:
-            fy = selectbox("Sound feature on x₂", keys, key=f"{p}fy", index=keys.index(timbre.DEFAULT_FEATURES[1]),
-                           format_func=fmt)
+    with box:  # one above the other: the controls column is narrow
+        fx = selectbox("Sound feature on x₁", keys, key=f"{p}fx", index=keys.index(timbre.DEFAULT_FEATURES[0]),
+                       format_func=fmt)
+        fy = selectbox("Sound feature on x₂", keys, key=f"{p}fy", index=keys.index(timbre.DEFAULT_FEATURES[1]),
+                       format_func=fmt)
     if fx == fy:
         fy = next(k for k in keys if k != fx)
         box.warning(f"Both axes showed the same feature; x₂ shows the {timbre.FEATURES[fy].name} instead.")
@@ -71,14 +68,19 @@ def data_section(key_prefix: str, controls, n: int, noise: float, ratio: float, 
     box = st.container()
     with box:
         st.subheader("Sounds as data")
-        st.caption("Each point is a 0.3 s sound, placed by two features measured from it. " + "; ".join(
-            timbre.FEATURES[k].how() for k in pair) + ". Noise adds white noise as a share of each sound's RMS.")
+        how = "; ".join(timbre.FEATURES[k].how() for k in pair)
+        st.caption(f"Each point is a {timbre.CLIP_S:g} s sound, placed by two features measured from it. "
+                   f"{how[0].upper()}{how[1:]}. Noise adds white noise as a share of each sound's RMS.")
     if source == "own":
         own = _own_sounds(box, p, pair, ratio, seed)
         if own is not None:
             return SoundData(**own, axes=axes)
         controls.info("Record or upload sounds for at least two classes below; meanwhile the synthesised "
                       "sounds are shown.")
+    if n > timbre.MAX_SOUNDS:
+        box.caption(f"The sound set holds at most {timbre.MAX_SOUNDS} sounds (each is synthesised and measured), "
+                    f"so {timbre.MAX_SOUNDS} of the {n} points asked for are used.")
+        n = timbre.MAX_SOUNDS
     ss = views.synth_split(pair, n, noise, ratio, seed)
     if pair == timbre.DEFAULT_FEATURES:
         box.caption(f"With the default network, settings and seeds this set reaches at least "
