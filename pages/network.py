@@ -32,7 +32,7 @@ def _layer() -> None:
     lv = views.layer_view(n, m, phi, seed, picked - 1)
     with diagram:
         ui.figure(figs.network_diagram((n, m), [lv.layer.W], [lv.layer.x, lv.layer.h], ["x", "h"],
-                                       highlight=lv.i), key="nw_layer_fig")
+                                       highlight=lv.i), key="nw_layer_fig", data=False)  # a diagram: no table
     st.markdown(f"Every neuron reads the same inputs x. **Row {lv.i + 1} of W is neuron {lv.i + 1}'s weight vector "
                 f"w{lv.i + 1}**, entry {lv.i + 1} of b its bias: the whole layer is one matrix product.")
     st.latex(lv.product)
@@ -55,7 +55,7 @@ def _stack() -> None:
     stack = sv.stack
     names = ["x", *[f"h_{ell}" for ell in range(1, depth)], "ŷ"]
     ui.figure(figs.network_diagram(stack.sizes, stack.Ws, [stack.x, *stack.hs], names,
-                                   height=300 if max(stack.sizes) < 4 else 360), key="nw_stack_fig")
+                                   height=300 if max(stack.sizes) < 4 else 360), key="nw_stack_fig", data=False)
     st.caption("Node $h_{2,3}$ is neuron 3 of hidden layer 2; the number under each name is its value at this x.")
     st.markdown(f"For one input x = ({number(float(stack.x[0]))}, {number(float(stack.x[1]))}), layer by layer, "
                 f"with φ = {phi.label} on every layer:")
@@ -110,7 +110,7 @@ def _training() -> None:
     bowl = views.bowl_view(centre)
     cv = bowl.curvature
     ui.figure(figs.regime_strip(eta, cv.overshoot, cv.threshold, bowl.slow, max(bowl.eta_max, eta * 1.05)),
-              key="nw_strip")
+              key="nw_strip", data=False)  # the slider's map, not data
     H = bowl.hessian
     st.latex(rf"H = \nabla^2 L = \begin{{bmatrix}} {tex_number(H[0, 0])} & {tex_number(H[0, 1])} \\ "
              rf"{tex_number(H[1, 0])} & {tex_number(H[1, 1])} \end{{bmatrix}},\quad \lambda = "
@@ -211,8 +211,9 @@ def _digits() -> None:
     with ui.lazy_expander("What the first layer looks for", key="nw_dweights_open") as box:
         if box.open:
             st.markdown(f"The 64 weights of hidden neurons 1–{shown}, each drawn as an 8×8 image where its pixels "
-                        "are (blue: this pixel raises the neuron's z, vermillion: lowers it).")
-            ui.figure(figs.tiles(model.weights.W1[:shown].reshape(-1, 8, 8), 8, signed=True), key="nw_dweights")
+                        "are (blue: this pixel raises the neuron's z, vermillion: lowers it; the key writes the sign).")
+            ui.figure(figs.tiles(model.weights.W1[:shown].reshape(-1, 8, 8), 8, signed=True), key="nw_dweights",
+                      data=False)
     with ui.lazy_expander("The digits it gets wrong", key="nw_dwrong_open") as box:
         if box.open:
             wrong = model.wrong[:16]
@@ -221,12 +222,13 @@ def _digits() -> None:
             guesses = np.argmax(digits.probabilities(model.weights, ddata.X_test[wrong]), axis=1)
             ui.figure(figs.tiles(ddata.images_test[wrong], 8, signed=False, zmax=16,
                                  captions=[f"{ddata.y_test[j]}→{g}" for j, g in zip(wrong, guesses, strict=True)]),
-                      key="nw_dwrong")
+                      key="nw_dwrong", data=False)  # images: the pictures are the data
 
     left, right = st.columns([1, 2])
     with left:
         t = ui.slider("test digit", 1, len(ddata.y_test), 1, 1, key="nw_test")
-        ui.figure(figs.tiles(ddata.images_test[t - 1:t], 1, signed=False, zmax=16, height=220), key="nw_dtest")
+        ui.figure(figs.tiles(ddata.images_test[t - 1:t], 1, signed=False, zmax=16, height=220), key="nw_dtest",
+                  data=False)
     with right:
         reading = views.read_digit(model, ddata.images_test[t - 1], int(ddata.y_test[t - 1]))
         ui.figure(figs.softmax_bars(reading.p, int(ddata.y_test[t - 1])), key="nw_dbars")
@@ -254,7 +256,7 @@ def _drawing(model: digits.DigitsResult, test_image: np.ndarray, t: int) -> None
     image = digits.paint(painted)
     with drawn_col:
         ui.figure(figs.tiles(image.reshape(1, 8, 8), 1, signed=False, zmax=16, height=200, frame=True),
-                  key="nw_ddrawn")
+                  key="nw_ddrawn", data=False)
     with bars:
         if not image.any():
             st.info("The grid is empty: click some cells, or start from the test digit.")
@@ -273,8 +275,8 @@ for tab, section in zip(ui.tabs(list(_SECTIONS), key="nw_tab"), _SECTIONS.values
             section()
 
 st.divider()
-for stem, label in (("activations", "Why φ at all? Without it every stack collapses to one linear map"),
-                    ("universal_approximation", "Why one hidden layer is already enough, in principle"),
+for stem, label in (("activations", "Why φ? Without it a stack is one linear map"),
+                    ("universal_approximation", "Why one hidden layer is enough, in principle"),
                     ("playground", "Train a network of your own design live")):
     page = catalog.spec(stem)
     st.page_link(str(page.path), label=label, icon=page.icon)

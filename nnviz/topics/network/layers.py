@@ -81,19 +81,22 @@ def layer_latex(ly: Layer, i: int) -> str:
     """The matrix product with its numbers and shapes, neuron i's row, bias and output in the highlight colour."""
     rows = [" & ".join(_coloured(tex_number(float(w)), r == i) for w in ly.W[r]) for r in range(ly.m)]
     W = r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-    return (rf"\underbrace{{{W}}}_{{W \,\in\, \mathbb{{R}}^{{{ly.m}\times{ly.n}}}}}"
+    # two lines (Wx + b, then z and h), so the product fits a 390 px phone
+    return (rf"\begin{{aligned}} z &= \underbrace{{{W}}}_{{W \,\in\, \mathbb{{R}}^{{{ly.m}\times{ly.n}}}}}"
             rf"\underbrace{{{_vector(ly.x)}}}_{{x \,\in\, \mathbb{{R}}^{{{ly.n}}}}} + "
-            rf"\underbrace{{{_vector(ly.b, i)}}}_{{b \,\in\, \mathbb{{R}}^{{{ly.m}}}}} = "
-            rf"\underbrace{{{_vector(ly.z, i)}}}_{{z}} \;\xrightarrow{{\;\varphi\;}}\; "
-            rf"\underbrace{{{_vector(ly.h, i)}}}_{{h}}")
+            rf"\underbrace{{{_vector(ly.b, i)}}}_{{b \,\in\, \mathbb{{R}}^{{{ly.m}}}}} \\ "
+            rf"&= \underbrace{{{_vector(ly.z, i)}}}_{{z}} \;\xrightarrow{{\;\varphi\;}}\; "
+            rf"\underbrace{{{_vector(ly.h, i)}}}_{{h}} \end{{aligned}}")
 
 
 def neuron_latex(ly: Layer, i: int) -> str:
     """Neuron i's own sum, w_i . x + b_i, with its numbers: the highlighted row of the product."""
-    terms = " + ".join(rf"({tex_number(float(w))})({tex_number(float(x))})" for w, x in zip(ly.W[i], ly.x, strict=True))
-    return (rf"h_{{{i + 1}}} = \varphi(\mathbf w_{{{i + 1}}}\cdot \mathbf x + b_{{{i + 1}}}) = "
-            rf"\varphi({terms} + ({tex_number(float(ly.b[i]))})) = \varphi({tex_number(float(ly.z[i]))}) = "
-            rf"{tex_number(float(ly.h[i]))}")
+    terms = [rf"({tex_number(float(w))})({tex_number(float(x))})" for w, x in zip(ly.W[i], ly.x, strict=True)]
+    terms.append(f"({tex_number(float(ly.b[i]))})")
+    sums = r" \\ &\qquad + ".join(" + ".join(terms[j:j + 2]) for j in range(0, len(terms), 2))  # 2 a line: a phone
+    return (rf"\begin{{aligned}} h_{{{i + 1}}} &= \varphi(\mathbf w_{{{i + 1}}}\cdot \mathbf x + b_{{{i + 1}}}) \\ "
+            rf"&= \varphi\big({sums}\big) \\ &= \varphi({tex_number(float(ly.z[i]))}) = "
+            rf"{tex_number(float(ly.h[i]))} \end{{aligned}}")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -165,8 +168,8 @@ def stack_lines(st_: Stack) -> list[str]:
         prev = "x" if ell == 1 else f"h_{{{ell - 1}}}"
         name = r"\hat y" if ell == st_.depth else f"h_{{{ell}}}"
         shape = rf"W_{{{ell}}} \in \mathbb{{R}}^{{{st_.sizes[ell]}\times{st_.sizes[ell - 1]}}}"
-        lines.append(rf"{name} = \varphi(W_{{{ell}}}{prev} + b_{{{ell}}}) = \varphi\!\left({_row(z)}\right) = "
-                     rf"{_row(h)} \qquad ({shape})")
+        lines.append(rf"\begin{{aligned}} {name} &= \varphi(W_{{{ell}}}{prev} + b_{{{ell}}}), \quad {shape} \\ "
+                     rf"&= \varphi\!\left({_row(z)}\right) \\ &= {_row(h)} \end{{aligned}}")  # fits a phone
     return lines
 
 
