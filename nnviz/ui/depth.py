@@ -22,9 +22,9 @@ _TARGETS = {label: key for key, label in budget.TARGET_LABELS.items()}
 _ARCH_HELP = "Input width, hidden widths, output width; up to 10 hidden layers of at most 512."
 
 
-def show(chart: views.Chart, key: str) -> None:
-    """A cached ``views.Chart`` on the page, with its text alternative."""
-    figure(chart.spec, key=key, alt=chart.alt)
+def show(chart: views.Chart, key: str, data: bool = True) -> None:
+    """A cached ``views.Chart`` on the page, with its text alternative (and a CSV of its numbers if ``data``)."""
+    figure(chart.spec, key=key, alt=chart.alt, data=data)
 
 
 def architecture_column(key_prefix: str, name: str, default: str) -> counting.Architecture | None:
@@ -46,7 +46,7 @@ def architecture_column(key_prefix: str, name: str, default: str) -> counting.Ar
     st.latex(_sum_lines("weights", [r"\cdots" if r is None else rf"{r.n_in}\times{r.n_out}" for r in shown],
                         arch.weights))
     st.latex(_sum_lines("biases", [r"\cdots" if r is None else str(r.biases) for r in shown], arch.biases))
-    show(views.network_chart(widths, name), key=f"{key_prefix}fig_net_{name}")
+    show(views.network_chart(widths, name), key=f"{key_prefix}fig_net_{name}", data=False)  # a diagram: no table
     st.markdown("| layer | from → to | weights | biases |\n|---:|:---:|---:|---:|\n" + "\n".join(
         f"| {r.layer} | {r.n_in} → {r.n_out} | {r.weights} | {r.biases} |" for r in rows))
     return arch
