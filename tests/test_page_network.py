@@ -80,6 +80,26 @@ def test_descent_runs_its_fixed_steps_and_names_the_regime():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("tab", ["Regression vs classification", "Digits"])
+def test_opening_a_tab_shows_the_shipped_training_and_trains_nothing(tab, monkeypatch):
+    """Issue 18: the heads and the default digits network are shipped; opening their tab must not train them."""
+    from nnviz.topics.network import digits, heads
+    from nnviz.views import network as views
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained on opening the tab")
+
+    views.diabetes_view.clear()  # a cached result from another test would hide a call
+    views.digits_default.clear()
+    monkeypatch.setattr(heads, "train_head", no_training)
+    monkeypatch.setattr(digits, "train", no_training)
+    monkeypatch.setattr(digits.DigitsTraining, "_step", no_training)
+    at = open_page(PAGE, {"nw_tab": tab})
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) >= 2
+
+
+@pytest.mark.slow
 def test_training_digits_with_other_settings_finishes_and_is_used():
     at = open_page(PAGE, {"nw_tab": "Digits", "nw_dwidth": "16", "nw_depochs": "5"})
     assert any("Press **Train**" in i.value for i in at.info)
