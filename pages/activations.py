@@ -12,7 +12,7 @@ from nnviz.ui import sound
 from nnviz.views import activations as views
 
 GREEK = {"alpha": "α", "beta": "β"}
-DEFAULT_SELECTION = ["sigmoid", "tanh", "relu", "gelu"]
+DEFAULT_SELECTION = list(views.DEPTH_DEFAULTS["selection"])
 TARGET_NAMES = list(topic.TARGETS)
 target_label = ui.labels({k: v[0] for k, v in topic.TARGETS.items()})
 
@@ -184,14 +184,15 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
     words = st.empty()
     d1, d2, d3, d4 = st.columns(4)
     with d1:
-        init = ui.radio("Initialisation", list(topic.INITS), key="act_dp_init", format_func=ui.labels(topic.INIT_NAMES))
+        init = ui.radio("Initialisation", list(topic.INITS), key="act_dp_init", format_func=ui.labels(topic.INIT_NAMES),
+                        index=topic.INITS.index(views.DEPTH_DEFAULTS["init"]))
     with d2:
         sigma_w = ui.slider("σ_w (for custom: W ~ N(0, σ_w²/n))", 0.2, 3.0, 1.0, 0.1, key="act_dp_sigma",
                             disabled=init != "sigma")
     with d3:
-        width = ui.slider("Width n", 64, 256, 256, 64, key="act_dp_width")
+        width = ui.slider("Width n", 64, 256, views.DEPTH_DEFAULTS["width"], 64, key="act_dp_width")
     with d4:
-        depth = ui.slider("Layers L", 10, 60, 50, 5, key="act_dp_depth")
+        depth = ui.slider("Layers L", 10, 60, views.DEPTH_DEFAULTS["depth"], 5, key="act_dp_depth")
     study = views.depth(acts, init, float(sigma_w), int(width), int(depth))
     head.header(study.heading)
     words.markdown(study.explanation)

@@ -35,7 +35,7 @@ with controls:
 nv = views.neuron(x, w, b, phi)
 with panel:
     diagram = views.neuron_chart(x, w, b, phi)
-    ui.figure(diagram.figure(), key="sn_diagram", alt=diagram.alt)
+    ui.figure(diagram.figure(), key="sn_diagram", alt=diagram.alt, data=False)  # its numbers are the formula below
     st.latex(nv.sum_latex)
     st.latex(phi.latex)
     st.latex(nv.grad_latex)

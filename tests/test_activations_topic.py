@@ -330,6 +330,23 @@ def test_gallery_words_follow_the_curves(acts, z_max):
             assert all(label in caption for label in never)
 
 
+def test_precomputed_depth_defaults_equal_a_fresh_computation():
+    from nnviz.views import activations as views
+
+    stored = views.depth_precomputed()
+    d = views.DEPTH_DEFAULTS
+    assert len(stored) == len(d["selection"]), "run benchmarks/precompute_activations.py"
+    for key in d["selection"]:
+        act = Phi(key)
+        row = stored[views.depth_key(act, d["init"], 1.0, d["width"], d["depth"])]
+        fresh = topic.propagate(act, d["init"], depth=d["depth"], width=d["width"], batch=topic.DEPTH_BATCH, seed=0)
+        assert row.act == act and row.w_std == fresh.w_std
+        for field in ("act_std", "grad_std", "dead"):
+            np.testing.assert_allclose(getattr(row, field), getattr(fresh, field), rtol=1e-9, atol=0, err_msg=key)
+    # a setting the file does not hold is computed, not looked up
+    assert views.depth_key(Phi("tanh"), "he", 1.0, d["width"], d["depth"]) not in stored
+
+
 DEPTH_SWEEP = list(itertools.product(["xavier", "he"], [1.0], [64, 256], [10, 60])) + \
     list(itertools.product(["sigma"], [0.2, 1.0, 3.0], [64, 256], [10, 60]))
 DEPTH_ACTS = [Phi(k) for k in ("sigmoid", "tanh", "relu", "linear", "step", "selu", "leaky_relu", "gelu")]

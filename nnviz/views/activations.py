@@ -6,7 +6,9 @@ and shows the ``Chart`` values they return (figures built and described once per
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -14,7 +16,7 @@ from nnviz.activations import Phi
 from nnviz.figures import activations as figs
 from nnviz.format import tex_number
 from nnviz.topics import activations as topic
-from nnviz.ui.cache import view
+from nnviz.ui.cache import shared, view
 from nnviz.views.charts import Chart, chart
 
 #: The x grid of the ReLU section's figures.
@@ -92,9 +94,38 @@ def collapse_panel(config: tuple, steps: int, _run: topic.RaceRun) -> CollapsePa
 DEPTH_MAX = 6
 
 
+#: The page's defaults that the depth section opens with (the gallery's selection, the depth section's widgets).
+DEPTH_DEFAULTS = {"selection": ("sigmoid", "tanh", "relu", "gelu"), "init": "xavier", "width": 256, "depth": 50}
+
+#: The depth section's defaults, precomputed by benchmarks/precompute_activations.py: the propagation of every
+#: default-selected activation at the default settings (a first visit need not send four batches through 50
+#: layers of 256 units). Tests compare the file with a fresh computation.
+DEPTH_DATA = Path(__file__).resolve().parent.parent / "data" / "activations_depth.json"
+
+
+def depth_key(act: Phi, init: str, sigma_w: float, width: int, depth: int) -> str:
+    """The settings of one propagation as text (the key of the precomputed file)."""
+    return json.dumps([act.key, act.params, init, float(sigma_w), int(width), int(depth), topic.DEPTH_BATCH, 0])
+
+
+@shared(max_entries=1)
+def depth_precomputed() -> dict[str, topic.Propagation]:
+    """The precomputed propagations by ``depth_key`` (empty when the file is missing); read-only, one per server."""
+    try:
+        rows = json.loads(DEPTH_DATA.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {row["key"]: topic.Propagation(Phi(row["act"], dict(row["params"])), np.array(row["act_std"]),
+                                          np.array(row["grad_std"]), np.array(row["dead"]), float(row["w_std"]))
+            for row in rows}
+
+
 @view(max_entries=256, spinner="Sending a batch through the deep stack…")
 def propagation(act: Phi, init: str, sigma_w: float, width: int, depth: int) -> topic.Propagation:
     """One activation through the deep stack at initialisation (batch topic.DEPTH_BATCH, seed 0)."""
+    stored = depth_precomputed().get(depth_key(act, init, sigma_w, width, depth))
+    if stored is not None:
+        return stored
     return topic.propagate(act, init, depth=depth, width=width, batch=topic.DEPTH_BATCH, sigma_w=sigma_w, seed=0)
 
 
