@@ -114,8 +114,8 @@ def _training() -> None:
     H = bowl.hessian
     st.latex(rf"H = \nabla^2 L = \begin{{bmatrix}} {tex_number(H[0, 0])} & {tex_number(H[0, 1])} \\ "
              rf"{tex_number(H[1, 0])} & {tex_number(H[1, 1])} \end{{bmatrix}},\quad \lambda = "
-             rf"{tex_number(float(cv.lambdas[0]))},\ {tex_number(float(cv.lambdas[1]))} \quad\Rightarrow\quad "
-             rf"\eta < \frac{{2}}{{\lambda_{{\max}}}} = {tex_number(cv.threshold)}")
+             rf"{tex_number(float(cv.lambdas[0]))},\ {tex_number(float(cv.lambdas[1]))}")  # two lines: a phone
+    st.latex(rf"\Rightarrow\quad \eta < \frac{{2}}{{\lambda_{{\max}}}} = {tex_number(cv.threshold)}")
     st.markdown(bowl.sentence)
     if eta > bowl.eta_max:
         st.warning(f"With these data every η above {number(cv.threshold)} diverges; the strip shows up to your η.")

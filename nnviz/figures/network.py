@@ -165,7 +165,7 @@ def accuracy_curves(epoch: np.ndarray, loss: np.ndarray, accuracy: np.ndarray, h
     """Training loss (left axis) and test accuracy (right axis) per epoch."""
     data = [go.Scatter(x=epoch, y=loss, mode="lines+markers", name="training loss", line={"color": style.TRAIN}),
             go.Scatter(x=epoch, y=100 * accuracy, mode="lines+markers", name="test accuracy (%)",
-                       line={"color": style.TEST}, yaxis="y2")]
+                       line={"color": style.TEST, "dash": "dash"}, marker={"symbol": "diamond"}, yaxis="y2")]
     return style.make_figure(data, x_title="epoch", y_title="cross-entropy", height=height,
                              margin={"r": 60},
                              yaxis={"rangemode": "tozero"},
