@@ -104,7 +104,7 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
                                          hovertemplate=f"{name}<br>{hover}{names[c]}<extra></extra>"))
             symbol = "circle"
         # the legend's entry: the rim (and, for regression, the shape) in grey, since a point's fill is its class
-        rim_name = f"{name.split()[0]}: {'white' if edge == 'white' else 'dark'} rim"
+        rim_name = "train: white rim" if edge == "white" else "test: dark rim"
         traces.append(_trace("scatter", x=[None], y=[None], mode="markers",
                              name=name if task == "regression" else rim_name,
                              marker={"color": style.GREY, "symbol": symbol, "size": 9,
