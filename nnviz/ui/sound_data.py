@@ -183,7 +183,10 @@ def hear_section(key_prefix: str, data: SoundData, net, keys: tuple[str, ...], t
 
         def answer(point: np.ndarray) -> str:
             z = net.logits(features.transform(point.reshape(1, 2), keys))
-            return timbre.answer_sentence(pg.predict(z, task, rules)[0], list(data.names))
+            p = np.atleast_1d(pg.predict(z, task, rules)[0])
+            if task == "binary" and rules == "tfp":  # TensorFlow Playground's output is tanh in [-1, 1]
+                p = (p + 1) / 2
+            return timbre.answer_sentence(p, list(data.names))
 
         left, right = st.columns(2)
         with left:
