@@ -78,7 +78,8 @@ def _sawtooth() -> None:
     st.latex(rf"\text{{pieces}} = {p}^{{{k}}} = {saw.pieces:,}")
     st.latex(rf"\begin{{aligned}} \text{{deep}} &= 2p + (k-1)(p^2 + p) + p + 1 \\ "
              rf"&= {2 * p} + {k - 1}\cdot {p * p + p} + {p + 1} = {saw.deep_params} \end{{aligned}}")
-    st.latex(rf"\text{{one hidden layer}} \ge 3({p}^{{{k}}} - 1) + 1 = {saw.shallow_min_params:,}")
+    st.latex(rf"\begin{{aligned}} \text{{one hidden layer}} &\ge 3({p}^{{{k}}} - 1) + 1 \\ "
+             rf"&= {saw.shallow_min_params:,} \end{{aligned}}")
     st.caption("One hidden layer: 3 parameters per unit (its weight in, its bias, its weight out) and one output "
                "bias.")
     show(views.sawtooth_cost_chart(p, k), key="dp_fig_saw_cost")

@@ -45,7 +45,7 @@ def architecture_column(key_prefix: str, name: str, default: str) -> counting.Ar
     shown = rows if len(rows) <= 4 else [rows[0], None, rows[-1]]
     st.latex(_sum_lines("weights", [r"\cdots" if r is None else rf"{r.n_in}\times{r.n_out}" for r in shown],
                         arch.weights))
-    st.latex(_sum_lines("biases", [r"\cdots" if r is None else str(r.biases) for r in shown], arch.biases))
+    st.latex(_sum_lines("biases", [r"\cdots" if r is None else str(r.biases) for r in shown], arch.biases, per_line=4))
     show(views.network_chart(widths, name), key=f"{key_prefix}fig_net_{name}", data=False)  # a diagram: no table
     st.markdown("| layer | from → to | weights | biases |\n|---:|:---:|---:|---:|\n" + "\n".join(
         f"| {r.layer} | {r.n_in} → {r.n_out} | {r.weights} | {r.biases} |" for r in rows))
