@@ -98,8 +98,7 @@ def construct_section(spec, width, phi):
     which = "all of them" if shown == width else "those with the largest |vᵢ|"
     right.caption(f"Thin lines: {shown} of the {width} neurons' contributions vᵢφ(wᵢx + bᵢ) ({which}); hover a dot "
                   f"(where a neuron switches) for its weights. Bold: their sum, the network ({res.fit.name}).")
-    for line in res.latex:
-        st.latex(line)
+    sections.formula_card(res.latex)
     if res.soft_warning:
         st.warning(res.soft_warning)
     sections.weights_table(res.fit.net, "uat_weights_open", "The exact weights of this construction")
@@ -128,8 +127,7 @@ def solve_section(spec, width, phi, method, log_w, constructed):
         sections.chart(res.chart, "uat_fig_solve")
     right.caption(f"Thin lines: {len(res.fit.dec.idx)} of {width} neurons' contributions (largest |vᵢ|). The y axis "
                   f"is clipped to the target's range; the largest output weight is |v| = {number(res.max_v)}.")
-    for line in res.latex:
-        st.latex(line)
+    sections.formula_card(res.latex)
     st.markdown(f"A **linear** least-squares problem. {res.truncation} {res.orthogonality}")
     if res.kept.rank < width + 1:
         with ui.lazy_expander("Keep every singular value instead?", "uat_full_open") as section:

@@ -212,8 +212,9 @@ def challenge_figure(ch: Challenge, show_best: bool) -> go.Figure:
     shapes = [style.vline(float(s), dash="dot")[0] for s in ch.edges[1:-1]]
     for sh in shapes:
         sh["line"]["width"] = 1
-    return style.make_figure(data, x_title=X_TITLE, y_title=Y_TITLE, height=380, xaxis={"range": [0, 1], **LINEAR},
-                             yaxis={"range": [-0.1, 1.1], **LINEAR}, shapes=shapes)
+    return style.make_figure(data, title="Nielsen's function and your five bumps", x_title=X_TITLE, y_title=Y_TITLE,
+                             height=420, xaxis={"range": [0, 1], **LINEAR}, yaxis={"range": [-0.1, 1.1], **LINEAR},
+                             shapes=shapes)
 
 
 def _scene(domain: list[float], z_title: str) -> dict:
@@ -224,6 +225,10 @@ def _scene(domain: list[float], z_title: str) -> dict:
             "zaxis": {**axis, "nticks": 4, "title": {"text": z_title}},
             "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 1.0}}, "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.6}}
+
+
+_TOWER_TITLES = {"all": "Towers: the target beside the network", "plateaus": "Towers: the target beside the plateaus",
+                 "tower": "One tower, step by step"}
 
 
 def towers_figure(t: Towers, view: str) -> go.Figure:
@@ -248,9 +253,9 @@ def towers_figure(t: Towers, view: str) -> go.Figure:
     notes = [{"text": text, "x": x, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "center",
               "yanchor": "bottom", "showarrow": False, "font": {"size": 14}}
              for text, x in zip(titles, (0.24, 0.74), strict=True)]
-    return style.make_figure(data, height=480, legend=False, scene=_scene([0.0, 0.48], z_titles[0]),
-                             scene2=_scene([0.5, 0.98], z_titles[1]), annotations=notes,
-                             margin={"l": 0, "r": 0, "t": 40, "b": 0})
+    return style.make_figure(data, title=_TOWER_TITLES[view], height=520, legend=False,
+                             scene=_scene([0.0, 0.48], z_titles[0]), scene2=_scene([0.5, 0.98], z_titles[1]),
+                             annotations=notes, margin={"l": 0, "r": 0, "t": 80, "b": 0})
 
 
 def weights_rows(net: ShallowNet, max_rows: int = 60) -> dict[str, list]:

@@ -1174,7 +1174,7 @@ def bumps_latex(bumps: Bumps, shape: StepShape, a: float, max_slope: float, meas
     s_txt = r"s_j = -b/w" if not z0 else r"s_j = (z_0 - b)/w,\ z_0 = " + t(shape.centre)
     lines = [
         rf"\hat y(x) = \sum_{{j=1}}^{{M}} {hj}\,\mathrm{{bump}}_j(x)",
-        rf"\mathrm{{bump}}_j(x) = \varphi\big(w(x - s_{{j-1}}){z0}\big) - \varphi\big(w(x - s_j){z0}\big)",
+        rf"\mathrm{{bump}}_j = \varphi\big(w(x - s_{{j-1}}){z0}\big) - \varphi\big(w(x - s_j){z0}\big)",
         rf"M = {m} \text{{ bumps}},\ w = {t(bumps.steepness)},\ {s_txt}",
         rf"h = \tfrac{{b-a}}{{M}} = {t(bumps.h)},\ h_j = f(\text{{midpoint}}_j)",
         rf"h_1 = f({t(a + bumps.h / 2)}) = {t(bumps.heights[0])}",
@@ -1228,7 +1228,7 @@ def least_squares_latex(n: int, width: int, rank: int, train_mse: float) -> list
 def towers_latex(target: str, t: Towers) -> list[str]:
     """The two-input tower network's formula, its size and its errors."""
     return [rf"f(x_1,x_2) = {TARGETS_2D[target][1]}",
-            r"\hat y = \sum_{j,k} f(c_j, c_k)\,\sigma\big(W\,(z_{jk} - 1.5)\big),\ W = " + f"{TOWER_WEIGHT:g}",
-            r"z_{jk} = \mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2)",
+            r"\hat y = \sum_{j,k} f(c_j, c_k)\,\sigma\big(W\,(z_{jk} - 1.5)\big)",
+            r"z_{jk} = \mathrm{bump}_j(x_1) + \mathrm{bump}_k(x_2),\ W = " + f"{TOWER_WEIGHT:g}",
             rf"\text{{MSE}} = {tex_number(t.mse)},\ \max|\hat y - f| = {tex_number(t.max_error)}",
             rf"{t.n_layer1}\text{{ step neurons}},\ {t.n_layer2}\text{{ tower neurons}}"]
