@@ -266,3 +266,9 @@ def test_other_rates_are_resampled_to_the_same_features(rate):
 def test_a_long_file_gives_at_most_the_clip_cap():
     clips = tb.clips_from_wav(wav(seconds=10.0))
     assert len(clips.pcm) == tb.MAX_CLIPS_PER_FILE
+
+
+def test_fast_fft_length_is_scipys():
+    from scipy.fft import next_fast_len
+
+    assert all(tb._fast_len(n) == next_fast_len(n, real=True) for n in range(1, 5000))

@@ -148,6 +148,21 @@ def loudness_db(clips: np.ndarray) -> np.ndarray:
     return audio.db(np.sqrt(np.mean(x * x, axis=1)), floor=-120.0)
 
 
+def _fast_len(n: int) -> int:
+    """The smallest 2^a 3^b 5^c >= n: a length numpy's FFT does quickly (scipy's next_fast_len without importing
+    scipy on a first visit)."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35 * (1 << max(0, (-(-n // p35) - 1).bit_length()))  # times the smallest power of 2 reaching n
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 def period_lag(clips: np.ndarray, sr: int = SR) -> np.ndarray:
     """P (n,): the whole-sample lag at which each clip best repeats, searched over pitches in ``F0_SEARCH``.
 
@@ -159,9 +174,7 @@ def period_lag(clips: np.ndarray, sr: int = SR) -> np.ndarray:
     n, L = x.shape
     tau_max = min(int(sr / F0_SEARCH[0]), L // 2)
     tau_min = max(2, int(sr / F0_SEARCH[1]))
-    from scipy.fft import next_fast_len
-
-    nfft = next_fast_len(L + tau_max + 1, real=True)  # no wrap-around up to tau_max
+    nfft = _fast_len(L + tau_max + 1)  # no wrap-around up to tau_max
     F = np.fft.rfft(x, n=nfft, axis=1)
     r = np.fft.irfft(F.real ** 2 + F.imag ** 2, n=nfft, axis=1)[:, :tau_max + 1]  # r(tau) = sum_t x_t x_{t+tau}
     sq = np.concatenate([np.zeros((n, 1)), np.cumsum(x * x, axis=1)], axis=1)  # sq[:, k] = sum_{t<k} x_t^2
