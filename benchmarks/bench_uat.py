@@ -6,6 +6,7 @@ ratio of scikit-learn's faster solver to nnviz's best path (which trains every w
 live view's visible rate: gradient steps per second while the figures are rebuilt every tick.
 
     python benchmarks/bench_uat.py [--repeats 3] [--target 1e-4]
+    python benchmarks/bench_uat.py --lm-step-only     # one LM step at the largest N the page allows
 
 Methods (every one starts from random initial weights; BLAS is limited to one thread for all of them,
 because on a shared 2-core machine multithreaded OpenBLAS made these small solves 30x slower)
@@ -153,9 +154,35 @@ def live_rate(p: ua.Problem, seconds: float, budget_s: float = 0.12, interval_s:
     return fit.steps / wall, len(ticks) / wall, statistics.median(ticks)
 
 
+def lm_step_times(steps: int = 30) -> None:
+    """One Levenberg-Marquardt step at the largest setting the page allows (N = LM_MAX_WIDTH, n = MAX_SAMPLES):
+    wall time per step against the tick's training budget, and the rate the work estimate implies."""
+    from nnviz.live import TICK_TRAIN_S
+
+    p = ua.make_problem(lambda x: np.sin(3 * np.pi * x), -1.0, 1.0, ua.MAX_SAMPLES)
+    fit = ua.LMFit(p, ua.LM_MAX_WIDTH, PHI, max_steps=steps, seed=0)
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        fit.run(1)
+        times.append(time.perf_counter() - t0)
+        if fit.done:
+            break
+    work = ua.LMFit.step_flops(ua.MAX_SAMPLES, ua.LM_MAX_WIDTH)
+    print(f"\none LM step at N = {ua.LM_MAX_WIDTH}, n = {ua.MAX_SAMPLES} ({len(times)} steps): median "
+          f"{statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms; tick budget "
+          f"{TICK_TRAIN_S * 1000:.0f} ms; work estimate {work / 1e6:.0f} Mflop = "
+          f"{work / statistics.median(times) / 1e9:.1f} Gflop/s measured (the bound assumes "
+          f"{ua.LM_FLOPS_PER_S / 1e9:g} Gflop/s)")
+
+
 def main() -> None:
     with threadpool_limits(1, user_api="blas"):  # every method on one BLAS thread, as the app runs
+        if "--lm-step-only" in sys.argv:
+            lm_step_times()
+            return
         _main()
+        lm_step_times()
 
 
 def _main() -> None:
