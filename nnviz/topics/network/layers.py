@@ -81,11 +81,11 @@ def layer_latex(ly: Layer, i: int) -> str:
     """The matrix product with its numbers and shapes, neuron i's row, bias and output in the highlight colour."""
     rows = [" & ".join(_coloured(tex_number(float(w)), r == i) for w in ly.W[r]) for r in range(ly.m)]
     W = r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-    # two lines (Wx + b, then z and h), so the product fits a 390 px phone
-    return (rf"\begin{{aligned}} z &= \underbrace{{{W}}}_{{W \,\in\, \mathbb{{R}}^{{{ly.m}\times{ly.n}}}}}"
-            rf"\underbrace{{{_vector(ly.x)}}}_{{x \,\in\, \mathbb{{R}}^{{{ly.n}}}}} + "
-            rf"\underbrace{{{_vector(ly.b, i)}}}_{{b \,\in\, \mathbb{{R}}^{{{ly.m}}}}} \\ "
-            rf"&= \underbrace{{{_vector(ly.z, i)}}}_{{z}} \;\xrightarrow{{\;\varphi\;}}\; "
+    # two lines (W x, then + b = z -> h), so the product fits a 390 px phone
+    return (rf"\begin{{aligned}} &\underbrace{{{W}}}_{{W \,\in\, \mathbb{{R}}^{{{ly.m}\times{ly.n}}}}}"
+            rf"\underbrace{{{_vector(ly.x)}}}_{{x \,\in\, \mathbb{{R}}^{{{ly.n}}}}} \\ "
+            rf"&+ \underbrace{{{_vector(ly.b, i)}}}_{{b \,\in\, \mathbb{{R}}^{{{ly.m}}}}} = "
+            rf"\underbrace{{{_vector(ly.z, i)}}}_{{z}} \;\xrightarrow{{\;\varphi\;}}\; "
             rf"\underbrace{{{_vector(ly.h, i)}}}_{{h}} \end{{aligned}}")
 
 
