@@ -98,11 +98,11 @@ def collapse_section() -> None:
     with c4:
         target_name = ui.selectbox("Target of the collapse", TARGET_NAMES,
                                    key="act_col_target", index=TARGET_NAMES.index("square"), format_func=target_label)
-    st.markdown("Press **Train both stacks**: the same network is trained twice, once with $\\varphi(z) = z$ and "
+    st.markdown("Press **Train**: the same network is trained twice, once with $\\varphi(z) = z$ and "
                 "once with the nonlinearity, from the same start, for a fixed number of Adam steps.")
     config = (Phi(phi_key), target_name, (int(width),) * int(n_hidden))
     ui.live_panel("act_col", lambda: topic.collapse_run(*config), lambda run, running: draw_collapse(config, run),
-                  config=config, shared=True, start_label="Train both stacks")
+                  config=config, shared=True, name="both stacks")
 
 
 def draw_collapse(config: tuple, run: topic.RaceRun) -> None:
@@ -262,7 +262,8 @@ def race_section(acts: tuple[Phi, ...]) -> None:
         lr = ui.selectbox("Learning rate", [0.003, 0.01, 0.03], key="act_race_lr", index=1)
     config = (acts, target_name, int(steps), float(lr))
     ui.live_panel("act_race", lambda: topic.RaceRun(acts, target_name, max_steps=int(steps), lr=float(lr)),
-                  lambda run, running: draw_race(config, run), config=config, shared=True, start_label="Race")
+                  lambda run, running: draw_race(config, run), config=config, shared=True, start_label="Race",
+                  name="activation race")
 
 
 race_section(acts)

@@ -137,7 +137,7 @@ def draw_training(run: NeuronTrainer, running: bool) -> None:
 
 config = (data_name, spread if data_name == "two blobs" else None, lr, epochs, SEED)
 ui.live_panel("sn_train", lambda: NeuronTrainer(points, lr=lr, epochs=epochs, seed=SEED), draw_training,
-              config=config, shared=True)
+              config=config, shared=True, name="one neuron")
 
 # ------------------------------------------------------------------------------------------------------------
 st.header("5 · Artificial vs biological: a spiking neuron")

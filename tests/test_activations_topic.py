@@ -531,3 +531,21 @@ def test_relu_terms_figure_draws_every_term_exactly():
     ok = ~np.isnan(xs)
     on_a_term = np.isclose(ys[ok], np.maximum(0, xs[ok] + 1)) | np.isclose(ys[ok], 3 * np.maximum(0, xs[ok] - 0.5))
     assert on_a_term.all()
+
+
+def test_relu_terms_tell_signs_apart_by_dash_as_well_as_colour():
+    rs = topic.relu_sum_from_knots(-1.0, 0.0, 1.0, (-0.3, 0.4), (-2.0, 2.5))
+    fig = go.Figure(figs.relu_terms(rs, np.linspace(-1, 1, 11)))
+    terms = {t.name: t for t in fig.data if t.name.startswith("term")}
+    assert terms["term, s > 0"].line.dash == "solid" and terms["term, s < 0"].line.dash == "dash"
+    assert terms["term, s > 0"].line.color == style.POSITIVE and terms["term, s < 0"].line.color == style.NEGATIVE
+
+
+def test_collapse_result_of_a_finished_run_is_the_experiment():
+    run = topic.collapse_run(Phi("tanh"), "square", (8,), steps=20)
+    assert run.steps == 0 and run.opt is None  # an untrained panel has not touched torch.optim
+    res = topic.collapse_result(run.run())
+    fresh = topic.collapse_experiment(Phi("tanh"), "square", (8,), steps=20)
+    assert res.caption == fresh.caption and res.takeaway == fresh.takeaway
+    np.testing.assert_array_equal(res.nonlinear.y_hat, fresh.nonlinear.y_hat)
+    assert res.gap < 1e-9 and res.hidden == (8,)

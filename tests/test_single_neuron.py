@@ -13,6 +13,7 @@ import torch
 from nnviz import activations
 from nnviz.activations import Phi
 from nnviz.datasets import logic_gate, two_blobs
+from nnviz.figures import style
 from nnviz.topics import single_neuron as sn
 from nnviz.views import single_neuron as views
 
@@ -515,3 +516,72 @@ def test_weight_labels_never_collide(n):
     plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     px_per_unit = plot_px / (y_range[1] - y_range[0])
     assert all((b - a) * px_per_unit >= 24 for a, b in itertools.pairwise(ys))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Not by colour alone (issue 19), legends clear of titles, frozen figures
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("b", [-0.7, 0.7])
+def test_weight_signs_differ_by_dash_as_well_as_colour(b):
+    from nnviz.figures import single_neuron as figs
+
+    w = np.array([1.0, -2.0, 0.5])
+    fig = figs.neuron_diagram(np.ones(3), w, b, "Sigmoid", 0.0, 0.5)
+    edges = [t for t in fig.data if t.hovertext and str(t.hovertext).startswith(("w", "b ="))]
+    signs = [*w, b]
+    assert len(edges) == len(signs)
+    for t, s in zip(edges, signs, strict=True):
+        assert t.line.dash == ("solid" if s >= 0 else "dash") and t.line.color == style.weight_colour(s)
+
+
+def test_classes_differ_by_marker_shape_as_well_as_colour():
+    from nnviz.figures import single_neuron as figs
+
+    points, lim = views.training_data("XOR", 1.0)
+    snap = sn.NeuronTrainer(points, epochs=10).snapshot(lim)
+    classes = [t for t in figs.training_figure(points, snap, lim).data if (t.name or "").startswith("class")]
+    assert [t.marker.symbol for t in classes] == [style.class_symbol(0), style.class_symbol(1)]
+    assert len({t.marker.symbol for t in classes}) == 2 and len({t.marker.color for t in classes}) == 2
+
+
+def test_legends_sit_below_the_plot_clear_of_the_title():
+    """At 390 px a legend above the plot wrapped into the figure's title; below the x axis it never meets it."""
+    from nnviz.figures import single_neuron as figs
+
+    pv = views.plane((0.5, 1.0, -0.5), (1.0, 2.0, -1.0), -1.0, Phi("sigmoid"))
+    snap = sn.NeuronTrainer(logic_gate("AND"), epochs=10).run().snapshot(1.6)
+    lv = views.lif(2.0)
+    figures = [figs.plane_figure(pv, np.array([0.5, 1.0])), figs.step_vs_sigmoid(views.steep_sigmoid(2.0), 2.0),
+               figs.training_figure(logic_gate("AND"), snap, 1.6), figs.loss_figure(snap),
+               figs.lif_figure(lv.trace, sn.LIFParams(), 2.0), figs.fi_figure(views.fi_curve(), 2.0, lv.rate),
+               figs.line_figure(views.line(1.0, -0.5, Phi("tanh")), (0.5, 0.0), "one input")]
+    for fig in figures:
+        assert fig.layout.showlegend is not False
+        assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top", fig.layout.title.text
+
+
+def test_lif_figure_keeps_every_spike_corner_while_thinning_the_trace():
+    from nnviz.figures import single_neuron as figs
+
+    trace = views.lif(5.0).trace
+    line = figs.lif_figure(trace, sn.LIFParams(), 5.0).data[0]
+    assert len(line.x) < len(trace.t) / 3
+    assert np.sum(np.asarray(line.y) >= sn.LIFParams().V_th) == np.sum(sn.LIFParams().V_th <= trace.V) > 10
+
+
+def test_a_frozen_chart_is_the_figure_it_was_made_from():
+    import plotly.io as pio
+
+    from nnviz.figures import single_neuron as figs
+    from nnviz.views.charts import FrozenFigure, chart
+
+    pv = views.plane((0.5, 1.0), (1.0, 2.0), -1.0, Phi("relu"))
+    fig = figs.plane_figure(pv, np.array([0.5, 1.0]))
+    c = chart(fig)
+    frozen = c.figure()
+    assert isinstance(frozen, FrozenFigure) and frozen.to_dict() is c.spec
+    assert pio.to_json(frozen.to_dict(), validate=False) == pio.to_json(fig, validate=False)
+    assert c.alt == style.describe(fig) and c.alt.startswith("Chart: ŷ over the (x₁, x₂) plane")
+    assert views.plane_chart((0.5, 1.0), (1.0, 2.0), -1.0, Phi("relu")).alt.startswith("Heat map")

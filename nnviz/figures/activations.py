@@ -178,7 +178,8 @@ def relu_sum(rs: ReluSum, x: np.ndarray, target_y: np.ndarray | None = None) -> 
 
 
 def relu_terms(rs: ReluSum, x: np.ndarray) -> go.Figure:
-    """Every term s_k ReLU(x - t_k), positive and negative slope changes in their colours, and the bias b."""
+    """Every term s_k ReLU(x - t_k), positive slope changes solid blue and negative ones dashed vermillion (not by
+    colour alone), and the bias b."""
     lo, hi = float(x[0]), float(x[-1])
     data = []
     for sign, c, name in ((1, style.POSITIVE, "term, s > 0"), (-1, style.NEGATIVE, "term, s < 0")):
@@ -192,7 +193,8 @@ def relu_terms(rs: ReluSum, x: np.ndarray) -> go.Figure:
             info.append(np.tile([s, t], (4, 1)))
         sx, sy = _segments(xs, ys)
         custom = np.concatenate(info) if info else np.empty((0, 2))
-        data.append(_scatter(x=sx, y=sy, name=name, mode="lines", line={"color": c, "width": 1.8},
+        data.append(_scatter(x=sx, y=sy, name=name, mode="lines",
+                             line={"color": c, "width": 1.8, "dash": style.weight_dash(sign)},
                              customdata=custom,
                              hovertemplate="%{customdata[0]:+.3g} · ReLU(x − %{customdata[1]:.3g})<br>x = %{x:.2f}"
                                            "<br>value = %{y:.3f}<extra></extra>"))
