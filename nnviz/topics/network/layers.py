@@ -155,10 +155,16 @@ def _biases(m: int) -> str:
 
 def nested_formula(depth: int) -> str:
     r"""y_hat = phi(W_L phi(W_{L-1} ... phi(W_1 x + b_1) ... + b_{L-1}) + b_L), LaTeX, for ``depth`` = L layers."""
-    inner = "x"
-    for ell in range(1, depth + 1):
-        inner = rf"\varphi(W_{{{ell}}}{inner if ell == 1 else inner} + b_{{{ell}}})"
-    return r"\hat y = " + inner
+    def wrap(inner: str, first: int, last: int) -> str:
+        for ell in range(first, last + 1):
+            inner = rf"\varphi(W_{{{ell}}}{inner} + b_{{{ell}}})"
+        return inner
+
+    if depth <= 3:
+        return r"\hat y = " + wrap("x", 1, depth)
+    # deeper: the first three layers named h_3 on a line of their own, so neither line is wider than a phone
+    return (rf"\begin{{aligned}} \hat y &= {wrap('h_3', 4, depth)} \\ "
+            rf"h_3 &= {wrap('x', 1, 3)} \end{{aligned}}")
 
 
 def stack_lines(st_: Stack) -> list[str]:
