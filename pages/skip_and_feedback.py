@@ -64,7 +64,7 @@ gf = V.gradient_flow(gf_depth, gf_phi, gf_init, gf_branch)
 if not gf.finite:
     st.warning("Some gradients overflowed to infinity at these settings: the forward pass itself exploded. "
                "Try a smaller depth, the 1/√L branch scale or another initialisation.")
-ui.figure(V.gradient_flow_figure(gf_depth, gf_phi, gf_init, gf_branch, gf_wrt), key="sk_fig_gf")
+skips.chart(V.gradient_flow_figure(gf_depth, gf_phi, gf_init, gf_branch, gf_wrt), "sk_fig_gf")
 suffix = "" if gf_wrt == "weights" else "_h"
 st.latex(
     r"\frac{\partial L}{\partial h_{l-1}} = \Big(\underbrace{I}_{\text{skip}} + \alpha\, W_l\,"
@@ -123,7 +123,7 @@ def _draw_degradation(run: rs.DegradationRun, running: bool) -> None:
         if pre is None or pre[0] != run.settings:
             st.info("Press **Train** to train these six networks side by side.", icon=":material/play_circle:")
             return
-        ui.figure(V.precomputed_degradation_figure(), key="sk_fig_dg")
+        skips.chart(V.precomputed_degradation_figure(), "sk_fig_dg")
         st.caption("The precomputed run at these settings (the same numbers Train produces).")
         st.markdown(rs.degradation_verdict(pre[1], pre[0]))
         return
@@ -149,31 +149,9 @@ st.markdown(
     "incoming weights in $d$ rescaled to the norm of the same unit's weights in θ*), so that slices of "
     "different networks are comparable. Here: ReLU MLPs of width 24 trained on two interleaved spirals."
 )
-l1, l2 = st.columns(2)
-with l1:
-    ls_depth = int(ui.slider("Depth", 4, 20, 12, 1, key="sk_ls_depth"))
-with l2:
-    ls_seed = int(ui.slider("Seed (data, weights and directions)", 0, 9, 0, 1, key="sk_ls_seed"))
-ls = rs.LandscapeSettings(depth=ls_depth, seed=ls_seed)
-
-
-def _draw_landscape(run: rs.LandscapeRun, running: bool) -> None:
-    if not run.done:
-        pre = V.precomputed_landscape()
-        if run.steps == 0 and pre is not None and pre[0] == run.settings:
-            ui.figure(V.precomputed_landscape_figure(), key="sk_fig_ls")
-            st.caption("The precomputed landscapes at these settings (the same numbers Train produces). "
-                       "The × marks θ*.")
-            st.markdown(rs.landscape_note(pre[1]))
-        elif run.steps == 0:
-            st.info("Press **Train** to train both networks and map their landscapes.", icon=":material/play_circle:")
-        return
-    if run.complete:
-        ui.figure(fx.landscape_figure(run.result()), key="sk_fig_ls")
-        st.markdown(rs.landscape_note(run.result()))
-
-
-ui.live_panel("sk_ls_live", lambda: rs.LandscapeRun(ls), _draw_landscape, config=ls, shared=True)
+with ui.lazy_expander("Open: the loss landscapes of a plain and a residual network", "sk_ls_open") as LS:
+    if LS.open:
+        skips.landscape_section("sk_")
 ui.takeaway("Li et al. found that without skips a deep network's loss surface turns chaotic, with steep walls "
             "near the minimum, and that skips keep it smooth and bowl-shaped: easier to descend.")
 
@@ -189,7 +167,7 @@ with r3c:
     rnn_input = ui.radio("Input sequence", rc.INPUT_KINDS, key="sk_rnn_input", horizontal=True,
                          format_func=ui.labels(rc.INPUT_LABELS))
 tr, fig_tr, tr_caption = V.trajectories(rnn_radius, rnn_phi, rnn_input)
-ui.figure(fig_tr, key="sk_fig_traj")
+skips.chart(fig_tr, "sk_fig_traj")
 st.caption("16 hidden units, W = ρ·(random orthogonal matrix). " + tr_caption)
 
 with ui.lazy_expander("Hear feedback: an echo is a recurrent neuron", "sk_echo_open") as ECHO:
@@ -221,7 +199,7 @@ tg = V.time_gradients(*vg_args)
 if not tg.finite:
     st.warning("The gradient overflowed to infinity: it explodes so fast that not even float64 can hold it. "
                "Lower ρ or T.")
-ui.figure(V.time_gradient_figure(*vg_args), key="sk_fig_vg")
+skips.chart(V.time_gradient_figure(*vg_args), "sk_fig_vg")
 st.latex(
     r"\frac{\partial h_T}{\partial h_t} = \prod_{s=t+1}^{T} \mathrm{diag}\,\varphi'(z_s)\, W,\qquad"
     r"\Big\|\frac{\partial h_T}{\partial h_t}\Big\| \le (\gamma\,\|W\|_2)^{T-t} = "
@@ -269,7 +247,7 @@ def _draw_adding(run: rc.AddingRun, running: bool) -> None:
         if curves is None:
             st.info("Press **Train** to train the three cells side by side.", icon=":material/play_circle:")
             return
-        ui.figure(V.precomputed_adding_figure(run.settings), key="sk_fig_add")
+        skips.chart(V.precomputed_adding_figure(run.settings), "sk_fig_add")
         st.caption("The precomputed run at these settings (the same numbers Train produces).")
         st.markdown(rc.adding_verdict({c: curves.final(c) for c in rc.CELLS}, run.settings.T))
         return

@@ -1,20 +1,29 @@
 """The skip-and-feedback page under AppTest: a default smoke run (which must not compute what it defers), then
-(slow) every widget at its extremes, the issue's settings, and live runs that train to the end."""
+(slow) every widget at its extremes, the issue's settings, the new sections (skips as sound, the architectures) at
+their corners, and live runs that train to the end."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
+from nnviz import audio
+from nnviz.activations import Phi
 from nnviz.topics.skip_and_feedback import recurrent as rc
+from nnviz.topics.skip_and_feedback import waveshaper as ws
+from nnviz.ui import skips
 from nnviz.ui.live import live_run
 from nnviz.views import skip_and_feedback as V
 from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
 PAGE = "skip_and_feedback.py"
-#: Gradient flow, trajectories, time gradients, and the three precomputed runs (degradation, landscape, adding).
-DEFAULT_CHARTS = 6
-#: The two lazy sections: shattered gradients and the joint chart.
-DEFERRED = ("shattered", "joint_figure")
+#: Gradient flow, trajectories, time gradients, and the two precomputed runs shown at once (degradation, adding).
+DEFAULT_CHARTS = 5
+#: The lazy sections' views: shattered gradients, the landscapes, the joint chart, skips as sound.
+DEFERRED = ("shattered", "precomputed_landscape_figure", "joint_figure", "waveshaper")
+#: Expanders that open them (and the architectures, which compute nothing but draw four diagrams in tabs).
+LAZY = ("sk_sh_open", "sk_ls_open", "sk_jt_open", "sk_ws_open", "sk_arch_open")
 
 
 def _charts(at) -> int:
@@ -36,22 +45,26 @@ def test_defaults_show_every_figure_and_defer_the_heavy_sections(monkeypatch):
     assert errors(at) == []
     assert at.title[0].value == "Skip and feedback connections"
     assert _charts(at) == DEFAULT_CHARTS and len(at.get("graphviz_chart")) == 4
-    assert calls == []  # a first visit computes neither deferred section
-    assert _text(at).count("The precomputed") == 3
+    assert calls == [] and len(at.get("audio")) == 0  # a first visit computes no deferred section
+    assert _text(at).count("The precomputed") == 2
     assert "about as fast as its last" in _text(at)
     assert "Arjovsky, Shah & Bengio (2016)" in _text(at) and "1/24" in _text(at)
-    at.session_state["sk_sh_open"] = True
-    at.session_state["sk_jt_open"] = True
+    for key in LAZY:
+        at.session_state[key] = True
     at.run()
     assert_clean(at)
-    assert sorted(set(calls)) == sorted(DEFERRED) and _charts(at) == DEFAULT_CHARTS + 4
+    assert errors(at) == []
+    # shattered 3, landscape 1, joint 1, waveshaper 2; the U-Net tab's diagram beside the page's four
+    assert sorted(set(calls)) == sorted(DEFERRED) and _charts(at) == DEFAULT_CHARTS + 7
+    assert len(at.get("graphviz_chart")) == 5 and len(at.get("audio")) == 3
+    assert "The precomputed landscapes" in _text(at) and "Dry and wet" in _text(at)
 
 
 @pytest.mark.slow
 def test_every_widget_at_its_extremes():
     at = open_page(PAGE)
-    at.session_state["sk_sh_open"] = True
-    at.session_state["sk_jt_open"] = True
+    for key in LAZY:
+        at.session_state[key] = True
     at.run()
     assert sweep_extremes(at) > 40
     assert_clean(at)
@@ -90,4 +103,50 @@ def test_changed_settings_wait_for_train_then_train_to_a_verdict():
     assert isinstance(live, rc.AddingRun) and live.complete and live.steps == live.max_steps
     at.run()
     assert _charts(at) == n0 + 1 and "At T = 10:" in _text(at)
+    assert_clean(at)
+
+
+def _open_sound(query: dict[str, str] | None = None):
+    at = open_page(PAGE, {"sk_ws_open": "true", **(query or {})})
+    assert_clean(at)
+    return at
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phi,branch", itertools.product(ws.PHIS, ws.BRANCHES))
+def test_skips_as_sound_at_its_corners_says_what_it_plays(phi, branch):
+    for L, seed, src in [(1, 0, "pluck"), (100, 9, "sawtooth"), (100, 0, "sine")]:
+        at = _open_sound({"sk_ws_L": str(L), "sk_ws_phi": ws.PHIS[phi], "sk_ws_alpha": ws.BRANCHES[branch],
+                          "sk_ws_seed": str(seed), "sk_ws_src": ws.SOURCES[src]})
+        assert errors(at) == [] and len(at.get("audio")) == 3
+        text = _text(at)
+        r = ws.run(L, Phi(phi), branch, seed, src)
+        assert r.sentences[0] in text and r.sentences[1] in text
+        for y in (r.x, r.y_plain, r.y_residual):
+            assert audio.playable(y)[1] in text  # each clip's caption says how it was levelled
+
+
+@pytest.mark.slow
+def test_every_architecture_tab_opens_from_a_link():
+    for tab in skips.ARCH_TABS:
+        at = open_page(PAGE, {"sk_arch_open": "true", "sk_arch_tab": tab})
+        assert_clean(at)
+        assert len(at.get("graphviz_chart")) == 5
+        latex = [e.value for e in at.latex]
+        if tab == "LSTM cell":
+            assert any("f_t = \\sigma" in v for v in latex) and "torch's nn.LSTM" in _text(at)
+        if tab == "GRU cell":
+            assert any("r_t \\odot" in v for v in latex)
+        if tab == "Diffusion denoiser":
+            assert any("varepsilon_\\theta" in v for v in latex)
+
+
+@pytest.mark.slow
+def test_the_new_sections_widgets_at_their_extremes():
+    at = open_page(PAGE, {"sk_ws_open": "true", "sk_ls_open": "true"})
+    before = {w.key for w in at.slider}
+    assert {"sk_ws_L", "sk_ws_seed", "sk_ls_depth", "sk_ls_seed"} <= before
+    assert sweep_extremes(at, skip={w.key for w in at.slider if not w.key.startswith(("sk_ws", "sk_ls"))}
+                          | {w.key for group in (at.selectbox, at.radio, at.checkbox) for w in group
+                             if not w.key.startswith(("sk_ws", "sk_ls"))}) > 10
     assert_clean(at)

@@ -97,28 +97,26 @@ GRU_CLAIMS = tuple(g.symbol for g in gt.GRU_GATES) + ("hₜ", "1 − z", "state 
 
 
 def lstm_diagram() -> str:
-    """An LSTM cell: four gates from (x_t, h_{t-1}); c_t = f ⊙ c_{t-1} + i ⊙ g along the cell-state highway;
-    h_t = o ⊙ tanh(c_t) (DOT)."""
-    body = (node("xh", "x" + sub("t") + ", h" + sub("t-1"), "end")
-            + node("c0", "c" + sub("t-1"), "end") + node("c", "c" + sub("t"), "state")
-            + node("h", "h" + sub("t"), "state")
+    """An LSTM cell, left to right: four gates from (x_t, h_{t-1}); along the cell-state highway along the top
+    c_t = f ⊙ c_{t-1} + i ⊙ g; then h_t = o ⊙ tanh(c_t) (DOT)."""
+    body = (node("c0", "c" + sub("t-1"), "end") + node("xh", "x" + sub("t") + ", h" + sub("t-1"), "end")
+            + node("c", "c" + sub("t"), "state") + node("h", "h" + sub("t"), "state")
             + "".join(_gate(g) for g in gt.LSTM_GATES)
             + _op("fc", "⊙") + _op("ig", "⊙") + _op("plus", "+") + _op("tc", "tanh") + _op("oh", "⊙"))
-    edges = ("xh -> i; xh -> f; xh -> g; xh -> o; f -> fc; i -> ig; g -> ig; ig -> plus; "
-             + _skip_edge("c0", "fc", "cell-state highway") + _skip_edge("fc", "plus", "")
-             + _skip_edge("plus", "c", "")
-             + "c -> tc; tc -> oh; o -> oh; oh -> h; {rank=same; c0; fc; plus; c} ")
-    return dot(body + edges, rankdir="TB", label="LSTM cell: cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ,  hₜ = oₜ ⊙ tanh(cₜ)")
+    edges = (_skip_edge("c0", "fc", "cell-state highway") + _skip_edge("fc", "plus", "") + _skip_edge("plus", "c", "")
+             + "xh -> f; xh -> i; xh -> g; xh -> o; f -> fc; i -> ig; g -> ig; ig -> plus; "
+             + "c -> tc; tc -> oh; o -> oh; oh -> h; {rank=same; c0 -> xh [style=invis]} ")
+    return dot(body + edges, label="LSTM cell: cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ,  hₜ = oₜ ⊙ tanh(cₜ)")
 
 
 def gru_diagram() -> str:
-    """A GRU cell: gates r, z and the candidate n; h_t = (1 − z) ⊙ n + z ⊙ h_{t-1} (DOT)."""
-    body = (node("xh", "x" + sub("t") + ", h" + sub("t-1"), "end")
-            + node("h0", "h" + sub("t-1"), "end") + node("h", "h" + sub("t"), "state")
+    """A GRU cell, left to right: gates r, z and the candidate n; along the state highway along the top
+    h_t = (1 − z) ⊙ n + z ⊙ h_{t-1} (DOT)."""
+    body = (node("h0", "h" + sub("t-1"), "end") + node("xh", "x" + sub("t") + ", h" + sub("t-1"), "end")
+            + node("h", "h" + sub("t"), "state")
             + "".join(_gate(g) for g in gt.GRU_GATES)
             + _op("zh", "⊙") + _op("omz", "1 − z") + _op("zn", "⊙") + _op("plus", "+"))
-    edges = ('xh -> r; xh -> z; xh -> n; r -> n [label=" r ⊙ (Wₕₙ h + bₕₙ)"]; z -> zh; z -> omz; omz -> zn; '
-             "n -> zn; zn -> plus; "
-             + _skip_edge("h0", "zh", "state highway") + _skip_edge("zh", "plus", "")
-             + "plus -> h; {rank=same; h0; zh; plus; h} ")
-    return dot(body + edges, rankdir="TB", label="GRU cell: hₜ = (1 − zₜ) ⊙ nₜ + zₜ ⊙ hₜ₋₁")
+    edges = (_skip_edge("h0", "zh", "state highway") + _skip_edge("zh", "plus", "")
+             + 'xh -> z; xh -> r; xh -> n; r -> n [label=" r ⊙ (Wₕₙ h + bₕₙ)"]; z -> zh; z -> omz; omz -> zn; '
+             + "n -> zn; zn -> plus; plus -> h; {rank=same; h0 -> xh [style=invis]} ")
+    return dot(body + edges, label="GRU cell: hₜ = (1 − zₜ) ⊙ nₜ + zₜ ⊙ hₜ₋₁")

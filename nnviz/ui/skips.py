@@ -1,7 +1,7 @@
 """Sections of the skip-and-feedback page that would make the page script long, each a function the page calls in
 one line (usually inside ``lazy_expander`` or a tab, so a first visit does not pay): skips as sound (a deep
 waveshaper), the architectures the lecture names (U-Net, diffusion denoiser, LSTM and GRU cells), shattered
-gradients, the joint depth-and-time chart and the summary table."""
+gradients, the loss landscapes, the joint depth-and-time chart and the summary table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ import streamlit as st
 
 from nnviz.activations import Phi
 from nnviz.ui.common import checkbox, figure, labels, radio, slider, tabs, takeaway
+from nnviz.ui.live import live_panel
 from nnviz.ui.sound import clip
+
+
+def chart(c, key: str) -> None:
+    """Show a cached view's ``Chart`` (a figure of this session and the alt text computed with it)."""
+    figure(c.fig, key=key, alt=c.alt)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Skips as sound
@@ -40,7 +46,7 @@ def skips_as_sound_section(key_prefix: str) -> None:
     with c3:
         source = radio("Sound through the waveshaper", list(ws.SOURCES), key=f"{p}src",
                        format_func=labels(ws.SOURCES))
-    st.caption(f"|a_l| ~ U({ws.GAIN_RANGE[0]:g}, {ws.GAIN_RANGE[1]:g}) with a random sign, b_l ~ "
+    st.caption(f"|aₗ| ~ U({ws.GAIN_RANGE[0]:g}, {ws.GAIN_RANGE[1]:g}) with a random sign, bₗ ~ "
                f"N(0, {ws.BIAS_STD:g}²); the same seed draws the same layers, and a deeper stack adds layers to the "
                f"end. Computed at the audio rate, without oversampling: harmonics the layers make above 11 kHz fold "
                "back into the band.")
@@ -77,12 +83,15 @@ ARCH_TABS = ("U-Net", "Diffusion denoiser", "LSTM cell", "GRU cell")
 
 
 def _gates(cell_gates, updates) -> None:
-    """Each gate's equation with what it does, then the state updates: the lines nnviz.topics...gates runs."""
+    """Each gate's equation with what it does (two columns), then the state updates: the equations
+    nnviz.topics.skip_and_feedback.gates computes, written from the same description."""
     from nnviz.topics.skip_and_feedback import gates as gt
 
-    for g in cell_gates:
-        st.latex(gt.gate_latex(g))
-        st.caption(f"{g.symbol}: {g.name}")
+    cols = st.columns(2)
+    for k, g in enumerate(cell_gates):
+        with cols[k % 2]:
+            st.latex(gt.gate_latex(g))
+            st.caption(f"{g.symbol}: {g.name}")
     for u in updates:
         st.latex(u)
 
@@ -113,19 +122,15 @@ def architectures_section(key_prefix: str) -> None:
             st.latex(gt.DIFFUSION_STEP)
     if t_lstm.open:
         with t_lstm:
-            c1, c2 = st.columns([3, 2])
-            c1.graphviz_chart(A.lstm_diagram(), width="stretch")
-            with c2:
-                _gates(gt.LSTM_GATES, gt.LSTM_UPDATES)
+            st.graphviz_chart(A.lstm_diagram(), width="stretch")
+            _gates(gt.LSTM_GATES, gt.LSTM_UPDATES)
             st.caption("σ is the logistic sigmoid, ⊙ the elementwise product. Along the cell-state highway "
-                       "∂c_t/∂c_(t−1) = diag(f_t): the forget gate, not a power of W, sets how fast memory fades.")
+                       "∂cₜ/∂cₜ₋₁ = diag(fₜ): the forget gate, not a power of W, sets how fast memory fades.")
     if t_gru.open:
         with t_gru:
-            c1, c2 = st.columns([3, 2])
-            c1.graphviz_chart(A.gru_diagram(), width="stretch")
-            with c2:
-                _gates(gt.GRU_GATES, gt.GRU_UPDATES)
-            st.caption("The GRU (Cho et al. 2014) mixes the old state and a candidate: with z_t near 1 the state "
+            st.graphviz_chart(A.gru_diagram(), width="stretch")
+            _gates(gt.GRU_GATES, gt.GRU_UPDATES)
+            st.caption("The GRU (Cho et al. 2014) mixes the old state and a candidate: with zₜ near 1 the state "
                        "passes through almost unchanged, the additive path through time.")
     if t_lstm.open or t_gru.open:
         st.caption("These are the equations torch's nn.LSTM and nn.GRU compute, the cells trained on the adding "
@@ -154,12 +159,12 @@ def shattered_section(key_prefix: str) -> None:
     with s2:
         bn = checkbox("Batch normalisation before each ReLU", True, key=f"{key_prefix}sh_bn")
     fig_sh, fig_ac, fig_cov, r1, note = V.shattered(depth, bool(bn))
-    figure(fig_sh, key=f"{key_prefix}fig_sh")
+    chart(fig_sh, f"{key_prefix}fig_sh")
     a1, a2 = st.columns([2, 3])
     with a1:
-        figure(fig_ac, key=f"{key_prefix}fig_ac")
+        chart(fig_ac, f"{key_prefix}fig_ac")
     with a2:
-        figure(fig_cov, key=f"{key_prefix}fig_cov")
+        chart(fig_cov, f"{key_prefix}fig_cov")
     st.latex(r"r(k) = \frac{\sum_i (g_i-\bar g)(g_{i+k}-\bar g)}{\sum_i (g_i-\bar g)^2},\qquad "
              r"g_i = \frac{dy}{dx}(x_i)")
     st.markdown("Neighbouring inputs, r(1): " + ", ".join(f"**{rs.SHATTER_LABELS[n]}** {r1[n]:.2f}"
@@ -168,6 +173,40 @@ def shattered_section(key_prefix: str) -> None:
     st.caption("Right: correlation, across the 200 last-layer units, between the gradient at input x_i and "
                "at x_j (every fourth input shown). A broad band is a smooth gradient; a thin diagonal is noise.")
     takeaway(note)
+
+
+def landscape_section(key_prefix: str) -> None:
+    """Depth and seed; the precomputed landscapes at the defaults, else a live run that trains both networks and
+    maps L on the random slice."""
+    from nnviz.figures import skip_and_feedback as fx
+    from nnviz.topics.skip_and_feedback import residual as rs
+    from nnviz.views import skip_and_feedback as V
+
+    l1, l2 = st.columns(2)
+    with l1:
+        depth = int(slider("Depth", 4, 20, 12, 1, key=f"{key_prefix}ls_depth"))
+    with l2:
+        seed = int(slider("Seed (data, weights and directions)", 0, 9, 0, 1, key=f"{key_prefix}ls_seed"))
+    settings = rs.LandscapeSettings(depth=depth, seed=seed)
+    key = f"{key_prefix}fig_ls"
+
+    def draw(run: rs.LandscapeRun, running: bool) -> None:
+        if not run.done:
+            pre = V.precomputed_landscape()
+            if run.steps == 0 and pre is not None and pre[0] == run.settings:
+                chart(V.precomputed_landscape_figure(), key)
+                st.caption("The precomputed landscapes at these settings (the same numbers Train produces). "
+                           "The × marks θ*.")
+                st.markdown(rs.landscape_note(pre[1]))
+            elif run.steps == 0:
+                st.info("Press **Train** to train both networks and map their landscapes.",
+                        icon=":material/play_circle:")
+            return
+        if run.complete:
+            figure(fx.landscape_figure(run.result()), key=key)
+            st.markdown(rs.landscape_note(run.result()))
+
+    live_panel(f"{key_prefix}ls_live", lambda: rs.LandscapeRun(settings), draw, config=settings, shared=True)
 
 
 def joint_section(key_prefix: str, phi: Phi, init: str, branch: str) -> None:
@@ -185,7 +224,7 @@ def joint_section(key_prefix: str, phi: Phi, init: str, branch: str) -> None:
     with j2:
         trained = checkbox("Add the LSTM and RNN trained on the adding problem (T = 50)", True,
                            key=f"{key_prefix}jt_trained")
-    figure(V.joint_figure(phi, init, branch, fb, bool(trained)), key=f"{key_prefix}fig_joint")
+    chart(V.joint_figure(phi, init, branch, fb, bool(trained)), f"{key_prefix}fig_joint")
     st.caption(
         "Solid: ‖∂h_L/∂h_0‖ of a deep stack against depth L (one input, no batch norm). Dashed: ‖∂h_T/∂h_t‖ "
         "of a recurrent cell against T − t at initialisation (for the LSTM the state is (h, c)). Dotted: the "
@@ -211,7 +250,7 @@ SUMMARY_ROWS = ("wiring", "buys", "gradient", "failure", "used in")
 
 
 def summary_section() -> None:
-    """The table of what each wiring buys and how it fails."""
+    """The table of what each wiring buys and how it fails (st.table wraps its cells to fit a phone)."""
     import pandas as pd
 
     st.table(pd.DataFrame(SUMMARY, index=list(SUMMARY_ROWS)))
