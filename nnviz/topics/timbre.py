@@ -38,6 +38,7 @@ N_HARMONICS = 16
 OER_CAP_DB = 40.0
 F0_SEARCH = (50.0, 2_000.0)  # Hz: the pitches the estimator looks for
 YIN_THRESHOLD = 0.15
+PITCH_WINDOW = 2048  # samples the pitch is measured over (93 ms)
 PLANE_HALF = 5.0  # each feature's range maps to [-5, 5]; the plane shows [-6, 6]
 
 #: The timbre classes of the synthesised set: key -> what a student hears.
@@ -164,13 +165,14 @@ def _fast_len(n: int) -> int:
 
 
 def period_lag(clips: np.ndarray, sr: int = SR) -> np.ndarray:
-    """P (n,): the whole-sample lag at which each clip best repeats, searched over pitches in ``F0_SEARCH``.
+    """P (n,): the whole-sample lag at which each clip best repeats (over its first PITCH_WINDOW samples), searched
+    over pitches in ``F0_SEARCH``.
 
     YIN: d(tau) = sum_t (x_t - x_{t+tau})^2 from autocorrelations (FFT), normalised by its running mean; the first
     lag below ``YIN_THRESHOLD`` followed down to its local minimum, else the smallest value (no clear pitch).
     Exact for a signal whose period is a whole number of samples (d(P) = 0).
     """
-    x = _batch(clips)
+    x = _batch(clips)[:, :PITCH_WINDOW]  # ~4.6 periods of the lowest pitch sought: enough, and a third of the FFT
     n, L = x.shape
     tau_max = min(int(sr / F0_SEARCH[0]), L // 2)
     tau_min = max(2, int(sr / F0_SEARCH[1]))
@@ -344,7 +346,7 @@ def sound_set(n: int = 500, noise: float = 0.0, seed: int = 0) -> SoundSet:
 # ---------------------------------------------------------------------------------------------------------------
 
 DEFAULTS = {"pitch": 220.0, "loudness": -18.0}
-_P_GRID = np.linspace(0.0, 6.0, 241)  # spectral slope p: 0 (flat, bright) to 6 (nearly a sine)
+_P_GRID = np.linspace(0.0, 6.0, 61)  # spectral slope p: 0 (flat, bright) to 6 (nearly a sine)
 
 
 def _amps(f0: float, p: float, e: float) -> np.ndarray:
@@ -400,8 +402,11 @@ def synth_from_features(pair: tuple[str, str], point: tuple[float, float]) -> Sy
         odd, even = (k[k % 2 == 1] ** (-2 * p)).sum(), (k[k % 2 == 0] ** (-2 * p)).sum()
         return float(np.clip(math.sqrt(odd / (target * even)) if even > 0 else 0.0, 0.0, 10.0))
     if "centroid" in pair:
-        errs = [abs(math.log(_theory(f0, p, e_of_p(p))[0] / want["centroid"])) for p in _P_GRID]
-        p = float(_P_GRID[int(np.argmin(errs))])
+        def miss(p: float) -> float:
+            return abs(math.log(_theory(f0, p, e_of_p(p))[0] / want["centroid"]))
+
+        p = min(_P_GRID, key=miss)  # coarse, then fine around the best
+        p = float(min(np.linspace(max(0.0, p - 0.1), p + 0.1, 21), key=miss))
     else:
         p = 1.0
     a = _amps(f0, p, e_of_p(p))
