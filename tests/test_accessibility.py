@@ -246,3 +246,106 @@ def test_axe_finds_no_serious_violation_of_the_apps_own_markup(browser, app_url,
 
 #: Violations found and not yet fixed (issue 19 stays open for them): only these may xfail, only on their page.
 KNOWN_OPEN = {"scrollable-region-focusable"}
+
+
+# --- motion and sound: nothing moves or plays until the student asks (issue 19 item 5) -------------------------
+
+def test_no_code_asks_for_autoplay():
+    """No st.audio / st.video call in the app passes a true ``autoplay`` (the clip helper never does)."""
+    import ast
+
+    from nnviz.catalog import ROOT
+
+    found = []
+    for path in [*ROOT.glob("nnviz/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg == "autoplay" and not (isinstance(kw.value, ast.Constant) and not kw.value.value):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == [], f"autoplay asked for at {found}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", list(PAGES), ids=lambda p: p.url_path)
+def test_nothing_runs_or_plays_on_arrival(spec):
+    """On arrival no live panel is running, none asks for timed reruns, and no clip is set to autoplay."""
+    from nnviz import ui
+
+    at = open_page(spec.file)
+    assert_clean(at)
+    panels = [k for k in at.session_state.keys()  # noqa: SIM118 (not a dict)
+              if isinstance(at.session_state[k], dict) and {"run", "running"} <= set(at.session_state[k])]
+    assert not [k for k in panels if ui.is_running(k, at.session_state)], "a live panel runs without a press"
+    assert not any(getattr(a.proto, "autoplay", False) for a in at.get("audio")), "a clip plays by itself"
+    if spec.file in ("single_neuron.py", "playground.py", "skip_and_feedback.py"):
+        assert panels, "the panels on this page were found (else the check above tests nothing)"
+
+
+#: A focused element counts as visibly focused when it, or one of its three nearest ancestors (Streamlit styles a
+#: slider's thumb, and a select or number box's frame), draws an outline, a box-shadow ring or a border in the
+#: theme's primary colour.
+_FOCUS_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  // the theme's primary colour (#0072B2), allowing for a colour transition still under way
+  const near = c => { const v = (c.match(/[\\d.]+/g) || []).map(Number);
+    return v.length >= 3 && Math.abs(v[0] - 0) < 12 && Math.abs(v[1] - 114) < 12 && Math.abs(v[2] - 178) < 12; };
+  let shown = false;
+  for (let el = e, k = 0; el && k < 4 && !shown; el = el.parentElement, k++) {
+    const s = getComputedStyle(el);
+    shown = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'
+      || (k > 0 && parseFloat(s.borderWidth) >= 1 && near(s.borderColor));
+  }
+  return {tag: e.tagName, type: e.type || '', role: e.getAttribute('role') || '', disabled: !!e.disabled,
+          name: (e.getAttribute('aria-label') || e.innerText || '').trim().replace(/\\s+/g, ' ').slice(0, 60),
+          shown: shown};
+}"""
+
+
+def _tab_to(page, wanted, limit: int = 400) -> tuple[dict, list[dict]]:
+    """Press Tab until the focused element satisfies ``wanted``; returns it and every stop on the way."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(_FOCUS_JS)
+        if stop is None:
+            continue
+        if not stop["shown"]:  # a frame's colour fades in (Streamlit's transition): look again once it has
+            page.wait_for_timeout(400)
+            stop = page.evaluate(_FOCUS_JS) or stop
+        stops.append(stop)
+        if wanted(stop):
+            return stop, stops
+    raise AssertionError(f"not reached by keyboard in {limit} presses; stops: {[s['name'] for s in stops[-20:]]}")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "start"), [("single_neuron", "Train: "), ("playground", "Play: ")])
+def test_keyboard_alone_reaches_a_slider_and_runs_and_pauses_a_live_panel(browser, app_url, path, start):
+    from tests.browser_utils import wait_until_idle
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        _, before = _tab_to(page, lambda s: s["type"] == "range")  # a slider
+        button, stops = _tab_to(page, lambda s: s["tag"] == "BUTTON" and start in s["name"])
+        # Streamlit's main area takes focus to scroll by keyboard and shows no ring: the one stop allowed unmarked.
+        unmarked = [s["name"][:30] for s in before + stops if not s["shown"] and s["tag"] != "MAIN"]
+        assert unmarked == [], f"focus not visible on {unmarked}"
+        pause = page.locator("button", has_text="Pause: ").first
+        assert not pause.is_enabled(), "nothing runs before the start button is pressed"
+        page.keyboard.press("Enter")
+        pause.wait_for(state="visible")
+        page.wait_for_function("() => Array.from(document.querySelectorAll('button'))"
+                               ".some(b => b.innerText.includes('Pause: ') && !b.disabled)", timeout=60_000)
+        # The start button is disabled while the run plays, so focus leaves it; the next Tab lands on Pause.
+        stop, _ = _tab_to(page, lambda s: s["tag"] == "BUTTON" and "Pause: " in s["name"], limit=5)
+        assert stop["shown"]
+        page.keyboard.press("Space")
+        page.wait_for_function("() => Array.from(document.querySelectorAll('button'))"
+                               ".some(b => b.innerText.includes('Resume: ') && !b.disabled)", timeout=60_000)
+        assert not pause.is_enabled(), "Space on Pause paused the run"
+    finally:
+        page.close()

@@ -10,6 +10,7 @@ from nnviz.ui.classroom import classroom_toggle, keep, secondary
 from nnviz.ui.common import (
     activation_params,
     activation_select,
+    app_style,
     checkbox,
     figure,
     intro,
@@ -32,6 +33,7 @@ from nnviz.ui.live import is_running, live_panel, live_run
 __all__ = [
     "activation_params",
     "activation_select",
+    "app_style",
     "check_link",
     "checkbox",
     "classroom_toggle",

@@ -16,7 +16,10 @@ from nnviz.figures import style
 from nnviz.ui import classroom, links
 
 _BIND = "query-params"
-_PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+#: Each toolbar button is a Tab stop: zoom in/out and autoscale (double-click and "Reset axes" do the same) made
+#: eight stops a chart for a keyboard user; five are left (PNG, zoom, pan, reset, full screen).
+_PLOT_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]}
 
 
 #: Tests that drive pages with AppTest turn this off: AppTest resets Streamlit's pages-directory flag before
@@ -38,6 +41,17 @@ def _ensure_router() -> None:
     if ROUTER_GUARD and PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+#: Styles for every page. The sidebar's page links show no focus at all in Streamlit 1.67 (a keyboard user cannot
+#: see where Tab went, WCAG 2.4.7): give them the ring Streamlit's buttons have.
+_APP_CSS = ("<style>[data-testid='stSidebarNav'] a:focus-visible "
+            "{ outline: 2px solid #0072B2; outline-offset: -2px; }</style>")
+
+
+def app_style() -> None:
+    """The app-wide style additions (app.py calls this once per run)."""
+    st.html(_APP_CSS)
 
 
 def intro(title: str, text: str) -> None:
