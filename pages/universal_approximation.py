@@ -10,7 +10,7 @@ from nnviz import ui
 from nnviz.expressions import MAX_LENGTH, ExpressionError, describe_functions
 from nnviz.format import number, tex_number
 from nnviz.topics import universal_approximation as ua
-from nnviz.ui import sound
+from nnviz.ui import sound, wide
 from nnviz.ui import universal_approximation as sections
 from nnviz.views import universal_approximation as views
 
@@ -59,8 +59,8 @@ def setup_section():
         st.warning(f"**This target cannot be approximated here.** {ui.plain(err)}", icon=":material/warning:")
         return spec, None, width, phi
     if target != ua.FORMULA:
-        st.latex(rf"\begin{{gathered}}f(x) = {ua.TARGETS[target].latex}\\ x \in [{tex_number(a)}, {tex_number(b)}]"
-                 r"\end{gathered}")  # two lines: a phone's width holds each
+        sections.formula_card([rf"f(x) = {ua.TARGETS[target].latex}", rf"x \in [{tex_number(a)}, {tex_number(b)}]"],
+                              "The target")
     if not spec.continuous:
         st.warning("This step is **discontinuous**: the theorem does not apply. Every fit keeps a maximum error "
                    "near ½ at the jump however wide the network; only the *average* error shrinks.",
@@ -98,7 +98,7 @@ def construct_section(spec, width, phi):
     which = "all of them" if shown == width else "those with the largest |vᵢ|"
     right.caption(f"Thin lines: {shown} of the {width} neurons' contributions vᵢφ(wᵢx + bᵢ) ({which}); hover a dot "
                   f"(where a neuron switches) for its weights. Bold: their sum, the network ({res.fit.name}).")
-    sections.formula_card(res.latex)
+    sections.formula_card(res.latex, "The construction as a formula")
     if res.soft_warning:
         st.warning(res.soft_warning)
     sections.weights_table(res.fit.net, "uat_weights_open", "The exact weights of this construction")
@@ -127,7 +127,7 @@ def solve_section(spec, width, phi, method, log_w, constructed):
         sections.chart(res.chart, "uat_fig_solve")
     right.caption(f"Thin lines: {len(res.fit.dec.idx)} of {width} neurons' contributions (largest |vᵢ|). The y axis "
                   f"is clipped to the target's range; the largest output weight is |v| = {number(res.max_v)}.")
-    sections.formula_card(res.latex)
+    sections.formula_card(res.latex, "The least-squares problem")
     st.markdown(f"A **linear** least-squares problem. {res.truncation} {res.orthogonality}")
     if res.kept.rank < width + 1:
         with ui.lazy_expander("Keep every singular value instead?", "uat_full_open") as section:
@@ -150,6 +150,7 @@ ui.intro(
     "such networks three ways — by hand, by solving a linear system, by training — and measure how width buys "
     "accuracy.",
 )
+wide.style()  # formula cards scroll inside their own focusable box if a phone is too narrow for them
 st.latex(r"\hat y(x) \;=\; \sum_{i=1}^{N} v_i\,\varphi(w_i x + b_i) \;+\; c")
 SPEC, PROBLEM, WIDTH, PHI = setup_section()
 NETS = {}

@@ -18,7 +18,8 @@ def _metric(at, label: str, index: int = 0) -> str:
 
 
 def _latex(at) -> list[str]:
-    return [x.value for x in at.latex]
+    """Every formula on the page: st.latex elements, then the formula cards (markdown $$ blocks in wide boxes)."""
+    return [x.value for x in at.latex] + [m.value for m in at.markdown if "$$" in m.value]
 
 
 def _charts(at) -> list[str]:

@@ -288,7 +288,7 @@ def test_a_menu_square_and_the_same_square_typed_agree():
     ("__import__('os').system('ls')", ""), ("2x", "needs a *"), ("", ""), ("x" * 400, ""),
 ])
 def test_bad_formula_targets_are_refused_in_words(formula, words):
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(ValueError, match=words or None):
         sound.approximation_by_ear(sound.FORMULA, "sigmoid", 8, 220.5, formula=formula)
 
 
@@ -431,4 +431,8 @@ def test_audio_elements_load_in_chromium(tmp_path, browser):
         page.close()
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:  # a loaded machine: the server did not finish shutting down in time
+            proc.kill()
+            proc.wait(10)

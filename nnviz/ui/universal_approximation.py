@@ -10,7 +10,7 @@ import streamlit as st
 from nnviz.figures import universal_approximation as figs
 from nnviz.format import number, tex_number
 from nnviz.topics import universal_approximation as ua
-from nnviz.ui import classroom
+from nnviz.ui import classroom, wide
 from nnviz.ui.common import checkbox, figure, labels, lazy_expander, radio, selectbox, slider, takeaway
 from nnviz.ui.live import live_panel
 from nnviz.views import universal_approximation as views
@@ -28,9 +28,10 @@ def chart(c: views.Chart, key: str) -> None:
         figure(c.figure, key=key, alt=c.alt)
 
 
-def formula_card(lines: tuple[str, ...] | list[str]) -> None:
-    """Short formula lines as one centred block: each line fits a phone's width, and one element costs less."""
-    st.latex(r"\begin{gathered}" + r"\\[3pt]".join(lines) + r"\end{gathered}")
+def formula_card(lines: tuple[str, ...] | list[str], label: str) -> None:
+    """Short formula lines as one centred block named ``label``: each line fits a phone's width, and the block sits
+    in a focusable box that scrolls only if it must (nnviz.ui.wide; the page calls ``wide.style()`` once)."""
+    wide.formula(r"\begin{gathered}" + r"\\[3pt]".join(lines) + r"\end{gathered}", label)
 
 
 def weights_table(net: ua.ShallowNet, key: str, label: str, note: str = "") -> None:
@@ -190,9 +191,9 @@ def challenge_fragment() -> None:
                       "“The network your bumps are” below to see their weights.", icon=":material/emoji_events:")
     else:
         right.info("Not yet: move the sliders until the bold line follows the dashed one.", icon=":material/tune:")
-    st.latex(r"\begin{gathered}\text{RMS} = \sqrt{\tfrac1n \textstyle\sum_j (\hat y(x_j) - f(x_j))^2}\\ = "
-             + f"{ch.rmse:.4f}" + (r"\ \le\ " if ch.success else r"\ >\ ") + f"{ch.threshold:.4f}"
-             + r"\ \text{(goal)}\end{gathered}")
+    formula_card([r"\text{RMS} = \sqrt{\tfrac1n \textstyle\sum_j (\hat y(x_j) - f(x_j))^2}",
+                  f"= {ch.rmse:.4f}" + (r"\ \le\ " if ch.success else r"\ >\ ") + f"{ch.threshold:.4f}"
+                  + r"\ \text{(goal)}"], "Your score")
     weights_table(ch.net, "uat_challenge_weights_open", "The network your bumps are",
                   f"Ten sigmoid neurons, all with w = {ua.CHALLENGE_STEEPNESS:g}; neuron 2j − 1 steps up and "
                   "neuron 2j steps down, with output weights +hⱼ and −hⱼ:")
@@ -231,7 +232,7 @@ def towers_fragment() -> None:
                                          "tower": "one tower, step by step"}))
     res = views.towers(target, k, steep)
     chart(views.towers_chart(target, k, steep, show), "uat_fig_towers")
-    formula_card(res.latex)
+    formula_card(res.latex, "The towers as a formula")
     if res.warning:
         st.warning(res.warning, icon=":material/blur_on:")
     st.caption(res.caption)
