@@ -330,3 +330,39 @@ def test_shattered_note_claims_sweep(batch_norm):
             assert r1["deep_plain"] >= 0.5
         else:
             assert r1["deep_plain"] < 0.5
+
+
+def _looks(fig) -> list[tuple[str, str, str]]:
+    """(colour, dash, marker symbol) of each trace shown in the legend."""
+    out = []
+    for tr in fig.data:
+        if tr.showlegend is False:
+            continue
+        mode = tr.mode or "lines"
+        symbol = (tr.marker.symbol or "circle") if "markers" in mode else ""
+        out.append((tr.line.color, tr.line.dash or "solid", symbol))
+    return out
+
+
+def test_no_series_is_told_apart_by_colour_alone():
+    """Issue 19: two series of different colour differ in dash or marker shape too."""
+    from nnviz.figures import skip_and_feedback as fx
+    from nnviz.topics.skip_and_feedback import recurrent as rc
+    from nnviz.topics.skip_and_feedback import waveshaper as ws
+    r = ws.run(10, Phi("tanh"))
+    nets = {n: rs.shattered_network(n, depth=1 if n == "one_layer" else 3) for n in rs.SHATTER_NETS}
+    jac = rs.depth_jacobian(8, width=8, phi=Phi("tanh"))
+    figs = [fx.gradient_flow_figure(rs.gradient_flow(6, phi=Phi("tanh")), "weights"),
+            fx.time_gradient_figure(rc.time_gradients(T=20, radius=1.3, phi=Phi("linear"), clip=1.0)),
+            fx.adding_figure(rs.Curves((0, 1), {c: (0.2, 0.1) for c in rc.CELLS}), rc.CELL_LABELS, rc.GUESS_ONE_MSE),
+            fx.autocorrelation_figure(nets, rs.SHATTER_LABELS),
+            fx.joint_jacobian_figure([("plain", jac.plain, fx.PLAIN, "solid"),
+                                      ("res", jac.residual, fx.RESIDUAL, "solid"),
+                                      ("rnn a", np.ones(5), "#E69F00", "dash"),
+                                      ("rnn b", np.ones(5), "#CC79A7", "dash")]),
+            fx.waveshaper_energy_figure(r), fx.waveshaper_wave_figure(r)]
+    for fig in figs:
+        looks = _looks(fig)
+        for i, a in enumerate(looks):
+            for b in looks[i + 1:]:
+                assert a[0] == b[0] or a[1:] != b[1:], (fig.layout.yaxis.title.text, a, b)

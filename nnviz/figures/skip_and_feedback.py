@@ -2,7 +2,8 @@
 
 Results in (the frozen dataclasses of nnviz.topics.skip_and_feedback), ``go.Figure`` out; nothing here trains or
 differentiates. Colours: plain = vermillion,
-residual / skip = blue, vanilla RNN = vermillion, LSTM = blue, GRU = green, baselines black dashed.
+residual / skip = blue, vanilla RNN = vermillion, LSTM = blue, GRU = green, baselines black dashed; every colour that
+tells series apart comes with its own dash or marker shape as well (issue 19: never colour alone).
 """
 
 from __future__ import annotations
@@ -169,9 +170,11 @@ def gradient_flow_figure(gf, wrt: str) -> go.Figure:
     plain, residual = (gf.plain, gf.residual) if wrt == "weights" else (gf.plain_h, gf.residual_h)
     title = "‖∂L/∂W_l‖ (log scale)" if wrt == "weights" else "‖∂L/∂h_l‖ (log scale)"
     data = [go.Scatter(**_grid(gf.layer), y=_pos(g), mode="lines+markers", name=name,
-                       line={"color": colour, "width": 2}, marker={"size": 4},
+                       line={"color": colour, "width": 2, "dash": dash}, marker={"size": 6, "symbol": symbol,
+                                                                               "maxdisplayed": 40},
                        hovertemplate=f"{name}<br>layer %{{x}}<br>norm %{{y:.3g}}<extra></extra>")
-            for name, g, colour in (("plain", plain, PLAIN), ("residual", residual, RESIDUAL))]
+            for name, g, colour, dash, symbol in (("plain", plain, PLAIN, "dash", "x"),
+                                                  ("residual", residual, RESIDUAL, "solid", "circle"))]
     return style.make_figure(data, x_title="layer l (1 = nearest the input)", y_title=title, height=360,
                              yaxis=log_axis(plain, residual))
 
@@ -221,7 +224,8 @@ def shattered_figure(nets: Mapping[str, object], labels: Mapping[str, str]) -> g
 def autocorrelation_figure(nets: Mapping[str, object], labels: Mapping[str, str]) -> go.Figure:
     """Autocorrelation r(k) of dy/dx across neighbouring inputs, against lag k."""
     data = [go.Scatter(x0=0, dx=1, y=net.autocorr, mode="lines+markers", name=labels[n],
-                       line={"color": style.series_colour(i), "width": 2}, marker={"size": 4},
+                       line={"color": style.series_colour(i), "width": 2, "dash": DEPTH_DASH[(i + 2) % 4]},
+                       marker={"size": 6, "symbol": style.class_symbol(i)},
                        hovertemplate=labels[n] + "<br>lag %{x}<br>r %{y:.3f}<extra></extra>")
             for i, (n, net) in enumerate(nets.items())]
     step = 4 / (len(next(iter(nets.values())).x) - 1)
@@ -314,13 +318,14 @@ def time_gradient_figure(tg) -> go.Figure:
                    line={"color": style.BLACK, "dash": "dash", "width": 1.5},
                    hovertemplate="T−t %{x}<br>bound %{y:.3g}<extra></extra>"),
         go.Scatter(x0=0, dx=1, y=_pos(tg.contrib), mode="lines", name="step-t term of ∂L/∂W",
-                   line={"color": style.ORANGE, "width": 1.5, "dash": "dot" if clipped else "solid"},
+                   line={"color": style.ORANGE, "width": 1.5, "dash": "dot" if clipped else "dashdot"},
                    hovertemplate="T−t %{x}<br>‖term‖ %{y:.3g}<extra></extra>"),
     ]
     shown = [tg.jac, tg.contrib]
     if clipped:
         data.append(go.Scatter(x0=0, dx=1, y=_pos(tg.contrib * tg.clip_scale), mode="lines",
-                               name="same term after clipping", line={"color": style.VERMILLION, "width": 2},
+                               name="same term after clipping",
+                               line={"color": style.VERMILLION, "width": 2, "dash": "longdash"},
                                hovertemplate="T−t %{x}<br>‖clipped term‖ %{y:.3g}<extra></extra>"))
         shown.append(tg.contrib * tg.clip_scale)
     # the bound may run off to 10^100: show it only over the range the measured curves use, plus a margin
@@ -334,10 +339,11 @@ def adding_figure(curves, labels: Mapping[str, str], baseline: float) -> go.Figu
     """Training MSE on the adding problem per cell type, against the always-answer-1 baseline (a legend entry,
     not a label on the plot, so it never sits on a curve). ``curves``: residual.Curves."""
     steps = np.asarray(curves.steps, dtype=float)
-    data = [go.Scatter(x=steps[: len(ys)], y=np.asarray(ys, dtype=float), mode="lines", name=labels.get(c, c),
-                       line={"color": CELL_COLOURS.get(c, style.PURPLE), "width": 2.5},
+    data = [go.Scatter(x=steps[: len(ys)], y=np.asarray(ys, dtype=float), mode="lines+markers", name=labels.get(c, c),
+                       line={"color": CELL_COLOURS.get(c, style.PURPLE), "width": 2.5, "dash": DEPTH_DASH[(i + 1) % 4]},
+                       marker={"symbol": style.class_symbol(i), "size": 7, "maxdisplayed": 12},
                        hovertemplate=labels.get(c, c) + "<br>step %{x}<br>MSE %{y:.4f}<extra></extra>")
-            for c, ys in curves.loss.items() if ys]
+            for i, (c, ys) in enumerate(curves.loss.items()) if ys]
     end = float(steps[-1]) if len(steps) else 1.0
     data.append(go.Scatter(x=[0, end], y=[baseline, baseline], mode="lines", name=f"always answer 1: {baseline:.3f}",
                            line={"color": style.BLACK, "dash": "dash", "width": 1.5}, hoverinfo="skip"))
@@ -351,10 +357,11 @@ def joint_jacobian_figure(series: Sequence[tuple[str, np.ndarray, str, str]]) ->
     ``series``: (name, norms (k+1,), colour, dash) with norms[0] = 1 at zero steps. The axis shows 10^-12..10^12
     at most; beyond it a curve leaves the plot (it has vanished or exploded).
     """
-    data = [go.Scatter(x0=0, dx=1, y=_pos(norms), mode="lines", name=name,
+    data = [go.Scatter(x0=0, dx=1, y=_pos(norms), mode="lines+markers", name=name,
                        line={"color": colour, "dash": dash, "width": 2.5},
+                       marker={"symbol": style.class_symbol(i), "size": 7, "maxdisplayed": 12},
                        hovertemplate=name + "<br>steps %{x}<br>norm %{y:.3g}<extra></extra>")
-            for name, norms, colour, dash in series]
+            for i, (name, norms, colour, dash) in enumerate(series)]
     axis = log_axis(*[n for _, n, _, _ in series], floor=-12, cap=12)
     return style.make_figure(data, x_title="steps travelled (layers, or time steps back)",
                              y_title="Jacobian norm ‖∂h_out/∂h_in‖₂", height=480, yaxis=axis,
