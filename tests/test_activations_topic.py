@@ -549,3 +549,15 @@ def test_collapse_result_of_a_finished_run_is_the_experiment():
     assert res.caption == fresh.caption and res.takeaway == fresh.takeaway
     np.testing.assert_array_equal(res.nonlinear.y_hat, fresh.nonlinear.y_hat)
     assert res.gap < 1e-9 and res.hidden == (8,)
+
+
+def test_shared_weights_give_the_same_propagation():
+    ws = topic.deep_weights("he", 12, 64, 1.0, 0)
+    for key in ("tanh", "relu"):
+        alone = topic.propagate(Phi(key), "he", depth=12, width=64, seed=0)
+        shared = topic.propagate(Phi(key), "he", depth=12, width=64, seed=0, weights=ws)
+        np.testing.assert_array_equal(alone.grad_std, shared.grad_std)
+        np.testing.assert_array_equal(alone.act_std, shared.act_std)
+    assert float(ws[0].std()) == pytest.approx(topic.weight_std("he", 64), rel=0.05)
+    with pytest.raises(ValueError, match="expected 12 matrices"):
+        topic.propagate(Phi("tanh"), "he", depth=12, width=64, weights=ws[:5])

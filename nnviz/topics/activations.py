@@ -629,38 +629,56 @@ def weight_std(init: str, width: int, sigma_w: float = 1.0) -> float:
 DEPTH_BATCH = 32
 
 
-def propagate(act: Phi, init: str = "xavier", depth: int = 50, width: int = 256, batch: int = DEPTH_BATCH,
-              sigma_w: float = 1.0, seed: int = 0) -> Propagation:
-    """Push a batch x ~ N(0, I) (batch, width) through ``depth`` square layers (no bias) and back-propagate.
-
-    Xavier weights are uniform (as torch's xavier_uniform_), He and sigma_w are normal; all with the std of
-    ``weight_std``. The same seed gives the same weights and inputs for every activation. float64, so a
-    gradient of 1e-70 is a number, not an underflow to zero.
-    """
+def deep_weights(init: str = "xavier", depth: int = 50, width: int = 256, sigma_w: float = 1.0,
+                 seed: int = 0) -> tuple[Tensor, ...]:
+    """The ``depth`` square weight matrices W_l (width, width) of the deep stack, float64, from their own seeded
+    generator: Xavier uniform (as torch's xavier_uniform_), He and sigma_w normal, all with ``weight_std``. They
+    are the same for every activation, so a page makes them once for all the activations it compares (drawing
+    them was most of a propagation's cost)."""
     std = weight_std(init, width, sigma_w)
     gen = torch.Generator().manual_seed(seed)
     f64 = torch.float64
+    if init == "xavier":
+        return tuple((torch.rand(width, width, generator=gen, dtype=f64) * 2.0 - 1.0) * (math.sqrt(3.0) * std)
+                     for _ in range(depth))
+    return tuple(torch.randn(width, width, generator=gen, dtype=f64) * std for _ in range(depth))
+
+
+def propagate(act: Phi, init: str = "xavier", depth: int = 50, width: int = 256, batch: int = DEPTH_BATCH,
+              sigma_w: float = 1.0, seed: int = 0, weights: Sequence[Tensor] | None = None) -> Propagation:
+    """Push a batch x ~ N(0, I) (batch, width) through ``depth`` square layers (no bias) and back-propagate.
+
+    The weights are ``deep_weights(init, depth, width, sigma_w, seed)`` (pass them as ``weights`` to reuse them);
+    the batch and the back-propagated r come from a second generator seeded ``seed + 1``. The same seed gives
+    the same weights and inputs for every activation. float64, so a gradient of 1e-70 is a number, not an
+    underflow to zero.
+    """
+    std = weight_std(init, width, sigma_w)
+    ws = deep_weights(init, depth, width, sigma_w, seed) if weights is None else tuple(weights)
+    if len(ws) != depth or any(w.shape != (width, width) for w in ws):
+        raise ValueError(f"weights: expected {depth} matrices of {width} x {width}")
+    gen = torch.Generator().manual_seed(seed + 1)
+    f64 = torch.float64
     h = torch.randn(batch, width, generator=gen, dtype=f64)
-    hs: list[Tensor] = []
+    layers: list[tuple[Tensor, Tensor]] = []  # (phi'(z_l), W_l) per layer, for the backward pass
+    act_std = np.empty(depth)
     dead = np.empty(depth)
-    for layer in range(depth):
-        if init == "xavier":
-            w = (torch.rand(width, width, generator=gen, dtype=f64) * 2.0 - 1.0) * (math.sqrt(3.0) * std)
-        else:
-            w = torch.randn(width, width, generator=gen, dtype=f64) * std
-        z = (h @ w.T).detach().requires_grad_(True)
-        h = act.torch(z)
-        (dz,) = torch.autograd.grad(h.sum(), z, allow_unused=True, retain_graph=True)  # phi'(z), elementwise
-        dead[layer] = 1.0 if dz is None else float((dz == 0).all(dim=0).double().mean())
-        hs.append((z, h, w))
-    # back-propagate r ~ N(0, I) layer by layer: dL/dh_{l-1} = W_l^T (phi'(z_l) * dL/dh_l)
+    for layer, w in enumerate(ws):
+        z = (h @ w.T).requires_grad_(True)
+        h_l = act.torch(z)
+        # phi'(z), elementwise (autograd of the sum); phi is elementwise, so it is also the backward pass's factor
+        (dz,) = torch.autograd.grad(h_l.sum(), z, allow_unused=True) if h_l.requires_grad else (None,)
+        dphi = torch.zeros_like(z) if dz is None else dz
+        h = h_l.detach()
+        act_std[layer] = float(h.std())
+        dead[layer] = float((dphi == 0).all(dim=0).double().mean())
+        layers.append((dphi, w))
+    # back-propagate r ~ N(0, I) layer by layer: dL/dh_{l-1} = W_l^T (phi'(z_l) * dL/dh_l), i.e. rows g @ W_l
     g = torch.randn(batch, width, generator=gen, dtype=f64)
     grads = [g]
-    for z, h_l, w in reversed(hs[1:]):
-        (dz,) = torch.autograd.grad(h_l, z, grad_outputs=g, allow_unused=True, retain_graph=False)
-        g = (dz if dz is not None else torch.zeros_like(z)) @ w
+    for dphi, w in reversed(layers[1:]):
+        g = (dphi * g) @ w
         grads.append(g)
-    act_std = np.array([float(t.detach().std()) for _, t, _ in hs])
     grad_std = np.array([float(t.std()) for t in reversed(grads)])
     return Propagation(act, act_std, grad_std, dead, std)
 
@@ -770,6 +788,7 @@ __all__ = [
     "collapse_experiment",
     "collapse_result",
     "collapse_run",
+    "deep_weights",
     "curve",
     "depth_study",
     "forward_stack",

@@ -6,7 +6,9 @@ and shows the ``Chart`` values they return (figures built and described once per
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,19 +123,23 @@ def depth_precomputed() -> dict[str, topic.Propagation]:
 
 
 @view(max_entries=256, spinner="Sending a batch through the deep stack…")
-def propagation(act: Phi, init: str, sigma_w: float, width: int, depth: int) -> topic.Propagation:
-    """One activation through the deep stack at initialisation (batch topic.DEPTH_BATCH, seed 0)."""
+def propagation(act: Phi, init: str, sigma_w: float, width: int, depth: int,
+                _weights: Callable[[], tuple] | None = None) -> topic.Propagation:
+    """One activation through the deep stack at initialisation (batch topic.DEPTH_BATCH, seed 0). ``_weights()``
+    (not part of the key: the weights follow from the settings) returns the stack's weights when it is needed."""
     stored = depth_precomputed().get(depth_key(act, init, sigma_w, width, depth))
     if stored is not None:
         return stored
-    return topic.propagate(act, init, depth=depth, width=width, batch=topic.DEPTH_BATCH, sigma_w=sigma_w, seed=0)
+    return topic.propagate(act, init, depth=depth, width=width, batch=topic.DEPTH_BATCH, sigma_w=sigma_w, seed=0,
+                           weights=_weights() if _weights is not None else None)
 
 
 @view(max_entries=128)
 def depth(acts: tuple[Phi, ...], init: str, sigma_w: float, width: int, depth_l: int) -> topic.DepthStudy:
     """The depth section for a selection (its first DEPTH_MAX; each activation's propagation cached on its own)."""
     sigma = float(sigma_w) if init == "sigma" else 1.0
-    results = [propagation(a, init, sigma, int(width), int(depth_l)) for a in acts[:DEPTH_MAX]]
+    weights = functools.cache(lambda: topic.deep_weights(init, int(depth_l), int(width), sigma, 0))  # drawn once
+    results = [propagation(a, init, sigma, int(width), int(depth_l), weights) for a in acts[:DEPTH_MAX]]
     return topic.depth_study(results, init, int(width), int(depth_l), topic.weight_std(init, int(width), sigma))
 
 
