@@ -147,12 +147,10 @@ def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int
     p = spec.problem()
     construction = construct(spec, method, width, phi, log_w) if hidden == "constructed" else None
     base = construction.fit.net if construction else ua.random_hidden(width, p.a, p.b, phi, scale, seed)
-    H = base.hidden(ua.grid(p))  # (n_plot + n_dense + n, N): one evaluation of the features for both solutions
-    H_train = H[-p.x_train.size:]
-    kept = ua.least_squares_fit(base, p.x_train, p.y_train, H=H_train)
+    kept = ua.least_squares_fit(base, p.x_train, p.y_train)  # the features on the n samples only
     features = f"{construction.phi_used.label} steps" if construction and method == "bumps" else (
         "ReLU kinks" if construction else f"random {phi.label} features")
-    fit = _fit(f"least squares ({features})", kept.net, p, H @ kept.net.v + kept.net.c)
+    fit = _fit(f"least squares ({features})", kept.net, p)  # the grids in blocks (ShallowNet.__call__)
     span = float(np.ptp(p.y_dense)) or 1.0
     title = f"Least squares on {'the constructed ' if construction else ''}{features}, N = {width}"
     fig = chart(figs.decomposition_figure(p, fit.dec, fit.net, title, fit.name, LOOKS["least squares"][0]))
