@@ -15,33 +15,12 @@ import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
-Tensor = torch.Tensor
-
-
-class _HeavisideFn(torch.autograd.Function):
-    """The unit step H(z) = 1 if z > 0 else 0, whose derivative is 0 almost everywhere.
-
-    torch.heaviside has no autograd rule; this one returns the true a.e. derivative (zero), which is
-    exactly why gradient descent cannot learn through a step.
-    """
-
-    @staticmethod
-    def forward(ctx, z: Tensor) -> Tensor:  # noqa: D401
-        return (z > 0).to(z.dtype)
-
-    @staticmethod
-    def backward(ctx, grad_out: Tensor) -> Tensor:
-        return torch.zeros_like(grad_out)
-
-
-def _step(z: Tensor) -> Tensor:
-    return _HeavisideFn.apply(z)
+if TYPE_CHECKING:  # torch is imported where a torch form is first used, not with the registry (a page that only
+    from torch import Tensor, nn  # draws numpy curves, and the home page, never load it)
 
 
 @dataclass(frozen=True)
@@ -65,7 +44,6 @@ class Activation:
     key: str  # stable identifier used in URLs and code: "relu"
     label: str  # display name: "ReLU"
     latex: str  # the formula, LaTeX, in terms of z
-    fn: Callable[..., Tensor]
     output_range: str  # LaTeX, e.g. "(0, 1)"
     monotonic: bool  # non-decreasing over the whole real line (at default parameters)
     zero_centred: bool  # phi(0) = 0 and outputs centred on zero: E[phi(z)] = 0 for z ~ N(0, 1) (within 0.05)
@@ -77,6 +55,11 @@ class Activation:
     params: tuple[Param, ...] = field(default_factory=tuple)
     phi0: float | None = None  # phi(0) at default parameters
     dphi0: float | None = None  # phi'(0) at default parameters; nan where phi has a kink or a jump at 0
+
+    @property
+    def fn(self) -> Callable[..., Tensor]:
+        """The torch implementation ``fn(z, **params)`` (imports torch on first use)."""
+        return _torch_forms()[self.key]
 
     def defaults(self) -> dict[str, float]:
         """The default value of each parameter, by name."""
@@ -97,40 +80,40 @@ _STEP = ("discontinuous, so not Cybenko's continuous sigmoid; but locally bounde
 _ACTIVATIONS: tuple[Activation, ...] = (
     Activation(
         "step", "Unit step", r"H(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
-        lambda z: _step(z), r"\{0, 1\}", True, False, False, "both", True, _STEP,
+        r"\{0, 1\}", True, False, False, "both", True, _STEP,
         "McCulloch & Pitts 1943; Rosenblatt's perceptron 1958",
         phi0=0.0, dphi0=math.nan,
     ),
     Activation(
-        "linear", "Linear", r"\varphi(z) = z", lambda z: z, r"(-\infty, \infty)", True, True, True, "no",
+        "linear", "Linear", r"\varphi(z) = z", r"(-\infty, \infty)", True, True, True, "no",
         False, "a polynomial: any stack of linear layers is one linear map", "Widrow & Hoff, ADALINE 1960",
         phi0=0.0, dphi0=1.0,
     ),
     Activation(
-        "sigmoid", "Sigmoid", r"\sigma(z) = \frac{1}{1 + e^{-z}}", torch.sigmoid, "(0, 1)", True, False, True,
+        "sigmoid", "Sigmoid", r"\sigma(z) = \frac{1}{1 + e^{-z}}", "(0, 1)", True, False, True,
         "both", True, _SIGMOIDAL, "logistic function; Rumelhart, Hinton & Williams 1986",
         phi0=0.5, dphi0=0.25,
     ),
     Activation(
-        "tanh", "tanh", r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", torch.tanh, "(-1, 1)", True, True,
+        "tanh", "tanh", r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}", "(-1, 1)", True, True,
         True, "both", True, _SIGMOIDAL, "LeCun et al., Efficient BackProp 1998",
         phi0=0.0, dphi0=1.0,
     ),
     Activation(
-        "relu", "ReLU", r"\mathrm{ReLU}(z) = \max(0, z)", F.relu, r"[0, \infty)", True, False, False, "left",
+        "relu", "ReLU", r"\mathrm{ReLU}(z) = \max(0, z)", r"[0, \infty)", True, False, False, "left",
         True, _NON_POLY, "Nair & Hinton 2010; Glorot, Bordes & Bengio 2011",
         phi0=0.0, dphi0=math.nan,
     ),
     Activation(
         "leaky_relu", "Leaky ReLU", r"\varphi(z) = \max(\alpha z, z)",
-        lambda z, alpha: F.leaky_relu(z, alpha), r"(-\infty, \infty)", True, False, False, "no", True, _NON_POLY,
+        r"(-\infty, \infty)", True, False, False, "no", True, _NON_POLY,
         "Maas, Hannun & Ng 2013",
         (Param("alpha", 0.01, 0.0, 0.5, "slope for z < 0"),),
         phi0=0.0, dphi0=math.nan,
     ),
     Activation(
         "elu", "ELU", r"\varphi(z) = \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}",
-        lambda z, alpha: F.elu(z, alpha), r"(-\alpha, \infty)", True, False, True, "left", True, _NON_POLY,
+        r"(-\alpha, \infty)", True, False, True, "left", True, _NON_POLY,
         "Clevert, Unterthiner & Hochreiter 2015",
         (Param("alpha", 1.0, 0.1, 3.0, "value approached as z -> -inf is -alpha"),),
         phi0=0.0, dphi0=1.0,
@@ -139,60 +122,60 @@ _ACTIVATIONS: tuple[Activation, ...] = (
         "selu", "SELU",
         r"\varphi(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases},\;"
         r"\lambda \approx 1.0507,\ \alpha \approx 1.6733",
-        F.selu, r"(-\lambda\alpha, \infty)", True, True, False, "left", True, _NON_POLY,
+        r"(-\lambda\alpha, \infty)", True, True, False, "left", True, _NON_POLY,
         "Klambauer et al., self-normalising networks 2017",
         phi0=0.0, dphi0=math.nan,
     ),
     Activation(
-        "gelu", "GELU", r"\mathrm{GELU}(z) = z\,\Phi(z)", F.gelu, r"[\approx -0.17, \infty)", False, False, True,
+        "gelu", "GELU", r"\mathrm{GELU}(z) = z\,\Phi(z)", r"[\approx -0.17, \infty)", False, False, True,
         "left", True, _NON_POLY, "Hendrycks & Gimpel 2016",
         phi0=0.0, dphi0=0.5,
     ),
     Activation(
-        "silu", "SiLU / Swish", r"\mathrm{SiLU}(z) = z\,\sigma(z)", F.silu, r"[\approx -0.28, \infty)", False,
+        "silu", "SiLU / Swish", r"\mathrm{SiLU}(z) = z\,\sigma(z)", r"[\approx -0.28, \infty)", False,
         False, True, "left", True, _NON_POLY, "Elfwing et al. 2017; Ramachandran et al. (Swish) 2017",
         phi0=0.0, dphi0=0.5,
     ),
     Activation(
-        "mish", "Mish", r"\mathrm{Mish}(z) = z \tanh(\mathrm{softplus}(z))", F.mish, r"[\approx -0.31, \infty)",
+        "mish", "Mish", r"\mathrm{Mish}(z) = z \tanh(\mathrm{softplus}(z))", r"[\approx -0.31, \infty)",
         False, False, True, "left", True, _NON_POLY, "Misra 2019",
         phi0=0.0, dphi0=math.tanh(math.log(2.0)),
     ),
     Activation(
         "softplus", "Softplus", r"\varphi(z) = \tfrac{1}{\beta} \ln(1 + e^{\beta z})",
-        lambda z, beta: F.softplus(z, beta=beta, threshold=20.0), r"(0, \infty)", True, False, True, "left", True,
+        r"(0, \infty)", True, False, True, "left", True,
         _NON_POLY, "Dugas et al. 2001",
         (Param("beta", 1.0, 0.1, 10.0, "sharpness: large beta approaches ReLU"),),
         phi0=math.log(2.0), dphi0=0.5,
     ),
     Activation(
         "hard_sigmoid", "Hard sigmoid", r"\varphi(z) = \min(1, \max(0, \tfrac{z}{6} + \tfrac{1}{2}))",
-        F.hardsigmoid, "[0, 1]", True, False, False, "both", True, _SIGMOIDAL,
+        "[0, 1]", True, False, False, "both", True, _SIGMOIDAL,
         "Courbariaux et al. 2015; this form: Howard et al., MobileNetV3 2019",
         phi0=0.5, dphi0=1.0 / 6.0,
     ),
     Activation(
-        "hard_tanh", "Hard tanh", r"\varphi(z) = \min(1, \max(-1, z))", F.hardtanh, "[-1, 1]", True, True, False,
+        "hard_tanh", "Hard tanh", r"\varphi(z) = \min(1, \max(-1, z))", "[-1, 1]", True, True, False,
         "both", True, _SIGMOIDAL, "Collobert 2004",
         phi0=0.0, dphi0=1.0,
     ),
     Activation(
-        "relu6", "ReLU6", r"\varphi(z) = \min(6, \max(0, z))", F.relu6, "[0, 6]", True, False, False, "both", True,
+        "relu6", "ReLU6", r"\varphi(z) = \min(6, \max(0, z))", "[0, 6]", True, False, False, "both", True,
         _SIGMOIDAL, "Krizhevsky 2010; MobileNet 2017",
         phi0=0.0, dphi0=math.nan,
     ),
     Activation(
-        "softsign", "Softsign", r"\varphi(z) = \frac{z}{1 + |z|}", F.softsign, "(-1, 1)", True, True, True, "both",
+        "softsign", "Softsign", r"\varphi(z) = \frac{z}{1 + |z|}", "(-1, 1)", True, True, True, "both",
         True, _SIGMOIDAL, "Bergstra et al. 2009",
         phi0=0.0, dphi0=1.0,
     ),
     Activation(
-        "sine", "Sine", r"\varphi(z) = \sin(z)", torch.sin, "[-1, 1]", False, True, True, "no", True, _NON_POLY,
+        "sine", "Sine", r"\varphi(z) = \sin(z)", "[-1, 1]", False, True, True, "no", True, _NON_POLY,
         "Sitzmann et al., SIREN 2020",
         phi0=0.0, dphi0=1.0,
     ),
     Activation(
-        "gaussian", "Gaussian", r"\varphi(z) = e^{-z^2}", lambda z: torch.exp(-(z**2)), "(0, 1]", False, False,
+        "gaussian", "Gaussian", r"\varphi(z) = e^{-z^2}", "(0, 1]", False, False,
         True, "both", True, _NON_POLY + "; radial basis functions, Broomhead & Lowe 1988",
         "Broomhead & Lowe 1988 (RBF networks)",
         phi0=1.0, dphi0=0.0,
@@ -200,6 +183,51 @@ _ACTIVATIONS: tuple[Activation, ...] = (
 )
 
 REGISTRY: dict[str, Activation] = {a.key: a for a in _ACTIVATIONS}
+
+
+@functools.cache
+def _torch_forms() -> dict[str, Callable[..., Tensor]]:
+    """Each activation's torch implementation ``fn(z, **params)``, built (and torch imported) on first use."""
+    import torch
+    import torch.nn.functional as F
+
+    class HeavisideFn(torch.autograd.Function):
+        """The unit step H(z) = 1 if z > 0 else 0, whose derivative is 0 almost everywhere.
+
+        torch.heaviside has no autograd rule; this one returns the true a.e. derivative (zero), which is
+        exactly why gradient descent cannot learn through a step.
+        """
+
+        @staticmethod
+        def forward(ctx, z: Tensor) -> Tensor:  # noqa: D401
+            return (z > 0).to(z.dtype)
+
+        @staticmethod
+        def backward(ctx, grad_out: Tensor) -> Tensor:
+            return torch.zeros_like(grad_out)
+
+    forms: dict[str, Callable[..., Tensor]] = {
+        "step": HeavisideFn.apply,
+        "linear": lambda z: z,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": F.relu,
+        "leaky_relu": lambda z, alpha: F.leaky_relu(z, alpha),
+        "elu": lambda z, alpha: F.elu(z, alpha),
+        "selu": F.selu,
+        "gelu": F.gelu,
+        "silu": F.silu,
+        "mish": F.mish,
+        "softplus": lambda z, beta: F.softplus(z, beta=beta, threshold=20.0),
+        "hard_sigmoid": F.hardsigmoid,
+        "hard_tanh": F.hardtanh,
+        "relu6": F.relu6,
+        "softsign": F.softsign,
+        "sine": torch.sin,
+        "gaussian": lambda z: torch.exp(-(z**2)),
+    }
+    assert forms.keys() == REGISTRY.keys()
+    return forms
 
 
 
@@ -222,7 +250,9 @@ def label(key: str) -> str:
 
 
 def phi(key: str, z: np.ndarray | float, **params: float) -> np.ndarray:
-    """phi(z) evaluated in float64; z any shape, result the same shape."""
+    """phi(z) evaluated in float64 by the torch form; z any shape, result the same shape."""
+    import torch
+
     z_t = torch.as_tensor(np.asarray(z, dtype=np.float64))
     with torch.no_grad():
         return get(key).bind(**params)(z_t).numpy()
@@ -230,6 +260,8 @@ def phi(key: str, z: np.ndarray | float, **params: float) -> np.ndarray:
 
 def dphi(key: str, z: np.ndarray | float, **params: float) -> np.ndarray:
     """phi'(z) from torch autograd, in float64; z any shape, result the same shape."""
+    import torch
+
     z_t = torch.as_tensor(np.asarray(z, dtype=np.float64)).clone().requires_grad_(True)
     y = get(key).bind(**params)(z_t)
     (grad,) = torch.autograd.grad(y.sum(), z_t, allow_unused=True)
@@ -238,26 +270,40 @@ def dphi(key: str, z: np.ndarray | float, **params: float) -> np.ndarray:
     return grad.detach().numpy()
 
 
-class PhiModule(nn.Module):
-    """An activation from the registry as a torch module, for building networks."""
+@functools.cache
+def _phi_module_class() -> type:
+    from torch import nn
 
-    def __init__(self, key: str, **params: float) -> None:
-        super().__init__()
-        self.key = key
-        self.params = get(key).defaults() | params
-        self._fn = get(key).bind(**self.params)
+    class PhiModule(nn.Module):
+        """An activation from the registry as a torch module, for building networks."""
 
-    def forward(self, z: Tensor) -> Tensor:
-        return self._fn(z)
+        def __init__(self, key: str, **params: float) -> None:
+            super().__init__()
+            self.key = key
+            self.params = get(key).defaults() | params
+            self._fn = get(key).bind(**self.params)
 
-    def extra_repr(self) -> str:
-        extra = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
-        return self.key + (f", {extra}" if extra else "")
+        def forward(self, z: Tensor) -> Tensor:
+            return self._fn(z)
+
+        def extra_repr(self) -> str:
+            extra = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+            return self.key + (f", {extra}" if extra else "")
+
+    PhiModule.__module__ = __name__
+    return PhiModule
+
+
+def __getattr__(name: str) -> object:
+    """``activations.PhiModule``, the torch module class, made when first asked for (it needs torch)."""
+    if name == "PhiModule":
+        return _phi_module_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def module(key: str, **params: float) -> nn.Module:
     """phi as an ``nn.Module`` (for ``nn.Sequential``)."""
-    return PhiModule(key, **params)
+    return _phi_module_class()(key, **params)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -270,10 +316,11 @@ NpForm = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndar
 
 
 def sigmoid_np(z: np.ndarray) -> np.ndarray:
-    """The logistic sigmoid in numpy, overflow-free (scipy's expit: one pass)."""
-    from scipy.special import expit
-
-    return expit(z)
+    """The logistic sigmoid in numpy, overflow-free: e^{-|z|} never overflows, and each branch divides by
+    1 + e^{-|z|} >= 1. (Plain numpy, so a first use does not pay scipy's import.)"""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _np_softplus(z: np.ndarray, beta: float) -> np.ndarray:
@@ -368,7 +415,7 @@ class Phi:
 
     def module(self) -> nn.Module:
         """phi as an ``nn.Module``."""
-        return PhiModule(self.key, **self.kwargs)
+        return _phi_module_class()(self.key, **self.kwargs)
 
     def numpy(self, z: np.ndarray | float) -> np.ndarray:
         """phi(z) in float64 numpy; z any shape, result the same shape."""
@@ -376,8 +423,7 @@ class Phi:
         form = _numpy_form(self.key, self.params)
         if form is not None:
             return form[0](z)
-        with torch.no_grad():
-            return self.torch(torch.as_tensor(z)).numpy()
+        return phi(self.key, z, **self.kwargs)
 
     def dnumpy(self, z: np.ndarray | float, a: np.ndarray | None = None) -> np.ndarray:
         """phi'(z) in float64 numpy (``a`` = phi(z) if already known); autograd where no closed form is listed."""
@@ -397,7 +443,7 @@ __all__ = [
     "Activation",
     "Param",
     "Phi",
-    "PhiModule",
+    "PhiModule",  # noqa: F822 (made on first use by the module __getattr__: it needs torch)
     "sigmoid_np",
     "REGISTRY",
     "dphi",
