@@ -245,13 +245,8 @@ def test_axe_finds_no_serious_violation_of_the_apps_own_markup(browser, app_url,
         found = [v for v in page.evaluate(_AXE_RUN) if not _allowed(page, v)]
     finally:
         page.close()
-    if spec.file == "playground.py" and found and {v["rule"] for v in found} <= KNOWN_OPEN:
-        pytest.xfail("known, issue 19 open: the playground's wide-formula boxes scroll but cannot take focus")
     assert not found, "\n".join(f"{v['rule']}: {v['target']}  {v['html']}" for v in found)
 
-
-#: Violations found and not yet fixed (issue 19 stays open for them): only these may xfail, only on their page.
-KNOWN_OPEN = {"scrollable-region-focusable"}
 
 
 # --- motion and sound: nothing moves or plays until the student asks (issue 19 item 5) -------------------------
