@@ -151,6 +151,9 @@ def test_a_figure_of_labels_only_has_no_data_and_names_come_from_the_figure():
     assert style.figure_name(_loss_figure()) == "Loss while training"
     untitled = style.make_figure([go.Scatter(x=[0, 1], y=[1, 0])], x_title="epoch", y_title="loss")
     assert style.figure_name(untitled) == "loss against epoch"
+    diagram = style.make_figure([go.Scatter(x=[0, 1], y=[0, 1], mode="markers+lines")], title="A network",
+                                xaxis={"visible": False}, yaxis={"visible": False})
+    assert style.figure_name(diagram) is None  # node positions are not data
 
 
 def test_the_data_behind_a_figure_is_built_only_when_asked(monkeypatch):

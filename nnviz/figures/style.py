@@ -343,10 +343,12 @@ def describe(fig: go.Figure | dict) -> str:
 
 def figure_name(fig: go.Figure | dict) -> str | None:
     """What a figure shows, in a few words: its title, else "y against x" from its axis titles, else its first
-    series' name; None when it plots no numbers (only labels and shapes)."""
+    series' name; None when it plots no numbers (only labels and shapes) or is a drawing with both axes hidden
+    (a network diagram: its coordinates are placement, not data)."""
     data, layout = _parts(fig)
     plotted = [t for t in data if _plotted(t)]
-    if not plotted:
+    if not plotted or all(isinstance(layout.get(a), dict) and layout[a].get("visible") is False
+                          for a in ("xaxis", "yaxis")):
         return None
     title = _plain(_text(layout.get("title")))
     if title:
