@@ -353,3 +353,23 @@ def test_keyboard_alone_reaches_a_slider_and_runs_and_pauses_a_live_panel(browse
         assert not pause.is_enabled(), "Space on Pause paused the run"
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_a_figures_data_downloads_as_csv_when_pressed(browser, app_url):
+    """The deferred download works through the real server: the file is the figure's table, made on the press."""
+    from tests.browser_utils import wait_until_idle
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    try:
+        page.goto(f"{app_url}/single_neuron", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        button = page.locator('[data-testid="stDownloadButton"] button', has_text="Data: Firing rate").first
+        with page.expect_download(timeout=60_000) as download:
+            button.click()
+        text = Path(download.value.path()).read_text()
+        header, *rows = [line.split(",") for line in text.strip().splitlines()]
+        assert header[0] == "series" and len(header) >= 3 and len(rows) > 10
+        assert download.value.suggested_filename.endswith(".csv")
+    finally:
+        page.close()
