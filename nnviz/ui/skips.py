@@ -87,11 +87,11 @@ def _gates(cell_gates, updates) -> None:
     nnviz.topics.skip_and_feedback.gates computes, written from the same description."""
     from nnviz.topics.skip_and_feedback import gates as gt
 
-    cols = st.columns(2)
-    for k, g in enumerate(cell_gates):
-        with cols[k % 2]:
-            st.latex(gt.gate_latex(g))
-            st.caption(f"{g.symbol}: {g.name}")
+    for k in range(0, len(cell_gates), 2):  # a row per pair, so a phone stacks them in the order torch stores them
+        for col, g in zip(st.columns(2), cell_gates[k:k + 2], strict=False):
+            with col:
+                st.latex(gt.gate_latex(g))
+                st.caption(f"{g.symbol}: {g.name}")
     for u in updates:
         st.latex(u)
 
