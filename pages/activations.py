@@ -65,7 +65,7 @@ with st.expander("Formulas, with φ(z₀) and φ′(z₀) at the probe", expande
         st.latex(row)
 
 st.subheader("Properties of the selection")
-st.dataframe(gal.table, hide_index=True, width="stretch")
+st.dataframe(gal.table_arrow, hide_index=True, width="stretch")
 st.caption("Zero-centred: φ(0) = 0 and the mean of φ(z) for z ~ N(0, 1) is 0. Saturates: on which side φ′ → 0 as "
            "|z| → ∞. At a kink the derivative is undefined; autograd then uses one side's slope. Smooth, saturates, "
            "φ(0) and φ′(0) are computed at the parameters set above; output range, monotonic and zero-centred are "
@@ -169,7 +169,7 @@ def relu_section() -> None:
                 f"$b_2 = {rv.bias:.3g}$. Unit $k$ computes $\\max(0,\\ 1\\cdot x - t_k)$; the output adds them "
                 "with weights $s_k$. The first knot sits at the left end $x = -1$ and sets the starting slope. "
                 "The sum equals the piecewise-linear function exactly on the interval, not approximately.")
-    st.dataframe(rv.table, hide_index=True, width="stretch", height=min(38 + 35 * len(rv.rs.knots), 300))
+    st.dataframe(rv.table_arrow, hide_index=True, width="stretch", height=min(38 + 35 * len(rv.rs.knots), 300))
     ui.takeaway(rv.takeaway)
 
 
@@ -206,7 +206,7 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
             ui.figure(ch.figure(), key=key, alt=ch.alt)
     st.caption(study.caption + (f" Only the first {views.DEPTH_MAX} of the {len(acts)} activations selected in the "
                                 "gallery are followed here." if len(acts) > views.DEPTH_MAX else ""))
-    st.dataframe(study.table, hide_index=True, width="stretch")
+    st.dataframe(charts.table, hide_index=True, width="stretch")
     ui.takeaway(study.takeaway)
 
 

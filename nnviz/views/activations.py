@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from nnviz.activations import Phi
 from nnviz.figures import activations as figs
@@ -48,6 +49,7 @@ class Gallery:
     takeaway: str
     phi_chart: Chart
     dphi_chart: Chart
+    table_arrow: pa.Table  # ``table`` as st.dataframe reads it without a pandas round trip (1-2 ms a rerun)
 
 
 @view(max_entries=256)
@@ -63,7 +65,8 @@ def gallery(acts: tuple[Phi, ...], z_max: float, z_probe: float, shade: bool) ->
                     rf"\varphi'({z_probe:g}) = {tex_number(dphi_z, 4)}")
     table = topic.properties_table([properties(a) for a in acts])
     return Gallery(curves, tuple(rows), table, topic.gallery_caption(curves, shade), topic.gallery_takeaway(curves),
-                   chart(figs.gallery_phi(curves, z_probe, shade)), chart(figs.gallery_dphi(curves, z_probe, shade)))
+                   chart(figs.gallery_phi(curves, z_probe, shade)), chart(figs.gallery_dphi(curves, z_probe, shade)),
+                   pa.table(table))
 
 
 @view(max_entries=64)
@@ -148,6 +151,7 @@ class DepthCharts:
     activations: Chart
     gradients: Chart
     dead: Chart
+    table: pa.Table  # the study's table, for st.dataframe
 
 
 @view(max_entries=128)
@@ -155,7 +159,7 @@ def depth_charts(acts: tuple[Phi, ...], init: str, sigma_w: float, width: int, d
     """The depth section's three figures."""
     study = depth(acts, init, sigma_w, width, depth_l)
     return DepthCharts(chart(figs.depth_activations(study)), chart(figs.depth_gradients(study)),
-                       chart(figs.depth_dead(study)))
+                       chart(figs.depth_dead(study)), pa.table(study.table))
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,7 @@ class ReluView:
     sum_chart: Chart
     terms_chart: Chart
     table: dict  # the network's weights, one column per quantity (rounded to 4 places)
+    table_arrow: pa.Table
 
 
 def _relu_view(rs: topic.ReluSum, target_y: np.ndarray | None) -> ReluView:
@@ -188,7 +193,8 @@ def _relu_view(rs: topic.ReluSum, target_y: np.ndarray | None) -> ReluView:
         "slope after tₖ": np.round(rs.slopes, 4).tolist(),
     }
     return ReluView(rs, target_y, formula, bias, topic.relu_sum_sentence(rs, RELU_GRID, target_y),
-                    chart(figs.relu_sum(rs, RELU_GRID, target_y)), chart(figs.relu_terms(rs, RELU_GRID)), table)
+                    chart(figs.relu_sum(rs, RELU_GRID, target_y)), chart(figs.relu_terms(rs, RELU_GRID)), table,
+                    pa.table(table))
 
 
 @view(max_entries=64)
