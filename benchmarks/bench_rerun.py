@@ -37,16 +37,21 @@ def measure_page(page_file: str, repeats: int) -> tuple[list[float], list[float]
     """
     at = open_page(page_file)
     at.run()  # warm caches for the defaults, as a user who just opened the page
+    return sweep_widgets(at, repeats, page_file)
+
+
+def sweep_widgets(at, repeats: int, where: str) -> tuple[list[float], list[float]]:
+    """Set every keyed widget the open app shows to its extremes and back, ``repeats`` times; time each rerun.
+
+    Returns (wall seconds, CPU seconds) per rerun; an app exception is raised with ``where`` and the setting."""
     times: list[float] = []
     cpu: list[float] = []
-    keys = [w.key for w in _settable(at)]
-    for key in keys:
+    for key in [w.key for w in _settable(at)]:
         for _ in range(repeats):
             widget = next((w for w in _settable(at) if w.key == key), None)
             if widget is None:
                 break
-            original = widget.value
-            for value in _alternatives(widget) + [original]:
+            for value in _alternatives(widget) + [widget.value]:
                 widget = next((w for w in _settable(at) if w.key == key), None)
                 if widget is None:
                     break
@@ -56,7 +61,7 @@ def measure_page(page_file: str, repeats: int) -> tuple[list[float], list[float]
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.process_time() - c0)
                 if at.exception:
-                    raise RuntimeError(f"{page_file}: {key}={value!r}: {at.exception[0].value}")
+                    raise RuntimeError(f"{where}: {key}={value!r}: {at.exception[0].value}")
     return times, cpu
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_rerun import _alternatives, _p95  # noqa: E402
-from tests.apptest_utils import _settable, open_page  # noqa: E402
+from benchmarks.bench_rerun import _p95, sweep_widgets  # noqa: E402
+from tests.apptest_utils import open_page  # noqa: E402
 
 TABS = {  # page file -> (URL key of its tabs, labels in order)
     "depth.py": ("dp_tab", ("Counting", "Sawtooth", "Yarotsky's x²", "Regions", "Trajectory", "Equal budgets",
@@ -38,24 +38,7 @@ def measure_tab(page_file: str, key: str, label: str, repeats: int) -> tuple[flo
     opened, opened_cpu = time.perf_counter() - t0, time.process_time() - c0
     if at.exception:
         raise RuntimeError(f"{page_file} {label}: {at.exception[0].value}")
-    times: list[float] = []
-    cpu: list[float] = []
-    for wkey in [w.key for w in _settable(at)]:
-        for _ in range(repeats):
-            widget = next((w for w in _settable(at) if w.key == wkey), None)
-            if widget is None:
-                break
-            for value in _alternatives(widget) + [widget.value]:
-                widget = next((w for w in _settable(at) if w.key == wkey), None)
-                if widget is None:
-                    break
-                widget.set_value(value)
-                t0, c0 = time.perf_counter(), time.process_time()
-                at.run()
-                times.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-                if at.exception:
-                    raise RuntimeError(f"{page_file} {label}: {wkey}={value!r}: {at.exception[0].value}")
+    times, cpu = sweep_widgets(at, repeats, f"{page_file} {label}")
     return opened, opened_cpu, times, cpu
 
 
