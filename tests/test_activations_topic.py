@@ -191,13 +191,14 @@ def test_xavier_linear_stack_keeps_its_spread_while_sigmoid_gradients_vanish():
 def test_backprop_by_hand_equals_autograd_through_the_whole_stack():
     act, width, depth = Phi("tanh"), 32, 6
     p = topic.propagate(act, "he", depth=depth, width=width, batch=16, seed=3)
-    # rebuild the same weights and inputs (same generator calls) and let autograd do the backward pass
+    # rebuild the same weights (their own generator, seed 3) and inputs (a second one, seed 3 + 1) and let autograd
+    # do the backward pass through the whole stack
     std = topic.weight_std("he", width)
-    gen = torch.Generator().manual_seed(3)
+    gen_w, gen = torch.Generator().manual_seed(3), torch.Generator().manual_seed(4)
+    ws = [torch.randn(width, width, generator=gen_w, dtype=torch.float64) * std for _ in range(depth)]
     h = torch.randn(16, width, generator=gen, dtype=torch.float64).requires_grad_(True)
     hs = []
-    for _ in range(depth):
-        w = torch.randn(width, width, generator=gen, dtype=torch.float64) * std
+    for w in ws:
         h = act.torch(h @ w.T)
         h.retain_grad()
         hs.append(h)
