@@ -30,6 +30,7 @@ def limit_threads() -> None:
 
 
 def _warm() -> None:
+    import scipy.special  # noqa: F401  (activations.sigmoid_np's expit: ~0.2-0.7 s the first time)
     import torch
 
     from nnviz import threads

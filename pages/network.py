@@ -134,7 +134,7 @@ def _training() -> None:
             st.info("Press **Descend** to watch gradient descent step down the bowl, or **Step** for one step.")
 
     ui.live_panel("nw_gd", lambda: descent.BowlDescent(bowl.data, eta), draw_descent, config=(centre, eta),
-                  budget_s=0.0, start_label="Descend", step_label="Step")
+                  budget_s=0.0, start_label="Descend", step_label="Step", name="gradient descent")
 
     st.subheader("The logistic neuron: a bowl that is not quadratic")
     st.markdown("Same descent, now ŷ = σ(w x + b) on yes/no labels with the cross-entropy loss. Its curvature "
@@ -200,7 +200,7 @@ def _digits() -> None:
             ui.figure(figs.confusion_figure(r.confusion), key="nw_dconf")
 
     run = ui.live_panel("nw_digits", lambda: digits.DigitsTraining(settings, ddata), draw_digits, config=settings,
-                        shared=True)
+                        shared=True, name="digit classifier")
     model = run.result() if run.complete else default
     if model is not default:
         st.caption("Below: the network you just trained.")

@@ -200,7 +200,7 @@ def draw(run: pg.Trainer, running: bool) -> None:
 
 with stage:
     run: pg.Trainer = ui.live_panel(KEY, make, draw, config=config, start_label="Play", step_label="Step",
-                                   update=update)
+                                   update=update, name="the network")
 stage.caption(
     "Top: each square is one unit's value over the input plane (blue positive, vermillion negative, each scaled to "
     "its own range); edges are weights, blue solid positive, vermillion dashed negative, thicker = larger. Below: "

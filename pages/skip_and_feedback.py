@@ -131,7 +131,8 @@ def _draw_degradation(run: rs.DegradationRun, running: bool) -> None:
     _verdict_or_wait(run, lambda: rs.degradation_verdict(run.curves(), run.settings))
 
 
-ui.live_panel("sk_dg_live", lambda: rs.DegradationRun(dg), _draw_degradation, config=dg, shared=True)
+ui.live_panel("sk_dg_live", lambda: rs.DegradationRun(dg), _draw_degradation, config=dg, shared=True,
+              name="plain and residual stacks")
 ui.takeaway("Without skips, adding layers can make even the training loss worse. With skips, a deeper network "
             "can always fall back on the identity, so depth stops hurting.")
 
@@ -256,7 +257,8 @@ def _draw_adding(run: rc.AddingRun, running: bool) -> None:
     _verdict_or_wait(run, lambda: rc.adding_verdict({c: curves.final(c) for c in rc.CELLS}, run.settings.T))
 
 
-ui.live_panel("sk_add_live", lambda: rc.AddingRun(add), _draw_adding, config=add, shared=True)
+ui.live_panel("sk_add_live", lambda: rc.AddingRun(add), _draw_adding, config=add, shared=True,
+              name="adding problem")
 ui.takeaway("Gated cells keep an additive path through time (the LSTM's cell state, the GRU's interpolation), so "
             "a number can be carried across many steps; a vanilla RNN must pass it through T multiplications.")
 

@@ -171,6 +171,7 @@ def equal_budgets_section(key_prefix: str) -> None:
                                                                  key=f"{p}fit", index=4)])
     live_panel(f"{p}live", lambda: budget.BudgetExperiment(target, steps, seed),
                lambda run, running: _draw_budget(run, key_prefix, target, fit_index, stored),
-               config=(target, steps, seed), shared=True, budget_s=0.35, interval_s=0.5, start_label="Train")
+               config=(target, steps, seed), shared=True, budget_s=0.35, interval_s=0.5, start_label="Train",
+               name="equal budgets")
     takeaway("Existence is not learnability: a deep network that can represent the target may not be found by "
              "gradient descent, especially when it is very narrow.")

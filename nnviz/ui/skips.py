@@ -206,7 +206,8 @@ def landscape_section(key_prefix: str) -> None:
             figure(fx.landscape_figure(run.result()), key=key)
             st.markdown(rs.landscape_note(run.result()))
 
-    live_panel(f"{key_prefix}ls_live", lambda: rs.LandscapeRun(settings), draw, config=settings, shared=True)
+    live_panel(f"{key_prefix}ls_live", lambda: rs.LandscapeRun(settings), draw, config=settings, shared=True,
+               name="loss landscapes")
 
 
 def joint_section(key_prefix: str, phi: Phi, init: str, branch: str) -> None:
