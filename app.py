@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 
 from nnviz.catalog import PAGES, ROOT, SECTIONS  # noqa: E402
 from nnviz.heap import freeze_loaded_modules  # noqa: E402
-from nnviz.ui import app_style, check_link, classroom_toggle, remember_link  # noqa: E402
+from nnviz.ui import app_style, check_link, classroom_toggle, page_links, remember_link  # noqa: E402
 
 _classroom = st.query_params.get("classroom") == "true" or bool(st.session_state.get("classroom"))
 st.set_page_config(page_title="nnviz: deep learning, hands on", layout="wide",
@@ -23,9 +23,10 @@ navigation = {
     ]
     for section in SECTIONS
 }
-page = st.navigation({s: ps for s, ps in navigation.items() if ps})
+page = st.navigation({s: ps for s, ps in navigation.items() if ps}, position="hidden")
 remember_link()
 app_style()
+page_links(navigation)  # the app draws its own navigation (see nnviz.ui.common.page_links for why)
 classroom_toggle()
 warmup.wait()  # never import torch beside the warm-up thread
 page.run()

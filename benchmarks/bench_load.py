@@ -90,7 +90,7 @@ async def session(browser, url: str, n_sliders: int, deadline: float, out: dict,
                 return
             if spec.file != "home.py":
                 t0 = time.monotonic()
-                await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{spec.url_path}"]').click()
+                await page.locator(f'.st-key-nnviz_nav a[href$="/{spec.url_path}"]').click()
                 await page.wait_for_url(f"**/{spec.url_path}")
                 await page.wait_for_selector(f'h1:has-text("{spec.title.split()[0]}")')
                 await page.get_by_role("slider").first.wait_for()  # every page but home has sliders

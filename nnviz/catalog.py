@@ -41,8 +41,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("activations.py", "Activation functions", ":material/show_chart:", "Neurons",
              "Every activation and its derivative, and why a network without one is just a linear map."),
     PageSpec("universal_approximation.py", "Universal approximation", ":material/functions:", "Expressiveness",
-             "One hidden layer can approximate any continuous function on a closed, bounded interval: construct it, "
-             "solve it, train it."),
+             "With a non-polynomial activation, one hidden layer can approximate any continuous function on a closed, "
+             "bounded interval: construct it, solve it, train it."),
     PageSpec("depth.py", "Why go deep?", ":material/stacks:", "Expressiveness",
              "Depth buys exponentially many linear pieces per parameter; and why deeper is not always better."),
     PageSpec("skip_and_feedback.py", "Skip and feedback connections", ":material/alt_route:", "Architectures",

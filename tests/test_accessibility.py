@@ -205,19 +205,11 @@ _AXE_RUN = """async () => {
 }"""
 
 #: Violations caused by Streamlit's own components, which the app cannot change: (rule id, a CSS selector the
-#: offending element matches). Each entry was seen with Streamlit 1.67 / axe-core 4.14.1 on every page, default
-#: and classroom mode. Configuration checked (session 4): st.navigation(position="top") renders the pages as menus
-#: in a top bar and both entries go away (axe finds nothing on the home page), but every page title then hides
-#: behind a section menu; client.showSidebarNavigation=false removes them by removing the navigation. Neither is
-#: taken: the lead decides whether the top bar's menus are worth it.
-AXE_ALLOWED: tuple[tuple[str, str], ...] = (
-    # rule "list" (WCAG 1.3.1), element <ul data-testid="stSidebarNavItems">: Streamlit's sidebar navigation puts
-    # each section's header and pages in a <div> directly inside the <ul>, so the list holds non-<li> children.
-    ("list", '[data-testid="stSidebarNavItems"]'),
-    # rule "listitem" (WCAG 1.3.1), element each page's <li> in that navigation: it sits inside the section's
-    # <div>, not directly in a <ul>/<ol>. Same markup as above, from the other side.
-    ("listitem", '[data-testid="stSidebarNavItems"] li'),
-)
+#: offending element matches). Empty since session 4: Streamlit's sidebar navigation broke WCAG 1.3.1 (its <ul>
+#: held section <div>s, so axe's "list" and "listitem" rules failed on every page); the router now draws its own
+#: navigation as plain page links (nnviz.ui.page_links), which axe passes. Add an entry only for markup the app
+#: cannot change, with the rule, the element and why.
+AXE_ALLOWED: tuple[tuple[str, str], ...] = ()
 
 
 def _allowed(page, violation: dict) -> bool:

@@ -172,15 +172,17 @@ def test_memory_before_peak_and_after_many_training_sessions(server):
     assert peak < 4096, "the server stays far below the machine's memory"
 
 
-async def _navigation_titles(url: str, path: str) -> list[list[str]]:
-    """Open ``path`` as a fresh tab and return the page titles of every navigation the server sent until the first
-    script run finished."""
+async def _first_run(url: str, path: str) -> tuple[bool, list[tuple[str, list[str]]], list[str]]:
+    """Open ``path`` as a fresh tab; until its first script run finishes, return (whether the new session's
+    config hides Streamlit's automatic page list, each navigation sent as (position, page titles), the labels of
+    every page link drawn)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.proto.Navigation_pb2 import Navigation
     from websockets.asyncio.client import connect
 
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-    seen: list[list[str]] = []
+    hidden, navigations, links = False, [], []
     async with connect(ws_url, subprotocols=["streamlit"], max_size=2**26, open_timeout=60) as ws:
         msg = BackMsg()
         msg.rerun_script.page_name = path
@@ -190,24 +192,31 @@ async def _navigation_titles(url: str, path: str) -> list[list[str]]:
             fm = ForwardMsg()
             fm.ParseFromString(await asyncio.wait_for(ws.recv(), deadline - time.perf_counter()))
             kind = fm.WhichOneof("type")
-            if kind == "navigation":
-                seen.append([p.page_name for p in fm.navigation.app_pages])
+            if kind == "new_session":
+                hidden = fm.new_session.config.hide_sidebar_nav
+            elif kind == "navigation":
+                navigations.append((Navigation.Position.Name(fm.navigation.position),
+                                    [p.page_name for p in fm.navigation.app_pages]))
+            elif kind == "delta" and fm.delta.new_element.WhichOneof("type") == "page_link":
+                links.append(fm.delta.new_element.page_link.label)
             elif kind == "script_finished" and ForwardMsg.ScriptFinishedStatus.Name(fm.script_finished) in (
                     "FINISHED_SUCCESSFULLY", "FINISHED_WITH_COMPILE_ERROR"):
                 break
-    return seen
+    return hidden, navigations, links
 
 
-@pytest.mark.xfail(strict=False, reason="pages/ beside app.py: Streamlit 1.67 lays out the first sessions after a "
-                   "start from the folder's file names until st.navigation runs (deploy/README.md); pages/ is kept")
 def test_the_first_tab_after_a_restart_sees_only_the_apps_navigation():
-    """After a restart every open tab reconnects as a new session. Each navigation it is sent must be the app's
-    own (the catalog's titles), never Streamlit's automatic list of the files in pages/."""
+    """After a (re)start every open tab reconnects as a new session, and Streamlit (pages/ beside app.py) lays out
+    the first runs from the folder's file names until app.py's st.navigation runs. That automatic list must never
+    be displayed: the session's config hides it, every navigation message is sent hidden, and the app's own
+    links (the catalog's titles) are what the sidebar draws."""
     from nnviz.catalog import PAGES
 
-    titles = {p.title for p in PAGES}
+    titles = [p.title for p in PAGES]
     with streamlit_process() as (url, _):
-        seen = run_sync(_navigation_titles(url, PAGE))
-    assert seen, "the server sent no navigation"
-    for names in seen:
-        assert set(names) <= titles, f"a navigation listed {sorted(set(names) - titles)}"
+        hidden, navigations, links = run_sync(_first_run(url, PAGE))
+    assert hidden, "Streamlit's automatic page list is not hidden (client.showSidebarNavigation)"
+    assert navigations, "the server sent no navigation"
+    shown = [(position, names) for position, names in navigations if position != "HIDDEN"]
+    assert not shown, f"a navigation was displayed: {shown}"
+    assert links == titles, f"the sidebar's links {links} are not the catalog's pages {titles}"

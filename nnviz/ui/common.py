@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -43,15 +43,32 @@ def _ensure_router() -> None:
         st.rerun()
 
 
-#: Styles for every page. The sidebar's page links show no focus at all in Streamlit 1.67 (a keyboard user cannot
-#: see where Tab went, WCAG 2.4.7): give them the ring Streamlit's buttons have.
-_APP_CSS = ("<style>[data-testid='stSidebarNav'] a:focus-visible "
-            "{ outline: 2px solid #0072B2; outline-offset: -2px; }</style>")
+#: Styles for every page. Page links show no focus at all in Streamlit 1.67 (a keyboard user cannot see where
+#: Tab went, WCAG 2.4.7): give them the ring Streamlit's buttons have.
+_APP_CSS = ("<style>.st-key-nnviz_nav a:focus-visible { outline: 2px solid #0072B2; outline-offset: -2px; } "
+            ".st-key-nnviz_nav p { margin: 0.5rem 0 0 0; font-size: 0.875rem; }</style>")
 
 
 def app_style() -> None:
     """The app-wide style additions (app.py calls this once per run)."""
     st.html(_APP_CSS)
+
+
+def page_links(sections: Mapping[str, Sequence[Any]]) -> None:
+    """The app's navigation in the sidebar: each section's name, then a link per page (``st.Page`` objects).
+
+    The router draws it itself (``st.navigation(..., position="hidden")`` with ``client.showSidebarNavigation =
+    false``) rather than leaving it to Streamlit, for two reasons: Streamlit's automatic list of the files in
+    pages/, which a fresh server and a tab reconnecting after a restart briefly showed, is then never displayed;
+    and Streamlit's own navigation markup breaks WCAG 1.3.1 (list items outside their list, axe's "list" and
+    "listitem" rules), which plain links do not.
+    """
+    with st.sidebar.container(key="nnviz_nav"):
+        for section, pages in sections.items():
+            if pages:
+                st.markdown(f"**{section}**")  # body text colour: a caption's grey is under AA's 4.5:1 here
+                for page in pages:
+                    st.page_link(page)
 
 
 def intro(title: str, text: str) -> None:
