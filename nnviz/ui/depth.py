@@ -24,7 +24,7 @@ _ARCH_HELP = "Input width, hidden widths, output width; up to 10 hidden layers o
 
 def show(chart: views.Chart, key: str, data: bool = True) -> None:
     """A cached ``views.Chart`` on the page, with its text alternative (and a CSV of its numbers if ``data``)."""
-    figure(chart.spec, key=key, alt=chart.alt, data=data)
+    figure(chart.figure(), key=key, alt=chart.alt, data=data)
 
 
 def architecture_column(key_prefix: str, name: str, default: str) -> counting.Architecture | None:

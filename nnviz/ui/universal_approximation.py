@@ -10,7 +10,7 @@ import streamlit as st
 from nnviz.figures import universal_approximation as figs
 from nnviz.format import number, tex_number
 from nnviz.topics import universal_approximation as ua
-from nnviz.ui import classroom, wide
+from nnviz.ui import wide
 from nnviz.ui.common import checkbox, figure, labels, lazy_expander, radio, selectbox, slider, takeaway
 from nnviz.ui.live import live_panel
 from nnviz.views import universal_approximation as views
@@ -20,12 +20,7 @@ OPTIMISERS = {"adam": "Adam (every weight, torch)", "lm": "Levenberg–Marquardt
 
 def chart(c: views.Chart, key: str) -> None:
     """A cached figure: its dict straight to the chart (no figure object rebuilt per rerun), its alt text given."""
-    if classroom.is_on():  # classroom mode enlarges the fonts of a figure object
-        import plotly.graph_objects as go
-
-        figure(go.Figure(c.figure, _validate=False), key=key, alt=c.alt)
-    else:
-        figure(c.figure, key=key, alt=c.alt)
+    figure(c.figure(), key=key, alt=c.alt)
 
 
 def formula_card(lines: tuple[str, ...] | list[str], label: str) -> None:

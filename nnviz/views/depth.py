@@ -1,7 +1,7 @@
 """Cached views of the "Why go deep?" page: plain settings in, frozen results (with their sentences) out.
 
 Each session gets its own copy (``view`` is st.cache_data). Figures are cached too, as a ``Chart``: the figure's
-dict and its text alternative, built once per settings (``ui.figure`` takes the dict), so no plotly object is
+dict and its text alternative (``nnviz.views.charts``), built once per settings, so no plotly object is
 shared between sessions and a rerun costs a copy of the dict instead of a rebuild.
 """
 
@@ -10,27 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import plotly.graph_objects as go
 
 from nnviz import audio
 from nnviz.figures import audio as audio_figs
 from nnviz.figures import depth as figs
-from nnviz.figures import style
 from nnviz.topics.depth import budget, constructions, counting, history, octaves, pieces, trajectory, untangle
 from nnviz.ui.cache import view
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One figure built once per settings: its plotly dict and its text alternative for screen readers."""
-
-    spec: dict
-    alt: str
-
-
-def chart(fig: go.Figure, alt: str | None = None) -> Chart:
-    """A figure as a cacheable ``Chart`` (``alt`` defaults to the automatic description)."""
-    return Chart(fig.to_dict(), alt or style.describe(fig))
+from nnviz.views.charts import Chart, chart
 
 
 @view(max_entries=64)

@@ -15,6 +15,7 @@ from nnviz.figures import style
 from nnviz.figures import universal_approximation as figs
 from nnviz.topics import universal_approximation as ua
 from nnviz.ui.cache import view
+from nnviz.views.charts import Chart, chart
 
 MAX_CURVES = 40
 #: The width sweep is about approximating f: always these noise-free samples, whatever the sliders above say.
@@ -23,19 +24,6 @@ SWEEP_SAMPLES = 256
 #: is the black dashed line).
 LOOKS = {"constructed": (style.GREEN, "dot"), "least squares": (style.ORANGE, "dashdot"),
          "trained": (style.MODEL, "solid")}
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A figure as a plain dict (building it costs more than copying it) and its text alternative."""
-
-    figure: dict
-    alt: str
-
-
-def chart(fig) -> Chart:
-    """Freeze a go.Figure for a cache: its dict and the description computed once from it."""
-    return Chart(fig.to_dict(), style.describe(fig))
 
 
 @dataclass(frozen=True)
