@@ -4,6 +4,7 @@ name on its page, and (browser, slow) axe-core finds no serious or critical viol
 from __future__ import annotations
 
 import collections
+import json
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from nnviz.catalog import PAGES
 from nnviz.figures import style
-from tests.apptest_utils import assert_clean, open_page
+from tests.apptest_utils import _settable, assert_clean, extreme_values, open_page
 
 # --- describe(): the text alternative of a figure ------------------------------------------------------------
 
@@ -189,6 +190,68 @@ def test_every_control_has_a_unique_name_and_every_chart_a_text_alternative(spec
     assert not repeated, f"{spec.file}: controls sharing a name {repeated}"
     for chart in at.get("plotly_chart"):
         assert chart.proto.alt.strip(), f"{spec.file}: a chart without a text alternative"
+
+
+def _charts(at) -> dict[str, tuple[str, str]]:
+    """Each keyed chart on the page by its key: (a digest of its plotted data, its text alternative). The element
+    id is "$$ID-<hash of its parameters>-<key>": the hash changes with the figure, the key does not."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        key = chart.proto.id.split("-", 2)[-1]
+        if key and key != "None":
+            data = json.dumps(json.loads(chart.proto.spec).get("data", []), sort_keys=True)
+            out[key] = (str(hash(data)), chart.proto.alt)
+    return out
+
+
+#: Widget changes tried per page: enough to move every page's main figures, bounded so the sweep stays short.
+_ALT_SWEEP_WIDGETS = 8
+#: Where a page's first tab is driven by typed text (depth: two architectures), the sweep opens a tab of sliders.
+_ALT_SWEEP_LINK = {"depth.py": {"dp_tab": "Sawtooth"}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", list(PAGES), ids=lambda p: p.url_path)
+def test_a_charts_text_alternative_changes_when_its_data_does(spec):
+    """WCAG 1.1.1 done properly: the text is computed from the result, so a chart whose plotted numbers change
+    (a widget moved to its ends) must say something different at least once, and the page must have such a chart.
+    A fixed caption passed as alt text fails here."""
+    at = open_page(spec.file, _ALT_SWEEP_LINK.get(spec.file))
+    assert_clean(at)
+    seen: dict[str, tuple[set, set]] = collections.defaultdict(lambda: (set(), set()))
+
+    def record() -> None:
+        for cid, (data, alt) in _charts(at).items():
+            seen[cid][0].add(data)
+            seen[cid][1].add(alt)
+
+    record()
+    for key in [w.key for w in _settable(at)][:_ALT_SWEEP_WIDGETS]:
+        widget = next((w for w in _settable(at) if w.key == key), None)
+        if widget is None:
+            continue
+        original = widget.value
+        other = next((v for v in extreme_values(widget) if v != original), None)
+        if other is None:
+            continue
+        widget.set_value(other)
+        at.run()
+        assert_clean(at)
+        record()
+        widget = next((w for w in _settable(at) if w.key == key), None)
+        if widget is not None:
+            widget.set_value(original)
+            at.run()
+    changed = {cid: alts for cid, (datas, alts) in seen.items() if len(datas) > 1}
+    if not at.get("plotly_chart"):
+        pytest.skip(f"{spec.file} shows no chart at its defaults")
+    assert changed or not _settable_any(at), f"{spec.file}: no chart's data changed under {_ALT_SWEEP_WIDGETS} widgets"
+    frozen = [cid for cid, alts in changed.items() if len(alts) < 2]
+    assert not frozen, f"{spec.file}: charts whose data changed but whose text alternative did not: {frozen}"
+
+
+def _settable_any(at) -> bool:
+    return next(iter(_settable(at)), None) is not None
 
 
 # --- axe-core in Chromium (browser, slow) ---------------------------------------------------------------------
