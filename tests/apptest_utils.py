@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 from streamlit.testing.v1 import AppTest
 
 from nnviz.catalog import ROOT
+from nnviz.live import INTERVAL_S
 from nnviz.ui import common
 
 common.ROUTER_GUARD = False  # see nnviz.ui.common: AppTest runs a switched-to page directly
@@ -108,3 +110,19 @@ def _find(at: AppTest, key: str):
         if w.key == key:
             return w
     return None
+
+
+def run_until(at: AppTest, done: Callable[[AppTest], bool], timeout_s: float = 300.0) -> bool:
+    """Rerun ``at`` one live-panel interval apart, as a browser's ticks arrive, until ``done(at)`` or the timeout;
+    returns ``done(at)``.
+
+    The live panel trains only on ticks at least 0.8 of an interval apart (a client that asks faster gets
+    redraws, not extra training), so a loop that counts back-to-back reruns trains a load-dependent amount: on
+    an idle machine most reruns are too quick to train. Waiting out the interval makes every rerun a tick; the
+    timeout only bounds a run that never ends.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not done(at) and time.monotonic() < deadline:
+        time.sleep(INTERVAL_S)
+        at.run()
+    return done(at)

@@ -13,7 +13,7 @@ from nnviz.activations import Phi
 from nnviz.topics import activations as topic
 from nnviz.ui import sound
 from nnviz.ui.live import live_run
-from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
 
 PAGE = "activations.py"
 
@@ -145,11 +145,7 @@ def test_collapse_section_follows_its_widgets():
     assert not any("same shape" in c.value for c in at.caption)  # no comparison before the stacks are trained
     at.button(key="act_col_start").click()
     at.run()
-    for _ in range(200):  # the live panel reruns its fragment while it plays
-        run = live_run("act_col", at.session_state)
-        if run.done:
-            break
-        at.run()
+    run_until(at, lambda a: live_run("act_col", a.session_state).done)
     assert_clean(at)
     run = live_run("act_col", at.session_state)
     assert run.complete and run.steps == topic.COLLAPSE_STEPS
@@ -211,11 +207,7 @@ def test_race_runs_on_its_button_and_is_shared():
     n_before = len(_charts(at))
     at.button(key="act_race_start").click()
     at.run()
-    for _ in range(200):  # the live panel reruns its fragment while it plays
-        run = live_run("act_race", at.session_state)
-        if run.done:
-            break
-        at.run()
+    run_until(at, lambda a: live_run("act_race", a.session_state).done)
     assert_clean(at)
     run = live_run("act_race", at.session_state)
     assert run.complete and run.steps == 100 and run.phis == (Phi("relu"), Phi("tanh"))

@@ -7,7 +7,7 @@ import pytest
 from nnviz import ui
 from nnviz.topics.depth import budget
 from nnviz.ui.live import live_run
-from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
 
 TABS = ("Counting", "Sawtooth", "Yarotsky's x²", "Regions", "Trajectory", "Equal budgets", "Untangling",
         "Real networks")
@@ -108,13 +108,9 @@ def test_equal_budget_live_run_trains_a_fixed_number_of_steps():
     assert_clean(at)
     assert any("Press Train" in i.value for i in at.info)  # not the precomputed settings
     at.button(key="dp_eb_live_start").click().run()
-    run = None
-    for _ in range(400):
-        at.run()
-        assert_clean(at)
-        run = live_run("dp_eb_live", at.session_state)
-        if run.done:
-            break
+    run_until(at, lambda a: live_run("dp_eb_live", a.session_state).done)
+    assert_clean(at)
+    run = live_run("dp_eb_live", at.session_state)
     assert run.complete and run.steps == 6 * 200 and len(run.cells) == 30
     at.run()
     assert "Best depth per budget" in _markdown(at)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
+from nnviz.ui.live import live_run
+from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
 
 PAGE = "network.py"
 
@@ -72,10 +73,7 @@ def test_descent_runs_its_fixed_steps_and_names_the_regime():
     at = open_page(PAGE, {"nw_tab": "Training", "nw_eta": "0.7"})  # above 2/lambda_max = 0.585 at the default centre
     _widget(at.button, "nw_gd_start").click()
     at.run()
-    for _ in range(60):
-        at.run()
-        if any("diverges" in e.value for e in at.error):
-            break
+    run_until(at, lambda a: any("diverges" in e.value for e in a.error) or live_run("nw_gd", a.session_state).done)
     assert_clean(at)
     assert any("diverges" in e.value for e in at.error)
 
@@ -106,10 +104,7 @@ def test_training_digits_with_other_settings_finishes_and_is_used():
     assert any("Press **Train**" in i.value for i in at.info)
     _widget(at.button, "nw_digits_start").click()
     at.run()
-    for _ in range(80):
-        at.run()
-        if any("the network you just trained" in c.value for c in at.caption):
-            break
+    run_until(at, lambda a: any("the network you just trained" in c.value for c in a.caption))
     assert_clean(at)
     assert any("the network you just trained" in c.value for c in at.caption)
     assert any("After 5 epochs" in m.value for m in at.markdown)

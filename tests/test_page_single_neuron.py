@@ -10,7 +10,7 @@ from nnviz.topics.single_neuron import NeuronTrainer
 from nnviz.ui import sound
 from nnviz.ui.live import live_run
 from nnviz.views import single_neuron as views
-from tests.apptest_utils import assert_clean, open_page, sweep_extremes
+from tests.apptest_utils import assert_clean, open_page, run_until, sweep_extremes
 
 PAGE = "single_neuron.py"
 #: diagram, plane, step vs sigmoid, training plane, loss, LIF trace, f-I curve
@@ -25,14 +25,10 @@ def _slider(at, key):
     return next(s for s in at.slider if s.key == key)
 
 
-def _train_to_end(at, max_runs: int = 200):
+def _train_to_end(at):
     at.button(key="sn_train_start").click()
     at.run()
-    for _ in range(max_runs):
-        run = live_run("sn_train", at.session_state)
-        if run.done:
-            break
-        at.run()  # each run advances the live panel by one time slice
+    run_until(at, lambda a: live_run("sn_train", a.session_state).done)
     at.run()
     return live_run("sn_train", at.session_state)
 

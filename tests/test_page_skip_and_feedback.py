@@ -15,7 +15,7 @@ from nnviz.topics.skip_and_feedback import waveshaper as ws
 from nnviz.ui import skips
 from nnviz.ui.live import live_run
 from nnviz.views import skip_and_feedback as V
-from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
 
 PAGE = "skip_and_feedback.py"
 #: Gradient flow, trajectories, time gradients, and the two precomputed runs shown at once (degradation, adding).
@@ -95,11 +95,8 @@ def test_changed_settings_wait_for_train_then_train_to_a_verdict():
     assert any("Press **Train** to train the three cells" in i.value for i in at.info)
     n0 = _charts(at)
     at.button(key="sk_add_live_start").click().run()
-    for _ in range(400):
-        live = live_run("sk_add_live", at.session_state)
-        if live.done:
-            break
-        at.run()
+    run_until(at, lambda a: live_run("sk_add_live", a.session_state).done)
+    live = live_run("sk_add_live", at.session_state)
     assert isinstance(live, rc.AddingRun) and live.complete and live.steps == live.max_steps
     at.run()
     assert _charts(at) == n0 + 1 and "At T = 10:" in _text(at)
