@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnviz.ui import live
-from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
 
 PAGE = "playground.py"
 KEY = "pg_live"
@@ -56,8 +56,7 @@ def test_defaults_then_play_step_and_reset():
 def test_stop_epoch_ends_the_run():
     at = open_page(PAGE, {"pg_stop": "10"})
     _click(at, "pg_live_start")
-    for _ in range(3):
-        at.run()
+    run_until(at, lambda a: _run(a).done)
     tr = _run(at)
     assert tr.epoch == 10 and tr.done
     assert any("Reached the stop epoch" in c.value for c in at.caption)
@@ -119,19 +118,13 @@ def test_regression_and_three_classes_train():
 def test_divergence_and_swinging_are_explained():
     at = open_page(PAGE, {"pg_problem": "Regression", "pg_act": "ReLU", "pg_lr": "10", "pg_depth": "3"})
     _click(at, "pg_live_start")
-    for _ in range(4):
-        at.run()
-        if _run(at).diverged:
-            break
+    run_until(at, lambda a: _run(a).diverged or _run(a).done)
     assert_clean(at)
     assert _run(at).diverged and any("diverged" in w.value for w in at.warning)
     assert np.isfinite(_run(at).net.theta).all()
     at = open_page(PAGE, {"pg_data_c": "Spiral", "pg_lr": "3", "pg_stop": "200"})
     _click(at, "pg_live_start")
-    for _ in range(10):
-        at.run()
-        if _run(at).done:
-            break
+    run_until(at, lambda a: _run(a).done)
     assert any("swings" in w.value or "rising" in w.value for w in at.warning), [w.value for w in at.warning]
 
 
