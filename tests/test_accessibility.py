@@ -254,6 +254,22 @@ def _settable_any(at) -> bool:
     return next(iter(_settable(at)), None) is not None
 
 
+def _contrast_with_white(colour: str) -> float:
+    """WCAG 2.1 contrast ratio of a #rrggbb colour against white."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_every_data_colour_has_3_to_1_contrast_on_white():
+    """WCAG 1.4.11: curves and markers (the figures' lessons) are graphical objects, 3:1 against the background."""
+    colours = {*style.SERIES, *style.CLASS_COLOURS, style.POSITIVE, style.NEGATIVE, style.MODEL, style.TARGET,
+               style.TRAIN, style.TEST, style.COMPARE, style.GREY}
+    low = {c: round(_contrast_with_white(c), 2) for c in colours if _contrast_with_white(c) < 3.0}
+    assert not low, f"colours under 3:1 on white: {low}"
+    assert _contrast_with_white("#E69F00") < 3.0  # Okabe-Ito's own orange, which this test rejects
+
+
 # --- axe-core in Chromium (browser, slow) ---------------------------------------------------------------------
 
 #: Where axe-core's browser bundle is: $AXE_JS, else where `.ci/run` installs it
