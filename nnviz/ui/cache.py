@@ -20,6 +20,9 @@ from typing import TypeVar
 import streamlit as st
 
 F = TypeVar("F", bound=Callable)
+T = TypeVar("T")
+
+_MEMO = "_nnviz_session_memo"
 
 
 def view(max_entries: int = 64, spinner: str | bool = False) -> Callable[[F], F]:
@@ -30,3 +33,24 @@ def view(max_entries: int = 64, spinner: str | bool = False) -> Callable[[F], F]
 def shared(max_entries: int = 16, spinner: str | bool = False) -> Callable[[F], F]:
     """Cache a pure function whose result is frozen and read-only; every caller gets the same object."""
     return st.cache_resource(max_entries=max_entries, show_spinner=spinner)
+
+
+def session_memo(slot: str, stamp: tuple, build: Callable[[], T], *, identity: object = None) -> T:
+    """What ``build()`` made at this session's last call for ``slot`` if ``stamp`` (plain settings) and
+    ``identity`` (an object compared by ``is``, e.g. a live run whose state the stamp's step count describes)
+    are unchanged, else a fresh one, kept for next time.
+
+    For what a rerun would rebuild although nothing it depends on changed (a figure after another section's
+    widget moved). Per session (``st.session_state``), one value per slot, never shared between sessions.
+    Classroom mode is part of the stamp, since it enlarges a figure's text in place.
+    """
+    from nnviz.ui import classroom
+
+    key = (stamp, classroom.is_on())
+    memo = st.session_state.setdefault(_MEMO, {})
+    hit = memo.get(slot)
+    if hit is not None and hit[0] is identity and hit[1] == key:
+        return hit[2]
+    made = build()
+    memo[slot] = (identity, key, made)
+    return made
