@@ -16,7 +16,8 @@ def _script():
         return st.session_state.builds
 
     stamp = (st.session_state.get("stamp", 0),)
-    st.session_state.value = session_memo("slot", stamp, build, identity=st.session_state.run)
+    identity = st.session_state.run if st.session_state.get("by_run", True) else None
+    st.session_state.value = session_memo("slot", stamp, build, identity=identity)
 
 
 def test_same_stamp_and_identity_reuse_the_value_else_rebuild():
@@ -33,6 +34,9 @@ def test_same_stamp_and_identity_reuse_the_value_else_rebuild():
 
 
 def test_sessions_do_not_share_values():
-    first = AppTest.from_function(_script).run()
-    second = AppTest.from_function(_script).run()
+    first, second = AppTest.from_function(_script), AppTest.from_function(_script)
+    for at in (first, second):
+        at.session_state.by_run = False  # the same identity (None) and stamp in both sessions
+        at.run()
     assert first.session_state.builds == 1 and second.session_state.builds == 1
+    assert second.session_state.value == 1
