@@ -153,13 +153,25 @@ def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int
                  float(np.abs(kept.net.v).max()), kept, base, fig)
 
 
+def solve_settings(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int, method: str,
+                   log_w: float) -> tuple:
+    """``solve``'s arguments with those it ignores set to their defaults (the spread and seed of random neurons
+    when it solves on the constructed layer, the construction when on random neurons), so settings that give the
+    same solve share one cache entry and a rerun after moving an ignored widget finds it."""
+    if hidden == "constructed":
+        scale, seed = 1.0, 0
+    else:
+        method, log_w = "bumps", 3.0
+    return spec, hidden, width, phi, float(scale), int(seed), method, float(log_w)
+
+
 @view(max_entries=16, spinner="Solving again with every singular value kept …")
 def truncation(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int, method: str,
                log_w: float) -> str:
     """What the cut-off did: the same solve with every singular value float64 resolves, measured against it.
     Costs a second SVD (about as long as the first), so the page asks for it in a section opened on demand."""
     p = spec.problem()
-    res = solve(spec, hidden, width, phi, scale, seed, method, log_w)
+    res = solve(*solve_settings(spec, hidden, width, phi, scale, seed, method, log_w))
     full = ua.least_squares_fit(res.base, p.x_train, p.y_train, rcond=None)
     return ua.truncation_comparison(res.kept, full, res.fit.error, ua.fit_error(full.net, p))
 
@@ -243,6 +255,15 @@ def table(fits: list[tuple[str, Fit]]) -> dict[str, list]:
             "parameters": [f.net.n_parameters() for _, f in fits]}
 
 
+def comparison_settings(spec: Spec, width: int, phi: Phi, method: str, log_w: float, hidden: str, scale: float,
+                        seed: int) -> tuple:
+    """``comparison``'s arguments with the spread and seed of random neurons set to their defaults when the
+    least squares solves on the constructed layer (as ``solve_settings``)."""
+    if hidden == "constructed":
+        scale, seed = 1.0, 0
+    return spec, width, phi, method, float(log_w), hidden, float(scale), int(seed)
+
+
 @view(max_entries=48)
 def comparison(spec: Spec, width: int, phi: Phi, method: str, log_w: float, hidden: str, scale: float,
                seed: int) -> Comparison:
@@ -252,6 +273,7 @@ def comparison(spec: Spec, width: int, phi: Phi, method: str, log_w: float, hidd
     if constructed:
         fits.append(("constructed", construct(spec, method, width, phi, log_w).fit))
     if constructed or hidden == "random":
-        fits.append(("least squares", solve(spec, hidden, width, phi, scale, seed, method, log_w).fit))
+        least_squares = solve(*solve_settings(spec, hidden, width, phi, scale, seed, method, log_w))
+        fits.append(("least squares", least_squares.fit))
     fit_chart, error_chart = comparison_figures(spec.problem(), fits)
     return Comparison(tuple(fits), fit_chart, error_chart, table(fits))
