@@ -28,8 +28,8 @@ remember_link()
 app_style()
 page_links(navigation)  # the app draws its own navigation (see nnviz.ui.common.page_links for why)
 classroom_toggle()
-warmup.wait()  # never import torch beside the warm-up thread
-page.run()
-check_link()
-warmup.start()  # torch and its optimiser load in the background, after the first page is served
+with warmup.page_run():  # never import torch beside the warm-up thread
+    page.run()
+    check_link()
+warmup.start()  # torch and its optimiser load in the background, once the server has been quiet a moment
 freeze_loaded_modules()  # keeps Streamlit's garbage collection after each run cheap

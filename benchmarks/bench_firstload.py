@@ -12,10 +12,14 @@ For every page of the catalog (or those named on the command line):
 
 Settled (a lighter form of tests/browser_utils.wait_until_idle): the page's title and the router's sidebar are
 there, Streamlit's running indicator has been absent for --quiet-ms (500 ms) in a row, and every plotly chart on
-the page has drawn its SVG; the time reported is the start of that quiet stretch. Error boxes on the settled page
-are counted. Beside each figure: when the server answered its health check (cold) and the time the server spent
-on the visit's script runs (benchmarks/server_timing, from the first run's arrival to the last one's finish): the
-rest is the browser loading Streamlit's JavaScript, connecting and drawing.
+the page has drawn its SVG (and no element is still a placeholder waiting for its lazily loaded JavaScript, such as
+plotly's 4.7 MB chunk, which a page's first chart fetches); the time reported is the start of that quiet stretch.
+Error boxes on the settled page are counted. Beside each figure: when the server answered its health check (cold)
+and the time the server spent on the visit's script runs (benchmarks/server_timing, from the first run's arrival
+to the last one's finish): the rest is the browser loading Streamlit's JavaScript, connecting and drawing. Below
+each row, the breakdown: seconds from the clock's start until the server listened (cold), the HTML answered, the
+websocket opened, the first script run arrived and finished, the last run finished, the title was drawn, the
+first chart was drawn and the page settled; and the server's CPU seconds (cold: to listening, and in all).
 
     python benchmarks/bench_firstload.py [single_neuron depth ...] [--repeats 1]
 
@@ -46,10 +50,13 @@ WARM_GOAL_S, COLD_GOAL_S = 3.0, 6.0
 READY = """
 () => !!document.querySelector('h1')
   && !document.querySelector('[data-testid="stStatusWidget"]')
+  && !document.querySelector('[data-testid="stSkeleton"]')
   && Array.from(document.querySelectorAll('[data-testid="stSidebar"]'))
        .some(s => s.textContent.includes('Classroom mode'))
   && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).every(c => c.querySelector('.main-svg'))
 """
+#: Milestones polled beside READY: the page's title drawn, and the first plotly chart drawn (plotly.js loaded).
+MILESTONES = """() => ({title: !!document.querySelector('h1'), chart: !!document.querySelector('.main-svg')})"""
 ERRORS = """() => document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]')
   .length"""
 
@@ -91,14 +98,19 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
     raise TimeoutError("the server did not answer its health check")
 
 
-def wait_settled(page, quiet_ms: int, timeout_s: float) -> float:
-    """perf_counter() time at which the page became ready and then stayed ready for ``quiet_ms``."""
+def wait_settled(page, quiet_ms: int, timeout_s: float, seen: dict | None = None) -> float:
+    """perf_counter() time at which the page became ready and then stayed ready for ``quiet_ms``; ``seen`` gets
+    the first perf_counter() time of each MILESTONES entry (title, chart)."""
     deadline = time.perf_counter() + timeout_s
     since = None
+    seen = {} if seen is None else seen
     while time.perf_counter() < deadline:
         now = time.perf_counter()
         try:
             ready = page.evaluate(READY)
+            for name, there in page.evaluate(MILESTONES).items():
+                if there:
+                    seen.setdefault(name, now)
         except Exception:  # the page is still navigating (its context was replaced)
             ready = False
         if not ready:
@@ -111,13 +123,18 @@ def wait_settled(page, quiet_ms: int, timeout_s: float) -> float:
     raise TimeoutError("the page did not settle")
 
 
+def server_runs(log: Path, since: float) -> list[dict]:
+    """The script runs logged (benchmarks/server_timing) that arrived after ``since`` (time.time())."""
+    if not log.exists():
+        return []
+    runs = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    return [r for r in runs if r["arrived"] >= since]
+
+
 def server_seconds(log: Path, since: float) -> float:
     """Seconds the server spent on the script runs that arrived after ``since`` (time.time()): from the first's
     arrival to the last's finish. The part of a visit that is the server's, not the browser's."""
-    if not log.exists():
-        return float("nan")
-    runs = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-    runs = [r for r in runs if r["arrived"] >= since]
+    runs = server_runs(log, since)
     return max(r["finished"] for r in runs) - min(r["arrived"] for r in runs) if runs else float("nan")
 
 
@@ -136,19 +153,37 @@ def wait_server_idle(pid: int, timeout_s: float = 60, threshold: float = 0.1) ->
             return
 
 
-def visit(browser, url: str, quiet_ms: int, timeout_s: float, t0: float | None = None) -> tuple[float, int]:
-    """Open ``url`` in a new tab (a new session, no cached files); seconds from ``t0`` (default: now) until
-    settled, and the number of error boxes on the settled page."""
+def visit(browser, url: str, quiet_ms: int, timeout_s: float, t0: float | None = None) -> dict:
+    """Open ``url`` in a new tab (a new session, no cached files). Returns seconds from ``t0`` (default: now)
+    until settled ("seconds") and until each milestone: the HTML answered ("html"), the websocket opened
+    ("ws"), the title drawn ("title"), the first chart drawn ("chart"); and the number of error boxes on the
+    settled page ("errors"). Also "t0" and "t0_wall" (the same instant in perf_counter and time.time)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(timeout_s * 1000)
     try:
         page = context.new_page()
+        marks: dict[str, float] = {}
+        page.on("websocket", lambda ws: marks.setdefault("ws", time.perf_counter()))
         t0 = time.perf_counter() if t0 is None else t0
+        t0_wall = time.time() - (time.perf_counter() - t0)
         page.goto(url, wait_until="commit")
-        settled = wait_settled(page, quiet_ms, timeout_s)
-        return settled - t0, page.evaluate(ERRORS)
+        marks["html"] = time.perf_counter()
+        settled = wait_settled(page, quiet_ms, timeout_s, marks)
+        out = {name: at - t0 for name, at in marks.items()}
+        return out | {"seconds": settled - t0, "errors": page.evaluate(ERRORS), "t0": t0, "t0_wall": t0_wall}
     finally:
         context.close()
+
+
+def breakdown(result: dict, log: Path, since: float) -> dict:
+    """The visit's server-side part: its first script run's arrival and finish and the last run's finish,
+    in seconds from the visit's clock start (``result["t0_wall"]``), and how many runs it took."""
+    runs = sorted(server_runs(log, since), key=lambda r: r["arrived"])
+    if not runs:
+        return {"run_start": float("nan"), "run_end": float("nan"), "runs_end": float("nan"), "runs": 0}
+    base = result["t0_wall"]
+    return {"run_start": runs[0]["arrived"] - base, "run_end": runs[0]["finished"] - base,
+            "runs_end": max(r["finished"] for r in runs) - base, "runs": len(runs)}
 
 
 def cold(browser, path: str, args) -> dict:
@@ -157,10 +192,11 @@ def cold(browser, path: str, args) -> dict:
     try:
         wait_healthy(url, proc, args.timeout_s)
         healthy = time.perf_counter() - t0
-        load = os.getloadavg()[0]
-        seconds, errors = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s, t0=t0)
-        return {"seconds": seconds, "server_start": healthy, "errors": errors, "load": load,
-                "server": server_seconds(log, 0.0)}
+        load, cpu_up = os.getloadavg()[0], cpu_seconds(proc.pid)
+        result = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s, t0=t0)
+        return result | breakdown(result, log, 0.0) | {
+            "server_start": healthy, "load": load, "server": server_seconds(log, 0.0),
+            "cpu_up": cpu_up, "cpu": cpu_seconds(proc.pid)}
     finally:
         stop_server(proc)
 
@@ -173,11 +209,29 @@ def warm(browser, path: str, args) -> dict:
         visit(browser, url, args.quiet_ms, args.timeout_s)  # another student has opened the home page
         if not args.no_idle_wait:
             wait_server_idle(proc.pid)
-        load, since = os.getloadavg()[0], time.time()
-        seconds, errors = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s)
-        return {"seconds": seconds, "errors": errors, "load": load, "server": server_seconds(log, since)}
+        load, since, cpu0 = os.getloadavg()[0], time.time(), cpu_seconds(proc.pid)
+        result = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s)
+        return result | breakdown(result, log, since) | {
+            "load": load, "server": server_seconds(log, since), "cpu": cpu_seconds(proc.pid) - cpu0}
     finally:
         stop_server(proc)
+
+
+#: The breakdown's columns: seconds from the clock's start (cold: server process start; warm: the tab's navigation).
+STAGES = (("up", "server_start"), ("html", "html"), ("ws", "ws"), ("run", "run_start"), ("run done", "run_end"),
+          ("runs done", "runs_end"), ("title", "title"), ("chart", "chart"), ("settled", "seconds"))
+
+
+def describe(kind: str, results: list[dict]) -> str:
+    """One line: the median time of each stage of the visit, and the server's CPU seconds."""
+    def med(name: str) -> float:
+        values = [r.get(name, float("nan")) for r in results]
+        return statistics.median(values)
+
+    stages = " · ".join(f"{label} {med(name):.2f}" for label, name in STAGES if name in results[0])
+    cpu = (f"server CPU {med('cpu_up'):.2f} s to listening, {med('cpu'):.2f} s in all" if kind == "cold"
+           else f"server CPU {med('cpu'):.2f} s")
+    return f"{kind}: {stages} s ({med('runs'):.0f} runs; {cpu})"
 
 
 def main() -> None:
@@ -215,6 +269,8 @@ def main() -> None:
                 print(f"  {row['page']:32s} cold {row['cold']:5.1f} s (server up after {row['start']:.1f} s, "
                       f"script runs {row['cold_server']:.1f} s) · warm {row['warm']:5.1f} s (script runs "
                       f"{row['warm_server']:.1f} s) · errors {row['errors']} · load {row['load']:.1f}", flush=True)
+                print("    " + describe("cold", colds), flush=True)
+                print("    " + describe("warm", warms), flush=True)
         finally:
             browser.close()
     print(f"\n{'page':32s} {'cold s':>7s} {'up s':>5s} {'runs s':>6s} {'warm s':>7s} {'runs s':>6s} {'errors':>6s} "

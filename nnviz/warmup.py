@@ -1,21 +1,34 @@
 """Load in the background, once per process, what a student's first Train press would otherwise wait for.
 
-torch takes 1-2 s to import, and the first ``torch.optim.Adam`` imports ``torch._dynamo`` (another 2.4 s on an idle
-2-core machine, 10 s on a busy one). The router starts this after it has served its first page, so the home page
-never waits for torch and a page that trains finds it loaded.
+torch takes 1-2 s to import, and the first ``torch.optim.Adam`` imports ``torch._dynamo`` (another 2.1 s of CPU on an
+idle 2-core machine, 10 s on a busy one). The router asks for this after it has served a page (``start``), and the
+import begins only once no script run has been in progress for ``QUIET_S``: an import holds the interpreter for
+seconds at a time (loading torch's shared libraries), so started at once it slowed the first visitor's browser,
+which was still fetching Streamlit's and plotly's JavaScript from this same process, and their next run.
 
-A script run that arrives while the warm-up is still importing waits for it (``wait``) before it runs: two threads
-importing torch's submodules at once can see each other's half-initialised modules (Python accepts a partial
-module to break an import cycle between threads), which failed page runs with "operator ... does not exist".
+A script run that arrives while the warm-up is importing waits for it (``page_run``) before it runs, and the
+warm-up never starts while a run is in progress: two threads importing torch's submodules at once can see each
+other's half-initialised modules (Python accepts a partial module to break an import cycle between threads), which
+failed page runs with "operator ... does not exist".
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
+from collections.abc import Iterator
+
+#: Seconds without a script run in progress before the warm-up starts importing.
+QUIET_S = 3.0
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _threads_limited = False
+_state = threading.Condition()
+_running = 0  # script runs in progress (inside page_run)
+_last_run_end = float("-inf")  # time.monotonic() when the last one ended
+_importing = False
 
 
 def limit_threads() -> None:
@@ -29,7 +42,30 @@ def limit_threads() -> None:
         _threads_limited = True
 
 
+def _wait_for_quiet() -> None:
+    """Block until no run has been in progress for ``QUIET_S``; then mark the import as started."""
+    global _importing
+    with _state:
+        while True:
+            quiet = time.monotonic() - _last_run_end
+            if _running == 0 and quiet >= QUIET_S:
+                _importing = True
+                return
+            _state.wait(QUIET_S - quiet if _running == 0 else None)
+
+
 def _warm() -> None:
+    global _importing
+    _wait_for_quiet()
+    try:
+        _load()
+    finally:
+        with _state:
+            _importing = False
+            _state.notify_all()
+
+
+def _load() -> None:
     import scipy.special  # noqa: F401  (activations.sigmoid_np's expit: ~0.2-0.7 s the first time)
     import torch
 
@@ -42,11 +78,21 @@ def _warm() -> None:
     opt.step()
 
 
-def wait(timeout_s: float = 60.0) -> None:
-    """Block until the warm-up has finished, if it is running (a no-op once it is done or if never started)."""
-    thread = _thread
-    if thread is not None and thread.is_alive() and thread is not threading.current_thread():
-        thread.join(timeout_s)
+@contextlib.contextmanager
+def page_run(timeout_s: float = 60.0) -> Iterator[None]:
+    """Around a script run: waits (up to ``timeout_s``) while the warm-up is importing, and keeps it from starting
+    until the run has ended and ``QUIET_S`` more have passed."""
+    global _running, _last_run_end
+    with _state:
+        _state.wait_for(lambda: not _importing, timeout_s)
+        _running += 1
+    try:
+        yield
+    finally:
+        with _state:
+            _running -= 1
+            _last_run_end = time.monotonic()
+            _state.notify_all()
 
 
 def start() -> threading.Thread:

@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from nnviz import threads
+from nnviz import threads, warmup
 from nnviz.live import INTERVAL_S, TimedRun, tick_budget
 
 _RATE_WINDOW_S = 3.0
@@ -123,8 +123,7 @@ def live_panel(
         update(state["run"])
     store_key = (key, config)
 
-    @st.fragment(run_every=interval_s if state["running"] else None)
-    def _panel() -> None:
+    def _body() -> None:
         threads.bound()  # a fragment rerun may run in a fresh thread
         run: TimedRun = state["run"]
         purpose = name or run.title
@@ -177,6 +176,11 @@ def live_panel(
         if state["running"] and run.done:
             state["running"] = False
             st.rerun()
+
+    @st.fragment(run_every=interval_s if state["running"] else None)
+    def _panel() -> None:
+        with warmup.page_run():  # a tick is a script run of its own: never beside the warm-up's torch import
+            _body()
 
     _panel()
     return state["run"]
