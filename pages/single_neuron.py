@@ -40,7 +40,8 @@ with panel:
     st.latex(phi.latex)
     st.latex(nv.grad_latex)
     st.caption("Solid blue edges are positive weights, dashed vermillion negative; thicker means larger |w|. "
-               "φ′ comes from torch autograd." + (f" {nv.kink}" if nv.kink else ""))
+               "φ′ is φ's derivative in closed form, checked against torch autograd by the tests."
+               + (f" {nv.kink}" if nv.kink else ""))
 
 # ------------------------------------------------------------------------------------------------------------
 st.header("2 · The boundary a neuron draws, and why it needs a bias")

@@ -3,6 +3,8 @@ extremes; and (browser) painting a digit in Chromium."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from nnviz.ui.live import live_run
@@ -19,7 +21,24 @@ def _widget(group, key):
     return next(w for w in group if w.key == key)
 
 
-def test_default_view_opens_the_first_tab_only():
+def _deferred(*args, **kwargs):
+    raise AssertionError("a first visit ran a computation the page defers to a closed tab or a button")
+
+
+def _block_torch(monkeypatch) -> None:
+    """Make any `import torch` fail (None in sys.modules): torch costs 1.5-2 s of CPU to import on a cold server."""
+    import torch  # noqa: F401  (loaded first, so a warm-up thread of an earlier test can finish)
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+
+
+def test_default_view_opens_the_first_tab_only(monkeypatch):
+    from nnviz.views import network as views
+
+    _block_torch(monkeypatch)
+    for name in ("stack_view", "functions_view", "bowl_view", "logistic_view", "diabetes_view", "digits_data",
+                 "digits_default"):
+        monkeypatch.setattr(views, name, _deferred)
     at = open_page(PAGE)
     assert_clean(at)
     assert not errors(at)
@@ -93,6 +112,7 @@ def test_opening_a_tab_shows_the_shipped_training_and_trains_nothing(tab, monkey
     monkeypatch.setattr(heads, "train_head", no_training)
     monkeypatch.setattr(digits, "train", no_training)
     monkeypatch.setattr(digits.DigitsTraining, "_step", no_training)
+    _block_torch(monkeypatch)  # the live panel's untrained run builds its network on the first step only
     at = open_page(PAGE, {"nw_tab": tab})
     assert_clean(at)
     assert len(at.get("plotly_chart")) >= 2

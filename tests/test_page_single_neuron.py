@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from urllib.parse import parse_qs
 
 import pytest
@@ -38,7 +39,11 @@ def _deferred(*args, **kwargs):
 
 
 def test_default_page(monkeypatch):
-    # what the page defers: training (Train), the blobs (scikit-learn, 2-3 s to import) and the sound section
+    # what the page defers: training (Train), the blobs (scikit-learn, 2-3 s to import) and the sound section; and
+    # torch (1.5-2 s of CPU to import on a cold server): None in sys.modules makes any `import torch` fail
+    import torch  # noqa: F401  (loaded before it is blocked, so a warm-up thread of an earlier test can finish)
+
+    monkeypatch.setitem(sys.modules, "torch", None)
     monkeypatch.setattr(NeuronTrainer, "_step", _deferred)
     monkeypatch.setattr(views, "two_blobs", _deferred)
     monkeypatch.setattr(sound, "spiking_neuron_heard_section", _deferred)

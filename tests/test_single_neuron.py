@@ -103,6 +103,34 @@ def test_step_has_zero_gradient_and_a_kink_note_only_at_zero():
     assert not sn.kink_note(Phi("sigmoid"), 0.0)
 
 
+def test_steep_sigmoid_derivative_matches_autograd():
+    z = np.linspace(-6, 6, 121)
+    for k in (0.5, 1.0, 7.5, 50.0):
+        sig, dsig = sn.steep_sigmoid(z, k)
+        z_t = torch.tensor(z, requires_grad=True)
+        s = torch.sigmoid(k * z_t)
+        (ds,) = torch.autograd.grad(s.sum(), z_t)
+        np.testing.assert_allclose(sig, s.detach().numpy(), rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(dsig, ds.numpy(), rtol=1e-9, atol=1e-300)
+
+
+def test_trainer_starting_loss_and_steps_match_torch():
+    """The untrained run is numpy (no torch on a first visit): its loss at epoch 0 is torch's, and one step is
+    torch's gradient step from the same weights."""
+    data = two_blobs(100, spread=2.0, seed=0)
+    run = sn.NeuronTrainer(data, lr=0.5, epochs=3, seed=2)
+    w0, b0 = run.weights()
+    X, y = torch.tensor(data.X), torch.tensor(data.y, dtype=torch.float64)
+    w_t, b_t = torch.tensor(w0, requires_grad=True), torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ w_t + b_t, y)
+    assert run.history["loss"][0] == pytest.approx(float(loss.detach()), rel=1e-12)
+    gw, gb = torch.autograd.grad(loss, (w_t, b_t))
+    run.run(1)
+    w1, b1 = run.weights()
+    np.testing.assert_allclose(w1, w0 - 0.5 * gw.numpy(), rtol=1e-12)
+    assert b1 == pytest.approx(b0 - 0.5 * float(gb), rel=1e-12)
+
+
 def test_neuron_view_numbers_are_the_neurons():
     v = views.neuron((0.5, 1.0), (1.0, 2.0), -1.0, Phi("tanh"))
     assert v.z == pytest.approx(1.5) and v.y_hat == pytest.approx(math.tanh(1.5))

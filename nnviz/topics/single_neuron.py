@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from nnviz.activations import Phi
 from nnviz.datasets import Points
@@ -46,12 +45,10 @@ class Gradient:
 
 
 def output_gradient(x: np.ndarray, w: np.ndarray, b: float, phi: Phi) -> Gradient:
-    """The closed form: dy_hat/dw_i = phi'(z) x_i and dy_hat/db = phi'(z), with phi'(z) from torch autograd."""
+    """The chain rule: dy_hat/dw_i = phi'(z) x_i and dy_hat/db = phi'(z), with phi'(z) from ``phi.dnumpy`` (its
+    closed form, autograd where it has none; the tests check the whole neuron against torch autograd)."""
     x = np.asarray(x, dtype=float)
-    z = torch.tensor(float(pre_activation(x, w, b)), dtype=torch.float64, requires_grad=True)
-    y = phi.torch(z)
-    (d,) = torch.autograd.grad(y, z, allow_unused=True) if y.requires_grad else (None,)
-    d = 0.0 if d is None else float(d)
+    d = float(phi.dnumpy(float(pre_activation(x, w, b))))
     return Gradient(dphi_dz=d, dy_dw=d * x, dy_db=d)
 
 
@@ -144,11 +141,12 @@ def colour_range(y: np.ndarray, mid: float) -> ColourRange:
 
 
 def steep_sigmoid(z: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
-    """sigma(k z) and its derivative d/dz sigma(k z) = k sigma'(k z), the latter from autograd."""
-    z_t = torch.as_tensor(np.asarray(k * np.asarray(z, dtype=float))).requires_grad_(True)
-    s = torch.sigmoid(z_t)
-    (ds,) = torch.autograd.grad(s.sum(), z_t)
-    return s.detach().numpy(), k * ds.numpy()
+    """sigma(k z) and its derivative d/dz sigma(k z) = k sigma(k z)(1 - sigma(k z)), same shape as ``z`` (the
+    closed form; the tests check it against torch autograd)."""
+    sigmoid = Phi("sigmoid")
+    kz = k * np.asarray(z, dtype=float)
+    s = sigmoid.numpy(kz)
+    return s, k * sigmoid.dnumpy(kz, s)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -407,45 +405,58 @@ class TrainingSnapshot:
     lesson: str
 
 
+def cross_entropy(z: np.ndarray, y: np.ndarray) -> float:
+    """Mean binary cross-entropy of sigmoid(z) against labels ``y`` (both (m,)), from the logits: softplus(z) - y z,
+    as torch's binary_cross_entropy_with_logits computes it."""
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
 class NeuronTrainer(TimedRun):
     """Logistic regression y_hat = sigmoid(w . x + b) fitted by full-batch gradient descent on the binary
     cross-entropy, one epoch per step, for exactly ``epochs`` epochs (the same numbers under any load).
 
     ``w`` starts at small seeded random values, ``b`` at 0. The history holds the loss at the start (epoch 0)
-    and after every epoch, all of it (at most ``epochs`` + 1 rows, bounded by the page's epoch slider).
+    and after every epoch, all of it (at most ``epochs`` + 1 rows, bounded by the page's epoch slider). torch
+    loads on the first step: an untrained run (a first visit) is plain numpy.
     """
 
     unit = "epoch"
 
     def __init__(self, data: Points, lr: float = 1.0, epochs: int = 1000, seed: int = 0) -> None:
         self.data, self.lr, self.max_steps, self.seed = data, float(lr), int(epochs), seed
-        gen = torch.Generator().manual_seed(seed)
-        self._X = torch.as_tensor(data.X, dtype=torch.float64)
-        self._y = torch.as_tensor(data.y, dtype=torch.float64)
-        self.w = (0.1 * torch.randn(self._X.shape[1], generator=gen, dtype=torch.float64)).requires_grad_(True)
-        self.b = torch.zeros((), dtype=torch.float64, requires_grad=True)
+        self._w0 = 0.1 * np.random.default_rng(seed).standard_normal(data.X.shape[1])
+        self._t: dict | None = None  # X, y, w, b as float64 tensors, from the first step on
         self.history = History(("epoch", "loss"), max_points=self.max_steps + 2)
-        self.history.add(epoch=0, loss=self._loss_now())
+        self.history.add(epoch=0, loss=cross_entropy(pre_activation(data.X, self._w0, 0.0), data.y))
 
-    def _loss(self) -> torch.Tensor:
-        return torch.nn.functional.binary_cross_entropy_with_logits(self._X @ self.w + self.b, self._y)
+    def _tensors(self) -> dict:
+        if self._t is None:
+            import torch
 
-    def _loss_now(self) -> float:
-        with torch.no_grad():
-            return float(self._loss())
+            self._t = {"X": torch.as_tensor(self.data.X, dtype=torch.float64),
+                       "y": torch.as_tensor(self.data.y, dtype=torch.float64),
+                       "w": torch.tensor(self._w0, dtype=torch.float64, requires_grad=True),
+                       "b": torch.zeros((), dtype=torch.float64, requires_grad=True)}
+        return self._t
 
     def _step(self) -> bool:
-        gw, gb = torch.autograd.grad(self._loss(), (self.w, self.b))
+        import torch
+
+        t = self._tensors()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(t["X"] @ t["w"] + t["b"], t["y"])
+        gw, gb = torch.autograd.grad(loss, (t["w"], t["b"]))
         with torch.no_grad():
-            self.w -= self.lr * gw
-            self.b -= self.lr * gb
-        loss = self._loss_now()
+            t["w"] -= self.lr * gw
+            t["b"] -= self.lr * gb
+            loss = float(torch.nn.functional.binary_cross_entropy_with_logits(t["X"] @ t["w"] + t["b"], t["y"]))
         self.history.add(epoch=self.steps + 1, loss=loss)
         return math.isfinite(loss)  # an infinite loss ends the run: nothing after it means anything
 
     def weights(self) -> tuple[np.ndarray, float]:
         """Current (w, b) as numpy."""
-        return self.w.detach().numpy().copy(), float(self.b.detach())
+        if self._t is None:
+            return self._w0.copy(), 0.0
+        return self._t["w"].detach().numpy().copy(), float(self._t["b"].detach())
 
     def tally(self) -> Tally:
         """Right, wrong and tied points at the current weights."""
