@@ -166,31 +166,33 @@ def draw(run: pg.Trainer, running: bool) -> None:
     if trend.alarm and not run.diverged:
         st.warning(trend.sentence, icon=":material/show_chart:")
     net, steps = run.net, (run.steps, run.diverged)
-    view = views.remember("view", run, steps, lambda: pg.plane_view(net, keys, task, rules, res=100,
-                                                                   tile_res=16 if max(widths) <= 4 else 12))
+    view = views.remembered("view", run, steps, lambda: pg.plane_view(net, keys, task, rules, res=100,
+                                                                     tile_res=16 if max(widths) <= 4 else 12))
     scale = pg.output_scale(task, rules, view.output)
     if running:  # images, swapped in place at every frame (a redrawn chart would blink)
         st.image(figs.network_frame(view, net.Ws, feature_labels), caption="The network, live")
     else:  # paused: the figures of this run at this step are built once, whatever else the student changes
-        ui.figure(**views.once("net", run, steps, lambda: figs.network_diagram(
-            view, net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths)))), key="pg_fig_net")
+        chart = views.frozen("net", run, steps, lambda: figs.network_diagram(
+            view, net.Ws, feature_labels, height=min(600, 140 + 55 * max(widths))))
+        ui.figure(chart.figure(), key="pg_fig_net", alt=chart.alt)
     left, right = st.columns(2)
     with left:
         if running:
             st.image(figs.output_frame(view, split, task, scale, show_test=show_test, discretise=discretise),
                      caption=f"Output ({scale.title}) over the plane: x₁ across, x₂ up, −6 to 6", width="stretch")
         else:
-            ui.figure(**views.once("out", run, (steps, show_test, discretise), lambda: figs.output_map(
+            chart = views.frozen("out", run, (steps, show_test, discretise), lambda: figs.output_map(
                 view, split, task, scale, show_test=show_test, discretise=discretise, height=400,
-                axes=sounds.axes if sounds else ("x₁", "x₂"), names=sounds.names if sounds else None)),
-                key="pg_fig_out")
+                axes=sounds.axes if sounds else ("x₁", "x₂"), names=sounds.names if sounds else None))
+            ui.figure(chart.figure(), key="pg_fig_out", alt=chart.alt)
     with right:
         if running:
             st.image(figs.curves_frame(run.history, task), width="stretch",
                      caption="Loss (thick: blue training, orange test) and accuracy (thin). Pause to hover.")
         else:
-            ui.figure(**views.once("loss", run, steps, lambda: figs.loss_curves(
-                run.history, task, pg.loss_name(task, rules), height=400)), key="pg_fig_loss")
+            chart = views.frozen("loss", run, steps, lambda: figs.loss_curves(
+                run.history, task, pg.loss_name(task, rules), height=400))
+            ui.figure(chart.figure(), key="pg_fig_loss", alt=chart.alt)
     env = pg.envelope(run.history["epoch"], run.history["train_loss"], figs.CURVE_BINS)
     if env.binned and not running:
         st.caption(env.note)
@@ -239,8 +241,9 @@ st.markdown(
     "weights until the function fits the data. Its current state is the blue curve.")
 family = views.family(widths, tuple(phis), keys, task, tuple(range(net_seed + 1, net_seed + 9)), init, rules)
 y_title = {"regression": "ŷ", "binary": "output o" if rules == "tfp" else "P(class 1)"}.get(task, "P(class 1)")
-ui.figure(**views.once("family", run, (run.steps,), lambda: figs.family_figure(
-    family, y_title, trained=pg.slice_output(run.net, keys, task, rules, family.x1))), key="pg_fig_family")
+chart = views.frozen("family", run, (run.steps,), lambda: figs.family_figure(
+    family, y_title, trained=pg.slice_output(run.net, keys, task, rules, family.x1)))
+ui.figure(chart.figure(), key="pg_fig_family", alt=chart.alt)
 st.caption(pg.family_note(family, init, phis))
 
 # ------------------------------------------------------------------------------------------------------------

@@ -1,16 +1,18 @@
 """Figures of the network playground: the output over the plane, the network with a map per neuron, the
-loss curves and a family of random networks (results in, figures or images out; nothing is trained here).
+loss curves and a family of random networks (results in, figure dicts or images out; nothing is trained here).
 
 Built for a live view refreshed several times a second: few traces (lines share a trace, separated by None),
-heatmaps on coarse grids, and no per-point hover text beyond what a student needs.
+heatmaps on coarse grids, and no per-point hover text beyond what a student needs. Each builder returns a plain
+figure dict (plotly's JSON form, arrays base64-encoded), never a ``go.Figure``: building plotly's objects and
+copying them back out with ``to_dict()`` cost 3-9 ms a figure, on every new network.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from nnviz.datasets import Split
 from nnviz.figures import style
@@ -24,15 +26,41 @@ _AXIS = {"range": [-6, 6], "constrain": "domain", "zeroline": False, "showgrid":
 
 def _trace(kind: str, **props) -> dict:
     """A trace as a plain dict: plotly validates a go.Scatter property by property when it is built (most of a
-    rerun's cost on this page); ``make_figure`` still validates the dicts when ``style.VALIDATE`` is on (tests)."""
+    rerun's cost on this page); ``style.figure_dict`` still validates the figure when ``style.VALIDATE`` is on
+    (tests)."""
     return {"type": kind, **props}
 
 
+_SHORT = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
+          "float32": "f4", "float64": "f8"}
+
+
+def _plain(value: object) -> object:
+    """A numpy array as plotly.js's base64 typed array (what ``go.Figure.to_dict()`` writes; strings as a list),
+    nested dicts converted the same way (properties set to None left out, as plotly does), anything else as it is."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if not isinstance(value, np.ndarray):
+        return value
+    if value.dtype.kind in "OUS":
+        return value.tolist()
+    if value.dtype == np.int64:
+        value = value.astype(np.int32)
+    if value.dtype == np.bool_:
+        value = value.astype(np.uint8)
+    a = np.ascontiguousarray(value)
+    spec = {"dtype": _SHORT[str(a.dtype)], "bdata": base64.b64encode(a.data).decode("ascii")}
+    if a.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in a.shape)
+    return spec
+
+
 def _figure(traces: list, height: int, x_title: str | None = None, y_title: str | None = None,
-            show_legend: bool = True, **layout) -> go.Figure:
-    """``style.make_figure`` (one constructor call); a ``legend`` dict in ``layout`` adjusts the shared legend."""
+            show_legend: bool = True, **layout) -> dict:
+    """A figure dict (``style.figure_dict``, arrays base64-encoded once here); a ``legend`` dict in ``layout``
+    adjusts the shared legend."""
     legend = layout.pop("legend", None)
-    return style.make_figure(traces, height=height, x_title=x_title, y_title=y_title,
+    return style.figure_dict([_plain(t) for t in traces], height=height, x_title=x_title, y_title=y_title,
                              legend=legend if show_legend and legend is not None else show_legend, **layout)
 
 
@@ -54,7 +82,7 @@ _POINT_SETS = (("training points", "circle", "white", 1.0), ("test points", "dia
 
 def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_test: bool = True,
                discretise: bool = False, height: int = 460, axes: tuple[str, str] = ("x₁", "x₂"),
-               names: Sequence[str] | None = None) -> go.Figure:
+               names: Sequence[str] | None = None) -> dict:
     """The network's output over the input plane as a heatmap (colour bar over ``scale``), with the training
     (and test) points on top; ``axes`` are the axis titles, ``names`` the classes' names (else "class k")."""
     hover = "x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>"
@@ -117,9 +145,8 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
     legend = {"x": 0.0, "xanchor": "left", "orientation": "h", "yanchor": "bottom", "y": 1.02}
     if task != "regression":  # rims and classes: two entries a row, so the legend does not squeeze the plane
         legend |= {"entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 12}}
-    fig = _figure(traces, height, axes[0], axes[1], legend=legend, uirevision="keep")
-    fig.update_layout(xaxis=_AXIS, yaxis=_AXIS | {"scaleanchor": "x", "scaleratio": 1})
-    return fig
+    return _figure(traces, height, axes[0], axes[1], legend=legend, uirevision="keep", xaxis=_AXIS,
+                   yaxis=_AXIS | {"scaleanchor": "x", "scaleratio": 1})
 
 
 def _width_bucket(a: np.ndarray, top: float) -> np.ndarray:
@@ -144,7 +171,7 @@ def _tile_axis(n: int, t: int, size: float, gap: float) -> tuple[np.ndarray, np.
 
 
 def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Sequence[str], height: int = 460
-                    ) -> go.Figure:
+                    ) -> dict:
     """The network drawn TF Playground style: each unit a small map of its value over the plane, each edge
     coloured by the weight's sign (blue +, vermillion -) and as thick as its size.
 
@@ -231,7 +258,7 @@ CURVE_BINS = 120
 
 
 def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, scale: float, width: float,
-           dash: str | None, yaxis: str, unit: str) -> list[go.Scatter]:
+           dash: str | None, yaxis: str, unit: str) -> list[dict]:
     """One series: a line, or (when binned) each bin's median with a band from its lowest to highest value."""
     env = envelope(epochs, np.asarray(values, dtype=float) * scale, CURVE_BINS)
     if not np.isfinite(env.mid).any():
@@ -249,7 +276,7 @@ def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, 
     return traces
 
 
-def loss_curves(history: History, task: str, loss_name: str, height: int = 300) -> go.Figure:
+def loss_curves(history: History, task: str, loss_name: str, height: int = 300) -> dict:
     """Training and test loss per epoch (log scale) and, for classification, accuracy on a right-hand axis.
     Long curves are drawn as envelopes (``CURVE_BINS``), so a loss that swings every epoch is a band, not ink."""
     epochs = np.asarray(history["epoch"], dtype=float)
@@ -273,7 +300,7 @@ def loss_curves(history: History, task: str, loss_name: str, height: int = 300) 
     return _figure(traces, height, "epoch", f"{loss_name} (log scale)", **layout)
 
 
-def family_figure(family: Family, y_title: str, trained: np.ndarray | None = None, height: int = 340) -> go.Figure:
+def family_figure(family: Family, y_title: str, trained: np.ndarray | None = None, height: int = 340) -> dict:
     """Random draws of one architecture along a slice of the plane (grey), the current network in blue."""
     xs = np.concatenate([np.append(family.x1, np.nan) for _ in family.outputs])
     ys = np.concatenate([np.append(o, np.nan) for o in family.outputs])

@@ -137,6 +137,20 @@ def make_figure(data: list, *, title: str | None = None, x_title: str | None = N
     return go.Figure(data=data, layout=_merge(base, layout), _validate=VALIDATE)
 
 
+def figure_dict(data: list, *, title: str | None = None, x_title: str | None = None, y_title: str | None = None,
+                height: int = 380, legend: bool | dict = True, **layout) -> dict:
+    """``make_figure``'s figure as a plain dict ``{"data": traces, "layout": layout}`` (plotly's JSON form, what
+    ``ui.figure`` and ``views.charts.Chart`` take), without building plotly objects: for a figure rebuilt often.
+    With ``VALIDATE`` on (tests) plotly checks it."""
+    base = base_layout(title=title, x_title=x_title, y_title=y_title, height=height, legend=bool(legend))
+    if isinstance(legend, dict):  # legend placement or font overrides, merged into the common legend
+        layout = {**layout, "legend": _merge(layout.get("legend", {}), legend)}
+    spec = {"data": list(data), "layout": _merge(base, layout)}
+    if VALIDATE:
+        go.Figure(spec)
+    return spec
+
+
 def vline(x: float, colour: str = GREY, dash: str = "dash", text: str | None = None,
           **text_kw) -> tuple[dict, dict | None]:
     """A vertical line across the plot at ``x`` (a layout shape) and its label (an annotation), as dicts."""

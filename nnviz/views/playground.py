@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import plotly.graph_objects as go
-import streamlit as st
+from typing import TypeVar
 
 from nnviz import datasets
 from nnviz.activations import Phi
+from nnviz.figures import style
 from nnviz.topics import playground as pg
-from nnviz.ui.cache import view
+from nnviz.ui.cache import session_memo, view
+from nnviz.views.charts import Chart
+
+T = TypeVar("T")
 
 
 @view(max_entries=32)
@@ -56,34 +58,19 @@ def family(widths: tuple[int, ...], phis: tuple[Phi, ...], keys: tuple[str, ...]
     return pg.random_family(widths, phis, keys, task, seeds, init, rules)
 
 
-def remember(slot: str, run: object, stamp: tuple, build: Callable[[], object]) -> object:
-    """What ``build()`` made last time in this session for the same ``run`` (the object) and ``stamp`` (its step
-    count and the display settings), else a fresh one. Most widget changes leave the run as it was (a listening
-    point, a layer to print, the learning rate), so what is drawn of it is not rebuilt; per session
-    (st.session_state), never shared. ``slot`` names the thing kept."""
-    from nnviz.ui import classroom
-
-    stamp = (*stamp, classroom.is_on())  # classroom mode enlarges a figure's text in place
-    memo = st.session_state.setdefault("pg_figure_memo", {})
-    got = memo.get(slot)
-    if got is not None and got[0] is run and got[1] == stamp:
-        return got[2]
-    made = build()
-    memo[slot] = (run, stamp, made)
-    return made
+def remembered(slot: str, run: object, stamp: tuple, build: Callable[[], T]) -> T:
+    """What ``build()`` made at this session's last rerun for the same ``run`` (the object) and ``stamp`` (its
+    step count and the display settings), else a fresh one (``nnviz.ui.cache.session_memo``). Most widget changes
+    leave the run as it was (a listening point, a layer to print, the learning rate), so what is drawn of it is
+    not rebuilt."""
+    return session_memo(f"pg_{slot}", stamp, build, identity=run)
 
 
-def once(slot: str, run: object, stamp: tuple, build: Callable[[], go.Figure]) -> dict:
-    """``remember`` for a figure: ``{"fig": figure, "alt": its text alternative}``, for ``ui.figure(**...)``."""
-    from _plotly_utils.utils import convert_to_base64
+def frozen(slot: str, run: object, stamp: tuple, build: Callable[[], dict]) -> Chart:
+    """``remembered`` for a figure: ``build()`` returns a figure dict (``nnviz.figures.playground``), kept as a
+    ``Chart`` with its text alternative, so a rerun hands plotly_chart the dict without rebuilding or copying it."""
+    def made() -> Chart:
+        spec = build()
+        return Chart(spec, style.describe(spec))
 
-    from nnviz.figures import style
-
-    def shown() -> dict:
-        plain = build().to_dict()
-        convert_to_base64(plain)  # arrays as base64 once, here, not by st.plotly_chart (and its deep copy) each rerun
-        # kept as a figure object: ui.figure would rebuild one from a dict (a deep copy and the layout's
-        # properties one by one, ~5 ms a figure) at every rerun
-        return {"fig": go.Figure(plain, _validate=False), "alt": style.describe(plain)}
-
-    return remember(slot, run, stamp, shown)
+    return remembered(slot, run, stamp, made)
