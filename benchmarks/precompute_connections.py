@@ -1,15 +1,16 @@
 """Precompute the default training runs of the skip-and-feedback page so it opens instantly.
 
 Writes small JSON files to nnviz/data/skip_and_feedback_*.json, each with the settings it was made with:
+  gradient_flow  plain vs residual gradient norms per layer at initialisation (the page's default settings)
   degradation  plain vs residual stacks of depths 3/25/50 (the page's default settings)
   landscape    the loss landscapes of a trained plain and residual stack (default settings)
   adding       RNN/LSTM/GRU on the adding problem for every sequence length on the page's slider (defaults
                otherwise), plus the Jacobian through time of the trained cells at the default length
 
-    python benchmarks/precompute_connections.py [degradation] [landscape] [adding]
+    python benchmarks/precompute_connections.py [gradient_flow] [degradation] [landscape] [adding]
 
-Each is exactly the page's run (the same TimedRun class and settings, ``run()`` with no clock), so pressing Train
-at the default settings reproduces these curves; tests/test_skip_and_feedback.py checks that.
+Each is exactly the page's computation (the same function, or the same TimedRun class and settings with ``run()``
+and no clock), so the page's live result at the default settings reproduces these numbers; tests check that.
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ def _write(name: str, data: dict) -> None:
 
 def _curves(c: residual.Curves) -> dict:
     return {"steps": list(c.steps), "curves": {k: _round(v) for k, v in c.loss.items()}}
+
+
+def gradient_flow() -> None:
+    t0 = time.perf_counter()
+    settings = residual.GradientFlowSettings()
+    gf = settings.run()
+    _write("gradient_flow", residual.gradient_flow_to_json(settings, gf))
+    print(f"gradient flow: {time.perf_counter() - t0:.1f} s, {residual.gradient_flow_takeaway(gf)}")
 
 
 def degradation() -> None:
@@ -86,6 +95,6 @@ def adding() -> None:
 
 if __name__ == "__main__":
     threads.limit()
-    jobs = sys.argv[1:] or ["degradation", "landscape", "adding"]
+    jobs = sys.argv[1:] or ["gradient_flow", "degradation", "landscape", "adding"]
     for job in jobs:
-        {"degradation": degradation, "landscape": landscape, "adding": adding}[job]()
+        {"gradient_flow": gradient_flow, "degradation": degradation, "landscape": landscape, "adding": adding}[job]()

@@ -64,7 +64,7 @@ gf = V.gradient_flow(gf_depth, gf_phi, gf_init, gf_branch)
 if not gf.finite:
     st.warning("Some gradients overflowed to infinity at these settings: the forward pass itself exploded. "
                "Try a smaller depth, the 1/√L branch scale or another initialisation.")
-skips.chart(V.gradient_flow_figure(gf_depth, gf_phi, gf_init, gf_branch, gf_wrt), "sk_fig_gf")
+skips.chart(V.gradient_flow_chart(gf_depth, gf_phi, gf_init, gf_branch, gf_wrt), "sk_fig_gf")
 suffix = "" if gf_wrt == "weights" else "_h"
 st.latex(
     r"\frac{\partial L}{\partial h_{l-1}} = \Big(\underbrace{I}_{\text{skip}} + \alpha\, W_l\,"
@@ -78,7 +78,7 @@ st.latex(
 )
 st.caption(
     f"A plain layer is h_l = W_l φ(h_(l−1)) + b_l; the residual layer adds h_(l−1) back. {gf_phi.label}'s "
-    f"slope is at most γ = {rs.phi_gamma(gf_phi):.3g}: for the plain stack the signal is multiplied by about "
+    f"slope is at most γ = {gf.gamma:.3g}: for the plain stack the signal is multiplied by about "
     "γ‖W‖ per layer. Width 64, 128 random inputs, half the mean squared error against random targets."
 )
 ui.takeaway(rs.gradient_flow_takeaway(gf))
@@ -123,7 +123,7 @@ def _draw_degradation(run: rs.DegradationRun, running: bool) -> None:
         if pre is None or pre[0] != run.settings:
             st.info("Press **Train** to train these six networks side by side.", icon=":material/play_circle:")
             return
-        skips.chart(V.precomputed_degradation_figure(), "sk_fig_dg")
+        skips.chart(V.precomputed_degradation_chart(), "sk_fig_dg")
         st.caption("The precomputed run at these settings (the same numbers Train produces).")
         st.markdown(rs.degradation_verdict(pre[1], pre[0]))
         return
@@ -167,9 +167,9 @@ with r2c:
 with r3c:
     rnn_input = ui.radio("Input sequence", rc.INPUT_KINDS, key="sk_rnn_input", horizontal=True,
                          format_func=ui.labels(rc.INPUT_LABELS))
-tr, fig_tr, tr_caption = V.trajectories(rnn_radius, rnn_phi, rnn_input)
-skips.chart(fig_tr, "sk_fig_traj")
-st.caption("16 hidden units, W = ρ·(random orthogonal matrix). " + tr_caption)
+traj = V.trajectories(rnn_radius, rnn_phi, rnn_input)
+skips.chart(traj.chart, "sk_fig_traj")
+st.caption("16 hidden units, W = ρ·(random orthogonal matrix). " + traj.caption)
 
 with ui.lazy_expander("Hear feedback: an echo is a recurrent neuron", "sk_echo_open") as ECHO:
     if ECHO.open:
@@ -200,7 +200,7 @@ tg = V.time_gradients(*vg_args)
 if not tg.finite:
     st.warning("The gradient overflowed to infinity: it explodes so fast that not even float64 can hold it. "
                "Lower ρ or T.")
-skips.chart(V.time_gradient_figure(*vg_args), "sk_fig_vg")
+skips.chart(V.time_gradient_chart(*vg_args), "sk_fig_vg")
 st.latex(
     r"\frac{\partial h_T}{\partial h_t} = \prod_{s=t+1}^{T} \mathrm{diag}\,\varphi'(z_s)\, W,\qquad"
     r"\Big\|\frac{\partial h_T}{\partial h_t}\Big\| \le (\gamma\,\|W\|_2)^{T-t} = "
@@ -248,7 +248,7 @@ def _draw_adding(run: rc.AddingRun, running: bool) -> None:
         if curves is None:
             st.info("Press **Train** to train the three cells side by side.", icon=":material/play_circle:")
             return
-        skips.chart(V.precomputed_adding_figure(run.settings), "sk_fig_add")
+        skips.chart(V.precomputed_adding_chart(run.settings), "sk_fig_add")
         st.caption("The precomputed run at these settings (the same numbers Train produces).")
         st.markdown(rc.adding_verdict({c: curves.final(c) for c in rc.CELLS}, run.settings.T))
         return

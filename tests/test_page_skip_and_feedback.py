@@ -5,12 +5,18 @@ their corners, and live runs that train to the end."""
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import pytest
+import streamlit as st
 
 from nnviz import audio
 from nnviz.activations import Phi
+from nnviz.catalog import ROOT
+from nnviz.topics import echo
 from nnviz.topics.skip_and_feedback import recurrent as rc
+from nnviz.topics.skip_and_feedback import residual as rs
 from nnviz.topics.skip_and_feedback import waveshaper as ws
 from nnviz.ui import skips
 from nnviz.ui.live import live_run
@@ -21,7 +27,7 @@ PAGE = "skip_and_feedback.py"
 #: Gradient flow, trajectories, time gradients, and the two precomputed runs shown at once (degradation, adding).
 DEFAULT_CHARTS = 5
 #: The lazy sections' views: shattered gradients, the landscapes, the joint chart, skips as sound.
-DEFERRED = ("shattered", "precomputed_landscape_figure", "joint_figure", "waveshaper")
+DEFERRED = ("shattered", "precomputed_landscape_chart", "joint_chart", "waveshaper")
 #: Expanders that open them (and the architectures, which compute nothing but draw four diagrams in tabs).
 LAZY = ("sk_sh_open", "sk_ls_open", "sk_jt_open", "sk_ws_open", "sk_arch_open")
 
@@ -35,11 +41,28 @@ def _text(at) -> str:
     return "\n".join(parts)
 
 
-def test_defaults_show_every_figure_and_defer_the_heavy_sections(monkeypatch):
+def _deferred(*args, **kwargs):
+    raise AssertionError("a first visit ran a computation the page defers to a button, a closed section or a "
+                         "precomputed default")
+
+
+def _count_calls(monkeypatch) -> list[str]:
+    """The names of the DEFERRED views, appended as they are called."""
     calls = []
     for name in DEFERRED:
         real = getattr(V, name)
         monkeypatch.setattr(V, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    return calls
+
+
+def test_defaults_show_every_figure_and_defer_the_heavy_sections(monkeypatch):
+    st.cache_data.clear()  # a view cached by an earlier test would hide a call
+    # what a first visit must not compute: the gradient flow's default network (precomputed), training (Train)
+    for owner, name in [(rs, "gradient_flow"), (rs.DegradationRun, "_step"), (rc.AddingRun, "_step"),
+                        (rs.LandscapeRun, "_step"), (rs, "shattered_network"), (rs, "depth_jacobian"),
+                        (rc, "lstm_state_jacobian"), (ws, "run"), (echo, "run")]:
+        monkeypatch.setattr(owner, name, _deferred)
+    calls = _count_calls(monkeypatch)
     at = open_page(PAGE)
     assert_clean(at)
     assert errors(at) == []
@@ -49,6 +72,8 @@ def test_defaults_show_every_figure_and_defer_the_heavy_sections(monkeypatch):
     assert _text(at).count("The precomputed") == 2
     assert "about as fast as its last" in _text(at)
     assert "Arjovsky, Shah & Bengio (2016)" in _text(at) and "1/24" in _text(at)
+    monkeypatch.undo()  # now the open sections compute
+    calls = _count_calls(monkeypatch)
     for key in LAZY:
         at.session_state[key] = True
     at.run()
@@ -147,3 +172,21 @@ def test_the_new_sections_widgets_at_their_extremes():
                           | {w.key for group in (at.selectbox, at.radio, at.checkbox) for w in group
                              if not w.key.startswith(("sk_ws", "sk_ls"))}) > 10
     assert_clean(at)
+
+
+@pytest.mark.slow
+def test_first_visit_imports_neither_torch_nor_pandas_nor_scipy():
+    """The defaults are precomputed or numpy, so a fresh process's first visit loads none of them (checked in a
+    fresh process: this one has them loaded). The router's background warm-up, which loads torch and scipy on
+    purpose, is switched off so that the page alone is judged."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
+            "from tests.apptest_utils import open_page\n"
+            f"at = open_page({PAGE!r})\n"
+            "assert not at.exception, [e.value for e in at.exception]\n"
+            "print(*('torch' in sys.modules, 'pandas' in sys.modules, 'scipy' in sys.modules), "
+            "len(at.get('plotly_chart')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    *loaded, charts = out.stdout.split()[-4:]
+    assert loaded == ["False", "False", "False"] and int(charts) == DEFAULT_CHARTS

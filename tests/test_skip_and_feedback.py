@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from nnviz.activations import Phi
+from nnviz.topics.skip_and_feedback import nets
 from nnviz.topics.skip_and_feedback import residual as rs
 
 PHIS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
@@ -25,7 +26,7 @@ def test_branch_alpha():
 @pytest.mark.parametrize("residual", [False, True])
 def test_stack_is_the_formula(residual):
     """h_l = W_l phi(h_{l-1}) + b_l, plus h_{l-1} (times 1, alpha on the branch) when residual."""
-    m = rs.Stack(3, 5, 4, 2, phi=Phi("tanh"), residual=residual, alpha=0.3, init="xavier", seed=1,
+    m = nets.Stack(3, 5, 4, 2, phi=Phi("tanh"), residual=residual, alpha=0.3, init="xavier", seed=1,
                  dtype=torch.float64)
     x = torch.randn(7, 3, dtype=torch.float64)
     h = x @ m.inp.weight.T + m.inp.bias
@@ -37,8 +38,8 @@ def test_stack_is_the_formula(residual):
 
 
 def test_same_seed_same_weights_with_and_without_skips():
-    a = rs.Stack(4, 8, 3, residual=False, seed=3)
-    b = rs.Stack(4, 8, 3, residual=True, seed=3)
+    a = nets.Stack(4, 8, 3, residual=False, seed=3)
+    b = nets.Stack(4, 8, 3, residual=True, seed=3)
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(p, q)
 
@@ -65,7 +66,7 @@ def test_growth_is_the_rms_ratio_of_the_forward_signal():
     gf = rs.gradient_flow(5, width=8, phi=Phi("relu"), init="he", branch_scale="one", n=16, seed=2)
     g = torch.Generator().manual_seed(3)
     x = torch.randn(16, 8, generator=g, dtype=torch.float64)
-    m = rs.Stack(8, 8, 5, 1, phi=Phi("relu"), residual=True, alpha=1.0, init="he", seed=2, dtype=torch.float64)
+    m = nets.Stack(8, 8, 5, 1, phi=Phi("relu"), residual=True, alpha=1.0, init="he", seed=2, dtype=torch.float64)
     hs = [h.detach() for h in m.hidden(x)]
     assert gf.residual_growth == pytest.approx(float(hs[-1].pow(2).mean().sqrt() / hs[0].pow(2).mean().sqrt()))
 
@@ -75,7 +76,7 @@ def test_gradient_flow_matches_autograd_directly():
     g = torch.Generator().manual_seed(3)  # gradient_flow uses seed + 1
     x = torch.randn(16, 8, generator=g, dtype=torch.float64)
     y = torch.randn(16, 1, generator=g, dtype=torch.float64)
-    m = rs.Stack(8, 8, 6, 1, phi=Phi("tanh"), residual=True, alpha=rs.branch_alpha("inv_sqrt_depth", 6), init="he",
+    m = nets.Stack(8, 8, 6, 1, phi=Phi("tanh"), residual=True, alpha=rs.branch_alpha("inv_sqrt_depth", 6), init="he",
                  seed=2, dtype=torch.float64)
     loss = 0.5 * ((m(x) - y) ** 2).mean()
     grads = torch.autograd.grad(loss, [layer.weight for layer in m.layers])
@@ -86,7 +87,7 @@ def test_gradient_flow_matches_autograd_directly():
 @pytest.mark.parametrize("phi", ["tanh", "relu", "sigmoid"])
 def test_layer_jacobians_match_autograd(residual, phi):
     """The product of the per-layer Jacobians (the formula on screen) equals autograd's dh_L/dh_0."""
-    m = rs.Stack(6, 6, 5, 1, phi=Phi(phi), residual=residual, alpha=0.5, init="xavier", seed=4, dtype=torch.float64)
+    m = nets.Stack(6, 6, 5, 1, phi=Phi(phi), residual=residual, alpha=0.5, init="xavier", seed=4, dtype=torch.float64)
     x = torch.randn(1, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     jacs = rs.layer_jacobians(m, x)
     prod = np.eye(6)
@@ -124,7 +125,7 @@ def test_autocorrelation_against_numpy():
 @pytest.mark.parametrize("residual", [False, True])
 def test_unit_gradients_match_per_sample_autograd(residual):
     """The hand-written forward mode (tangents through frozen batch norm) equals autograd, unit by unit."""
-    m = rs.Stack(1, 12, 4, 1, residual=residual, alpha=0.5, init="he", batch_norm=True, seed=0, dtype=torch.float64,
+    m = nets.Stack(1, 12, 4, 1, residual=residual, alpha=0.5, init="he", batch_norm=True, seed=0, dtype=torch.float64,
                  input_bias_std=1.0)
     x = torch.linspace(-2, 2, 9, dtype=torch.float64)[:, None]
     units, dy = rs._unit_gradients(m, x)
@@ -148,18 +149,18 @@ def test_shattering_needs_depth_and_batch_norm():
 
 def test_zero_bias_relu_net_of_one_input_has_a_two_valued_gradient():
     """Why the first layer gets random biases: with zero biases y(x) = x y(sign x), so dy/dx takes two values."""
-    m = rs.Stack(1, 30, 8, 1, init="he", seed=0)
+    m = nets.Stack(1, 30, 8, 1, init="he", seed=0)
     x = torch.linspace(-2, 2, 64)[:, None]
     _, dy = rs._unit_gradients(m, x)
     scale = np.abs(dy).max()
     assert np.ptp(dy[:32]) < 1e-5 * scale and np.ptp(dy[32:]) < 1e-5 * scale
-    m = rs.Stack(1, 30, 8, 1, init="he", seed=0, input_bias_std=1.0)
+    m = nets.Stack(1, 30, 8, 1, init="he", seed=0, input_bias_std=1.0)
     _, dy = rs._unit_gradients(m, x)
     assert len(np.unique(np.round(dy / scale, 6))) > 5
 
 
 def test_filter_normalised_direction():
-    m = rs.Stack(2, 7, 3, 1, seed=0)
+    m = nets.Stack(2, 7, 3, 1, seed=0)
     d = rs.filter_normalised_direction(m, torch.Generator().manual_seed(0))
     for p, u in zip(m.parameters(), d, strict=True):
         assert u.shape == p.shape
@@ -171,7 +172,7 @@ def test_filter_normalised_direction():
 
 def test_loss_surface_centre_is_the_trained_loss_and_weights_are_restored():
     x, y = rs.spiral_task(40, seed=0)
-    m = rs.Stack(2, 6, 3, 1, seed=0)
+    m = nets.Stack(2, 6, 3, 1, seed=0)
     before = [p.detach().clone() for p in m.parameters()]
     sl = rs._Slice(m, x, y, span=1.0, k=5, seed=0)
     for i in range(5):
@@ -214,7 +215,7 @@ def test_a_cut_run_is_labelled_and_not_complete():
 
 def test_landscape_run_trains_then_maps_one_row_per_step():
     run = rs.LandscapeRun(rs.LandscapeSettings(depth=3, width=6, n_steps=40, k=5))
-    x, y = run.x, run.y
+    x, y = run.task
     start = {k: float(torch.nn.BCEWithLogitsLoss()(m(x), y)) for k, m in run.models.items()}
     assert run.max_steps == 45
     run.run(42)
@@ -270,6 +271,22 @@ def test_a_reduced_live_run_reproduces_the_precomputed_degradation():
     assert live.steps == stored.steps[:2]
     for name, curve in live.loss.items():
         np.testing.assert_allclose(curve, stored.loss[name][:2], rtol=1e-5)
+
+
+def test_precomputed_gradient_flow_is_the_live_default():
+    """The page's first visit shows the stored gradient flow: it must equal what gradient_flow computes there."""
+    settings, stored = rs.load_gradient_flow()
+    assert settings == rs.GradientFlowSettings() and stored.depth == settings.depth == 50
+    live = settings.run()
+    for k in (*rs.GRADIENT_FLOW_ARRAYS, "plain_growth", "residual_growth", "alpha", "gamma"):
+        np.testing.assert_allclose(getattr(stored, k), getattr(live, k), rtol=1e-9, err_msg=k)
+    assert stored.phi == live.phi and stored.branch_scale == live.branch_scale
+    assert rs.gradient_flow_takeaway(stored) == rs.gradient_flow_takeaway(live)
+
+
+def test_gamma_is_the_largest_slope():
+    assert rs.gradient_flow(3, phi=Phi("sigmoid")).gamma == pytest.approx(0.25)
+    assert rs.gradient_flow(3, phi=Phi("tanh")).gamma == pytest.approx(1.0)
 
 
 def test_precomputed_landscape_is_the_default_run():

@@ -12,7 +12,6 @@ from nnviz.ui.sound import clip
 
 def feedback_as_sound_section(key_prefix: str) -> None:
     """Widgets for rho, D, phi and the sound; the envelope and waveform figures; the dry and fed-back clips."""
-    from nnviz.figures import echo as figs
     from nnviz.topics import echo
     from nnviz.views import echo as views
 
@@ -39,11 +38,9 @@ def feedback_as_sound_section(key_prefix: str) -> None:
     r = heard.result
     c1, c2 = st.columns(2)
     with c1:
-        figure(figs.envelope(r.k_t - r.k_t[0], r.envelope, r.echoes, r.grad, 1000.0 * r.D / echo.SR),
-               key=f"{p}fig_env")
+        figure(heard.envelope.figure(), key=f"{p}fig_env", alt=heard.envelope.alt)
     with c2:
-        figure(figs.waveform(heard.t_bin, heard.x_lo, heard.x_hi, heard.h_lo, heard.h_hi, heard.bin_ms),
-               key=f"{p}fig_wave")
+        figure(heard.wave.figure(), key=f"{p}fig_wave", alt=heard.wave.alt)
     takeaway(r.sentences[0])
     for s in r.sentences[1:-1]:
         st.markdown(s)

@@ -14,8 +14,9 @@ from nnviz.ui.sound import clip
 
 
 def chart(c, key: str) -> None:
-    """Show a cached view's ``Chart`` (a figure of this session and the alt text computed with it)."""
-    figure(c.fig, key=key, alt=c.alt)
+    """Show a cached view's ``Chart`` (``nnviz.views.charts``: the frozen figure and the alt text built with it)."""
+    figure(c.figure(), key=key, alt=c.alt)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Skips as sound
@@ -58,9 +59,9 @@ def skips_as_sound_section(key_prefix: str) -> None:
     r = heard.result
     c1, c2 = st.columns(2)
     with c1:
-        figure(V.as_figure(heard.energy), key=f"{p}fig_energy", alt=heard.energy_alt)
+        chart(heard.energy, f"{p}fig_energy")
     with c2:
-        figure(V.as_figure(heard.wave), key=f"{p}fig_wave", alt=heard.wave_alt)
+        chart(heard.wave, f"{p}fig_wave")
     takeaway(r.sentences[0])
     st.markdown(r.sentences[1])
     what = ws.SOURCES[source].lower()
@@ -158,13 +159,14 @@ def shattered_section(key_prefix: str) -> None:
         depth = int(slider("Depth of the deep networks", 2, 50, 24, 1, key=f"{key_prefix}sh_depth"))
     with s2:
         bn = checkbox("Batch normalisation before each ReLU", True, key=f"{key_prefix}sh_bn")
-    fig_sh, fig_ac, fig_cov, r1, note = V.shattered(depth, bool(bn))
-    chart(fig_sh, f"{key_prefix}fig_sh")
+    sh = V.shattered(depth, bool(bn))
+    r1 = sh.r1
+    chart(sh.gradients, f"{key_prefix}fig_sh")
     a1, a2 = st.columns([2, 3])
     with a1:
-        chart(fig_ac, f"{key_prefix}fig_ac")
+        chart(sh.autocorrelation, f"{key_prefix}fig_ac")
     with a2:
-        chart(fig_cov, f"{key_prefix}fig_cov")
+        chart(sh.correlation, f"{key_prefix}fig_cov")
     st.latex(r"r(k) = \frac{\sum_i (g_i-\bar g)(g_{i+k}-\bar g)}{\sum_i (g_i-\bar g)^2},\qquad "
              r"g_i = \frac{dy}{dx}(x_i)")
     st.markdown("Neighbouring inputs, r(1): " + ", ".join(f"**{rs.SHATTER_LABELS[n]}** {r1[n]:.2f}"
@@ -172,7 +174,7 @@ def shattered_section(key_prefix: str) -> None:
                 + " (1 = identical gradients, 0 = unrelated, like white noise).")
     st.caption("Right: correlation, across the 200 last-layer units, between the gradient at input x_i and "
                "at x_j (every fourth input shown). A broad band is a smooth gradient; a thin diagonal is noise.")
-    takeaway(note)
+    takeaway(sh.note)
 
 
 def landscape_section(key_prefix: str) -> None:
@@ -194,7 +196,7 @@ def landscape_section(key_prefix: str) -> None:
         if not run.done:
             pre = V.precomputed_landscape()
             if run.steps == 0 and pre is not None and pre[0] == run.settings:
-                chart(V.precomputed_landscape_figure(), key)
+                chart(V.precomputed_landscape_chart(), key)
                 st.caption("The precomputed landscapes at these settings (the same numbers Train produces). "
                            "The × marks θ*.")
                 st.markdown(rs.landscape_note(pre[1]))
@@ -225,7 +227,7 @@ def joint_section(key_prefix: str, phi: Phi, init: str, branch: str) -> None:
     with j2:
         trained = checkbox("Add the LSTM and RNN trained on the adding problem (T = 50)", True,
                            key=f"{key_prefix}jt_trained")
-    chart(V.joint_figure(phi, init, branch, fb, bool(trained)), f"{key_prefix}fig_joint")
+    chart(V.joint_chart(phi, init, branch, fb, bool(trained)), f"{key_prefix}fig_joint")
     st.caption(
         "Solid: ‖∂h_L/∂h_0‖ of a deep stack against depth L (one input, no batch norm). Dashed: ‖∂h_T/∂h_t‖ "
         "of a recurrent cell against T − t at initialisation (for the LSTM the state is (h, c)). Dotted: the "
@@ -250,10 +252,21 @@ SUMMARY = {
 SUMMARY_ROWS = ("wiring", "buys", "gradient", "failure", "used in")
 
 
-def summary_section() -> None:
-    """The table of what each wiring buys and how it fails (st.table wraps its cells to fit a phone)."""
-    import pandas as pd
+def _summary_markdown() -> str:
+    """SUMMARY as a markdown table, a row per aspect and a column per wiring (underscores escaped: in h_l they are
+    the formula's, not emphasis)."""
+    head = "| | " + " | ".join(SUMMARY) + " |\n|---|" + "---|" * len(SUMMARY)
+    rows = [f"| **{row}** | " + " | ".join(cells[i].replace("_", "\\_") for cells in SUMMARY.values())
+            + " |" for i, row in enumerate(SUMMARY_ROWS)]
+    return "\n".join([head, *rows])
 
-    st.table(pd.DataFrame(SUMMARY, index=list(SUMMARY_ROWS)))
+
+SUMMARY_TABLE = _summary_markdown()
+
+
+def summary_section() -> None:
+    """The table of what each wiring buys and how it fails (a markdown table: its cells wrap to fit a phone, and
+    it needs no pandas, whose import cost a first visit 2 s)."""
+    st.markdown(SUMMARY_TABLE)
     takeaway("Skips let information jump over layers; loops let it travel through time. Both fight the same "
              "enemy, a long product of Jacobians, with the same weapon: an additive path.")

@@ -13,17 +13,20 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
 from nnviz.activations import Phi
 from nnviz.format import number
 from nnviz.live import MAX_SECONDS
 from nnviz.topics.skip_and_feedback.residual import TANH, Curves, _SideBySide, load_precomputed, phi_gamma, sci
 
-Tensor = torch.Tensor
+if TYPE_CHECKING:  # torch loads where a network is built (nets), not on import: a first visit needs none
+    import torch
+    from torch import Tensor, nn
+
+    from nnviz.topics.skip_and_feedback.nets import SequenceRegressor
 
 MATRIX_KINDS = ("orthogonal", "gaussian")
 MATRIX_LABELS = {"orthogonal": "orthogonal × ρ", "gaussian": "Gaussian, radius ρ"}
@@ -285,6 +288,8 @@ def time_gradient_takeaway(tg: TimeGradients) -> str:
 
 def _cell_step(cell: nn.Module, n: int):
     """The recurrence on a batch of flat states (B, S): (h) for RNN/GRU cells, (h, c) for an LSTM cell."""
+    import torch
+    from torch import nn
     if isinstance(cell, nn.LSTMCell):
         def step(s: Tensor, x: Tensor) -> Tensor:
             h, c = cell(x, (s[:, :n], s[:, n:]))
@@ -302,6 +307,7 @@ def state_jacobian_norms(step, state: Tensor, xs: Tensor) -> np.ndarray:
     step Jacobian comes from one backward pass: each state is repeated S times, and since rows of a batch do not
     interact, the gradient of sum_i out[i-th copy, i] is row i of that step's Jacobian.
     """
+    import torch
     S, T = state.shape[0], len(xs)
     states = [state]
     with torch.no_grad():
@@ -326,6 +332,8 @@ def lstm_state_jacobian(T: int = 60, n: int = 32, forget_bias: float = 1.0, seed
     The forget-gate bias is set to ``forget_bias`` (Jozefowicz et al. 2015 recommend 1); along the cell-state
     highway dc_t/dc_{t-1} = diag(f_t), so the gate, not a weight matrix power, sets the decay.
     """
+    import torch
+    from torch import nn
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         cell = nn.LSTMCell(1, n, dtype=torch.float64)
@@ -342,6 +350,8 @@ def trained_state_jacobian(model: SequenceRegressor, x: Tensor) -> np.ndarray:
     The state s is h for the RNN and GRU and (h, c) for the LSTM; the layer's weights are copied into the
     matching single-step cell (nn.RNNCell, nn.LSTMCell, nn.GRUCell).
     """
+    import torch
+    from torch import nn
     layer = model.rnn
     n = layer.hidden_size
     cls = {nn.RNN: nn.RNNCell, nn.LSTM: nn.LSTMCell, nn.GRU: nn.GRUCell}[type(layer)]
@@ -367,6 +377,7 @@ ORIGINAL_BASELINE = 1.0 / 24.0
 def adding_problem(n: int, T: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
     """n sequences of length T: x (n, T, 2), channel 0 values ~ U(0, 1), channel 1 marks two steps, one in each
     half; y (n,) the sum of the two marked values. Always guessing 1 scores MSE 1/6 ~ 0.167."""
+    import torch
     if T < 2:
         raise ValueError("the adding problem needs sequences of length at least 2")
     v = torch.rand(n, T, generator=generator)
@@ -378,22 +389,6 @@ def adding_problem(n: int, T: int, generator: torch.Generator) -> tuple[Tensor, 
     m[rows, i] = 1.0
     m[rows, j] = 1.0
     return torch.stack([v, m], dim=-1), (v * m).sum(dim=1)
-
-
-class SequenceRegressor(nn.Module):
-    """A recurrent layer (vanilla tanh RNN, LSTM or GRU) over x (n, T, 2) and a linear read-out of h_T: (n,)."""
-
-    def __init__(self, cell: str, hidden: int, seed: int = 0) -> None:
-        super().__init__()
-        layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.rnn = layer(2, hidden, batch_first=True)
-            self.out = nn.Linear(hidden, 1)
-
-    def forward(self, x: Tensor) -> Tensor:
-        h, _ = self.rnn(x)
-        return self.out(h[:, -1]).squeeze(-1)
 
 
 @dataclass(frozen=True)
@@ -423,19 +418,28 @@ class AddingRun(_SideBySide):
 
     def __init__(self, settings: AddingSettings = AddingSettings(), max_seconds: float = MAX_SECONDS) -> None:
         self.settings = settings
-        self.gen = torch.Generator().manual_seed(settings.seed + 100)
         self._start(settings.n_steps, max_seconds)
+
+    @cached_property
+    def gen(self) -> torch.Generator:
+        """The batches' generator, made on first use (a new run loads no torch until it trains)."""
+        import torch
+
+        return torch.Generator().manual_seed(self.settings.seed + 100)
 
     @cached_property
     def models(self) -> dict[str, SequenceRegressor]:
         """One model per cell type, built on first use (a new run costs nothing until it trains)."""
+        from nnviz.topics.skip_and_feedback.nets import SequenceRegressor
         return {c: SequenceRegressor(c, self.settings.hidden, self.settings.seed) for c in CELLS}
 
     @cached_property
     def opts(self) -> dict[str, torch.optim.Optimizer]:
+        import torch
         return {c: torch.optim.Adam(m.parameters(), lr=self.settings.lr) for c, m in self.models.items()}
 
     def _losses(self) -> dict[str, float]:
+        from torch import nn
         x, y = adding_problem(self.settings.batch, self.settings.T, self.gen)
         losses = {}
         for c, m in self.models.items():
@@ -484,3 +488,12 @@ def load_adding() -> tuple[dict[AddingSettings, Curves], AddingSettings | None, 
     jac = d.get("trained_jacobian") or {}
     settings = AddingSettings.from_json(jac["settings"]) if jac else None
     return runs, settings, {c: np.array(jac[c]) for c in CELLS if c in jac}
+
+
+def __getattr__(name: str):
+    """``recurrent.SequenceRegressor`` (now in ``nets``), for callers that still look for it here; loads torch."""
+    if name == "SequenceRegressor":
+        from nnviz.topics.skip_and_feedback.nets import SequenceRegressor
+
+        return SequenceRegressor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

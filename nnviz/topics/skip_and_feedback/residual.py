@@ -18,17 +18,19 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
-from nnviz import mlp
 from nnviz.activations import Phi
 from nnviz.format import number, tex_number
 from nnviz.live import MAX_SECONDS, History, TimedRun
 
-Tensor = torch.Tensor
+if TYPE_CHECKING:  # torch loads where a network is built (nets), not on import: a first visit needs none
+    import torch
+    from torch import Tensor, nn
+
+    from nnviz.topics.skip_and_feedback.nets import Stack
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -83,64 +85,11 @@ def phi_gamma(phi: Phi) -> float:
 
 def _dphi_torch(phi: Phi, z: Tensor) -> Tensor:
     """phi'(z) elementwise, from autograd (phi acts elementwise, so the gradient of the sum is the derivative)."""
+    import torch
     z = z.detach().requires_grad_(True)
     with torch.enable_grad():
         (g,) = torch.autograd.grad(phi.torch(z).sum(), z, allow_unused=True)
     return torch.zeros_like(z) if g is None else g
-
-
-class Stack(nn.Module):
-    """A deep fully connected stack with or without skip connections.
-
-    ``x (n, n_in) -> h_0 = W_in x + b_in -> L hidden layers -> y = W_out phi(h_L) + b_out (n, n_out)``.
-    Plain layer: ``h_l = W_l phi(BN(h_{l-1})) + b_l``; residual layer: ``h_l = h_{l-1} + alpha * (W_l phi(BN(
-    h_{l-1})) + b_l)``. ``BN`` (batch norm) is present only when ``batch_norm`` is True, in every hidden layer
-    but the first: h_0 is an affine image of the input, and normalising it would undo ``b_in`` (for a 1-D input
-    it would put every unit's kink at the same x). ``input_bias_std`` > 0 draws b_in ~ N(0, std^2) instead of 0.
-    """
-
-    def __init__(self, n_in: int, width: int, depth: int, n_out: int = 1, *, phi: Phi = RELU,
-                 residual: bool = False, alpha: float = 1.0, init: str = "he", batch_norm: bool = False,
-                 seed: int = 0, dtype: torch.dtype = torch.float32, input_bias_std: float = 0.0) -> None:
-        super().__init__()
-        self.residual, self.alpha, self.phi_value = residual, alpha, phi
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            self.inp = nn.Linear(n_in, width, dtype=dtype)
-            mlp.init_linear(self.inp, init)
-            if input_bias_std > 0:
-                with torch.no_grad():
-                    self.inp.bias.normal_(0.0, input_bias_std)
-            self.layers = nn.ModuleList(nn.Linear(width, width, dtype=dtype) for _ in range(depth))
-            for layer in self.layers:
-                mlp.init_linear(layer, init)
-            self.norms = nn.ModuleList(
-                nn.BatchNorm1d(width, momentum=None, dtype=dtype) if batch_norm and l > 0 else nn.Identity()
-                for l in range(depth))
-            self.out = nn.Linear(width, n_out, dtype=dtype)
-            mlp.init_linear(self.out, init)
-        self.phi = phi.module()
-
-    def hidden(self, x: Tensor) -> list[Tensor]:
-        """Every hidden state ``[h_0, h_1, ..., h_L]``, each (n, width)."""
-        h = self.inp(x)
-        hs = [h]
-        for layer, norm in zip(self.layers, self.norms, strict=True):
-            branch = layer(self.phi(norm(h)))
-            h = h + self.alpha * branch if self.residual else branch
-            hs.append(h)
-        return hs
-
-    def readout(self, h_last: Tensor) -> Tensor:
-        """y = W_out phi(h_L) + b_out."""
-        return self.out(self.phi(h_last))
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.readout(self.hidden(x)[-1])
-
-    def extra_repr(self) -> str:
-        kind = f"residual, alpha={self.alpha:.3g}" if self.residual else "plain"
-        return f"{kind}, phi={self.phi_value.key}, depth={len(self.layers)}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -166,6 +115,7 @@ class GradientFlow:
     alpha: float
     branch_scale: str
     phi: Phi
+    gamma: float  # sup |phi'|, the caption's bound on how much one plain layer can pass on
 
     @property
     def depth(self) -> int:
@@ -219,6 +169,9 @@ def gradient_flow(depth: int, width: int = 64, phi: Phi = SIGMOID, init: str = "
     Loss: half the mean squared error against random targets on ``n`` standard-normal inputs of dimension
     ``width``. ``depth`` in [1, 200].
     """
+    import torch
+
+    from nnviz.topics.skip_and_feedback.nets import Stack
     if not 1 <= depth <= 200:
         raise ValueError("depth must be between 1 and 200")
     g = torch.Generator().manual_seed(seed + 1)
@@ -231,7 +184,49 @@ def gradient_flow(depth: int, width: int = 64, phi: Phi = SIGMOID, init: str = "
                       dtype=torch.float64)
         norms[residual] = _layer_grad_norms(model, x, y)
     return GradientFlow(np.arange(1, depth + 1), norms[False][0], norms[True][0], norms[False][1],
-                        norms[True][1], norms[False][2], norms[True][2], alpha, branch_scale, phi)
+                        norms[True][1], norms[False][2], norms[True][2], alpha, branch_scale, phi, phi_gamma(phi))
+
+
+@dataclass(frozen=True)
+class GradientFlowSettings:
+    """The page's gradient-flow settings (its defaults are precomputed, so a first visit builds no network)."""
+
+    depth: int = 50
+    phi: Phi = SIGMOID
+    init: str = "xavier"
+    branch: str = "inv_sqrt_depth"
+
+    def run(self) -> GradientFlow:
+        return gradient_flow(self.depth, phi=self.phi, init=self.init, branch_scale=self.branch)
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "phi": phi_to_json(self.phi)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> GradientFlowSettings:
+        return cls(**{**d, "phi": phi_from_json(d["phi"])})
+
+
+GRADIENT_FLOW_ARRAYS = ("plain", "residual", "plain_h", "residual_h")
+
+
+def gradient_flow_to_json(settings: GradientFlowSettings, gf: GradientFlow) -> dict:
+    """Settings and every number of ``gf`` at full precision (so the stored result equals a live one)."""
+    return {"settings": settings.to_json(), **{k: [float(v) for v in getattr(gf, k)] for k in GRADIENT_FLOW_ARRAYS},
+            "plain_growth": gf.plain_growth, "residual_growth": gf.residual_growth, "alpha": gf.alpha,
+            "gamma": gf.gamma}
+
+
+def load_gradient_flow() -> tuple[GradientFlowSettings, GradientFlow] | None:
+    """The precomputed default gradient flow: its settings and result (None if the file is missing)."""
+    d = load_precomputed("gradient_flow")
+    if d is None:
+        return None
+    settings = GradientFlowSettings.from_json(d["settings"])
+    arrays = {k: np.array(d[k], dtype=np.float64) for k in GRADIENT_FLOW_ARRAYS}
+    return settings, GradientFlow(np.arange(1, settings.depth + 1), **arrays, plain_growth=d["plain_growth"],
+                                  residual_growth=d["residual_growth"], alpha=d["alpha"],
+                                  branch_scale=settings.branch, phi=settings.phi, gamma=d["gamma"])
 
 
 def gradient_flow_takeaway(gf: GradientFlow) -> str:
@@ -279,6 +274,7 @@ def layer_jacobians(model: Stack, x: Tensor) -> list[np.ndarray]:
 
     Plain: ``W_l diag(phi'(h_{l-1}))``; residual: ``I + alpha W_l diag(phi'(h_{l-1}))`` (no batch norm).
     """
+    import torch
     with torch.no_grad():
         hs = model.hidden(x)
     jacs = []
@@ -306,6 +302,9 @@ def cumulative_norms(jacs: list[np.ndarray]) -> np.ndarray:
 def depth_jacobian(depth: int, width: int = 64, phi: Phi = SIGMOID, init: str = "xavier",
                    branch_scale: str = "inv_sqrt_depth", seed: int = 0) -> DepthJacobian:
     """How a small change of h_0 reaches h_l, layer by layer, in a plain and a residual stack."""
+    import torch
+
+    from nnviz.topics.skip_and_feedback.nets import Stack
     g = torch.Generator().manual_seed(seed + 2)
     x = torch.randn(1, width, generator=g, dtype=torch.float64)
     alpha = branch_alpha(branch_scale, depth)
@@ -370,6 +369,7 @@ class _SideBySide(TimedRun):
 
 def regression_task(n: int = 256, seed: int = 0) -> tuple[Tensor, Tensor]:
     """A wiggly 2-D regression target: x (n, 2) uniform in [-1, 1]^2, y = sin(3 x1) cos(2 x2) + x1 x2 (n, 1)."""
+    import torch
     g = torch.Generator().manual_seed(seed)
     x = torch.rand(n, 2, generator=g) * 2 - 1
     y = torch.sin(3 * x[:, :1]) * torch.cos(2 * x[:, 1:]) + x[:, :1] * x[:, 1:]
@@ -421,12 +421,17 @@ class DegradationRun(_SideBySide):
     def __init__(self, settings: DegradationSettings = DegradationSettings(), max_seconds: float = MAX_SECONDS):
         self.settings = settings
         self.names = tuple(model_name(k, d) for d in settings.depths for k in ("plain", "residual"))
-        self.x, self.y = regression_task(256, seed=settings.seed)
         self._start(settings.n_steps, max_seconds)
+
+    @cached_property
+    def task(self) -> tuple[Tensor, Tensor]:
+        """x (256, 2), y (256, 1), drawn on first use (a new run loads no torch until it trains)."""
+        return regression_task(256, seed=self.settings.seed)
 
     @cached_property
     def models(self) -> dict[str, Stack]:
         """The networks by name, built on first use (a new run costs nothing until it trains)."""
+        from nnviz.topics.skip_and_feedback.nets import Stack
         s = self.settings
         return {model_name(k, d): Stack(2, s.width, d, 1, phi=s.phi, residual=k == "residual",
                                         alpha=branch_alpha("inv_sqrt_depth", d), init=s.init, seed=s.seed)
@@ -434,12 +439,14 @@ class DegradationRun(_SideBySide):
 
     @cached_property
     def opts(self) -> dict[str, torch.optim.Optimizer]:
+        import torch
         return {k: torch.optim.Adam(m.parameters(), lr=self.settings.lr) for k, m in self.models.items()}
 
     def _losses(self) -> dict[str, float]:
+        x, y = self.task
         losses = {}
         for name, m in self.models.items():
-            loss = ((m(self.x) - self.y) ** 2).mean()
+            loss = ((m(x) - y) ** 2).mean()
             self.opts[name].zero_grad()
             loss.backward()
             self.opts[name].step()
@@ -495,6 +502,8 @@ def _unit_gradients(model: Stack, x: Tensor) -> tuple[np.ndarray, np.ndarray]:
     scale. Batch norm uses this batch's statistics, frozen (as at test time), so each input's derivative is its
     own.
     """
+    import torch
+    from torch import nn
     model.train()
     with torch.no_grad():
         model(x)  # momentum=None: running statistics become this batch's statistics
@@ -536,6 +545,9 @@ def shattered_network(name: str, depth: int = 24, width: int = 200, n: int = 256
     spread over the inputs (with zero biases a ReLU network of one input is positively homogeneous,
     y(x) = x y(sign x), and its gradient would be a single step at x = 0).
     """
+    import torch
+
+    from nnviz.topics.skip_and_feedback.nets import Stack
     if name not in SHATTER_NETS:
         raise ValueError(f"Unknown network {name!r}; choose one of {', '.join(SHATTER_NETS)}.")
     x = torch.linspace(-2, 2, n, dtype=torch.float32)[:, None]
@@ -571,6 +583,7 @@ def shattered_note(r1: Mapping[str, float], batch_norm: bool) -> str:
 
 def spiral_task(n: int = 200, seed: int = 0) -> tuple[Tensor, Tensor]:
     """Two interleaved spirals: x (n, 2), y (n, 1) in {0, 1}."""
+    import torch
     g = torch.Generator().manual_seed(seed)
     k = n // 2
     t = torch.sqrt(torch.rand(k, generator=g)) * 3 * math.pi
@@ -587,6 +600,7 @@ def filter_normalised_direction(model: nn.Module, generator: torch.Generator) ->
     rescaled to the norm of the same row of the weights: ``d_ij <- d_ij / ||d_i|| * ||theta_i||``. Biases and
     batch-norm parameters get a zero direction, as in the paper. Returns one tensor per parameter.
     """
+    import torch
     direction = []
     for p in model.parameters():
         if p.dim() <= 1:
@@ -621,6 +635,8 @@ class _Slice:
     """A filter-normalised random 2-D slice through a model's weights, mapped one row of the grid at a time."""
 
     def __init__(self, model: nn.Module, x: Tensor, y: Tensor, span: float, k: int, seed: int) -> None:
+        import torch
+        from torch import nn
         g = torch.Generator().manual_seed(seed + 7)
         self.model, self.x, self.y = model, x, y
         self.d1 = filter_normalised_direction(model, g)
@@ -632,6 +648,7 @@ class _Slice:
 
     def row(self, i: int) -> None:
         """Fill loss[i, :] (b = coords[i]) and restore the weights."""
+        import torch
         self.model.eval()
         with torch.no_grad():
             for j, aa in enumerate(self.coords):
@@ -642,6 +659,7 @@ class _Slice:
                 p.copy_(t)
 
     def result(self) -> Landscape:
+        import torch
         with torch.no_grad():
             centre = float(self.lossf(self.model(self.x), self.y))
         return Landscape(self.coords, self.coords.copy(), self.loss.copy(), centre)
@@ -679,12 +697,17 @@ class LandscapeRun(TimedRun):
     def __init__(self, settings: LandscapeSettings = LandscapeSettings(), max_seconds: float = MAX_SECONDS):
         self.settings = settings
         self.max_steps, self.max_seconds = settings.n_steps + settings.k, max_seconds
-        self.x, self.y = spiral_task(200, seed=settings.seed)
         self.train_loss: dict[str, float] = {}
         self._slices: dict[str, _Slice] = {}
 
     @cached_property
+    def task(self) -> tuple[Tensor, Tensor]:
+        """The spirals x (200, 2), y (200, 1), drawn on first use (a new run loads no torch until it trains)."""
+        return spiral_task(200, seed=self.settings.seed)
+
+    @cached_property
     def models(self) -> dict[str, Stack]:
+        from nnviz.topics.skip_and_feedback.nets import Stack
         s = self.settings
         return {kind: Stack(2, s.width, s.depth, 1, phi=Phi("relu"), residual=kind == "residual",
                             alpha=branch_alpha("inv_sqrt_depth", s.depth), init="he", seed=s.seed)
@@ -692,21 +715,23 @@ class LandscapeRun(TimedRun):
 
     @cached_property
     def opts(self) -> dict[str, torch.optim.Optimizer]:
+        import torch
         return {kind: torch.optim.Adam(m.parameters(), lr=self.settings.lr) for kind, m in self.models.items()}
 
     def _step(self) -> bool:
+        from torch import nn
         s = self.settings
         if self.steps < s.n_steps:
             lossf = nn.BCEWithLogitsLoss()
             for kind, m in self.models.items():
-                loss = lossf(m(self.x), self.y)
+                loss = lossf(m(self.task[0]), self.task[1])
                 self.opts[kind].zero_grad()
                 loss.backward()
                 self.opts[kind].step()
                 self.train_loss[kind] = loss.item()
             return True
         if not self._slices:
-            self._slices = {kind: _Slice(m, self.x, self.y, s.span, s.k, s.seed) for kind, m in self.models.items()}
+            self._slices = {kind: _Slice(m, *self.task, s.span, s.k, s.seed) for kind, m in self.models.items()}
         for sl in self._slices.values():
             sl.row(self.steps - s.n_steps)
         return True
