@@ -17,6 +17,11 @@ ui.intro(
 )
 
 
+def _show(chart: views.Chart, key: str, data: bool = True) -> None:
+    """A cached chart with its text alternative."""
+    ui.figure(chart.figure(), key=key, alt=chart.alt, data=data)
+
+
 def _layer() -> None:
     st.header("1 · A layer is neurons side by side")
     controls, diagram = st.columns([2, 3], gap="large")
@@ -31,8 +36,7 @@ def _layer() -> None:
         st.caption(f"This layer has only {m} neurons: showing neuron {m}.")
     lv = views.layer_view(n, m, phi, seed, picked - 1)
     with diagram:
-        ui.figure(figs.network_diagram((n, m), [lv.layer.W], [lv.layer.x, lv.layer.h], ["x", "h"],
-                                       highlight=lv.i), key="nw_layer_fig", data=False)  # a diagram: no table
+        _show(views.layer_chart(n, m, phi, seed, picked - 1), "nw_layer_fig", data=False)  # a diagram: no table
     st.markdown(f"Every neuron reads the same inputs x. **Row {lv.i + 1} of W is neuron {lv.i + 1}'s weight vector "
                 f"w{lv.i + 1}**, entry {lv.i + 1} of b its bias: the whole layer is one matrix product.")
     st.latex(lv.product)
@@ -52,10 +56,8 @@ def _stack() -> None:
                             default="relu")
     seed = ui.number_input("draw other weights (seed)", 0, 99, 0, 1, key="nw_sseed")
     sv = views.stack_view(depth, width, phi, seed)
-    stack = sv.stack
-    names = ["x", *[f"h_{ell}" for ell in range(1, depth)], "ŷ"]
-    ui.figure(figs.network_diagram(stack.sizes, stack.Ws, [stack.x, *stack.hs], names,
-                                   height=300 if max(stack.sizes) < 4 else 360), key="nw_stack_fig", data=False)
+    stack, charts = sv.stack, views.stack_charts(depth, width, phi, seed)
+    _show(charts.diagram, "nw_stack_fig", data=False)
     st.caption("Node $h_{2,3}$ is neuron 3 of hidden layer 2; the number under each name is its value at this x.")
     st.markdown(f"For one input x = ({number(float(stack.x[0]))}, {number(float(stack.x[1]))}), layer by layer, "
                 f"with φ = {phi.label} on every layer:")
@@ -65,7 +67,7 @@ def _stack() -> None:
     st.latex(sv.nested)
     left, right = st.columns([3, 2])
     with left:
-        ui.figure(figs.param_bars(sv.counts), key="nw_params_fig")
+        _show(charts.params, "nw_params_fig")
     with right:
         st.markdown(sv.count_sentence)
 
@@ -88,7 +90,7 @@ def _functions() -> None:
     with c3:
         seed = ui.number_input("seed of the draws", 0, 99, 0, 1, key="nw_fseed")
     fv = views.functions_view(tuple(values), k, sigma, seed)
-    ui.figure(figs.functions_figure(fv.xs, fv.draws, fv.mine), key="nw_functions_fig")
+    _show(views.functions_chart(tuple(values), k, sigma, seed), "nw_functions_fig")
     st.markdown(fv.sentence)
 
 
@@ -109,8 +111,7 @@ def _training() -> None:
         eta = ui.slider("learning rate η", 0.005, 1.2, 0.1, 0.005, key="nw_eta", format="%.3f")
     bowl = views.bowl_view(centre)
     cv = bowl.curvature
-    ui.figure(figs.regime_strip(eta, cv.overshoot, cv.threshold, bowl.slow, max(bowl.eta_max, eta * 1.05)),
-              key="nw_strip", data=False)  # the slider's map, not data
+    _show(views.strip_chart(centre, eta), "nw_strip", data=False)  # the slider's map, not data
     H = bowl.hessian
     st.latex(rf"H = \nabla^2 L = \begin{{bmatrix}} {tex_number(H[0, 0])} & {tex_number(H[0, 1])} \\ "
              rf"{tex_number(H[1, 0])} & {tex_number(H[1, 1])} \end{{bmatrix}},\quad \lambda = "
@@ -122,10 +123,11 @@ def _training() -> None:
 
     def draw_descent(run: descent.BowlDescent, running: bool) -> None:
         left, right = st.columns([3, 2])
+        charts = views.descent_charts(centre, eta, run.steps, run)
         with left:
-            ui.figure(figs.bowl_figure(bowl.ws, bowl.bs, bowl.loss, run.thetas(), bowl.opt, "MSE"), key="nw_bowl")
+            _show(charts.bowl, "nw_bowl")
         with right:
-            ui.figure(figs.loss_curve(run.history["loss"], bowl.opt_loss), key="nw_bowl_loss")
+            _show(charts.loss, "nw_bowl_loss")
         if run.done:
             name, sentence = views.bowl_regime(bowl, run)
             (st.error if name == "diverging" else st.warning if name in ("too small", "oscillating")
@@ -141,7 +143,7 @@ def _training() -> None:
                 "changes from place to place, so there is no single threshold.")
     eta_log = ui.slider("learning rate η (logistic)", 0.1, 40.0, 3.0, 0.1, key="nw_eta_log")
     lg = views.logistic_view(eta_log)
-    ui.figure(figs.bowl_figure(lg.ws, lg.bs, lg.loss, lg.path.thetas, lg.path.opt, "cross-entropy"), key="nw_log")
+    _show(views.logistic_chart(eta_log), "nw_log")
     st.markdown(lg.sentence)
 
 
@@ -158,10 +160,9 @@ def _heads() -> None:
     left, right = st.columns(2)
     for col, key, y_title, model in ((left, "linear", "disease progression", "linear head, MSE"),
                                      (right, "sigmoid", "above the median? (1 = yes)", "sigmoid head, p")):
-        fit, sentence = views.diabetes_view(key)
+        _, sentence = views.diabetes_view(key)
         with col:
-            ui.figure(figs.head_fit(fit.x_train, fit.y_train, fit.x_test, fit.y_test, fit.grid, fit.curve, y_title,
-                                    model), key=f"nw_fit_{key}")
+            _show(views.head_chart(key, y_title, model), f"nw_fit_{key}")
             st.markdown(sentence)
     st.markdown("The third head, softmax over ten classes, is the next tab: **Digits**.")
 
@@ -190,14 +191,15 @@ def _digits() -> None:
         if run.steps == 0:
             st.caption("The default network, trained beforehand with exactly these settings; Train repeats it live.")
         st.markdown(digits.accuracy_sentence(r, len(ddata.y_test)))
+        charts = views.digits_charts(r.settings, r.epochs_done, r is default, r)
         if running:  # one light figure per tick; the rest when it pauses or ends
-            ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
+            _show(charts.curves, "nw_dcurves")
             return
         left, right = st.columns(2)
         with left:
-            ui.figure(figs.accuracy_curves(r.epoch, r.loss, r.test_accuracy), key="nw_dcurves")
+            _show(charts.curves, "nw_dcurves")
         with right:
-            ui.figure(figs.confusion_figure(r.confusion), key="nw_dconf")
+            _show(charts.confusion, "nw_dconf")
 
     run = ui.live_panel("nw_digits", lambda: digits.DigitsTraining(settings, ddata), draw_digits, config=settings,
                         shared=True, name="digit classifier")
@@ -227,12 +229,11 @@ def _digits() -> None:
     left, right = st.columns([1, 2])
     with left:
         t = ui.slider("test digit", 1, len(ddata.y_test), 1, 1, key="nw_test")
-        ui.figure(figs.tiles(ddata.images_test[t - 1:t], 1, signed=False, zmax=16, height=220), key="nw_dtest",
-                  data=False)
+        _show(views.tile_chart(t), "nw_dtest", data=False)
     with right:
-        reading = views.read_digit(model, ddata.images_test[t - 1], int(ddata.y_test[t - 1]))
-        ui.figure(figs.softmax_bars(reading.p, int(ddata.y_test[t - 1])), key="nw_dbars")
-        st.markdown(reading.sentence)
+        rc = views.reading_chart(model.settings, model.epochs_done, model is default, t, model)
+        _show(rc.bars, "nw_dbars")
+        st.markdown(rc.reading.sentence)
     _drawing(model, ddata.images_test[t - 1], t)
 
 
