@@ -18,6 +18,19 @@ def test_single_neuron_sets_are_unchanged():
     assert b.X.shape == (40, 2) and set(b.y) == {0, 1}
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 40, 301])
+@pytest.mark.parametrize("seed", [0, 3, 2**31 - 1])
+def test_numpy_blobs_and_moons_are_scikit_learns_point_for_point(n, seed):
+    from sklearn.datasets import make_blobs, make_moons
+
+    X, y = make_blobs(n_samples=n, centers=[[-1.5, -1.5], [1.5, 1.5]], cluster_std=0.7, random_state=seed)
+    b = D.two_blobs(n, spread=0.7, seed=seed)
+    assert np.array_equal(b.X, X) and np.array_equal(b.y, y)
+    X, y = make_moons(n_samples=n, noise=None, random_state=seed)
+    mX, my = D._moons(n, seed)
+    assert np.array_equal(mX, X) and np.array_equal(my, y)
+
+
 @pytest.mark.parametrize("name", ALL_SETS)
 def test_every_set_has_the_right_shape_range_and_seed(name):
     p = D.playground_set(name, 301, 0.2, seed=4)

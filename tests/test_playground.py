@@ -81,6 +81,21 @@ def test_initial_network_is_build_mlp_with_the_same_seed():
     np.testing.assert_array_equal(net.W(1), model[2].weight.detach().numpy())
 
 
+def test_shipped_initial_weights_are_build_mlps():
+    stored = T._precomputed_thetas()
+    assert len(stored) == 27 and ((2, 4, 2, 1), 0, "xavier") in stored  # the page's default run
+    for (widths, seed, init), theta in stored.items():
+        np.testing.assert_array_equal(theta, T.torch_initial_theta(widths, seed, init))
+        assert np.array_equal(T.Network.initial(widths, [TANH] * (len(widths) - 2), seed=seed, init=init).theta,
+                              theta)
+
+
+def test_logistic_output_is_torch_sigmoid_in_both_tails():
+    z = np.concatenate([np.linspace(-700, 700, 4001), [0.0, 1e-9, -1e-9]]).reshape(-1, 1)
+    np.testing.assert_allclose(T.predict(z, "binary"), torch.sigmoid(torch.from_numpy(z[:, 0])).numpy(),
+                               rtol=1e-13, atol=0)
+
+
 def test_tensorflow_playground_initialisation():
     net = T.Network.initial([2, 4, 2, 1], [TANH, TANH], seed=3, init="tfp")
     w = net.theta[net.weight_mask > 0]

@@ -22,14 +22,17 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from nnviz.activations import Phi, sigmoid_np
 from nnviz.format import number, tex_number
 from nnviz.live import History, TimedRun
-from nnviz.mlp import build_mlp, linear_layers
+
+if TYPE_CHECKING:
+    import torch
 
 TASKS = ("binary", "multiclass", "regression")
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD with momentum (0.9)", "adam": "Adam"}
@@ -124,16 +127,42 @@ def output_width(task: str, n_classes: int) -> int:
     return n_classes if task == "multiclass" else 1
 
 
+#: ``build_mlp``'s initial weights for the page's default architecture and the seeds drawn beside it (written by
+#: benchmarks/precompute_playground.py; a test checks them against torch), so a first visit imports no torch.
+INITIAL_FILE = Path(__file__).resolve().parent.parent / "data" / "playground_initial.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _precomputed_thetas() -> dict[tuple[tuple[int, ...], int, str], np.ndarray]:
+    if not INITIAL_FILE.exists():
+        return {}
+    stored = json.loads(INITIAL_FILE.read_text())
+    return {(tuple(e["widths"]), int(e["seed"]), e["init"]): np.array(e["theta"], dtype=np.float64)
+            for e in stored["thetas"]}
+
+
 @functools.lru_cache(maxsize=256)
 def _initial_theta(widths: tuple[int, ...], seed: int, init: str) -> np.ndarray:
     """theta (size,) of ``build_mlp``'s initial weights, read-only: building the torch model took 2-20 ms of every
-    new run and of each of the eight random draws beside it, so each (widths, seed, init) is built once."""
-    # the initial weights do not depend on phi, so the torch model is built with linear units
-    model = build_mlp(list(widths), ["linear"] * (len(widths) - 2), seed=seed, init=init, dtype=torch.float64)
-    theta = np.concatenate([p for lin in linear_layers(model)
-                            for p in (lin.weight.detach().numpy().ravel(), lin.bias.detach().numpy())])
+    new run and of each of the eight random draws beside it, so each (widths, seed, init) is built once, and the
+    default page's are read from ``INITIAL_FILE`` (importing torch cost a first visit 1.5-5 s)."""
+    theta = _precomputed_thetas().get((widths, seed, init))
+    if theta is None:
+        theta = torch_initial_theta(widths, seed, init)
     theta.setflags(write=False)
     return theta
+
+
+def torch_initial_theta(widths: tuple[int, ...], seed: int, init: str) -> np.ndarray:
+    """theta (size,) of ``nnviz.mlp.build_mlp``'s initial weights for this seed (float64, built with torch)."""
+    import torch
+
+    from nnviz.mlp import build_mlp, linear_layers
+
+    # the initial weights do not depend on phi, so the torch model is built with linear units
+    model = build_mlp(list(widths), ["linear"] * (len(widths) - 2), seed=seed, init=init, dtype=torch.float64)
+    return np.concatenate([p for lin in linear_layers(model)
+                           for p in (lin.weight.detach().numpy().ravel(), lin.bias.detach().numpy())])
 
 
 class Network:
@@ -179,6 +208,8 @@ class Network:
 
     def to_torch(self) -> torch.nn.Sequential:
         """The same network as a torch ``nn.Sequential`` (float64), for checking against autograd."""
+        import torch
+
         layers: list[torch.nn.Module] = []
         for l, (W, b) in enumerate(zip(self.Ws, self.bs, strict=True)):
             lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
@@ -250,7 +281,13 @@ def predict(z: np.ndarray, task: str, rules: str = "nnviz") -> np.ndarray:
     if task == "multiclass":
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
-    return np.tanh(z[:, 0]) if rules == "tfp" else sigmoid_np(z[:, 0])
+    return np.tanh(z[:, 0]) if rules == "tfp" else _logistic(z[:, 0])
+
+
+def _logistic(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-z) in plain numpy, exact in both tails: the plane's map on a first visit, which then need not
+    import scipy (0.3-0.9 s) for ``sigmoid_np``'s expit."""
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def targets(y: np.ndarray, task: str, n_classes: int, rules: str = "nnviz") -> np.ndarray:
