@@ -12,7 +12,8 @@ from nnviz.ui import sound
 from nnviz.views import activations as views
 
 GREEK = {"alpha": "α", "beta": "β"}
-DEFAULT_SELECTION = list(views.DEPTH_DEFAULTS["selection"])
+DEFAULT_SELECTION = list(views.GALLERY_DEFAULTS["selection"])
+COLLAPSE = views.COLLAPSE_DEFAULTS
 TARGET_NAMES = list(topic.TARGETS)
 target_label = ui.labels({k: v[0] for k, v in topic.TARGETS.items()})
 
@@ -29,11 +30,11 @@ c1, c2, c3 = st.columns([2.2, 1, 1], vertical_alignment="bottom")
 with c1:
     selected = ui.multiselect("Activations to overlay", activations.names(), DEFAULT_SELECTION, key="act_sel",
                               format_func=activations.label,
-                              help="Pick one or several; the sections below use the same selection.")
+                              help="Pick one or several; the depth and race tabs below use the same selection.")
 with c2:
-    z_max = ui.slider("Range of z: from −R to R", 1.0, 20.0, 5.0, 0.5, key="act_zmax")
+    z_max = ui.slider("Range of z: from −R to R", 1.0, 20.0, views.GALLERY_DEFAULTS["z_max"], 0.5, key="act_zmax")
 with c3:
-    z_probe = ui.slider("Probe z₀", -5.0, 5.0, 1.0, 0.1, key="act_z0",
+    z_probe = ui.slider("Probe z₀", -5.0, 5.0, views.GALLERY_DEFAULTS["z_probe"], 0.1, key="act_z0",
                         help="The numbers in the formulas below are φ(z₀) and φ′(z₀).")
 shade = ui.checkbox("Shade saturation (|φ′| < 0.1)", True, key="act_shade")
 if not selected:
@@ -52,7 +53,7 @@ for i, (key, p) in enumerate(param_specs):
             0.01 if p.high <= 1 else 0.1, key=f"act_p_{key}_{p.name}", help=p.help)
 acts = tuple(Phi(k, param_values.get(k, {})) for k in selected)
 
-gal = views.gallery(acts, float(z_max), float(z_probe), bool(shade))
+gal = views.shown(views.gallery, acts, float(z_max), float(z_probe), bool(shade))
 left, right = st.columns(2)
 with left:
     ui.figure(gal.phi_chart.figure(), key="act_fig_phi", alt=gal.phi_chart.alt)
@@ -71,6 +72,9 @@ st.caption("Zero-centred: φ(0) = 0 and the mean of φ(z) for z ~ N(0, 1) is 0. 
            "φ(0) and φ′(0) are computed at the parameters set above; output range, monotonic and zero-centred are "
            "the facts at default parameters. The table scrolls sideways.")
 ui.takeaway(gal.takeaway)
+with ui.lazy_expander("Hear a nonlinearity: what φ does to a sound", "act_hear_open") as HEAR:
+    if HEAR.open:
+        sound.hear_nonlinearity_section("act_")
 
 
 # --- Why activations -------------------------------------------------------------------------------------------
@@ -87,17 +91,18 @@ def collapse_section() -> None:
              r"\underbrace{\textstyle\sum_{l=1}^{L} W_L\cdots W_{l+1}\, b_l}_{b_\mathrm{eff}}\end{aligned}")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        n_hidden = ui.slider("Hidden layers", 1, 5, 2, 1, key="act_col_depth")
+        n_hidden = ui.slider("Hidden layers", 1, 5, len(COLLAPSE["hidden"]), 1, key="act_col_depth")
     with c2:
-        width = ui.slider("Width of each hidden layer", 4, 32, 16, 4, key="act_col_width")
+        width = ui.slider("Width of each hidden layer", 4, 32, COLLAPSE["hidden"][0], 4, key="act_col_width")
     with c3:
         nonlinear = [k for k in activations.names() if k not in ("linear", "step")]
         phi_key = ui.activation_select("Nonlinearity to compare", key="act_col_phi", options=nonlinear,
-                                       default="tanh", help="The unit step is left out: its gradient is zero, so "
-                                                            "gradient descent cannot train through it.")
+                                       default=COLLAPSE["phi"], help="The unit step is left out: its gradient is "
+                                       "zero, so gradient descent cannot train through it.")
     with c4:
         target_name = ui.selectbox("Target of the collapse", TARGET_NAMES,
-                                   key="act_col_target", index=TARGET_NAMES.index("square"), format_func=target_label)
+                                   key="act_col_target", index=TARGET_NAMES.index(COLLAPSE["target"]),
+                                   format_func=target_label)
     st.markdown("Press **Train**: the same network is trained twice, once with $\\varphi(z) = z$ and "
                 "once with the nonlinearity, from the same start, for a fixed number of Adam steps.")
     config = (Phi(phi_key), target_name, (int(width),) * int(n_hidden))
@@ -107,7 +112,7 @@ def collapse_section() -> None:
 
 def draw_collapse(config: tuple, run: topic.RaceRun) -> None:
     """The two stacks as they stand; the fold W_eff holds at every step, the comparison once the run has ended."""
-    panel = views.collapse_panel(config, run.steps, run)
+    panel = views.shown(views.collapse_panel, config, run=run)
     st.latex(panel.formula)
     ui.figure(panel.chart.figure(), key="act_fig_collapse", alt=panel.chart.alt)
     if run.steps == 0:
@@ -118,10 +123,6 @@ def draw_collapse(config: tuple, run: topic.RaceRun) -> None:
         ui.takeaway(panel.result.takeaway)
 
 
-collapse_section()
-with ui.lazy_expander("Hear a nonlinearity: what φ does to a sound", "act_hear_open") as HEAR:
-    if HEAR.open:
-        sound.hear_nonlinearity_section("act_")
 
 
 # --- ReLU sums -------------------------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def relu_section() -> None:
                                 key="act_pl_target", index=TARGET_NAMES.index("sine"), format_func=target_label)
         with a2:
             n_points = ui.slider("Points to interpolate (knots + 1)", 2, 16, 6, 1, key="act_pl_n")
-        rv = views.relu_target(name, int(n_points))
+        rv = views.shown(views.relu_target, name, int(n_points))
     else:
         b1, b2, b3 = st.columns(3)
         with b1:
@@ -158,7 +159,7 @@ def relu_section() -> None:
                                        key=f"act_pl_t{i}"))
                 changes.append(ui.slider(f"knot {i + 1}: slope change s", -4.0, 4.0, knot_defaults[i][1], 0.1,
                                          key=f"act_pl_s{i}"))
-        rv = views.relu_knots(float(y0), float(m0), tuple(knots), tuple(changes))
+        rv = views.shown(views.relu_knots, float(y0), float(m0), tuple(knots), tuple(changes))
     f_col, t_col = st.columns(2)
     with f_col:
         ui.figure(rv.sum_chart.figure(), key="act_fig_relu", alt=rv.sum_chart.alt)
@@ -172,8 +173,6 @@ def relu_section() -> None:
     st.dataframe(rv.table_arrow, hide_index=True, width="stretch", height=min(38 + 35 * len(rv.rs.knots), 300))
     ui.takeaway(rv.takeaway)
 
-
-relu_section()
 
 
 # --- Depth propagation -----------------------------------------------------------------------------------------
@@ -193,13 +192,13 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
         width = ui.slider("Width n", 64, 256, views.DEPTH_DEFAULTS["width"], 64, key="act_dp_width")
     with d4:
         depth = ui.slider("Layers L", 10, 60, views.DEPTH_DEFAULTS["depth"], 5, key="act_dp_depth")
-    study = views.depth(acts, init, float(sigma_w), int(width), int(depth))
+    study = views.shown(views.depth, acts, init, float(sigma_w), int(width), int(depth))
     head.header(study.heading)
     words.markdown(study.explanation)
     st.latex(rf"\begin{{aligned}}\operatorname{{std}}(W) &= {tex_number(study.w_std)} = "
              rf"\frac{{{tex_number(study.gain)}}}{{\sqrt{{{study.width}}}}}\\ "
              r"&\text{Xavier: }\tfrac{1}{\sqrt{n}},\ \text{He: }\tfrac{\sqrt{2}}{\sqrt{n}}\end{aligned}")
-    charts = views.depth_charts(acts, init, float(sigma_w), int(width), int(depth))
+    charts = views.shown(views.depth_charts, acts, init, float(sigma_w), int(width), int(depth))
     for col, ch, key in zip(st.columns(3), (charts.activations, charts.gradients, charts.dead),
                             ("act_fig_depth_h", "act_fig_depth_g", "act_fig_depth_dead"), strict=True):
         with col:
@@ -210,23 +209,23 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
     ui.takeaway(study.takeaway)
 
 
-depth_section(acts)
-
 # --- Universality ----------------------------------------------------------------------------------------------
-st.header("Which activations make a universal approximator?")
-st.markdown(
-    "One hidden layer of enough units can approximate any continuous function on a closed and bounded (compact) "
-    "set **if and only if** the activation is **not a polynomial**: Leshno, Lin, Pinkus & Schocken (1993), for "
-    "every locally bounded, piecewise-continuous φ, which covers the unit step. Earlier, Cybenko (1989) proved it "
-    "for continuous sigmoidal φ (two distinct finite limits). Nielsen gives the picture: a large weight turns "
-    "$\\sigma(w(x - s))$ into a step at $s$; two steps make a bump; bumps add up to any shape. A linear φ is a "
-    "polynomial of degree 1, and a stack of it stays linear, so it fails."
-)
-st.markdown("| activation | universal | why |\n|---|:---:|---|\n" + "\n".join(
-    f"| {activations.label(k)} | {'✓' if activations.get(k).universal else '✗'} | "
-    f"{activations.get(k).universal_reason} |" for k in activations.names()))
-ui.takeaway("Every activation in this table except the linear one is enough for universality; the choice between "
-            "them is about training: gradients, speed and stability, as the race below shows.")
+def universality_section() -> None:
+    """Which activations make a one-hidden-layer network a universal approximator, and why."""
+    st.header("Which activations make a universal approximator?")
+    st.markdown(
+        "One hidden layer of enough units can approximate any continuous function on a closed and bounded (compact) "
+        "set **if and only if** the activation is **not a polynomial**: Leshno, Lin, Pinkus & Schocken (1993), for "
+        "every locally bounded, piecewise-continuous φ, which covers the unit step. Earlier, Cybenko (1989) proved it "
+        "for continuous sigmoidal φ (two distinct finite limits). Nielsen gives the picture: a large weight turns "
+        "$\\sigma(w(x - s))$ into a step at $s$; two steps make a bump; bumps add up to any shape. A linear φ is a "
+        "polynomial of degree 1, and a stack of it stays linear, so it fails."
+    )
+    st.markdown("| activation | universal | why |\n|---|:---:|---|\n" + "\n".join(
+        f"| {activations.label(k)} | {'✓' if activations.get(k).universal else '✗'} | "
+        f"{activations.get(k).universal_reason} |" for k in activations.names()))
+    ui.takeaway("Every activation in this table except the linear one is enough for universality; the choice between "
+                "them is about training: gradients, speed and stability, as the race (the last tab) shows.")
 
 
 # --- Race ------------------------------------------------------------------------------------------------------
@@ -235,7 +234,7 @@ def draw_race(config: tuple, run: topic.RaceRun) -> None:
     if run.steps == 0:
         st.info("Press **Race** to train one network per selected activation.")
         return
-    panel = views.race_panel(config, run.steps, run)
+    panel = views.shown(views.race_panel, config, run=run)
     c1, c2 = st.columns(2)
     with c1:
         ui.figure(panel.loss.figure(), key="act_fig_race_loss", alt=panel.loss.alt)
@@ -266,4 +265,11 @@ def race_section(acts: tuple[Phi, ...]) -> None:
                   name="activation race")
 
 
-race_section(acts)
+
+_SECTIONS = {"Why a nonlinearity": collapse_section, "ReLU sums": relu_section, "Depth": lambda: depth_section(acts),
+             "Universality": universality_section, "A race": lambda: race_section(acts)}
+# One section at a time: only the open tab runs, so a visit or a rerun builds the gallery and one section.
+for tab, section in zip(ui.tabs(list(_SECTIONS), key="act_tab"), _SECTIONS.values(), strict=True):
+    with tab:
+        if tab.open:
+            section()

@@ -334,9 +334,10 @@ def test_gallery_words_follow_the_curves(acts, z_max):
 def test_precomputed_depth_defaults_equal_a_fresh_computation():
     from nnviz.views import activations as views
 
-    stored = views.depth_precomputed()
+    stored = views.precomputed()
     d = views.DEPTH_DEFAULTS
-    assert len(stored) == len(d["selection"]), "run benchmarks/precompute_activations.py"
+    rows = {k: v for k, v in stored.items() if isinstance(v, topic.Propagation)}
+    assert len(rows) == len(d["selection"]), "run benchmarks/precompute_activations.py"
     for key in d["selection"]:
         act = Phi(key)
         row = stored[views.depth_key(act, d["init"], 1.0, d["width"], d["depth"])]
@@ -346,6 +347,47 @@ def test_precomputed_depth_defaults_equal_a_fresh_computation():
             np.testing.assert_allclose(getattr(row, field), getattr(fresh, field), rtol=1e-9, atol=0, err_msg=key)
     # a setting the file does not hold is computed, not looked up
     assert views.depth_key(Phi("tanh"), "he", 1.0, d["width"], d["depth"]) not in stored
+
+
+def test_precomputed_gallery_defaults_equal_autograd():
+    from nnviz.views import activations as views
+
+    stored = views.precomputed()
+    g = views.GALLERY_DEFAULTS
+    for key in g["selection"]:
+        act = Phi(key)
+        c, fresh = stored[views.curve_key(act, g["z_max"])], topic.curve(act, g["z_max"])
+        for field in ("z", "phi", "dphi"):
+            np.testing.assert_array_equal(getattr(c, field), getattr(fresh, field), err_msg=f"{key} {field}")
+        assert c.saturated == fresh.saturated
+        assert stored[views.probe_key(act, g["z_probe"])] == topic.probe(act, g["z_probe"])
+        row, fresh_row = stored[views.properties_key(act)], topic.properties(act)
+        assert row.act == act and row.saturating == fresh_row.saturating
+        np.testing.assert_array_equal([getattr(row, f) for f in topic.PROPERTY_NUMBERS],
+                                      [getattr(fresh_row, f) for f in topic.PROPERTY_NUMBERS])
+    # other settings are computed, not looked up; the views give the same answer either way
+    assert views.curve_key(Phi("tanh"), 4.5) not in stored and views.probe_key(Phi("tanh"), 0.5) not in stored
+    assert views.properties_key(Phi("leaky_relu", alpha=0.2)) not in stored
+    assert views.probe(Phi("gelu"), 0.5) == topic.probe(Phi("gelu"), 0.5)
+
+
+def test_precomputed_untrained_collapse_equals_a_fresh_run():
+    from nnviz.views import activations as views
+
+    c = views.COLLAPSE_DEFAULTS
+    config = (Phi(c["phi"]), c["target"], tuple(c["hidden"]))
+    stored = views.precomputed()[views.collapse_key(config, 0)]
+    run = topic.collapse_run(*config)
+    for mine, fresh in zip(stored, run.fits(), strict=True):
+        assert mine.act == fresh.act
+        for field in ("x", "y", "y_hat", "loss"):
+            np.testing.assert_array_equal(getattr(mine, field), getattr(fresh, field), err_msg=field)
+        for a, b in zip(mine.weights + mine.biases, fresh.weights + fresh.biases, strict=True):
+            np.testing.assert_array_equal(a, b)
+    mine, fresh = topic.collapse_result_of(*stored, 0), topic.collapse_result(run)
+    assert (mine.w_eff, mine.b_eff, mine.gap, mine.line, mine.caption, mine.takeaway) == \
+        (fresh.w_eff, fresh.b_eff, fresh.gap, fresh.line, fresh.caption, fresh.takeaway)
+    assert views.collapse_key(config, 1) not in views.precomputed()  # only the untrained stacks are stored
 
 
 DEPTH_SWEEP = list(itertools.product(["xavier", "he"], [1.0], [64, 256], [10, 60])) + \

@@ -1,5 +1,6 @@
 """The activation page under AppTest: the default run (everyday tier); outputs that follow inputs, bad input that
-gets words, the race on its button, and every widget at its extremes (slow tier). Each test opens its own app."""
+gets words, the race on its button, every tab and every widget at its extremes (slow tier). Each test opens its own
+app; a tab is opened by its link (``?act_tab=<label>``), as an instructor's slide would."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ import json
 import numpy as np
 import pytest
 
+from nnviz import activations
 from nnviz.activations import Phi
 from nnviz.topics import activations as topic
 from nnviz.ui import sound
 from nnviz.ui.live import live_run
+from nnviz.views import activations as views
 from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
 
 PAGE = "activations.py"
+TABS = ("Why a nonlinearity", "ReLU sums", "Depth", "Universality", "A race")
+
+
+def _tab(tab: str, query: dict[str, str] | None = None):
+    """The page opened by a link to one of its tabs."""
+    return open_page(PAGE, {"act_tab": tab, **(query or {})})
 
 
 def _charts(at) -> list[dict]:
@@ -46,44 +55,68 @@ def _deferred(*args, **kwargs):
 
 
 def test_defaults(monkeypatch):
-    # what the page defers: training (the collapse and the race wait for their buttons) and the sound section
-    monkeypatch.setattr(topic.RaceRun, "_step", _deferred)
-    monkeypatch.setattr(sound, "hear_nonlinearity_section", _deferred)
+    # what a first visit must not compute: training (the collapse and the race wait for their buttons), the sound
+    # section (closed), torch autograd and the untrained stacks (precomputed at the defaults), the closed tabs
+    deferred = ((topic.RaceRun, "_step"), (topic.RaceRun, "_build"), (sound, "hear_nonlinearity_section"),
+                (activations, "dphi"), (activations, "phi"), (topic, "propagate"), (topic, "deep_weights"),
+                (views, "relu_target"), (views, "relu_knots"), (views, "depth"), (views, "depth_charts"),
+                (views, "race_panel"))
+    for cls_or_module, name in deferred:
+        monkeypatch.setattr(cls_or_module, name, _deferred)
+    for cached in (views.gallery, views.curve, views.properties, views.collapse_panel):
+        cached.clear()  # so a result an earlier test left in the cache cannot hide a computation
     at = open_page(PAGE)
     assert_clean(at)
     assert errors(at) == []
     assert at.title[0].value == "Activation functions"
-    headers = [h.value for h in at.header]
-    assert headers == ["The gallery", "Why do we need activation functions?", "ReLUs and piecewise-linear functions",
-                       "Depth: what 50 layers do to signals and gradients",
-                       "Which activations make a universal approximator?", "A race"]
+    assert [t.label for t in at.tabs] == list(TABS)
+    # the gallery, then only the open (first) tab
+    assert [h.value for h in at.header] == ["The gallery", "Why do we need activation functions?"]
     charts = _charts(at)
-    # gallery φ and φ′, the untrained collapse, ReLU sum and terms, depth ×3; the race waits for its button
-    assert [_title(c) for c in charts] == ["activation φ(z)", "derivative φ′(z), from autograd", "",
-                                           "f(x) = b + Σₖ sₖ ReLU(x − tₖ)", "each term sₖ ReLU(x − tₖ)",
-                                           "spread of activations", "spread of gradients", "dead units"]
+    # gallery φ and φ′, the untrained collapse
+    assert [_title(c) for c in charts] == ["activation φ(z)", "derivative φ′(z), from autograd", ""]
     assert {"Sigmoid", "tanh", "ReLU", "GELU"} <= set(_trace_names(charts[0]))
     table = at.dataframe[0].value
     assert list(table["activation"]) == ["Sigmoid", "tanh", "ReLU", "GELU"]
     assert list(table["φ′(0)"])[0] == "0.25" and "kink" in list(table["φ′(0)"])[2]
+    assert any(r"\varphi(1) = 0.7311" in t for t in _latex(at))  # 1 / (1 + e^-1) at the default probe
+    assert any(r"W_{3}\cdots W_1" in t for t in _latex(at))  # the untrained stacks' fold, from the file
+
+
+@pytest.mark.slow
+def test_every_tab_opens_clean_by_its_link():
+    expected = {"Why a nonlinearity": "Why do we need activation functions?",
+                "ReLU sums": "ReLUs and piecewise-linear functions",
+                "Depth": "Depth: what 50 layers do to signals and gradients",
+                "Universality": "Which activations make a universal approximator?", "A race": "A race"}
+    for tab, heading in expected.items():
+        at = _tab(tab)
+        assert_clean(at)
+        assert [h.value for h in at.header] == ["The gallery", heading], tab
+    at = _tab("Depth")
+    assert [_title(c) for c in _charts(at)][2:] == ["spread of activations", "spread of gradients", "dead units"]
+    assert any("faded by more than 100× for Sigmoid" in s.value for s in at.success)
+    at = _tab("Universality")
     universality = next(m.value for m in at.markdown if m.value.startswith("| activation | universal"))
     rows = universality.split("\n")[2:]
     assert len(rows) == 18 and sum("✗" in r for r in rows) == 1 and "Linear" in next(r for r in rows if "✗" in r)
+    at = _tab("A race")
     assert any("Press **Race**" in i.value for i in at.info)
-    takeaways = [s.value for s in at.success]
-    assert any("faded by more than 100× for Sigmoid" in t for t in takeaways)
-    assert any(r"\varphi(1) = 0.7311" in t for t in _latex(at))  # 1 / (1 + e^-1) at the default probe
+    assert len(_charts(at)) == 2  # the gallery's: the race draws nothing before it is pressed
+    bad = _tab("No such tab")
+    assert_clean(bad)
+    assert "Why do we need activation functions?" in [h.value for h in bad.header]
 
 
 @pytest.mark.slow
 def test_selection_drives_gallery_table_and_depth():
-    at = open_page(PAGE)
+    at = _tab("Depth")
     at.multiselect(key="act_sel").set_value(["leaky_relu", "step"])
     at.run()
     assert_clean(at)
     charts = _charts(at)
     assert "Leaky ReLU" in _trace_names(charts[0]) and "Sigmoid" not in _trace_names(charts[0])
-    assert "Unit step" in _trace_names(charts[6])
+    assert "Unit step" in _trace_names(charts[4])
     assert list(at.dataframe[0].value["activation"]) == ["Leaky ReLU", "Unit step"]
     before = list(at.dataframe[0].value["φ′(0)"])[0]
     at.slider(key="act_p_leaky_relu_alpha").set_value(0.3)
@@ -159,7 +192,7 @@ def test_collapse_section_follows_its_widgets():
 
 @pytest.mark.slow
 def test_relu_knots_mode():
-    at = open_page(PAGE)
+    at = _tab("ReLU sums")
     at.radio(key="act_pl_mode").set_value("knots")
     at.run()
     assert_clean(at)
@@ -176,7 +209,7 @@ def test_relu_knots_mode():
 
 @pytest.mark.slow
 def test_depth_words_follow_the_settings():
-    at = open_page(PAGE)
+    at = _tab("Depth")
     assert at.slider(key="act_dp_sigma").disabled  # σ_w is only for the custom initialisation
     at.radio(key="act_dp_init").set_value("sigma")
     at.run()
@@ -200,7 +233,7 @@ def test_depth_words_follow_the_settings():
 
 @pytest.mark.slow
 def test_race_runs_on_its_button_and_is_shared():
-    at = open_page(PAGE)
+    at = _tab("A race")
     at.multiselect(key="act_sel").set_value(["relu", "tanh"])
     at.slider(key="act_race_steps").set_value(100)
     at.run()
@@ -217,7 +250,7 @@ def test_race_runs_on_its_button_and_is_shared():
     assert len(_array(next(t for t in loss["data"] if t["name"] == "ReLU")["x"])) == 100
     assert any("Final mean squared error" in c.value for c in at.caption)
     # another visitor with the same settings gets the finished run at once, with the same numbers
-    other = open_page(PAGE)
+    other = _tab("A race")
     other.multiselect(key="act_sel").set_value(["relu", "tanh"])
     other.slider(key="act_race_steps").set_value(100)
     other.run()
@@ -234,8 +267,10 @@ def test_race_runs_on_its_button_and_is_shared():
 
 
 @pytest.mark.slow
-def test_every_widget_at_its_extremes():
-    at = open_page(PAGE)
+@pytest.mark.parametrize("tab", TABS)
+def test_every_widget_at_its_extremes(tab):
+    at = _tab(tab)
     runs = sweep_extremes(at)
-    assert runs > 30
+    assert runs >= 12  # the gallery's four widgets, three runs each, and then the tab's own
     assert_clean(at)
+    assert [t.label for t in at.tabs] == list(TABS)

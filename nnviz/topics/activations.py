@@ -15,17 +15,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from nnviz import activations
 from nnviz.activations import Phi
 from nnviz.format import number
 from nnviz.live import History, TimedRun
-from nnviz.mlp import build_mlp, linear_layers
 
-Tensor = torch.Tensor
+if TYPE_CHECKING:  # torch is imported where a network is built or differentiated: a first visit shows
+    from torch import Tensor  # precomputed defaults and an untrained run, and never loads it
 
 #: |phi'| below this counts as saturated in the gallery's shading.
 SATURATION = 0.1
@@ -94,7 +94,13 @@ def saturated_intervals(z: np.ndarray, dphi: np.ndarray, threshold: float = SATU
 def curve(act: Phi, z_max: float = 5.0, n: int = 401) -> Curve:
     """phi (``Phi.numpy``) and phi' (autograd) of one activation on ``n`` points of [-z_max, z_max]."""
     z = np.linspace(-z_max, z_max, n)
-    dphi = activations.dphi(act.key, z, **act.kwargs)
+    return curve_from(act, z_max, activations.dphi(act.key, z, **act.kwargs))
+
+
+def curve_from(act: Phi, z_max: float, dphi: np.ndarray) -> Curve:
+    """The ``Curve`` of ``act`` on len(dphi) points of [-z_max, z_max] from its autograd derivative ``dphi`` (n,)
+    (computed, or stored by the precomputation)."""
+    z = np.linspace(-z_max, z_max, len(dphi))
     return Curve(act, z, act.numpy(z), dphi, saturated_intervals(z, dphi))
 
 
@@ -194,6 +200,10 @@ class Properties:
                 f"autograd uses {number(self.dphi0_autograd)}")
 
 
+#: The numeric fields of a ``Properties`` row, in order (what the precomputed file stores).
+PROPERTY_NUMBERS = ("phi0", "dphi0", "dphi0_left", "dphi0_right", "dphi0_autograd")
+
+
 def properties(act: Phi) -> Properties:
     """The table row of one activation: phi(0) and phi'(0) computed at its parameters, one-sided at a kink."""
     left, right = one_sided_derivatives(act, 0.0)
@@ -280,22 +290,38 @@ class RaceRun(TimedRun):
                  max_steps: int = 300, lr: float = 0.01, n: int = 64, seed: int = 0) -> None:
         self.phis = tuple(phis)
         self.target_name = target_name
+        self.hidden = tuple(int(h) for h in hidden)
         self.max_steps = int(max_steps)
         self.lr = float(lr)
-        x = np.linspace(-1.0, 1.0, n)
+        self.n, self.seed = int(n), int(seed)
+        self._built = False  # the tensors are made at first use (torch's import): an untrained panel needs none
+        self.opt = None  # made at the first step: torch.optim's first use imports torch._dynamo (2-4 s)
+        self.history = History([f"net{i}" for i in range(len(self.phis))], max_points=max(4, self.max_steps + 1))
+
+    def _build(self) -> None:
+        """The grid x (n, 1), the target y (n, 1) and the stacked weights, from the seed (once)."""
+        if self._built:
+            return
+        import torch
+
+        from nnviz.mlp import build_mlp, linear_layers
+
+        x = np.linspace(-1.0, 1.0, self.n)
         self.x = torch.from_numpy(x).unsqueeze(1)
-        self.y = torch.from_numpy(target(target_name, x)).unsqueeze(1)
-        layers = linear_layers(build_mlp([1, *hidden, 1], "linear", seed=seed, init="xavier", dtype=torch.float64))
+        self.y = torch.from_numpy(target(self.target_name, x)).unsqueeze(1)
+        layers = linear_layers(build_mlp([1, *self.hidden, 1], "linear", seed=self.seed, init="xavier",
+                                         dtype=torch.float64))
         a = len(self.phis)
         self.weights = [m.weight.detach().unsqueeze(0).repeat(a, 1, 1).requires_grad_(True) for m in layers]
         self.biases = [m.bias.detach().unsqueeze(0).repeat(a, 1).requires_grad_(True) for m in layers]
         self.initial = tuple(w.detach().clone() for w in self.weights)
-        self.opt: torch.optim.Adam | None = None  # made at the first step: torch.optim's first use imports
-        # torch._dynamo (2-4 s), which a page showing an untrained run need not wait for
-        self.history = History([f"net{i}" for i in range(a)], max_points=max(4, self.max_steps + 1))
+        self._built = True
 
     def forward(self, x: Tensor) -> Tensor:
         """All A networks at once: x (n, 1) -> (A, n, 1); the activation differs per network."""
+        import torch
+
+        self._build()
         h = x.expand(len(self.phis), *x.shape)
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
@@ -304,6 +330,9 @@ class RaceRun(TimedRun):
         return h
 
     def _step(self) -> bool:
+        import torch
+
+        self._build()
         if self.opt is None:
             self.opt = torch.optim.Adam([*self.weights, *self.biases], lr=self.lr)
         self.opt.zero_grad(set_to_none=True)
@@ -316,6 +345,9 @@ class RaceRun(TimedRun):
 
     def fits(self) -> list[Fit]:
         """Each network as it is now: prediction on the training grid, loss curve, weights."""
+        import torch
+
+        self._build()
         with torch.no_grad():
             out = self.forward(self.x).numpy()
         x, y = self.x[:, 0].numpy(), self.y[:, 0].numpy()
@@ -326,6 +358,9 @@ class RaceRun(TimedRun):
 
     def hidden_unchanged(self, j: int) -> bool:
         """Network j's hidden layers still hold their initial weights (as for the unit step, whose phi' is 0)."""
+        import torch
+
+        self._build()
         return all(torch.equal(w[j].detach(), w0[j]) for w, w0 in zip(self.weights[:-1], self.initial[:-1],
                                                                        strict=True))
 
@@ -459,6 +494,11 @@ def collapse_result(run: RaceRun) -> CollapseResult:
     """The linear stack of a collapse run folded into W_eff x + b_eff, and the words, after ``run.steps`` steps
     (the words compare the errors; the page shows them once the run has finished)."""
     linear, nonlinear = run.fits()
+    return collapse_result_of(linear, nonlinear, run.steps)
+
+
+def collapse_result_of(linear: Fit, nonlinear: Fit, steps: int) -> CollapseResult:
+    """``collapse_result`` from the two stacks' fits after ``steps`` steps (a stored untrained pair, say)."""
     act, hidden = nonlinear.act, tuple(w.shape[0] for w in linear.weights[:-1])
     folded = collapse(linear.weights, linear.biases)
     w_eff, b_eff = float(folded.w_eff[0, 0]), float(folded.b_eff[0])
@@ -467,7 +507,7 @@ def collapse_result(run: RaceRun) -> CollapseResult:
     line = least_squares_line(linear.x, linear.y)
     line_mse = float(np.mean((line[0] * linear.x + line[1] - linear.y) ** 2))
     shape = " → ".join(map(str, (1, *hidden, 1)))
-    caption = (f"Both stacks have the same shape {shape} and were trained the same way ({run.steps} Adam steps "
+    caption = (f"Both stacks have the same shape {shape} and were trained the same way ({steps} Adam steps "
                f"from the same start). Mean squared error: linear {number(linear.final_loss)}, best possible "
                f"straight line {number(line_mse)}, {act.label} {number(nonlinear.final_loss)}. ")
     caption += (f"On the grid the linear stack and W_eff·x + b_eff differ by at most {number(gap)}: rounding only."
@@ -480,7 +520,7 @@ def collapse_result(run: RaceRun) -> CollapseResult:
         bend = (f". With {act.label} between the layers the same stack bends: its error is "
                 f"{line_mse / max(nonlinear.final_loss, 1e-300):.3g}× below the best line's.")
     else:
-        bend = (f". With {act.label} the stack could bend, but in {run.steps} steps it got no better than half "
+        bend = (f". With {act.label} the stack could bend, but in {steps} steps it got no better than half "
                 f"the best line's error ({number(nonlinear.final_loss)} against {number(line_mse)}): try another φ "
                 "or target.")
     return CollapseResult(linear, nonlinear, tuple(hidden), w_eff, b_eff, gap, line, line_mse, caption, lead + bend)
@@ -635,6 +675,8 @@ def deep_weights(init: str = "xavier", depth: int = 50, width: int = 256, sigma_
     generator: Xavier uniform (as torch's xavier_uniform_), He and sigma_w normal, all with ``weight_std``. They
     are the same for every activation, so a page makes them once for all the activations it compares (drawing
     them was most of a propagation's cost)."""
+    import torch
+
     std = weight_std(init, width, sigma_w)
     gen = torch.Generator().manual_seed(seed)
     f64 = torch.float64
@@ -653,6 +695,8 @@ def propagate(act: Phi, init: str = "xavier", depth: int = 50, width: int = 256,
     the same weights and inputs for every activation. float64, so a gradient of 1e-70 is a number, not an
     underflow to zero.
     """
+    import torch
+
     std = weight_std(init, width, sigma_w)
     ws = deep_weights(init, depth, width, sigma_w, seed) if weights is None else tuple(weights)
     if len(ws) != depth or any(w.shape != (width, width) for w in ws):
@@ -778,6 +822,7 @@ __all__ = [
     "INITS",
     "INIT_NAMES",
     "Propagation",
+    "PROPERTY_NUMBERS",
     "Properties",
     "RaceRun",
     "ReluSum",
@@ -787,9 +832,11 @@ __all__ = [
     "collapse",
     "collapse_experiment",
     "collapse_result",
+    "collapse_result_of",
     "collapse_run",
     "deep_weights",
     "curve",
+    "curve_from",
     "depth_study",
     "forward_stack",
     "gallery_caption",

@@ -18,24 +18,107 @@ import pyarrow as pa
 from nnviz.activations import Phi
 from nnviz.figures import activations as figs
 from nnviz.format import tex_number
+from nnviz.live import TimedRun
 from nnviz.topics import activations as topic
-from nnviz.ui.cache import shared, view
+from nnviz.ui.cache import session_memo, shared, view
 from nnviz.views.charts import Chart, chart
 
 #: The x grid of the ReLU section's figures.
 RELU_GRID = np.linspace(-1.0, 1.0, 401)
 
+#: The page's defaults that a first visit opens with: the gallery's selection, range and probe, the collapse
+#: section's settings, the depth section's widgets.
+GALLERY_DEFAULTS = {"selection": ("sigmoid", "tanh", "relu", "gelu"), "z_max": 5.0, "z_probe": 1.0}
+COLLAPSE_DEFAULTS = {"phi": "tanh", "target": "square", "hidden": (16, 16)}
+DEPTH_DEFAULTS = {"selection": GALLERY_DEFAULTS["selection"], "init": "xavier", "width": 256, "depth": 50}
+
+#: The defaults precomputed by benchmarks/precompute_activations.py, so a first visit neither imports torch nor
+#: differentiates anything: the gallery's autograd derivatives (curves, probe, table rows), the collapse's untrained
+#: stacks, the depth section's propagations. Each entry carries its settings key, so it is used for exactly those
+#: settings; tests compare the file with a fresh computation.
+DATA = Path(__file__).resolve().parent.parent / "data" / "activations.json"
+
+
+def _act_key(act: Phi) -> list:
+    return [act.key, [list(p) for p in act.params]]
+
+
+def curve_key(act: Phi, z_max: float) -> str:
+    """The settings of one gallery curve as text (a key of the precomputed file)."""
+    return json.dumps(["curve", _act_key(act), float(z_max)])
+
+
+def probe_key(act: Phi, z0: float) -> str:
+    return json.dumps(["probe", _act_key(act), float(z0)])
+
+
+def properties_key(act: Phi) -> str:
+    return json.dumps(["properties", _act_key(act)])
+
+
+def collapse_key(config: tuple, steps: int) -> str:
+    act, target_name, hidden = config
+    return json.dumps(["collapse", _act_key(act), target_name, [int(h) for h in hidden], int(steps)])
+
+
+def depth_key(act: Phi, init: str, sigma_w: float, width: int, depth: int) -> str:
+    """The settings of one propagation as text (a key of the precomputed file)."""
+    return json.dumps([act.key, act.params, init, float(sigma_w), int(width), int(depth), topic.DEPTH_BATCH, 0])
+
+
+def _fit(row: dict) -> topic.Fit:
+    return topic.Fit(Phi(row["act"], dict(row["params"])), np.array(row["x"]), np.array(row["y"]),
+                     np.array(row["y_hat"]), np.array(row["loss"], dtype=np.float64),
+                     tuple(np.array(w, dtype=np.float64).reshape(row["shapes"][i]) for i, w in
+                           enumerate(row["weights"])),
+                     tuple(np.array(b, dtype=np.float64) for b in row["biases"]))
+
+
+@shared(max_entries=1)
+def precomputed() -> dict[str, object]:
+    """The precomputed results by settings key (empty when the file is missing); read-only, one per server:
+    ``topic.Curve`` values, (phi, phi') probe pairs, ``topic.Properties`` rows, the collapse's untrained (linear,
+    nonlinear) fits and ``topic.Propagation`` values."""
+    try:
+        data = json.loads(DATA.read_text())
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, object] = {}
+    for row in data.get("curves", []):
+        act = Phi(row["act"], dict(row["params"]))
+        out[curve_key(act, row["z_max"])] = topic.curve_from(act, row["z_max"], np.array(row["dphi"]))
+    for row in data.get("probes", []):
+        out[probe_key(Phi(row["act"], dict(row["params"])), row["z0"])] = (float(row["phi"]), float(row["dphi"]))
+    for row in data.get("properties", []):
+        act = Phi(row["act"], dict(row["params"]))
+        out[properties_key(act)] = topic.Properties(act, *(float(row[f]) for f in topic.PROPERTY_NUMBERS),
+                                                    row["saturating"])
+    for row in data.get("collapse", []):
+        out[row["key"]] = tuple(_fit(f) for f in row["fits"])
+    for row in data.get("depth", []):
+        out[row["key"]] = topic.Propagation(Phi(row["act"], dict(row["params"])), np.array(row["act_std"]),
+                                            np.array(row["grad_std"]), np.array(row["dead"]), float(row["w_std"]))
+    return out
+
 
 @view(max_entries=512)
 def curve(act: Phi, z_max: float) -> topic.Curve:
     """phi and phi' of one activation on [-z_max, z_max]."""
-    return topic.curve(act, z_max)
+    stored = precomputed().get(curve_key(act, z_max))
+    return stored if stored is not None else topic.curve(act, z_max)
+
+
+def probe(act: Phi, z0: float) -> tuple[float, float]:
+    """(phi(z0), phi'(z0)) of one activation (phi' from autograd, or the file at the defaults)."""
+    stored = precomputed().get(probe_key(act, z0))
+    return stored if stored is not None else topic.probe(act, z0)
 
 
 @view(max_entries=512)
 def properties(act: Phi) -> topic.Properties:
     """One row of the properties table."""
-    return topic.properties(act)
+    stored = precomputed().get(properties_key(act))
+    return stored if stored is not None else topic.properties(act)
 
 
 @dataclass(frozen=True)
@@ -58,7 +141,7 @@ def gallery(acts: tuple[Phi, ...], z_max: float, z_probe: float, shade: bool) ->
     curves = tuple(curve(a, float(z_max)) for a in acts)
     rows = []
     for a in acts:
-        phi_z, dphi_z = topic.probe(a, z_probe)
+        phi_z, dphi_z = probe(a, z_probe)
         formula = a.latex.replace(r",\;", r",\\ \qquad ")  # SELU's constants on a line of their own
         rows.append(rf"\textbf{{{a.spec.label.replace('/', ' or ')}}}:\quad {formula} \\ "
                     rf"\qquad \varphi({z_probe:g}) = {tex_number(phi_z, 4)},\quad "
@@ -89,7 +172,8 @@ class CollapsePanel:
 def collapse_panel(config: tuple, steps: int, _run: topic.RaceRun) -> CollapsePanel:
     """The panel of the collapse run ``_run``: the run of ``config`` after ``steps`` steps (a run of fixed settings
     is the same after the same steps in every session, so the run itself is not hashed)."""
-    res = topic.collapse_result(_run)
+    stored = precomputed().get(collapse_key(config, steps)) if steps == 0 else None
+    res = topic.collapse_result_of(*stored, steps) if stored is not None else topic.collapse_result(_run)
     fig = figs.collapse_fit(res.linear, res.nonlinear, res.w_eff, res.b_eff, res.line)
     return CollapsePanel(res, chart(fig), collapse_formula(res))
 
@@ -99,38 +183,12 @@ def collapse_panel(config: tuple, steps: int, _run: topic.RaceRun) -> CollapsePa
 DEPTH_MAX = 6
 
 
-#: The page's defaults that the depth section opens with (the gallery's selection, the depth section's widgets).
-DEPTH_DEFAULTS = {"selection": ("sigmoid", "tanh", "relu", "gelu"), "init": "xavier", "width": 256, "depth": 50}
-
-#: The depth section's defaults, precomputed by benchmarks/precompute_activations.py: the propagation of every
-#: default-selected activation at the default settings (a first visit need not send four batches through 50
-#: layers of 256 units). Tests compare the file with a fresh computation.
-DEPTH_DATA = Path(__file__).resolve().parent.parent / "data" / "activations_depth.json"
-
-
-def depth_key(act: Phi, init: str, sigma_w: float, width: int, depth: int) -> str:
-    """The settings of one propagation as text (the key of the precomputed file)."""
-    return json.dumps([act.key, act.params, init, float(sigma_w), int(width), int(depth), topic.DEPTH_BATCH, 0])
-
-
-@shared(max_entries=1)
-def depth_precomputed() -> dict[str, topic.Propagation]:
-    """The precomputed propagations by ``depth_key`` (empty when the file is missing); read-only, one per server."""
-    try:
-        rows = json.loads(DEPTH_DATA.read_text())
-    except (OSError, ValueError):
-        return {}
-    return {row["key"]: topic.Propagation(Phi(row["act"], dict(row["params"])), np.array(row["act_std"]),
-                                          np.array(row["grad_std"]), np.array(row["dead"]), float(row["w_std"]))
-            for row in rows}
-
-
 @view(max_entries=256, spinner="Sending a batch through the deep stack…")
 def propagation(act: Phi, init: str, sigma_w: float, width: int, depth: int,
                 _weights: Callable[[], tuple] | None = None) -> topic.Propagation:
     """One activation through the deep stack at initialisation (batch topic.DEPTH_BATCH, seed 0). ``_weights()``
     (not part of the key: the weights follow from the settings) returns the stack's weights when it is needed."""
-    stored = depth_precomputed().get(depth_key(act, init, sigma_w, width, depth))
+    stored = precomputed().get(depth_key(act, init, sigma_w, width, depth))
     if stored is not None:
         return stored
     return topic.propagate(act, init, depth=depth, width=width, batch=topic.DEPTH_BATCH, sigma_w=sigma_w, seed=0,
@@ -235,3 +293,13 @@ def race_panel(config: tuple, steps: int, _run: topic.RaceRun) -> RacePanel:
     fits = _run.fits()
     return RacePanel(chart(figs.race_loss(fits, _run.max_steps)), chart(figs.race_fits(fits)),
                      topic.race_sentences(_run))
+
+
+def shown(view_fn: Callable, *settings: object, run: TimedRun | None = None) -> object:
+    """``view_fn(*settings)`` (or, for a live ``run``, ``view_fn(*settings, run.steps, run)``), kept in this session
+    while the settings (and the run and its step count) stay the same: a rerun that another widget caused then
+    neither hashes the settings nor copies the result out of the cache."""
+    if run is None:
+        return session_memo(f"act_{view_fn.__name__}", settings, lambda: view_fn(*settings))
+    return session_memo(f"act_{view_fn.__name__}", (*settings, run.steps), lambda: view_fn(*settings, run.steps, run),
+                        identity=run)
