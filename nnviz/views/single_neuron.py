@@ -13,7 +13,7 @@ from nnviz.datasets import CLASSIFICATION_SETS, GATES, Points, logic_gate, two_b
 from nnviz.figures import single_neuron as figs
 from nnviz.format import tex_number
 from nnviz.topics import single_neuron as sn
-from nnviz.ui.cache import view
+from nnviz.ui.cache import session_memo, view
 from nnviz.views.charts import Chart, chart
 
 #: The plane of section 2 is [-LIM, LIM]^2; the bias slider's range (for the hint that says how to move b).
@@ -23,6 +23,18 @@ B_RANGE = (-3.0, 3.0)
 DATA_SETS = (*GATES, "two blobs")
 #: The playground's data-set selector (pages/playground.py: key "pg_data_c", bound to the URL by its label).
 PLAYGROUND_SET_KEY = "pg_data_c"
+
+
+def shown(view_fn, *settings):
+    """``view_fn(*settings)`` as this session last got it while the settings stay the same: a rerun caused by
+    another section's widget then neither hashes the settings nor copies the result out of the cache."""
+    return session_memo(f"sn_{view_fn.__name__}", settings, lambda: view_fn(*settings))
+
+
+def training_shown(config: tuple, run: sn.NeuronTrainer, lim: float) -> TrainingPanel:
+    """``training_panel`` of this session's ``run`` now, kept while the run and its step count stay the same."""
+    return session_memo("sn_training_panel", (config, run.steps, lim),
+                        lambda: training_panel(config, run.steps, run, lim), identity=run)
 
 
 def playground_xor_query() -> dict[str, str]:
@@ -138,7 +150,7 @@ def steep_sigmoid(k: float) -> SteepView:
     return SteepView(zs, sig, dsig, float(sn.steep_sigmoid(np.zeros(1), k)[1][0]))
 
 
-@view(max_entries=32, spinner="Making the data set (the first blobs on a server load scikit-learn)…")
+@view(max_entries=32)
 def training_data(name: str, spread: float) -> tuple[Points, float]:
     """Section 4's data set and the half-width of the square it is drawn in."""
     if name in GATES:
