@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import subprocess
@@ -98,6 +99,15 @@ def projected_sessions(cores_used: float, sessions: int, waiting: float, utilisa
     if cores_used <= 0 or sessions <= 0 or not 0 <= waiting < 1:
         return float("nan")
     return utilisation * sessions * (1 - waiting) / cores_used
+
+
+def sessions_at_think(think_s: float, cpu_s_per_action: float, utilisation: float = 0.7) -> float:
+    """Students one core holds when each acts once per ``think_s`` of reading plus its own action's service time
+    (``cpu_s_per_action``, uncontended): a student costs c / (think + c) of a core, so a core at ``utilisation``
+    holds utilisation x (think + c) / c. The benchmark's students pause 1-3 s; one reading a page pauses longer."""
+    if cpu_s_per_action <= 0 or think_s < 0:
+        return float("nan")
+    return utilisation * (think_s + cpu_s_per_action) / cpu_s_per_action
 
 
 def ramp_levels(max_sessions: int, levels: tuple[int, ...] = LEVELS) -> list[int]:
@@ -305,13 +315,24 @@ async def memory_per_training(url: str, pid: int, pages: list[str], n: int, seco
             "per_session": (max(peak, during) - before) / n}
 
 
-async def warm_up(url: str, pages: list[str]) -> None:
-    """One session visits every page once: imports and the default caches, as after the first students."""
+async def warm_up(url: str, pid: int, pages: list[str], timeout_s: float = 120) -> None:
+    """One session visits every page once: imports and the default caches, as after the first students; then
+    until the server's background torch import (nnviz.warmup, which starts once the server has been quiet for
+    QUIET_S) has come and gone, so the memory figures that follow do not count it."""
+    from nnviz import warmup
+
     s = Session(url, timeout_s=180)
     await s.open("")
     for page in pages:
         await s.goto(page)
     await s.close()
+    await asyncio.sleep(warmup.QUIET_S + 0.5)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        c0, t0 = cpu_seconds(pid), time.monotonic()
+        await asyncio.sleep(0.5)
+        if (cpu_seconds(pid) - c0) / (time.monotonic() - t0) < 0.1:
+            return
 
 
 async def ramp(url: str, pid: int, pages: list[str], args, bench: Bench, deadline: float) -> list[dict]:
@@ -322,9 +343,9 @@ async def ramp(url: str, pid: int, pages: list[str], args, bench: Bench, deadlin
             tasks.append(asyncio.create_task(student(url, len(tasks), bench, args, pages)))
             await asyncio.sleep(1 / args.arrival_rate)
         await asyncio.sleep(args.join_s)  # let the arrivals' first opens pass before measuring
-        t0, cpu0 = time.monotonic(), cpu_seconds(pid)
+        t0, cpu0, prof0 = time.monotonic(), cpu_seconds(pid), read_profile(args.log_dir)
         await asyncio.sleep(max(0.0, min(args.level_s, deadline - t0)))
-        t1, cpu1 = time.monotonic(), cpu_seconds(pid)
+        t1, cpu1, prof1 = time.monotonic(), cpu_seconds(pid), read_profile(args.log_dir)
         window = bench.window(t0, t1)
         cores = (cpu1 - cpu0) / max(1e-9, t1 - t0)
         waiting = min(0.99, sum(r.seconds for r in window if not r.error) / (level * max(1e-9, t1 - t0)))
@@ -338,7 +359,8 @@ async def ramp(url: str, pid: int, pages: list[str], args, bench: Bench, deadlin
                   "rss_peak": max(rss, default=float("nan")), "lag_p95": percentile(lag, 0.95),
                   "actions_per_s": len(window) / max(1e-9, t1 - t0), "cores": cores,
                   "cpu_ms_per_action": 1000 * (cpu1 - cpu0) / max(1, len(window)), "waiting": waiting,
-                  "projected": projected_sessions(cores, level, waiting)}
+                  "projected": projected_sessions(cores, level, waiting),
+                  "breakdown": cpu_breakdown(prof0, prof1, cpu1 - cpu0, len(window)) if prof1 else {}}
         results.append(result)
         print_level(result)
         if (not result["p95"] <= args.limit_s and not args.keep_going) or time.monotonic() >= deadline:
@@ -355,15 +377,50 @@ def print_level(r: dict) -> None:
           f"{r['actions_per_s']:.1f} actions/s, non-training p95 {r['p95']:.2f} s, errors {r['errors']}, "
           f"RSS peak {r['rss_peak']:.0f} MB, client lag p95 {r['lag_p95'] * 1000:.0f} ms\n"
           f"    server CPU {r['cores']:.2f} cores, {r['cpu_ms_per_action']:.0f} ms per action, sessions waiting "
-          f"{r['waiting']:.0%} of the time: one uncontended core projected to hold {r['projected']:.0f} sessions\n"
+          f"{r['waiting']:.0%} of the time: one uncontended core projected to hold {r['projected']:.0f} sessions "
+          f"(students acting every 10 s / 30 s: {sessions_at_think(10, r['cpu_ms_per_action'] / 1000):.0f} / "
+          f"{sessions_at_think(30, r['cpu_ms_per_action'] / 1000):.0f})\n"
           f"    {kinds}", flush=True)
+    if r["breakdown"]:
+        print("    server CPU per action: " + " · ".join(f"{k} {v:.1f} ms" for k, v in r["breakdown"].items()),
+              flush=True)
 
 
-def start_server(log_dir: Path, core: int) -> tuple[subprocess.Popen, str]:
+def read_profile(log_dir: Path) -> dict[str, float]:
+    """The server's CPU totals by part (benchmarks/server_timing, --profile); empty without --profile."""
+    path = log_dir / "profile.json"
+    for _ in range(3):  # the server rewrites it every 2 s: a torn read is retried
+        try:
+            return json.loads(path.read_text()) if path.exists() else {}
+        except ValueError:
+            time.sleep(0.1)
+    return {}
+
+
+def cpu_breakdown(before: dict[str, float], after: dict[str, float], cpu_s: float, actions: int) -> dict[str, float]:
+    """Milliseconds of server CPU per action by part, over a level: ``before``/``after`` are read_profile totals,
+    ``cpu_s`` the process's CPU seconds over the level. The page script's own share is the script runs' total less
+    the parts inside them (gc, plotly); "event loop and other threads" is what the timed parts do not cover."""
+    def delta(name: str) -> float:
+        return after.get(name, 0.0) - before.get(name, 0.0)
+
+    run, gc_s = delta("script run (script thread, all)"), delta("gc.collect(2) after each run")
+    plotly_s = delta("plotly JSON encoding (st.plotly_chart)") + delta("plotly figure to dict (st.plotly_chart)")
+    proto = delta("protobuf serialisation (event loop)")
+    parts = {"page scripts and Streamlit elements": run - gc_s - plotly_s, "gc.collect(2) after each run": gc_s,
+             "plotly to_dict + JSON in st.plotly_chart": plotly_s, "protobuf serialisation": proto,
+             "event loop and other threads": cpu_s - run - proto}
+    return {name: 1000 * seconds / max(1, actions) for name, seconds in parts.items()}
+
+
+def start_server(log_dir: Path, core: int, profile: bool = False) -> tuple[subprocess.Popen, str]:
     from tests.conftest import _free_port, _wait_healthy
 
     port = _free_port()
     env = os.environ | {"PORT": str(port), "ADDRESS": "127.0.0.1"}
+    if profile:
+        env |= {"NNVIZ_PROFILE_LOG": str(log_dir / "profile.json"), "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "benchmarks" / "server_timing"), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen(["taskset", "-c", str(core), str(ROOT / "deploy" / "entrypoint.sh")], env=env,
                             stdout=subprocess.DEVNULL, stderr=(log_dir / "server.stderr").open("w"))
     url = f"http://127.0.0.1:{port}"
@@ -380,12 +437,13 @@ async def main_async(args) -> None:
     deadline = t_start + args.seconds
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
           f"server on core {server_core}, client on {client_cores}; log {log_dir}", flush=True)
-    proc, url = start_server(log_dir, server_core)
+    args.log_dir = log_dir
+    proc, url = start_server(log_dir, server_core, args.profile)
     pages = [p.url_path for p in PAGES if p.url_path != "home"]
     bench = Bench()
     try:
         rss_fresh = server_rss_mb(proc.pid)
-        await warm_up(url, pages)
+        await warm_up(url, proc.pid, pages)
         idle = await memory_per_idle(url, proc.pid, pages, args.idle)
         print(f"idle: 2 x {idle['sessions']} sessions, RSS {idle['before']:.0f} -> {idle['after']:.0f} MB: "
               f"{idle['per_session']:.2f} MB per idle session", flush=True)
@@ -465,6 +523,8 @@ def main() -> None:
     parser.add_argument("--keep-going", action="store_true",
                         help="ramp on past the first level over the limit (the curve, on a loaded machine)")
     parser.add_argument("--timeout-s", type=float, default=60, help="one run's timeout")
+    parser.add_argument("--profile", action="store_true",
+                        help="break each level's server CPU per action into parts (benchmarks/server_timing)")
     args = parser.parse_args()
     args.max_sessions = max(1, min(1000, args.max_sessions))
     args.levels = [max(1, min(args.max_sessions, n)) for n in args.levels or []]

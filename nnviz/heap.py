@@ -1,6 +1,7 @@
 """Keep Streamlit's garbage collection after every script run cheap.
 
-Streamlit calls ``gc.collect(2)`` after each run, fragment reruns included (``runner.postScriptGC``). A full
+Streamlit calls ``gc.collect(2)`` after each run, fragment reruns included, unless ``runner.postScriptGC`` is off
+(as .streamlit/config.toml sets it); Python's own full collections still come every few thousand allocations. A full
 collection walks every tracked object, and with torch, plotly, scikit-learn and Streamlit loaded that is about
 300,000 objects and 165 ms on our 2-core machine: a live view asking for a redraw every 200 ms got 3 a second,
 and on a shared server every user's rerun held the interpreter that long. Modules live as long as the process,

@@ -128,6 +128,14 @@ def test_live_button_finds_an_enabled_start_button():
     assert bench.live_button(widgets, "_pause") is None
 
 
+def test_sessions_at_a_think_time():
+    # a student acting every 10 s at 0.1 s of CPU costs 0.1 / 10.1 of a core; 0.7 of a core holds 70.7 of them
+    assert bench.sessions_at_think(10, 0.1) == pytest.approx(0.7 * 10.1 / 0.1)
+    assert bench.sessions_at_think(30, 0.1) > bench.sessions_at_think(10, 0.1) > bench.sessions_at_think(10, 0.2)
+    assert bench.sessions_at_think(0, 0.1) == pytest.approx(0.7)  # no pause: 0.7 of one student who never stops
+    assert math.isnan(bench.sessions_at_think(10, 0.0))
+
+
 def test_projected_sessions():
     # 10 students waiting half the time used 0.1 core: each costs 0.1 / (10 x 0.5) = 0.02 core; 0.7 / 0.02 = 35
     assert bench.projected_sessions(0.1, 10, 0.5) == pytest.approx(35)

@@ -37,3 +37,57 @@ if os.environ.get("NNVIZ_SERVER_LOG"):
 
     AppSession.handle_backmsg = handle_backmsg
     AppSession._enqueue_forward_msg = enqueue_forward_msg
+
+if os.environ.get("NNVIZ_PROFILE_LOG"):
+    # Where a script run's server CPU goes (benchmarks/bench_capacity.py --profile): thread CPU seconds
+    # (time.thread_time, so other threads and processes do not count) of the whole run in its script thread and of
+    # the parts inside it that are infrastructure (the gc.collect(2) Streamlit runs after each run, plotly's
+    # conversion and JSON encoding in st.plotly_chart, the heap freeze), and of the protobuf serialisation of
+    # every ForwardMsg on the event loop; written as JSON totals every 2 s. The rest of the process's CPU is the
+    # event loop (websocket, forward-message cache) and other threads.
+    import threading
+    from collections import Counter
+
+    import plotly.io
+    import plotly.tools
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.web.server.starlette import starlette_websocket
+
+    _totals: Counter = Counter()
+    _lock = threading.Lock()
+    _last_write = [0.0]
+
+    def _timed(name, fn):
+        def wrapper(*args, **kwargs):
+            t = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with _lock:
+                    _totals[name] += time.thread_time() - t
+                    _totals[name + " calls"] += 1
+                    if time.monotonic() - _last_write[0] > 2:
+                        _last_write[0] = time.monotonic()
+                        with open(os.environ["NNVIZ_PROFILE_LOG"], "w") as out:
+                            json.dump(dict(_totals), out)
+        return wrapper
+
+    class _TimedGC:
+        def __getattr__(self, name):
+            import gc
+
+            return getattr(gc, name)
+
+        def collect(self, *args):
+            import gc
+
+            return _timed("gc.collect(2) after each run", gc.collect)(*args)
+
+    script_runner.ScriptRunner._run_script = _timed("script run (script thread, all)",
+                                                     script_runner.ScriptRunner._run_script)
+    script_runner.gc = _TimedGC()
+    plotly.io.to_json = _timed("plotly JSON encoding (st.plotly_chart)", plotly.io.to_json)
+    plotly.tools.return_figure_from_figure_or_data = _timed(
+        "plotly figure to dict (st.plotly_chart)", plotly.tools.return_figure_from_figure_or_data)
+    starlette_websocket.serialize_forward_msg = _timed("protobuf serialisation (event loop)",
+                                                       starlette_websocket.serialize_forward_msg)

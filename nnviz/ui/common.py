@@ -92,8 +92,13 @@ def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None
     (a cached ``fig.to_dict()``). With ``data`` a small button below downloads the plotted numbers as CSV
     (``style.data_csv``); the table is built only when it is pressed, so a rerun pays only for the button.
     """
-    if isinstance(fig, dict):
-        fig = go.Figure(fig, _validate=False)  # validated when it was built; st.plotly_chart would redo it (~40 ms)
+    if isinstance(fig, dict):  # validated when it was built; st.plotly_chart would validate it again (~40 ms)
+        if classroom.is_on():
+            fig = go.Figure(fig, _validate=False)  # its fonts are edited below
+        else:
+            from nnviz.views.charts import FrozenFigure  # (views import nnviz.ui)
+
+            fig = FrozenFigure(fig)  # st.plotly_chart reads the dict as it is: no figure built and copied again
     if classroom.is_on():
         _enlarge_text(fig, classroom.FONT_PX)
     st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt or style.describe(fig))
