@@ -80,7 +80,7 @@ def construct_section(spec, width, phi):
         log_w = ui.slider("Steepness log₁₀ w", 0.0, 5.0, 3.0, 0.1, key="uat_steepness", disabled=method != "bumps",
                           help="Weight of every step neuron: w = 10^value. A small w gives soft steps that fail.")
     if method == "bumps" and width < 2:
-        left.warning("A bump needs two neurons (an up-step and a down-step): choose N ≥ 2.")
+        left.warning("A bump needs two neurons (an up-step and a down-step): choose N ≥ 2.", icon=":material/warning:")
         return None, method, log_w
     res = sections.memo(views.construct, spec, method, width, phi, log_w)
     if method == "bumps":
@@ -100,7 +100,7 @@ def construct_section(spec, width, phi):
                   f"(where a neuron switches) for its weights. Bold: their sum, the network ({res.fit.name}).")
     sections.formula_card(res.latex, "The construction as a formula")
     if res.soft_warning:
-        st.warning(res.soft_warning)
+        st.warning(res.soft_warning, icon=":material/blur_on:")
     sections.weights_table(res.fit.net, "uat_weights_open", "The exact weights of this construction")
     ui.takeaway(res.takeaway)
     return res, method, log_w
@@ -119,7 +119,8 @@ def solve_section(spec, width, phi, method, log_w, constructed):
                           "neuron switches at a point uniform in [a, b].")
         seed = int(ui.number_input("Random seed", 0, 999, 0, 1, key="uat_seed"))
     if hidden == "constructed" and not constructed:
-        left.warning("There is no constructed hidden layer (N < 2 bumps): pick random neurons or a larger N.")
+        left.warning("There is no constructed hidden layer (N < 2 bumps): pick random neurons or a larger N.",
+                     icon=":material/warning:")
         return None, hidden, float(scale), seed
     settings = views.solve_settings(spec, hidden, width, phi, float(scale), seed, method, log_w)
     res = sections.memo(views.solve, *settings)

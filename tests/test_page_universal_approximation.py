@@ -3,11 +3,19 @@ heavy sections compute only when asked for."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 import streamlit as st
 
+from nnviz.catalog import ROOT
+from nnviz.figures import universal_approximation as figs
 from nnviz.topics import universal_approximation as ua
+from nnviz.ui import sound
 from nnviz.ui.live import is_running, live_run
+from nnviz.views import universal_approximation as views
 from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
 
 PAGE = "universal_approximation.py"
@@ -44,6 +52,70 @@ def test_defaults_show_every_section_without_errors():
     assert "compact (closed and bounded) domain" in theorem
     assert "continuous sigmoidal function (Cybenko 1989)" in theorem
     assert "locally bounded, piecewise-continuous φ that is not a polynomial (Leshno et al. 1993)" in theorem
+
+
+def _deferred(*args, **kwargs):
+    raise AssertionError("a first visit ran a computation the page defers (stored, to a button or a closed section)")
+
+
+def test_first_visit_evaluates_no_network_and_builds_no_figure(monkeypatch):
+    """At the defaults sections 1-3 come from nnviz/data; training, the sweep, the towers, the challenge, the second
+    SVD and the sound wait for their button or section (issue 18)."""
+    st.cache_data.clear()
+    for owner, name in ((ua, "bump_construction"), (ua, "relu_interpolation"), (ua, "least_squares_fit"),
+                        (ua, "towers"), (ua, "challenge"), (ua, "truncation_comparison"), (ua.SweepRun, "_step"),
+                        (ua.AdamFit, "_step"), (ua.LMFit, "_step"), (ua.ShallowNet, "__call__"),
+                        (figs, "decomposition_figure"), (figs, "error_figure"), (figs, "fit_figure"),
+                        (sound, "approximation_by_ear_section")):
+        monkeypatch.setattr(owner, name, _deferred)
+    at = open_page(PAGE)
+    assert_clean(at)
+    assert sorted(_charts(at)) == sorted(["uat_fig_construct", "uat_fig_solve", "uat_fig_errors"])
+    assert not errors(at)
+    at.slider(key="uat_samples").set_value(128).run()  # any other setting computes: the patches above catch it
+    assert at.exception
+
+
+def test_stored_defaults_are_what_the_page_would_compute(monkeypatch):
+    """The default page drawn from the stored view and computed live shows the same numbers, words and figures.
+
+    The figures' template is left out: plotly's default template is whichever of Streamlit and nnviz's style was
+    imported last, nnviz's in the app (app.py imports Streamlit first, as the precompute script does) but
+    Streamlit's in this test process (conftest imports the style first)."""
+    def figure(spec: str) -> dict:
+        fig = json.loads(spec)
+        fig["layout"].pop("template", None)
+        return fig
+
+    def shown(at):
+        return ([m.value for m in at.metric], [x.value for x in at.latex], [m.value for m in at.markdown],
+                [figure(c.proto.spec) for c in at.get("plotly_chart")], [c.proto.alt for c in at.get("plotly_chart")])
+
+    st.cache_data.clear()
+    stored = open_page(PAGE)
+    st.cache_data.clear()
+    monkeypatch.setattr(views, "USE_STORED", False)
+    live = open_page(PAGE)
+    st.cache_data.clear()
+    assert_clean(stored) and assert_clean(live)
+    for a, b in zip(shown(stored), shown(live), strict=True):
+        assert a == b
+
+
+@pytest.mark.slow
+def test_first_visit_imports_neither_torch_sklearn_nor_scipy():
+    """Checked in a fresh process, with the router's background warm-up (which loads torch and scipy on purpose)
+    switched off so the page alone is judged."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
+            "from tests.apptest_utils import open_page\n"
+            f"at = open_page({PAGE!r})\n"
+            "assert not at.exception, [e.value for e in at.exception]\n"
+            "print(*(m in sys.modules for m in ('torch', 'sklearn', 'scipy')), len(at.get('plotly_chart')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    *loaded, charts = out.stdout.split()[-4:]
+    assert loaded == ["False", "False", "False"] and int(charts) == 3
 
 
 class _Counter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -607,3 +608,65 @@ def test_soft_towers_collapse_with_a_warning_and_sharp_ones_do_not():
     warning, caption, takeaway = ua.towers_sentences(sharp)
     assert not warning and sharp.max_error > 0.9 and "four towers meet" in caption  # the max error's corner
     assert sharp.max_error_off < 0.1 and "follow f within" in takeaway
+
+
+# ----------------------------------------------------------------------------------------------- stored defaults
+
+def _same(stored, live, path="result"):
+    """Stored and live results agree: the same types and words, arrays and numbers to 1e-9 relative."""
+    from dataclasses import fields, is_dataclass
+
+    numbers = (int, float, np.number)
+    if isinstance(live, numbers) and not isinstance(live, bool):  # a float or numpy's: the same in JSON
+        assert isinstance(stored, numbers) and stored == pytest.approx(live, rel=1e-9, abs=1e-12, nan_ok=True), path
+        return
+    assert type(stored) is type(live), path
+    if is_dataclass(live) and not isinstance(live, Phi):
+        for f in fields(live):
+            _same(getattr(stored, f.name), getattr(live, f.name), f"{path}.{f.name}")
+    elif isinstance(live, np.ndarray):
+        assert stored.dtype == live.dtype and stored.shape == live.shape, path
+        np.testing.assert_allclose(stored, live, rtol=1e-9, atol=1e-12, err_msg=path)
+    elif isinstance(live, dict):
+        assert sorted(stored) == sorted(live), path  # order aside: the tests validate figures, which sorts keys
+        for k in live:
+            if k != "template":  # plotly's default template depends on import order (see the page test)
+                _same(stored[k], live[k], f"{path}[{k!r}]")
+    elif isinstance(live, (list, tuple)):
+        assert len(stored) == len(live), path
+        for i, (s, x) in enumerate(zip(stored, live, strict=True)):
+            _same(s, x, f"{path}[{i}]")
+    else:
+        assert stored == live, path
+
+
+@pytest.mark.parametrize("name", ["construct", "solve", "comparison"])
+def test_stored_defaults_equal_a_live_computation(monkeypatch, name):
+    """The page's first visit shows nnviz/data's stored view: it must be what the view computes at those settings
+    (rerun benchmarks/precompute_universal_approximation.py after changing the maths or a figure)."""
+    from nnviz.views import universal_approximation as views
+
+    settings = views.DEFAULTS[name]
+    stored = views.stored(name, settings)
+    assert stored is not None, "the stored defaults are missing or were computed with other settings"
+    monkeypatch.setattr(views, "USE_STORED", False)
+    live = views.COMPUTE[name](*settings)
+    _same(stored, live)
+    assert views.stored(name, settings) is None  # switched off, every view computes
+    monkeypatch.setattr(views, "USE_STORED", True)
+    assert views.stored(name, (*settings[:-1], 1)) is None  # other settings are computed, never stored ones
+
+
+def test_stored_results_round_trip_exactly():
+    from nnviz.views import universal_approximation as views
+
+    net = ua.ShallowNet(np.array([1.5, -2.0]), np.array([0.1, np.nan]), np.array([1e-300, 3.0]), 0.5,
+                        Phi("leaky_relu", alpha=0.2))
+    arrays: list[str] = []
+    doc = json.loads(json.dumps(views.encode({"net": net, "pair": (1, "a"), "n": np.int64(3)}, arrays)))
+    back = views.decode(doc, arrays)
+    assert back["pair"] == (1, "a") and back["n"] == 3 and back["net"].phi == net.phi
+    for f in ("w", "b", "v"):
+        np.testing.assert_array_equal(getattr(back["net"], f), getattr(net, f))  # NaN and 1e-300 kept bit for bit
+    with pytest.raises(AssertionError):
+        _same(views.decode(doc, arrays)["net"], replace(net, v=np.array([1e-300, 3.0 + 1e-6])))

@@ -92,7 +92,8 @@ def train_section(spec, problem, width, phi, method, log_w, hidden, scale, seed)
             st.warning(f"Levenberg–Marquardt is limited to N ≤ {ua.LM_MAX_WIDTH} here (its solve grows like N³). "
                        "Choose Adam or a smaller N.", icon=":material/speed:")
             return None
-    before = memo(views.comparison, *views.comparison_settings(spec, width, phi, method, log_w, hidden, scale, seed))
+    fixed = views.comparison_settings(spec, width, phi, method, log_w, hidden, scale, seed)
+    before = memo(views.comparison, *fixed)
 
     def make():
         if optimiser == "adam":
@@ -100,18 +101,21 @@ def train_section(spec, problem, width, phi, method, log_w, hidden, scale, seed)
         return ua.LMFit(problem, width, phi, max_steps=steps, seed=seed)
 
     def draw(run, running: bool) -> None:
+        # What a paused or finished run shows is kept for this run and step count: a rerun after another widget
+        # moved evaluates and draws nothing again.
+        def kept(slot, build, *stamp):
+            return session_memo(f"uat_live_{slot}", (run.steps, *stamp), build, identity=run)
+
         fits = list(before.fits)
         if run.steps:
-            fits.append(("trained", views.trained_fit(run.net(), problem, f"trained ({run.method}, {phi.label})")))
-            fit_chart, error_chart = views.comparison_figures(problem, fits)
-        else:
-            fit_chart, error_chart = before.fit_chart, before.error_chart
+            name = f"trained ({run.method}, {phi.label})"
+            fits.append(("trained", kept("fit", lambda: views.trained_fit(run.net(), problem, name))))
         if run.steps:  # before training the fits are those drawn in sections 1 and 2: no figure repeats them
             a_col, b_col = st.columns([1.6, 1])
             with a_col:
-                chart(fit_chart, "uat_fig_compare")
+                chart(kept("fits", lambda: views.fit_chart(problem, fits), fixed), "uat_fig_compare")
             with b_col:
-                figure(figs.loss_figure(run.history["step"], run.history["mse"]), key="uat_fig_loss")
+                chart(kept("loss", lambda: views.loss_chart(run.history["step"], run.history["mse"])), "uat_fig_loss")
         else:
             st.info("Press **Train** to learn every weight from the samples: the trained fit then appears beside "
                     "the constructed and least-squares ones, with its loss curve.", icon=":material/play_arrow:")
@@ -119,7 +123,9 @@ def train_section(spec, problem, width, phi, method, log_w, hidden, scale, seed)
         if running:
             st.caption("The error plot of every fit appears when training pauses or ends.")
         else:
-            chart(error_chart, "uat_fig_errors")
+            errors = before.error_chart if not run.steps else kept("errors", lambda: views.error_chart(problem, fits),
+                                                                    fixed)
+            chart(errors, "uat_fig_errors")
             st.caption(f"Each line is the largest |ŷ − f| in each of {figs.ENVELOPE_BINS} slices of [a, b] (its "
                        "upper envelope), so the points where a fit crosses f and the error touches zero do not fill "
                        "the figure with ink.")

@@ -2,11 +2,20 @@
 
 A user's formula is a closure, which cannot be pickled into a cache, so every view rebuilds the cheap ``Problem``
 from the settings (``Spec``) itself; the results hold only arrays, numbers and words.
+
+The page's default view (sections 1 to 3 before training) is stored in ``nnviz/data`` by
+benchmarks/precompute_universal_approximation.py: a first visit then evaluates no network and builds no figure
+(on a fresh server that also spares it scipy's import, 0.3 s, which the sigmoid would pay). The stored file keeps
+its settings, and a test checks a live computation with them equals it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import base64
+import functools
+import json
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -86,6 +95,10 @@ class Construction:
 @view(max_entries=48)
 def construct(spec: Spec, method: str, width: int, phi: Phi, log_w: float) -> Construction:
     """Nielsen's bumps (step-like phi, else sigmoid) or ReLU knots with N neurons; raises ValueError for N < 2 bumps."""
+    return stored("construct", (spec, method, width, phi, log_w)) or _construct(spec, method, width, phi, log_w)
+
+
+def _construct(spec: Spec, method: str, width: int, phi: Phi, log_w: float) -> Construction:
     p = spec.problem()
     used = ua.construction_phi(method, phi)
     d1, d2 = ua.derivative_bounds(p.f, p.a, p.b)
@@ -132,6 +145,12 @@ class Solve:
 def solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int, method: str,
           log_w: float) -> Solve:
     """Least squares on the constructed hidden layer or on N random phi neurons (spread ``scale``, ``seed``)."""
+    settings = (spec, hidden, width, phi, scale, seed, method, log_w)
+    return stored("solve", settings) or _solve(*settings)
+
+
+def _solve(spec: Spec, hidden: str, width: int, phi: Phi, scale: float, seed: int, method: str,
+           log_w: float) -> Solve:
     p = spec.problem()
     construction = construct(spec, method, width, phi, log_w) if hidden == "constructed" else None
     base = construction.fit.net if construction else ua.random_hidden(width, p.a, p.b, phi, scale, seed)
@@ -228,20 +247,29 @@ def trained_fit(net: ua.ShallowNet, problem: ua.Problem, name: str) -> Fit:
     return _fit(name, net, problem)
 
 
-def comparison_figures(problem: ua.Problem, fits: list[tuple[str, Fit]]) -> tuple[Chart, Chart]:
-    """The fits side by side and their error envelopes; ``fits``: (kind in LOOKS, fit) pairs."""
+def fit_chart(problem: ua.Problem, fits: list[tuple[str, Fit]]) -> Chart:
+    """The fits side by side; ``fits``: (kind in LOOKS, fit) pairs."""
     lines = [(f.name, f.y_plot, *LOOKS[kind]) for kind, f in fits]
+    return chart(figs.fit_figure(problem, lines, "The fits side by side"))
+
+
+def error_chart(problem: ua.Problem, fits: list[tuple[str, Fit]]) -> Chart:
+    """The fits' error envelopes; ``fits``: (kind in LOOKS, fit) pairs."""
     errors = [(f.name, f.y_dense, *LOOKS[kind]) for kind, f in fits]
-    return (chart(figs.fit_figure(problem, lines, "The fits side by side")),
-            chart(figs.error_figure(problem, errors, "Error of each fit on [a, b]")))
+    return chart(figs.error_figure(problem, errors, "Error of each fit on [a, b]"))
+
+
+def loss_chart(steps, mse) -> Chart:
+    """A live run's training loss against step (its bounded history's columns)."""
+    return chart(figs.loss_figure(steps, mse))
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Section 3 before training: the fixed fits by kind, both figures, and their table's columns."""
+    """Section 3 before training: the fixed fits by kind, their error figure and their table's columns (the fits
+    themselves are drawn in sections 1 and 2; side by side only once a trained one joins them)."""
 
     fits: tuple[tuple[str, Fit], ...]
-    fit_chart: Chart
     error_chart: Chart
     table: dict
 
@@ -268,6 +296,12 @@ def comparison_settings(spec: Spec, width: int, phi: Phi, method: str, log_w: fl
 def comparison(spec: Spec, width: int, phi: Phi, method: str, log_w: float, hidden: str, scale: float,
                seed: int) -> Comparison:
     """The constructed and least-squares fits of sections 1 and 2 (those that exist), drawn together."""
+    settings = (spec, width, phi, method, log_w, hidden, scale, seed)
+    return stored("comparison", settings) or _comparison(*settings)
+
+
+def _comparison(spec: Spec, width: int, phi: Phi, method: str, log_w: float, hidden: str, scale: float,
+                seed: int) -> Comparison:
     fits: list[tuple[str, Fit]] = []
     constructed = not (method == "bumps" and width < 2)
     if constructed:
@@ -275,5 +309,80 @@ def comparison(spec: Spec, width: int, phi: Phi, method: str, log_w: float, hidd
     if constructed or hidden == "random":
         least_squares = solve(*solve_settings(spec, hidden, width, phi, scale, seed, method, log_w))
         fits.append(("least squares", least_squares.fit))
-    fit_chart, error_chart = comparison_figures(spec.problem(), fits)
-    return Comparison(tuple(fits), fit_chart, error_chart, table(fits))
+    return Comparison(tuple(fits), error_chart(spec.problem(), fits), table(fits))
+
+
+# ------------------------------------------------------------------------------------------------- stored defaults
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "universal_approximation_defaults.json"
+#: The page's default settings: sin(3πx) on [−1, 1], n = 256 clean samples, N = 64 sigmoid neurons, bumps with
+#: w = 10³, least squares on the constructed layer (spread 1, seed 0: ignored there).
+DEFAULT_SPEC = Spec("sin", "", -1.0, 1.0, 256, 0.0)
+DEFAULTS = {"construct": (DEFAULT_SPEC, "bumps", 64, Phi("sigmoid"), 3.0),
+            "solve": (DEFAULT_SPEC, "constructed", 64, Phi("sigmoid"), 1.0, 0, "bumps", 3.0),
+            "comparison": (DEFAULT_SPEC, 64, Phi("sigmoid"), "bumps", 3.0, "constructed", 1.0, 0)}
+COMPUTE = {"construct": _construct, "solve": _solve, "comparison": _comparison}
+#: False makes every view compute (the precompute script, and the test that a live run equals the stored one).
+USE_STORED = True
+_TYPES = {cls.__name__: cls for cls in (Spec, Fit, Construction, Solve, Comparison, Chart, ua.ShallowNet, ua.FitError,
+                                        ua.Decomposition, ua.LeastSquares)}
+
+
+def stored(name: str, settings: tuple):
+    """The stored result of view ``name`` if ``settings`` are its stored ones, else None (compute it)."""
+    if not USE_STORED or settings != DEFAULTS[name]:
+        return None
+    data = _stored_file()
+    if data is None or decode(data["settings"][name]) != settings:
+        return None
+    return decode(data["results"][name], data["arrays"])
+
+
+@functools.cache
+def _stored_file() -> dict | None:
+    """The stored defaults as parsed JSON (decoded per use, so no caller shares an object), or None if absent."""
+    return json.loads(DATA_FILE.read_text()) if DATA_FILE.exists() else None
+
+
+def encode(obj, arrays: list[str] | None = None):
+    """A result as JSON-able values: dataclasses by type name and fields, ``Phi`` by key and parameters, tuples
+    tagged so they come back as tuples, arrays by dtype, shape and the index of their exact bytes (base64) in
+    ``arrays``, where equal arrays (the fits the comparison shares with sections 1 and 2) are stored once."""
+    arrays = [] if arrays is None else arrays
+    if isinstance(obj, Phi):
+        return {"__phi__": obj.key, "params": [list(p) for p in obj.params]}
+    if is_dataclass(obj):
+        return {"__type__": type(obj).__name__, **{f.name: encode(getattr(obj, f.name), arrays) for f in fields(obj)}}
+    if isinstance(obj, np.ndarray):
+        a = np.ascontiguousarray(obj)
+        data = base64.b64encode(a.tobytes()).decode()
+        if data not in arrays:
+            arrays.append(data)
+        return {"__array__": a.dtype.str, "shape": list(a.shape), "at": arrays.index(data)}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, tuple):
+        return {"__tuple__": [encode(x, arrays) for x in obj]}
+    if isinstance(obj, list):
+        return [encode(x, arrays) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): encode(v, arrays) for k, v in obj.items()}
+    return obj
+
+
+def decode(obj, arrays: list[str] = ()):
+    """The inverse of ``encode`` (``arrays``: the list it filled)."""
+    if isinstance(obj, list):
+        return [decode(x, arrays) for x in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__phi__" in obj:
+        return Phi(obj["__phi__"], {k: v for k, v in obj["params"]})
+    if "__type__" in obj:
+        return _TYPES[obj["__type__"]](**{k: decode(v, arrays) for k, v in obj.items() if k != "__type__"})
+    if "__array__" in obj:
+        raw = base64.b64decode(arrays[obj["at"]])
+        return np.frombuffer(raw, dtype=obj["__array__"]).reshape(obj["shape"]).copy()
+    if "__tuple__" in obj:
+        return tuple(decode(x, arrays) for x in obj["__tuple__"])
+    return {k: decode(v, arrays) for k, v in obj.items()}
