@@ -206,12 +206,7 @@ st.latex(
     r"\Big\|\frac{\partial h_T}{\partial h_t}\Big\| \le (\gamma\,\|W\|_2)^{T-t} = "
     rf"({tex_number(tg.gamma)}\times{tex_number(tg.w_norm)})^{{T-t}}"
 )
-verdict = ("below 1: the gradient must vanish" if tg.gamma * tg.w_norm < 1 else
-           "at least 1: it may explode (a necessary condition, not a sufficient one; saturation can still make "
-           "it vanish)")
-st.markdown(f"γ = max|φ′| = {tg.gamma:.3g} and ‖W‖₂ = {tg.w_norm:.3g}, so γ‖W‖ = {tg.gamma * tg.w_norm:.3g} is "
-            f"{verdict}. Measured: ‖∂h_T/∂h_0‖ = {rs.sci(float(tg.jac[-1]))}, total ‖∂L/∂W‖ = "
-            f"{rs.sci(tg.total_norm)}.")
+st.markdown(rc.bound_note(tg))
 if vg_clip_on:
     st.markdown(rc.clipping_note(tg))
 ui.takeaway(rc.time_gradient_takeaway(tg))

@@ -248,7 +248,7 @@ def test_trajectory_captions_sweep():
 
 
 def _time_gradient_claims(tg: rc.TimeGradients) -> None:
-    end = float(tg.jac[-1])
+    end, T = float(tg.jac[-1]), len(tg.lag) - 1
     take, note = rc.time_gradient_takeaway(tg), rc.clipping_note(tg)
     if "cannot learn from what happened" in take:
         assert end < rc.FADED
@@ -264,6 +264,11 @@ def _time_gradient_claims(tg: rc.TimeGradients) -> None:
         assert end < rc.FADED
     if "That is what clipping is for" in note:
         assert not tg.finite or end > 1 / rc.FADED
+    bound = rc.bound_note(tg)
+    if "below 1: the gradient must vanish" in bound:
+        assert tg.gamma * tg.w_norm < 1 and end <= (tg.gamma * tg.w_norm) ** T * (1 + 1e-9)
+    else:
+        assert "at least 1: it may explode" in bound and tg.gamma * tg.w_norm >= 1
 
 
 @pytest.mark.slow
@@ -274,5 +279,6 @@ def test_time_gradient_claims_sweep(phi):
 
 
 def test_time_gradient_claims_at_defaults_and_an_explosion():
+    _time_gradient_claims(rc.time_gradients(radius=0.8))  # gamma ||W|| = 0.8: must vanish
     _time_gradient_claims(rc.time_gradients())
     _time_gradient_claims(rc.time_gradients(T=200, radius=1.5, phi=Phi("linear"), clip=1.0))

@@ -245,6 +245,16 @@ def time_gradients(T: int = 60, n: int = 32, radius: float = 1.0, phi: Phi = TAN
     return TimeGradients(lag, np.array(jac), bound, np.array(terms), total_norm, clip, scale, gamma, w_norm)
 
 
+def bound_note(tg: TimeGradients) -> str:
+    """Pascanu's bound gamma ||W|| against 1 (below: the gradient must vanish), then what was measured."""
+    bound = tg.gamma * tg.w_norm
+    verdict = ("below 1: the gradient must vanish" if bound < 1 else
+               "at least 1: it may explode (a necessary condition, not a sufficient one; saturation can still make "
+               "it vanish)")
+    return (f"γ = max|φ′| = {tg.gamma:.3g} and ‖W‖₂ = {tg.w_norm:.3g}, so γ‖W‖ = {bound:.3g} is {verdict}. "
+            f"Measured: ‖∂h_T/∂h_0‖ = {sci(float(tg.jac[-1]))}, total ‖∂L/∂W‖ = {sci(tg.total_norm)}.")
+
+
 def clipping_note(tg: TimeGradients) -> str:
     """What clipping did here (empty when it is off)."""
     if tg.clip is None:
