@@ -2,9 +2,9 @@
 
 Writes nnviz/data/activations.json (``views.activations.DATA``):
 
-- the gallery at its defaults (``GALLERY_DEFAULTS``): each default activation's autograd derivative on the
-  plotted grid (``topics.activations.curve``), phi and phi' at the default probe (``probe``) and its table row
-  (``properties``);
+- the gallery at its defaults (``GALLERY_DEFAULTS``): each default activation's phi and autograd derivative on
+  the plotted grid (``topics.activations.curve``; phi too, so the sigmoid's first draw needs no scipy), phi and
+  phi' at the default probe (``probe``) and its table row (``properties``);
 - the collapse section's two untrained stacks at its defaults (``COLLAPSE_DEFAULTS``; ``collapse_run``'s fits at
   step 0: the figure and W_eff a first visit shows before Train is pressed);
 - the depth section at its defaults (``DEPTH_DEFAULTS``): ``propagate`` for every default activation, Xavier
@@ -46,7 +46,8 @@ def gallery_rows() -> dict[str, list]:
     for key in g["selection"]:
         act = Phi(key)
         c = topic.curve(act, g["z_max"])
-        curves.append({"act": act.key, "params": act.params, "z_max": g["z_max"], "dphi": c.dphi.tolist()})
+        curves.append({"act": act.key, "params": act.params, "z_max": g["z_max"], "phi": c.phi.tolist(),
+                       "dphi": c.dphi.tolist()})
         phi_z, dphi_z = topic.probe(act, g["z_probe"])
         probes.append({"act": act.key, "params": act.params, "z0": g["z_probe"], "phi": phi_z, "dphi": dphi_z})
         p = topic.properties(act)

@@ -97,11 +97,11 @@ def curve(act: Phi, z_max: float = 5.0, n: int = 401) -> Curve:
     return curve_from(act, z_max, activations.dphi(act.key, z, **act.kwargs))
 
 
-def curve_from(act: Phi, z_max: float, dphi: np.ndarray) -> Curve:
+def curve_from(act: Phi, z_max: float, dphi: np.ndarray, phi: np.ndarray | None = None) -> Curve:
     """The ``Curve`` of ``act`` on len(dphi) points of [-z_max, z_max] from its autograd derivative ``dphi`` (n,)
-    (computed, or stored by the precomputation)."""
+    and ``phi`` (n,; default ``Phi.numpy``), computed or stored by the precomputation."""
     z = np.linspace(-z_max, z_max, len(dphi))
-    return Curve(act, z, act.numpy(z), dphi, saturated_intervals(z, dphi))
+    return Curve(act, z, act.numpy(z) if phi is None else phi, dphi, saturated_intervals(z, dphi))
 
 
 def probe(act: Phi, z0: float) -> tuple[float, float]:

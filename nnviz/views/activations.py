@@ -86,7 +86,8 @@ def precomputed() -> dict[str, object]:
     out: dict[str, object] = {}
     for row in data.get("curves", []):
         act = Phi(row["act"], dict(row["params"]))
-        out[curve_key(act, row["z_max"])] = topic.curve_from(act, row["z_max"], np.array(row["dphi"]))
+        out[curve_key(act, row["z_max"])] = topic.curve_from(act, row["z_max"], np.array(row["dphi"]),
+                                                             np.array(row["phi"]))  # no scipy for the sigmoid
     for row in data.get("probes", []):
         out[probe_key(Phi(row["act"], dict(row["params"])), row["z0"])] = (float(row["phi"]), float(row["dphi"]))
     for row in data.get("properties", []):
