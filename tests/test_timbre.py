@@ -272,3 +272,87 @@ def test_fast_fft_length_is_scipys():
     from scipy.fft import next_fast_len
 
     assert all(tb._fast_len(n) == next_fast_len(n, real=True) for n in range(1, 5000))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A click on the listening map -> the clip and the network's answer
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _event(*points: dict) -> dict:
+    """A selection event shaped like Streamlit's ``st.plotly_chart(on_select="rerun")`` state."""
+    return {"selection": {"points": list(points), "point_indices": [0] * len(points), "box": [], "lasso": []}}
+
+
+def test_a_click_on_a_data_point_picks_that_point_and_a_grid_click_the_snapped_place():
+    X = np.array([[1.23, -2.5], [0.0, 4.0], [-5.9, 5.9]])
+    assert tb.picked(_event({"x": 0.0, "y": 4.0, "customdata": 1, "curve_number": 2}), X) == tb.Pick(1, 0.0, 4.0)
+    assert tb.picked(_event({"x": -5.9, "y": 5.9, "customdata": [2]}), X).point == 2  # px-style list customdata
+    # The grid under the points: the place, snapped to the grid and kept on the plane
+    assert tb.picked(_event({"x": 0.26, "y": -1.1, "customdata": -1}), X) == tb.Pick(None, 0.25, -1.0)
+    assert tb.picked(_event({"x": 9.0, "y": -60.0, "customdata": -1}), X) == tb.Pick(None, 6.0, -6.0)
+    # A data point wins over the grid place reported with it
+    both = _event({"x": 0.25, "y": 4.0, "customdata": -1}, {"x": 0.0, "y": 4.0, "customdata": 1})
+    assert tb.picked(both, X).point == 1
+    # An index from before the data changed (its point is elsewhere now) is a click on the plane there
+    assert tb.picked(_event({"x": 3.0, "y": 3.0, "customdata": 0}), X) == tb.Pick(None, 3.0, 3.0)
+    for bad in [{}, None, _event(), _event({"x": float("nan"), "y": 0.0, "customdata": 0}),
+                _event({"x": "1", "y": 0.0}), _event({"x": True, "y": 0.0}), {"selection": {"points": [5]}}]:
+        assert tb.picked(bad, X) is None
+    assert tb.picked(_event({"x": 1.23, "y": -2.5, "customdata": 7}), X).point is None  # out of range
+
+
+def test_the_click_grid_covers_the_plane_at_its_step():
+    g = tb.click_grid()
+    n = round(2 * tb.PLANE_EXTENT / tb.CLICK_STEP) + 1
+    assert g.shape == (n * n, 2) and g.min() == -tb.PLANE_EXTENT and g.max() == tb.PLANE_EXTENT
+    assert np.allclose(np.diff(np.unique(g[:, 0])), tb.CLICK_STEP)
+    # Every grid place is its own pick: the snapped sound cache sees only these
+    X = np.zeros((0, 2))
+    for x, y in g[:: 97]:
+        assert tb.picked(_event({"x": float(x), "y": float(y), "customdata": -1}), X) == tb.Pick(None, x, y)
+
+
+def _sound_data(pair=tb.DEFAULT_FEATURES, n=100):
+    from nnviz.ui import sound_data
+    from nnviz.views import timbre as views
+
+    ss = views.synth_split(pair, n, 0.0, 0.5, 0)
+    return sound_data.SoundData(ss.split, ("sounds", pair, n), pair, ("x₁", "x₂"), tuple(tb.CLASSES),
+                                ss.train_index, ss.test_index, (n, 0.0, 0), None, None)
+
+
+@pytest.mark.parametrize("pair", [tb.DEFAULT_FEATURES, ("pitch", "loudness"), ("zcr", "oer")])
+def test_a_click_plays_the_clicked_sound_or_the_place_with_the_networks_answer(pair):
+    """heard_click: a click on point j plays sound index[j] of the set (the same clip the data holds) with the
+    answer for X[j]; a click off the data plays the sound synthesised for the place (its features measured back
+    onto the plane) with the answer there; an unsynthesisable pair plays nothing and says why."""
+    from nnviz.ui import sound_data
+
+    data = _sound_data(pair)
+    net = pg.Network.initial((2, 4, 4), [Phi("tanh")], seed=3)
+    answer = sound_data.answerer(net, ("x1", "x2"), "multiclass", "nnviz", data.names)
+    X = np.vstack([data.split.X_train, data.split.X_test])
+    index = np.concatenate([data.train_index, data.test_index])
+    s = tb.sound_set(100, 0.0, 0)
+    for j in (0, len(data.split.X_train) + 3):
+        got = sound_data.heard_click(data, _event({"x": float(X[j, 0]), "y": float(X[j, 1]), "customdata": j}),
+                                     answer)
+        back, sr = audio.read_wav(got.wav)
+        assert sr == SR and len(back) == tb.CLIP_LEN
+        np.testing.assert_allclose(back, s.clip(int(index[j])), atol=1 / 32768 + 1e-12)
+        probs = pg.predict(net.logits(features.transform(X[j][None, :], ("x1", "x2"))), "multiclass")[0]
+        assert got.caption == tb.answer_sentence(probs, list(data.names))
+        assert list(tb.CLASSES)[int(np.concatenate([data.split.y_train, data.split.y_test])[j])] in got.heading
+        assert ("training" in got.heading) == (j < len(data.split.X_train))
+    got = sound_data.heard_click(data, _event({"x": 2.0, "y": -1.0, "customdata": -1}), answer)
+    synth = tb.synth_from_features(pair, (2.0, -1.0))
+    if synth is None:
+        assert got.wav == b"" and got.caption == tb.unsynthesisable_sentence(pair)
+        return
+    back, _ = audio.read_wav(got.wav)
+    np.testing.assert_allclose(back, synth.clip, atol=1 / 32768 + 1e-12)
+    at = tb.to_plane(synth.measured[None, :], pair)[0]
+    probs = pg.predict(net.logits(features.transform(at[None, :], ("x1", "x2"))), "multiclass")[0]
+    assert got.caption == f"{synth.sentence} {tb.answer_sentence(probs, list(data.names))}"
+    assert "(2.0, -1.0)" in got.heading

@@ -555,3 +555,67 @@ def answer_sentence(probs: np.ndarray, names: list[str]) -> str:
     if p[second] > 0.2:
         text += f", or else {names[second]} ({100 * p[second]:.0f} %)"
     return text + "."
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A click on the listening map
+# ---------------------------------------------------------------------------------------------------------------
+
+PLANE_EXTENT = 6.0  # the plane shows [-6, 6] on both axes
+CLICK_STEP = 0.25  # the listening map's invisible grid: a click off the data lands on the nearest of its points
+PICK_TOLERANCE = 1e-6  # a clicked data point's reported (x, y) must be its own, else the click is stale
+
+
+@dataclass(frozen=True)
+class Pick:
+    """What a click on the listening map asks to hear: data point ``point`` (its row in the stacked training
+    then test points), or, when ``point`` is None, the sound the plane point (x1, x2) describes."""
+
+    point: int | None
+    x1: float
+    x2: float
+
+
+def click_grid(step: float = CLICK_STEP, extent: float = PLANE_EXTENT) -> np.ndarray:
+    """The listening map's grid of clickable places (m, 2), m = (2 extent / step + 1)^2, row-major in x2."""
+    u = np.round(np.arange(-extent, extent + step / 2, step), 6)
+    g1, g2 = np.meshgrid(u, u)
+    return np.stack([g1.ravel(), g2.ravel()], axis=1)
+
+
+def _index(customdata) -> int | None:
+    """A point's customdata as Streamlit reports it (an int, or a one-item list) -> int, else None."""
+    if isinstance(customdata, list | tuple):
+        customdata = customdata[0] if len(customdata) == 1 else None
+    if isinstance(customdata, bool) or not isinstance(customdata, int | float) or not math.isfinite(customdata):
+        return None
+    return int(customdata) if float(customdata).is_integer() else None
+
+
+def picked(event, X: np.ndarray, step: float = CLICK_STEP) -> Pick | None:
+    """The Pick a selection event of the listening map asks for, or None (no point selected, or nothing usable).
+
+    ``event``: what ``st.plotly_chart(on_select="rerun")`` returns, or a dict shaped like it
+    ``{"selection": {"points": [{"x": .., "y": .., "customdata": j}, ...]}}``; a data point carries its row j
+    of ``X`` (n, 2) as customdata, a grid place -1. A data point wins over a grid place in the same event; a
+    data point whose (x, y) is not X[j] (an event from before the data changed) counts as a click on the plane.
+    The plane point is clipped to the plane and snapped to the grid, so only grid places reach the sound cache.
+    """
+    try:
+        points = list(event["selection"]["points"])
+    except (KeyError, TypeError):
+        return None
+    plane = None
+    for pt in points:
+        if not hasattr(pt, "get"):  # a dict, or Streamlit's attribute dict
+            continue
+        x, y = pt.get("x"), pt.get("y")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in (x, y)):
+            continue
+        j = _index(pt.get("customdata"))
+        if j is not None and 0 <= j < len(X) and np.allclose(X[j], (x, y), atol=PICK_TOLERANCE, rtol=1e-9):
+            return Pick(j, float(X[j, 0]), float(X[j, 1]))
+        if plane is None:
+            u = np.clip(np.round(np.array([x, y], dtype=float) / step) * step, -PLANE_EXTENT, PLANE_EXTENT)
+            plane = Pick(None, float(round(u[0], 6)), float(round(u[1], 6)))
+    return plane

@@ -17,10 +17,14 @@ from nnviz.ui.common import figure, labels, phi_select, radio, selectbox, slider
 from nnviz.ui.links import plain
 
 
-def clip(samples_or_wav, sr: int = audio.SR, caption: str = "", name: str = "clip", key: str | None = None) -> None:
-    """Play a clip: samples (n,) in [-1, 1] (written as WAV, level kept) or WAV bytes; caption; a WAV download."""
+def clip(samples_or_wav, sr: int = audio.SR, caption: str = "", name: str = "clip", key: str | None = None,
+         autoplay: bool = False) -> None:
+    """Play a clip: samples (n,) in [-1, 1] (written as WAV, level kept) or WAV bytes; caption; a WAV download.
+
+    ``autoplay`` only for the run that answers the student's own click on a sound (a click is a request to hear
+    it); the player stays visible either way, and a clip is well under WCAG 1.4.2's 3 s."""
     wav = samples_or_wav if isinstance(samples_or_wav, bytes) else audio.wav_bytes(samples_or_wav, sr)
-    st.audio(wav, format="audio/wav")
+    st.audio(wav, format="audio/wav", autoplay=autoplay)
     if caption:
         st.caption(caption)
     st.download_button("Download WAV", wav, file_name=f"{name}.wav", mime="audio/wav", key=key or f"dl_{name}",

@@ -8,6 +8,7 @@ the sound a point of the plane describes, each with the network's answer for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,46 +160,130 @@ def _wav(data: SoundData, i: int) -> bytes:
     return views.synth_wav(int(i), n, noise, seed)
 
 
-def hear_section(key_prefix: str, data: SoundData, net, keys: tuple[str, ...], task: str, rules: str) -> None:
-    """Pick a point of the plane: the nearest sound of the data and the sound the point describes, each with
-    the network's answer (``net`` is the run's network; ``keys`` its input features)."""
+def _points(data: SoundData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The data's points stacked training then test: X (n, 2), classes (n,), each one's sound index (n,)."""
+    split = data.split
+    return (np.vstack([split.X_train, split.X_test]), np.concatenate([split.y_train, split.y_test]),
+            np.concatenate([data.train_index, data.test_index]))
+
+
+def answerer(net, keys: tuple[str, ...], task: str, rules: str, names: tuple[str, ...]) -> Callable:
+    """point (2,) on the plane -> the network's answer for it in words (class and probability)."""
     from nnviz.topics import playground as pg
+
+    def answer(point: np.ndarray) -> str:
+        z = net.logits(features.transform(np.asarray(point, dtype=float).reshape(1, 2), keys))
+        p = np.atleast_1d(pg.predict(z, task, rules)[0])
+        if task == "binary" and rules == "tfp":  # TensorFlow Playground's output is tanh in [-1, 1]
+            p = (p + 1) / 2
+        return timbre.answer_sentence(p, list(names))
+    return answer
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One sound to play: a heading, its WAV (empty when none can be made), the caption (what it is and the
+    network's answer) and its download name."""
+
+    heading: str
+    wav: bytes
+    caption: str
+    name: str
+
+
+def heard_point(data: SoundData, j: int, answer: Callable) -> Heard:
+    """Point j of the stacked training then test points: its own clip and the network's answer for it."""
+    X, y, index = _points(data)
+    which = "training" if j < len(data.split.X_train) else "test"
+    return Heard(f"a {which} point, {data.names[int(y[j])]}, at ({X[j, 0]:.1f}, {X[j, 1]:.1f})",
+                 _wav(data, int(index[j])), answer(X[j]), f"sound_{int(index[j])}")
+
+
+def heard_plane(data: SoundData, x1: float, x2: float, answer: Callable) -> Heard:
+    """The sound the plane point (x1, x2) describes, and the network's answer for the point its measured
+    features put it at; no WAV (and the reason as caption) where the pair cannot be synthesised."""
     from nnviz.views import timbre as views
 
+    heard = views.plane_sound(data.pair, float(x1), float(x2))
+    head = f"the sound at ({x1:.1f}, {x2:.1f})"
+    if not heard.wav:
+        return Heard(head, b"", heard.sentence, "")
+    at = timbre.to_plane(heard.measured[None, :], data.pair)[0]
+    return Heard(head, heard.wav, f"{heard.sentence} {answer(at)}", f"plane_{x1:g}_{x2:g}")
+
+
+def heard_click(data: SoundData, event, answer: Callable) -> Heard | None:
+    """What a selection event of the listening map asks to hear (``timbre.picked``), or None."""
+    pick = timbre.picked(event, _points(data)[0])
+    if pick is None:
+        return None
+    if pick.point is not None:
+        return heard_point(data, pick.point, answer)
+    return heard_plane(data, pick.x1, pick.x2, answer)
+
+
+def _play(heard: Heard, key: str, autoplay: bool = False) -> None:
+    if heard.wav:
+        clip(heard.wav, caption=heard.caption, name=heard.name, key=key, autoplay=autoplay)
+    else:
+        st.caption(heard.caption)
+
+
+def _listening_map(p: str, data: SoundData):
+    """The clickable map (``st.plotly_chart`` with point selection; ``ui.figure`` has no selection); returns
+    its selection event. Cached per session for the data, so a rerun only sends it."""
+    import hashlib
+
+    from nnviz.figures import timbre as figs
+    from nnviz.ui.cache import session_memo
+    from nnviz.ui.common import _PLOT_CONFIG
+    from nnviz.views.charts import chart
+
+    def build():
+        X, y, _ = _points(data)
+        synth = all(timbre.FEATURES[k].synthesisable for k in data.pair)
+        return chart(figs.listening_map(X, y, data.names, data.axes, timbre.click_grid(),
+                                        timbre.PLANE_EXTENT),
+                     figs.listening_alt(y, data.names, data.axes, synth))
+    shown = session_memo(f"{p}map", (data.data_id,), build)
+    # A new data set gets a new chart (and no selection left over from the old one).
+    tag = hashlib.sha1(repr(data.data_id).encode()).hexdigest()[:10]
+    return st.plotly_chart(shown.figure(), width="stretch", config=_PLOT_CONFIG, key=f"{p}map_{tag}",
+                           alt=shown.alt, on_select="rerun", selection_mode="points")
+
+
+def hear_section(key_prefix: str, data: SoundData, net, keys: tuple[str, ...], task: str, rules: str) -> None:
+    """Click a sound of the data or a place on the plane to hear it, with the network's answer (``net`` is the
+    run's network; ``keys`` its input features); the same from the keyboard with two sliders."""
     p = f"{key_prefix}snd_"
+    answer = answerer(net, keys, task, rules, data.names)
     with data.box:
-        st.markdown("**Hear a sound.** Pick a point of the plane: hear the sound of the data nearest to it and the "
-                    "sound its two features describe, each with what the network answers for it.")
+        synth = all(timbre.FEATURES[k].synthesisable for k in data.pair)
+        st.markdown("**Click to listen.** Click a sound to hear it" + (
+            ", or anywhere else on the plane to hear the sound its two features describe" if synth else "")
+            + ", with what the network answers for it.")
+        event = _listening_map(p, data)
+        heard = heard_click(data, event, answer)
+        last = st.session_state.get(f"{p}clicked")
+        st.session_state[f"{p}clicked"] = heard.name if heard else None
+        if heard is not None:
+            st.markdown(f"**You clicked** {heard.heading}")
+            # A click is a request to hear: play it once, on the run that answers the click (not on later reruns).
+            _play(heard, f"{p}dl_click", autoplay=heard.name != last)
+        st.markdown("**Or with the keyboard:** pick a point of the plane with the sliders: hear the sound of the "
+                    "data nearest to it and the sound its two features describe, each with the network's answer.")
         c1, c2 = st.columns(2)
         with c1:
             x1 = slider("Listen at x₁", -6.0, 6.0, 0.0, 0.1, key=f"{p}x1")
         with c2:
             x2 = slider("Listen at x₂", -6.0, 6.0, 0.0, 0.1, key=f"{p}x2")
-        split = data.split
-        X = np.vstack([split.X_train, split.X_test])
-        index = np.concatenate([data.train_index, data.test_index])
+        X = _points(data)[0]
         j = int(np.argmin(np.hypot(X[:, 0] - x1, X[:, 1] - x2)))
-        y = int(np.concatenate([split.y_train, split.y_test])[j])
-        which = "training" if j < len(split.X_train) else "test"
-
-        def answer(point: np.ndarray) -> str:
-            z = net.logits(features.transform(point.reshape(1, 2), keys))
-            p = np.atleast_1d(pg.predict(z, task, rules)[0])
-            if task == "binary" and rules == "tfp":  # TensorFlow Playground's output is tanh in [-1, 1]
-                p = (p + 1) / 2
-            return timbre.answer_sentence(p, list(data.names))
-
         left, right = st.columns(2)
         with left:
-            st.markdown(f"**Nearest sound:** a {which} point, {data.names[y]}, at "
-                        f"({X[j, 0]:.1f}, {X[j, 1]:.1f})")
-            clip(_wav(data, int(index[j])), caption=answer(X[j]), name=f"sound_{int(index[j])}", key=f"{p}dl_near")
+            near = heard_point(data, j, answer)
+            st.markdown(f"**Nearest sound:** {near.heading}")
+            _play(near, f"{p}dl_near")
         with right:
             st.markdown(f"**The sound at ({x1:.1f}, {x2:.1f})**")
-            heard = views.plane_sound(data.pair, float(x1), float(x2))
-            if heard.wav:
-                at = timbre.to_plane(heard.measured[None, :], data.pair)[0]
-                clip(heard.wav, caption=f"{heard.sentence} {answer(at)}", name=f"plane_{x1:g}_{x2:g}",
-                     key=f"{p}dl_plane")
-            else:
-                st.caption(heard.sentence)
+            _play(heard_plane(data, float(x1), float(x2), answer), f"{p}dl_plane")
