@@ -12,7 +12,7 @@ from nnviz.activations import Phi
 from nnviz.figures import playground as figs
 from nnviz.mlp import count_parameters
 from nnviz.topics import playground as pg
-from nnviz.ui import sound_data, wide
+from nnviz.ui import classroom, sound_data, wide
 from nnviz.views import playground as views
 
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TensorFlow Playground's list
@@ -169,6 +169,7 @@ def draw(run: pg.Trainer, running: bool) -> None:
     view = views.remembered("view", run, steps, lambda: pg.plane_view(net, keys, task, rules, res=100,
                                                                      tile_res=16 if max(widths) <= 4 else 12))
     scale = pg.output_scale(task, rules, view.output)
+    legend_px = classroom.FONT_PX if classroom.is_on() else figs.LEGEND_PX
     if running:  # images, swapped in place at every frame (a redrawn chart would blink)
         st.image(figs.network_frame(view, net.Ws, feature_labels), caption="The network, live")
     else:  # paused: the figures of this run at this step are built once, whatever else the student changes
@@ -183,7 +184,8 @@ def draw(run: pg.Trainer, running: bool) -> None:
         else:
             chart = views.frozen("out", run, (steps, show_test, discretise), lambda: figs.output_map(
                 view, split, task, scale, show_test=show_test, discretise=discretise, height=400,
-                axes=sounds.axes if sounds else ("x₁", "x₂"), names=sounds.names if sounds else None))
+                axes=sounds.axes if sounds else ("x₁", "x₂"), names=sounds.names if sounds else None,
+                legend_px=legend_px))
             ui.figure(chart.figure(), key="pg_fig_out", alt=chart.alt)
     with right:
         if running:
@@ -191,7 +193,7 @@ def draw(run: pg.Trainer, running: bool) -> None:
                      caption="Loss (thick: blue training, orange test) and accuracy (thin). Pause to hover.")
         else:
             chart = views.frozen("loss", run, steps, lambda: figs.loss_curves(
-                run.history, task, pg.loss_name(task, rules), height=400))
+                run.history, task, pg.loss_name(task, rules), height=400, legend_px=legend_px))
             ui.figure(chart.figure(), key="pg_fig_loss", alt=chart.alt)
     env = pg.envelope(run.history["epoch"], run.history["train_loss"], figs.CURVE_BINS)
     if env.binned and not running:

@@ -574,3 +574,23 @@ def test_claim_the_plane_set_is_what_its_name_says():
     s = (p.X[:, 0] + p.X[:, 1]) / 10
     np.testing.assert_allclose(p.y, np.clip(s, -1, 1))
     assert np.any(np.abs(s) > 1) and np.abs(p.y).max() == 1.0  # the cap is reached, so the name must say it
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_output_map_legend_sits_above_the_plane_at_the_size_asked(task):
+    from nnviz.figures import playground as figs
+
+    n_classes = {"binary": 2, "multiclass": 3, "regression": 0}[task]
+    name = {"binary": "circle", "multiclass": "gauss3", "regression": "plane"}[task]
+    split = datasets.train_test_split(datasets.playground_set(name, 60, 0.0, 0), 0.5, 0, regression=not n_classes)
+    net = T.Network.initial([2, 3, T.output_width(task, n_classes)], [TANH], seed=0)
+    view = T.plane_view(net, ("x1", "x2"), task, res=20, tile_res=8)
+    for px in (12, 18):
+        spec = figs.output_map(view, split, task, T.output_scale(task, "nnviz", view.output), legend_px=px)
+        legend = spec["layout"]["legend"]
+        # outside the data (above the plot area, growing the margin), entries as wide as their text (no fixed
+        # fraction that cut one entry into the next), at the size asked (classroom mode: 18 px)
+        assert legend["y"] >= 1 and legend["yanchor"] == "bottom" and "entrywidth" not in legend
+        assert legend["font"]["size"] == px
+        named = [t["name"] for t in spec["data"] if t.get("name")]
+        assert len(named) == (2 + n_classes if n_classes else 2)

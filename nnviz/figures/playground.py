@@ -21,6 +21,8 @@ from nnviz.topics.playground import Family, PlaneView, Scale, envelope
 
 _LIGHT = {style.VERMILLION: "#f6d2bd", style.BLUE: "#bcd9ee", style.GREEN: "#b8e3d4", style.ORANGE: "#f8e1ad",
           style.PURPLE: "#f0d5e4", style.SKY: "#d3ecf9"}
+#: Legend text (px); the page passes ``nnviz.ui.classroom.FONT_PX`` in classroom mode.
+LEGEND_PX = 12
 _AXIS = {"range": [-6, 6], "constrain": "domain", "zeroline": False, "showgrid": False}
 
 
@@ -82,9 +84,10 @@ _POINT_SETS = (("training points", "circle", "white", 1.0), ("test points", "dia
 
 def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_test: bool = True,
                discretise: bool = False, height: int = 460, axes: tuple[str, str] = ("x₁", "x₂"),
-               names: Sequence[str] | None = None) -> dict:
+               names: Sequence[str] | None = None, legend_px: int = LEGEND_PX) -> dict:
     """The network's output over the input plane as a heatmap (colour bar over ``scale``), with the training
-    (and test) points on top; ``axes`` are the axis titles, ``names`` the classes' names (else "class k")."""
+    (and test) points on top; ``axes`` are the axis titles, ``names`` the classes' names (else "class k"),
+    ``legend_px`` the legend's text size (classroom mode: 18)."""
     hover = "x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>"
     smooth = False if discretise else "fast"  # "fast" scales an image: cheap for the browser at 5 redraws/s
     out32 = view.output.astype(np.float32)  # half the bytes sent to the browser at every redraw
@@ -142,9 +145,10 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
         for c in range(k):
             traces.append(_trace("scatter", x=[None], y=[None], mode="markers", name=names[c],
                                  marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c), "size": 9}))
-    legend = {"x": 0.0, "xanchor": "left", "orientation": "h", "yanchor": "bottom", "y": 1.02}
-    if task != "regression":  # rims and classes: two entries a row, so the legend does not squeeze the plane
-        legend |= {"entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 12}}
+    # Above the plane, outside the data: each entry as wide as its own text, wrapped into rows, and the top margin
+    # grows to fit them (a fixed two-a-row width cut "train: white rim" into "test: dark rim" at 390 px and 18 px)
+    legend = {"x": 0.0, "xanchor": "left", "orientation": "h", "yanchor": "bottom", "y": 1.02,
+              "font": {"size": legend_px}}
     return _figure(traces, height, axes[0], axes[1], legend=legend, uirevision="keep", xaxis=_AXIS,
                    yaxis=_AXIS | {"scaleanchor": "x", "scaleratio": 1})
 
@@ -276,7 +280,7 @@ def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, 
     return traces
 
 
-def loss_curves(history: History, task: str, loss_name: str, height: int = 300) -> dict:
+def loss_curves(history: History, task: str, loss_name: str, height: int = 300, legend_px: int = LEGEND_PX) -> dict:
     """Training and test loss per epoch (log scale) and, for classification, accuracy on a right-hand axis.
     Long curves are drawn as envelopes (``CURVE_BINS``), so a loss that swings every epoch is a band, not ink."""
     epochs = np.asarray(history["epoch"], dtype=float)
@@ -297,7 +301,8 @@ def loss_curves(history: History, task: str, loss_name: str, height: int = 300) 
             traces += _curve(epochs, history[col], name, colour, 100.0, 1.5, "dot", "y2", " %")
         layout["yaxis2"] = {"title": {"text": "accuracy (%)"}, "overlaying": "y", "side": "right",
                             "range": [0, 101], "showgrid": False, "tickmode": "linear", "tick0": 0, "dtick": 20}
-    return _figure(traces, height, "epoch", f"{loss_name} (log scale)", **layout)
+    return _figure(traces, height, "epoch", f"{loss_name} (log scale)", legend={"font": {"size": legend_px}},
+                   **layout)
 
 
 def family_figure(family: Family, y_title: str, trained: np.ndarray | None = None, height: int = 340) -> dict:
