@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from nnviz import ui
@@ -30,7 +32,21 @@ def _markdown(at):
     return " ".join(m.value for m in at.markdown)
 
 
-def test_defaults_show_the_first_tab_and_what_the_lecture_pair_buys():
+def _deferred(*args, **kwargs):
+    raise AssertionError("a first visit ran a computation the page defers to a closed tab, expander or button")
+
+
+def test_defaults_show_the_first_tab_and_what_the_lecture_pair_buys(monkeypatch):
+    # a first visit computes the Counting tab only: no other tab's view, no torch (None in sys.modules makes any
+    # `import torch` fail; loaded first so a warm-up thread of an earlier test can finish)
+    import torch  # noqa: F401
+
+    from nnviz.views import depth as views
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    for name in ("sawtooth", "yarotsky", "pieces_by_depth", "random_1d", "random_2d", "trajectory_lengths",
+                 "budget_default", "budget_target", "untangled", "history_text", "octaves_heard"):
+        monkeypatch.setattr(views, name, _deferred)
     at = open_page("depth.py")
     assert_clean(at)
     assert not errors(at)
