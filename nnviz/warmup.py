@@ -15,6 +15,7 @@ failed page runs with "operator ... does not exist".
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -95,9 +96,12 @@ def page_run(timeout_s: float = 60.0) -> Iterator[None]:
             _state.notify_all()
 
 
-def start() -> threading.Thread:
-    """Start the warm-up thread if it has not been started in this process; returns it."""
+def start() -> threading.Thread | None:
+    """Start the warm-up thread if it has not been started in this process; returns it (None when the environment
+    sets NNVIZ_WARMUP=0: torch then loads when a page first trains, and a server nobody trains on stays small)."""
     global _thread
+    if os.environ.get("NNVIZ_WARMUP", "1") == "0":
+        return None
     with _lock:
         if _thread is None:
             _thread = threading.Thread(target=_warm, name="nnviz-warmup", daemon=True)

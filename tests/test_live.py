@@ -25,6 +25,7 @@ def test_run_for_stops_when_the_step_says_so():
 
 
 # --- TimedRun: the one base for live runs -------------------------------------------------------------------------
+import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
@@ -109,6 +110,23 @@ def test_the_warm_up_loads_torch_and_its_optimiser_once_in_the_background():
             "print('torch' in sys.modules, 'torch._dynamo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True"]
+
+
+def test_the_warm_up_waits_until_no_run_has_been_in_progress_for_its_quiet_time():
+    code = ("import sys, time; from nnviz import warmup; warmup.QUIET_S = 0.5\n"
+            "with warmup.page_run():\n"
+            "    t = warmup.start(); time.sleep(1.0); during = 'torch' in sys.modules\n"
+            "time.sleep(0.2); soon_after = 'torch' in sys.modules\n"
+            "t.join(120); print(during, soon_after, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "True"]
+
+
+def test_the_warm_up_can_be_switched_off():
+    code = "import sys; from nnviz import warmup; print(warmup.start() is None, 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=os.environ | {"NNVIZ_WARMUP": "0"}).stdout.split()
+    assert out == ["True", "False"]
 
 
 def test_a_run_is_named_in_words_for_its_panel_buttons():
