@@ -10,6 +10,7 @@
 #                                    generate it once:  python -c "import secrets; print(secrets.token_urlsafe(32))"
 #   NNVIZ_COOKIE_SECRET_FILE         or: a file holding it (a Docker/Kubernetes secret), read at start
 #   NNVIZ_TORCH_THREADS              torch threads per process (default 1: many users, few cores)
+#   NNVIZ_WARMUP                     0: no background torch import after the first page (default 1)
 set -eu
 cd "$(dirname "$0")/.."
 if [ -n "${NNVIZ_COOKIE_SECRET_FILE:-}" ]; then
