@@ -237,3 +237,19 @@ def test_browser_sound_set_plays_clips_of_the_right_length(browser, app_url, wid
         screenshot(page, SCREENSHOTS, f"playground_sounds_{width}")
     finally:
         page.close()
+
+
+def test_first_run_reads_the_shipped_initial_weights_and_builds_no_torch_model(monkeypatch):
+    """Issue 18: the default page's network and the eight draws beside it come from nnviz/data, so a first visit
+    does not import torch (fails if the shipped file or its keys stop matching the page's defaults)."""
+    from nnviz.topics import playground as pg
+
+    def no_torch(*args):
+        raise AssertionError(f"built a torch model for {args} on the default page")
+
+    pg._initial_theta.cache_clear()
+    monkeypatch.setattr(pg, "torch_initial_theta", no_torch)
+    at = open_page(PAGE)
+    assert_clean(at)
+    assert _run(at).net.widths == (2, 4, 2, 1)
+    pg._initial_theta.cache_clear()

@@ -594,3 +594,16 @@ def test_output_map_legend_sits_above_the_plane_at_the_size_asked(task):
         assert legend["font"]["size"] == px
         named = [t["name"] for t in spec["data"] if t.get("name")]
         assert len(named) == (2 + n_classes if n_classes else 2)
+
+
+def test_the_playground_modules_import_without_torch():
+    import subprocess
+    import sys
+
+    from nnviz.catalog import ROOT
+
+    code = ("import sys; import nnviz.topics.playground, nnviz.figures.playground, nnviz.views.playground; "
+            "print('torch' in sys.modules, 'sklearn' in sys.modules, 'scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout.split()
+    assert out == ["False", "False", "False"]
