@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nnviz.activations import Phi
+from nnviz.ui import wide
 from nnviz.ui.common import checkbox, figure, labels, radio, slider, tabs, takeaway
 from nnviz.ui.live import live_panel
 from nnviz.ui.sound import clip
@@ -265,8 +266,10 @@ SUMMARY_TABLE = _summary_markdown()
 
 
 def summary_section() -> None:
-    """The table of what each wiring buys and how it fails (a markdown table: its cells wrap to fit a phone, and
-    it needs no pandas, whose import cost a first visit 2 s)."""
-    st.markdown(SUMMARY_TABLE)
+    """The table of what each wiring buys and how it fails: markdown (pandas' import cost a first visit 2 s) in
+    ``wide``'s focusable box, which scrolls sideways where a phone is narrower than the wrapped table."""
+    wide.style()
+    st.markdown(f'<div class="nnviz-scroll" tabindex="0" role="region" aria-label="What each connection buys">'
+                f"\n\n{SUMMARY_TABLE}\n\n</div>", unsafe_allow_html=True)
     takeaway("Skips let information jump over layers; loops let it travel through time. Both fight the same "
              "enemy, a long product of Jacobians, with the same weapon: an additive path.")
