@@ -383,3 +383,16 @@ def test_no_series_is_told_apart_by_colour_alone():
         for i, a in enumerate(looks):
             for b in looks[i + 1:]:
                 assert a[0] == b[0] or a[1:] != b[1:], (fig.layout.yaxis.title.text, a, b)
+
+
+def test_summary_table_has_a_row_per_aspect_and_a_column_per_wiring():
+    from nnviz.ui import skips
+
+    lines = skips.SUMMARY_TABLE.split("\n")
+    assert len(lines) == 2 + len(skips.SUMMARY_ROWS)
+    assert [c.strip() for c in lines[0].strip("|").split("|")][1:] == list(skips.SUMMARY)
+    for i, (line, row) in enumerate(zip(lines[2:], skips.SUMMARY_ROWS, strict=True)):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[0] == f"**{row}**"
+        assert [c.replace("\\_", "_") for c in cells[1:]] == [v[i] for v in skips.SUMMARY.values()]
+        assert "_" not in line.replace("\\_", "")  # no bare underscore for markdown to read as emphasis
