@@ -7,9 +7,10 @@ imports torch on purpose, is switched off so each page is judged alone), and rec
   is one), and no torch optimiser was built (the first one imports ``torch._dynamo``);
 - no scikit-learn (data generation and fits are deferred or precomputed);
 - none of the named computations that pages put behind a button or a closed section (``DEFERRED``);
-- torch itself not imported by any page but the playground (home needs no torch at all: issue 12 item 4).
+- torch itself not imported by any page's first run (home needs no torch at all: issue 12 item 4; the others load
+  it when the student first trains), except the pages named in ``TORCH_ON_FIRST_RUN``.
 
-Pages run home first and the playground last, so the one that imports torch cannot hide another's import.
+Pages run home first and those of ``TORCH_ON_FIRST_RUN`` last, so one that imports torch cannot hide another's.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import pytest
 
 from nnviz.catalog import PAGES, ROOT
 
-#: Pages whose first run may import torch (it is not deferred there).
-TORCH_ON_FIRST_RUN = {"playground.py"}
+#: Pages whose first run may import torch (none: the playground's default weights come from a shipped file).
+TORCH_ON_FIRST_RUN: set[str] = set()
 
 #: Computations pages defer to a button or a closed section, as "module:function" (patched on the module, so a
 #: page calling them through their module is seen).
