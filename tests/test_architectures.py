@@ -107,7 +107,9 @@ def test_sampling_step_with_the_true_noise_is_the_posterior_mean():
 
 
 def _labels(dot: str) -> str:
-    return " ".join(re.findall(r'label="([^"]*)"', dot) + re.findall(r"label=<([^>]*)>", dot))
+    """Every label's text, a line break read as a space."""
+    text = " ".join(re.findall(r'label="([^"]*)"', dot) + re.findall(r"label=<(.*?)>;", dot))
+    return text.replace("\\n", " ").replace('<br align="left"/>', " ")
 
 
 def _edges(dot: str) -> set[tuple[str, str]]:
@@ -118,7 +120,7 @@ def test_unet_draws_every_long_skip_it_claims():
     dot = A.unet_diagram()
     edges, labels = _edges(dot), _labels(dot)
     for k in range(1, len(A.UNET_CHANNELS) + 1):
-        assert f"skip {k}" in A.UNET_CLAIMS and f"skip {k}: copy, concatenate" in labels
+        assert f"skip {k}" in A.UNET_CLAIMS and f"skip {k}: copy, concat" in labels
         assert (f"enc{k}", f"dec{k}") in edges  # encoder level k straight across to decoder level k
     assert "bottleneck" in labels and (f"enc{len(A.UNET_CHANNELS)}", "mid") in edges
     for ch in A.UNET_CHANNELS:
@@ -144,3 +146,19 @@ def test_cells_draw_every_gate_they_claim(diagram, cell_gates, claims):
         assert re.search(rf'\b{g.symbol} \[label="{g.symbol}ₜ = ', dot), g.symbol
     for claim in claims[len(cell_gates):]:
         assert claim in labels, claim
+
+
+@pytest.mark.parametrize("diagram", [A.unet_diagram, A.denoiser_diagram, A.lstm_diagram, A.gru_diagram])
+def test_diagrams_are_laid_out_narrow_at_the_size_streamlit_draws(diagram):
+    """Phone widths (issue 16): each diagram runs top to bottom, lays its text out at the size Streamlit's graphviz
+    chart draws it (FONT_PT, after the page-wide defaults), and no label line is longer than a narrow box allows
+    (a title line of at most 44 characters, a node or edge line of at most 30), so the drawing stays within
+    about NARROW_PT points (measured in Chromium: 248-351 pt) and its text is drawn at >= 9 px on a 390 px phone."""
+    dot = diagram()
+    assert "rankdir=TB" in dot and "rankdir=LR" not in dot
+    assert dot.index(f"node [fontsize={A.FONT_PT}") > dot.index("node [shape=box")  # overrides the defaults
+    assert not re.search(r"fontsize=(?!1[01]\b)\d+", dot.split(A._SMALL, 1)[1])  # no larger text after it
+    title = re.search(r"label=<(.*?)>;", dot).group(1).split('<br align="left"/>')
+    assert len([t for t in title if t]) >= 1 and max(len(t) for t in title) <= 44
+    lines = [ln for lab in re.findall(r'label="([^"]*)"', dot) for ln in lab.split("\\n")]
+    assert lines and max(len(ln.strip()) for ln in lines) <= 30, max(lines, key=len)
