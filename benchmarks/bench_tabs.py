@@ -28,6 +28,7 @@ TABS = {  # page file -> (URL key of its tabs, labels in order)
                             "Untangling", "Real networks")),
     "network.py": ("nw_tab", ("A layer", "Stacking", "A set of functions", "Training",
                               "Regression vs classification", "Digits")),
+    "activations.py": ("act_tab", ("Why a nonlinearity", "ReLU sums", "Depth", "Universality", "A race")),
 }
 
 

@@ -269,6 +269,8 @@ def race_section(acts: tuple[Phi, ...]) -> None:
 _SECTIONS = {"Why a nonlinearity": collapse_section, "ReLU sums": relu_section, "Depth": lambda: depth_section(acts),
              "Universality": universality_section, "A race": lambda: race_section(acts)}
 # One section at a time: only the open tab runs, so a visit or a rerun builds the gallery and one section.
+st.markdown("**The lecture goes on in five tabs:** why a network needs φ at all, ReLU sums, what depth does to "
+            "signals and gradients, which φ are universal, and a race between the ones you selected.")
 for tab, section in zip(ui.tabs(list(_SECTIONS), key="act_tab"), _SECTIONS.values(), strict=True):
     with tab:
         if tab.open:
