@@ -153,7 +153,7 @@ def test_diagrams_are_laid_out_narrow_at_the_size_streamlit_draws(diagram):
     """Phone widths (issue 16): each diagram runs top to bottom, lays its text out at the size Streamlit's graphviz
     chart draws it (FONT_PT, after the page-wide defaults), and no label line is longer than a narrow box allows
     (a title line of at most 44 characters, a node or edge line of at most 30), so the drawing stays within
-    about NARROW_PT points (measured in Chromium: 248-351 pt) and its text is drawn at >= 9 px on a 390 px phone."""
+    about NARROW_PT points (measured in Chromium: 243-328 pt) and its text is drawn at >= 9 px on a 390 px phone."""
     dot = diagram()
     assert "rankdir=TB" in dot and "rankdir=LR" not in dot
     assert dot.index(f"node [fontsize={A.FONT_PT}") > dot.index("node [shape=box")  # overrides the defaults

@@ -22,11 +22,11 @@ _GATE_EDGE = {"sigmoid": style.GREEN, "tanh": style.ORANGE}
 
 #: Streamlit's graphviz chart draws every text at 9.6 px (its stylesheet overrides the DOT font sizes) and scales
 #: the drawing to the column's width. Laying out at the size that is drawn keeps the boxes tight, and each diagram
-#: is drawn top to bottom within about NARROW_PT points, so on a 390 px phone (358 px of column) the text is drawn at
-#: no less than ~9 px, and on a desktop column (~700 px) the same drawing is simply larger.
+#: is drawn top to bottom within NARROW_PT points, so in the page's tab on a 390 px phone (324 px of column) the
+#: text is drawn at 9.6 x 324 / NARROW_PT >= 9 px; on a desktop column (~700 px) the same drawing is larger.
 FONT_PT = 10
-NARROW_PT = 380
-_SMALL = f"nodesep=0.2; node [fontsize={FONT_PT}, margin=\"0.07,0.04\"]; edge [fontsize={FONT_PT}]; "
+NARROW_PT = 340
+_SMALL = f"nodesep=0.12; node [fontsize={FONT_PT}, margin=\"0.07,0.04\"]; edge [fontsize={FONT_PT}]; "
 
 
 def _dot(body: str, title: str) -> str:
