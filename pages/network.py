@@ -109,9 +109,9 @@ def _training() -> None:
                            help="Moving the data away from x = 0 makes the bowl narrower: a smaller safe η.")
     with c2:
         eta = ui.slider("learning rate η", 0.005, 1.2, 0.1, 0.005, key="nw_eta", format="%.3f")
-    bowl = views.shown(views.bowl_view, centre)
+    bowl = ui.shown(views.bowl_view, centre)
     cv = bowl.curvature
-    _show(views.shown(views.strip_chart, centre, eta), "nw_strip", data=False)  # the slider's map, not data
+    _show(ui.shown(views.strip_chart, centre, eta), "nw_strip", data=False)  # the slider's map, not data
     H = bowl.hessian
     st.latex(rf"H = \nabla^2 L = \begin{{bmatrix}} {tex_number(H[0, 0])} & {tex_number(H[0, 1])} \\ "
              rf"{tex_number(H[1, 0])} & {tex_number(H[1, 1])} \end{{bmatrix}},\quad \lambda = "
@@ -142,8 +142,8 @@ def _training() -> None:
     st.markdown("Same descent, now ŷ = σ(w x + b) on yes/no labels with the cross-entropy loss. Its curvature "
                 "changes from place to place, so there is no single threshold.")
     eta_log = ui.slider("learning rate η (logistic)", 0.1, 40.0, 3.0, 0.1, key="nw_eta_log")
-    lg = views.shown(views.logistic_view, eta_log)
-    _show(views.shown(views.logistic_chart, eta_log), "nw_log")
+    lg = ui.shown(views.logistic_view, eta_log)
+    _show(ui.shown(views.logistic_chart, eta_log), "nw_log")
     st.markdown(lg.sentence)
 
 
@@ -229,7 +229,7 @@ def _digits() -> None:
     left, right = st.columns([1, 2])
     with left:
         t = ui.slider("test digit", 1, len(ddata.y_test), 1, 1, key="nw_test")
-        _show(views.shown(views.tile_chart, t), "nw_dtest", data=False)
+        _show(ui.shown(views.tile_chart, t), "nw_dtest", data=False)
     with right:
         rc = views.reading_chart(model.settings, model.epochs_done, model is default, t, model)
         _show(rc.bars, "nw_dbars")

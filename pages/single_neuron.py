@@ -32,9 +32,9 @@ with controls:
                   for i in range(n))
     b = ui.slider("bias b", *views.B_RANGE, -1.0, 0.1, key="sn_b")
 
-nv = views.shown(views.neuron, x, w, b, phi)
+nv = ui.shown(views.neuron, x, w, b, phi)
 with panel:
-    diagram = views.shown(views.neuron_chart, x, w, b, phi)
+    diagram = ui.shown(views.neuron_chart, x, w, b, phi)
     ui.figure(diagram.figure(), key="sn_diagram", alt=diagram.alt, data=False)  # its numbers are the formula below
     st.latex(nv.sum_latex)
     st.latex(phi.latex)
@@ -46,16 +46,16 @@ with panel:
 # ------------------------------------------------------------------------------------------------------------
 st.header("2 · The boundary a neuron draws, and why it needs a bias")
 if n == 1:
-    lv = views.shown(views.line, w[0], b, phi)
-    line_chart = views.shown(views.line_chart, x[0], w[0], b, phi)
+    lv = ui.shown(views.line, w[0], b, phi)
+    line_chart = ui.shown(views.line_chart, x[0], w[0], b, phi)
     ui.figure(line_chart.figure(), key="sn_line", alt=line_chart.alt)
     st.markdown(lv.text)
     ui.takeaway("A single neuron compares w·x with −b: w sets how fast its output changes, b where.")
 else:
-    pv = views.shown(views.plane, x, w, b, phi)
+    pv = ui.shown(views.plane, x, w, b, phi)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        plane_chart = views.shown(views.plane_chart, x, w, b, phi)
+        plane_chart = ui.shown(views.plane_chart, x, w, b, phi)
         ui.figure(plane_chart.figure(), key="sn_plane", alt=plane_chart.alt)
     with right:
         st.markdown(pv.shape_text)
@@ -80,8 +80,8 @@ st.markdown(
     "The sigmoid σ(z) = 1/(1 + e^(−z)) is a smooth step. Make it steeper with k, and it becomes the step."
 )
 k = ui.slider("steepness k in σ(k·z)", 0.5, 50.0, 1.0, 0.5, key="sn_k")
-sv = views.shown(views.steep_sigmoid, k)
-steep = views.shown(views.steep_chart, k)
+sv = ui.shown(views.steep_sigmoid, k)
+steep = ui.shown(views.steep_chart, k)
 ui.figure(steep.figure(), key="sn_step", alt=steep.alt)
 st.markdown(
     f"The step's slope is **0 everywhere except at z = 0**, where it is undefined. Gradient descent changes a "
@@ -106,7 +106,7 @@ with c3:
     epochs = ui.slider("epochs", 50, 5000, 1000, 50, key="sn_epochs")
 with c4:
     spread = ui.slider("blob spread", 0.3, 3.0, 1.0, 0.1, key="sn_spread", disabled=data_name != "two blobs")
-points, lim_train = views.shown(views.training_data, data_name, spread)
+points, lim_train = ui.shown(views.training_data, data_name, spread)
 SEED = 0
 
 if data_name == "XOR":
@@ -150,8 +150,8 @@ st.markdown(
 st.latex(r"\begin{aligned} \tau_m \frac{dV}{dt} &= -V + R\,I, \\ V \ge V_{th} &\Rightarrow \text{spike},\ "
          r"V \leftarrow 0 \end{aligned}")
 current = ui.slider("input current I (nA)", 0.0, 5.0, 2.0, 0.05, key="sn_current")
-lif, fi = views.shown(views.lif, current), views.shown(views.fi_curve)
-lif_charts = views.shown(views.lif_charts, current)
+lif, fi = ui.shown(views.lif, current), ui.shown(views.fi_curve)
+lif_charts = ui.shown(views.lif_charts, current)
 left, right = st.columns(2)
 with left:
     ui.figure(lif_charts.trace.figure(), key="sn_lif", alt=lif_charts.trace.alt)

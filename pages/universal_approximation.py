@@ -82,7 +82,7 @@ def construct_section(spec, width, phi):
     if method == "bumps" and width < 2:
         left.warning("A bump needs two neurons (an up-step and a down-step): choose N ≥ 2.", icon=":material/warning:")
         return None, method, log_w
-    res = sections.memo(views.construct, spec, method, width, phi, log_w)
+    res = ui.shown(views.construct, spec, method, width, phi, log_w)
     if method == "bumps":
         left.markdown(res.step_text + " An up-step minus a down-step is a **bump**; N/2 bumps of height "
                       "f(midpoint) tile the interval (the outer steps sit just outside it).")
@@ -123,7 +123,7 @@ def solve_section(spec, width, phi, method, log_w, constructed):
                      icon=":material/warning:")
         return None, hidden, float(scale), seed
     settings = views.solve_settings(spec, hidden, width, phi, float(scale), seed, method, log_w)
-    res = sections.memo(views.solve, *settings)
+    res = ui.shown(views.solve, *settings)
     _metrics(left, res.fit.error)
     with right:
         sections.chart(res.chart, "uat_fig_solve")
@@ -134,7 +134,7 @@ def solve_section(spec, width, phi, method, log_w, constructed):
     if res.kept.rank < width + 1:
         with ui.lazy_expander("Keep every singular value instead?", "uat_full_open") as section:
             if section.open:
-                st.markdown(sections.memo(views.truncation, *settings))
+                st.markdown(ui.shown(views.truncation, *settings))
     if res.interpolation_note:
         st.info(res.interpolation_note, icon=":material/info:")
     ui.takeaway(res.takeaway)

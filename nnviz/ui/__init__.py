@@ -6,6 +6,7 @@ reproduces the exact view (instructors put links in slides). Keys are prefixed p
 ``sk_`` skip and feedback, ``pg_`` playground) so they never collide across pages.
 """
 
+from nnviz.ui.cache import shown
 from nnviz.ui.classroom import classroom_toggle, keep, secondary
 from nnviz.ui.common import (
     activation_params,
@@ -53,6 +54,7 @@ __all__ = [
     "radio",
     "remember_link",
     "secondary",
+    "shown",
     "selectbox",
     "slider",
     "takeaway",

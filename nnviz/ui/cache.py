@@ -54,3 +54,11 @@ def session_memo(slot: str, stamp: tuple, build: Callable[[], T], *, identity: o
     made = build()
     memo[slot] = (identity, key, made)
     return made
+
+
+def shown(view_fn: Callable[..., T], *settings: object) -> T:
+    """``view_fn(*settings)`` as this session last got it while the settings stay the same (``session_memo``):
+    a rerun that another section's widget caused then neither hashes the settings nor copies the result out of
+    the cache again. One slot per view function (its module and name)."""
+    slot = f"{view_fn.__module__}.{getattr(view_fn, '__qualname__', view_fn.__name__)}"
+    return session_memo(slot, settings, lambda: view_fn(*settings))

@@ -11,19 +11,12 @@ from nnviz.figures import universal_approximation as figs
 from nnviz.format import number, tex_number
 from nnviz.topics import universal_approximation as ua
 from nnviz.ui import wide
-from nnviz.ui.cache import session_memo
+from nnviz.ui.cache import session_memo, shown
 from nnviz.ui.common import checkbox, figure, labels, lazy_expander, radio, selectbox, slider, takeaway
 from nnviz.ui.live import live_panel
 from nnviz.views import universal_approximation as views
 
 OPTIMISERS = {"adam": "Adam (every weight, torch)", "lm": "Levenberg–Marquardt + exact output layer (float64)"}
-
-
-def memo(view_fn, *settings):
-    """``view_fn(*settings)`` as this session last got it if the settings are unchanged, else a fresh lookup: a
-    rerun after another section's widget moved skips the cache's hashing of the settings and its copy of the
-    result (together about a third of this page's rerun)."""
-    return session_memo(f"uat_{view_fn.__name__}", settings, lambda: view_fn(*settings))
 
 
 def chart(c: views.Chart, key: str) -> None:
@@ -93,7 +86,7 @@ def train_section(spec, problem, width, phi, method, log_w, hidden, scale, seed)
                        "Choose Adam or a smaller N.", icon=":material/speed:")
             return None
     fixed = views.comparison_settings(spec, width, phi, method, log_w, hidden, scale, seed)
-    before = memo(views.comparison, *fixed)
+    before = shown(views.comparison, *fixed)
 
     def make():
         if optimiser == "adam":
@@ -188,10 +181,10 @@ def challenge_fragment() -> None:
         with col:
             heights.append(float(slider(f"bump {j + 1}: height h{j + 1}", 0.0, 1.0, 0.5, 0.01, key=f"uat_h{j + 1}")))
     show_best = checkbox("Show the best possible heights", False, key="uat_show_best")
-    ch = memo(views.challenge, tuple(heights))
+    ch = shown(views.challenge, tuple(heights))
     left, right = st.columns([2.4, 1])
     with left:
-        chart(memo(views.challenge_figure, tuple(heights), show_best), "uat_fig_challenge")
+        chart(shown(views.challenge_figure, tuple(heights), show_best), "uat_fig_challenge")
     right.metric("your RMS error", f"{ch.rmse:.4f}", delta=f"{ch.rmse - ch.threshold:+.4f} vs goal",
                  delta_color="inverse")
     right.metric("goal: RMS error ≤", f"{ch.threshold:.4f}", help=f"1.25 × the best possible, {ch.best_rmse:.4f}")
@@ -239,8 +232,8 @@ def towers_fragment() -> None:
         show = radio("Show", ["all", "plateaus", "tower"], key="uat_t2_view",
                      format_func=labels({"all": "all towers vs target", "plateaus": "without the bias (plateaus)",
                                          "tower": "one tower, step by step"}))
-    res = memo(views.towers, target, k, steep)
-    chart(memo(views.towers_chart, target, k, steep, show), "uat_fig_towers")
+    res = shown(views.towers, target, k, steep)
+    chart(shown(views.towers_chart, target, k, steep, show), "uat_fig_towers")
     formula_card(res.latex, "The towers as a formula")
     if res.warning:
         st.warning(res.warning, icon=":material/blur_on:")

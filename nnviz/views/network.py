@@ -9,15 +9,8 @@ import numpy as np
 from nnviz.activations import Phi
 from nnviz.figures import network as figs
 from nnviz.topics.network import descent, digits, heads, layers
-from nnviz.ui.cache import session_memo, shared, view
+from nnviz.ui.cache import shared, view
 from nnviz.views.charts import Chart, chart
-
-
-def shown(view_fn, *settings):
-    """``view_fn(*settings)`` as this session last got it while the settings stay the same: a rerun caused by
-    another widget then neither hashes the settings nor copies the result out of the cache."""
-    return session_memo(f"nw_{view_fn.__name__}", settings, lambda: view_fn(*settings))
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # 1-3: a layer, a stack, a set of functions

@@ -25,12 +25,6 @@ DATA_SETS = (*GATES, "two blobs")
 PLAYGROUND_SET_KEY = "pg_data_c"
 
 
-def shown(view_fn, *settings):
-    """``view_fn(*settings)`` as this session last got it while the settings stay the same: a rerun caused by
-    another section's widget then neither hashes the settings nor copies the result out of the cache."""
-    return session_memo(f"sn_{view_fn.__name__}", settings, lambda: view_fn(*settings))
-
-
 def training_shown(config: tuple, run: sn.NeuronTrainer, lim: float) -> TrainingPanel:
     """``training_panel`` of this session's ``run`` now, kept while the run and its step count stay the same."""
     return session_memo("sn_training_panel", (config, run.steps, lim),

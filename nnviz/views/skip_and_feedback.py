@@ -23,7 +23,7 @@ from nnviz.figures import style
 from nnviz.topics.skip_and_feedback import recurrent as rc
 from nnviz.topics.skip_and_feedback import residual as rs
 from nnviz.topics.skip_and_feedback import waveshaper as ws
-from nnviz.ui.cache import session_memo, shared, view
+from nnviz.ui.cache import shared, shown, view
 from nnviz.views.charts import Chart, chart
 
 #: The joint chart's depth and time horizon.
@@ -35,7 +35,7 @@ def _memo(cached):
     """``cached`` (a view), remembered per session for its last arguments (``session_memo``)."""
     @functools.wraps(cached)
     def remembered(*args):
-        return session_memo(f"sk_{cached.__name__.lstrip('_')}", args, lambda: cached(*args))
+        return shown(cached, *args)
     return remembered
 
 
