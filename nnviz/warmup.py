@@ -6,22 +6,33 @@ import begins only once no script run has been in progress for ``QUIET_S``: an i
 seconds at a time (loading torch's shared libraries), so started at once it slowed the first visitor's browser,
 which was still fetching Streamlit's and plotly's JavaScript from this same process, and their next run.
 
-A script run that arrives while the warm-up is importing waits for it (``page_run``) before it runs, and the
-warm-up never starts while a run is in progress: two threads importing torch's submodules at once can see each
-other's half-initialised modules (Python accepts a partial module to break an import cycle between threads), which
-failed page runs with "operator ... does not exist".
+The warm-up never starts while a run is in progress (``page_run``), and while it imports, any other thread that
+imports a module of the packages it loads (``GATED``: torch, scipy, ...) waits at that import until the warm-up has
+finished (``_Gate``, a finder first on ``sys.meta_path``): two threads importing torch's submodules at once can see
+each other's half-initialised modules (Python accepts a partial module to break an import cycle between threads),
+which failed page runs with "operator ... does not exist". A run that needs none of them (most widget changes)
+does not wait: it used to wait for the whole import, several seconds after a student's first pause.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
 import os
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 #: Seconds without a script run in progress before the warm-up starts importing.
 QUIET_S = 3.0
+
+#: Top-level packages whose modules other threads import only after the warm-up (it loads them, or they load
+#: parts of torch or scipy): an import of one of them waits while the warm-up is importing.
+GATED = frozenset({"torch", "functorch", "torchgen", "scipy", "sklearn", "sympy"})
+
+#: The longest an import waits for the warm-up.
+GATE_TIMEOUT_S = 120.0
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
@@ -79,13 +90,26 @@ def _load() -> None:
     opt.step()
 
 
+class _Gate(importlib.abc.MetaPathFinder):
+    """First on ``sys.meta_path``: while the warm-up imports, another thread's import of a module under ``GATED``
+    that is not loaded yet waits until the warm-up has finished, then is found by the usual finders."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: object = None) -> None:
+        if _importing and fullname.partition(".")[0] in GATED and threading.current_thread() is not _thread:
+            with _state:
+                _state.wait_for(lambda: not _importing, GATE_TIMEOUT_S)
+        return None
+
+
+_gate = _Gate()
+
+
 @contextlib.contextmanager
-def page_run(timeout_s: float = 60.0) -> Iterator[None]:
-    """Around a script run: waits (up to ``timeout_s``) while the warm-up is importing, and keeps it from starting
-    until the run has ended and ``QUIET_S`` more have passed."""
+def page_run() -> Iterator[None]:
+    """Around a script run: keeps the warm-up from starting until the run has ended and ``QUIET_S`` more have
+    passed. A run that starts while it imports goes ahead (its imports of ``GATED`` modules wait: ``_Gate``)."""
     global _running, _last_run_end
     with _state:
-        _state.wait_for(lambda: not _importing, timeout_s)
         _running += 1
     try:
         yield
@@ -104,6 +128,8 @@ def start() -> threading.Thread | None:
         return None
     with _lock:
         if _thread is None:
+            if _gate not in sys.meta_path:
+                sys.meta_path.insert(0, _gate)
             _thread = threading.Thread(target=_warm, name="nnviz-warmup", daemon=True)
             _thread.start()
         return _thread

@@ -122,6 +122,26 @@ def test_the_warm_up_waits_until_no_run_has_been_in_progress_for_its_quiet_time(
     assert out == ["False", "False", "True"]
 
 
+def test_a_run_goes_ahead_while_the_warm_up_imports_and_only_its_gated_imports_wait():
+    """A widget change during the warm-up's import runs at once; importing scipy (gated) waits for the warm-up."""
+    code = ("import sys, threading, time; from nnviz import warmup\n"
+            "sys.meta_path.insert(0, warmup._gate); warmup._importing = True  # as if the warm-up were importing\n"
+            "ran = threading.Event()\n"
+            "def run():\n"
+            "    with warmup.page_run(): ran.set()\n"
+            "threading.Thread(target=run).start(); entered = ran.wait(30)\n"
+            "done = threading.Event()\n"
+            "def needs_scipy():\n"
+            "    import scipy.special  # noqa\n"
+            "    done.set()\n"
+            "threading.Thread(target=needs_scipy).start(); time.sleep(0.5)\n"
+            "held = not done.is_set() and 'scipy.special' not in sys.modules\n"
+            "with warmup._state: warmup._importing = False; warmup._state.notify_all()\n"
+            "print(entered, held, done.wait(60))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "True"]
+
+
 def test_the_warm_up_can_be_switched_off():
     code = "import sys; from nnviz import warmup; print(warmup.start() is None, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -179,7 +179,7 @@ def live_panel(
 
     @st.fragment(run_every=interval_s if state["running"] else None)
     def _panel() -> None:
-        with warmup.page_run():  # a tick is a script run of its own: never beside the warm-up's torch import
+        with warmup.page_run():  # a tick is a script run of its own: the warm-up waits for quiet
             _body()
 
     _panel()
