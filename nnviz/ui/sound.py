@@ -1,7 +1,7 @@
 """Sound on a page: one clip player, and the three sound sections (hear a nonlinearity, the spiking neuron heard,
 approximation by ear), each a function the page calls with its key prefix.
 
-A clip is ``st.audio`` of 16-bit WAV bytes (never autoplaying, never rescaled by the browser's player), a caption
+A clip is ``st.audio`` of 16-bit WAV bytes (autoplaying only to answer a click on it, never rescaled), a caption
 saying what to listen for, and a download of the WAV. Every computation is a cached view (nnviz.views.sound).
 """
 

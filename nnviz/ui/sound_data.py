@@ -1,6 +1,7 @@
 """The playground's sound data set (issue 16 item 5): two audio features picked for the axes, synthesised sounds or
-the student's own (recorded or uploaded WAV, cut into clips), and "hear a sound": the nearest sound of the data and
-the sound a point of the plane describes, each with the network's answer for it.
+the student's own (recorded or uploaded WAV, cut into clips), and "hear a sound": click a sound of the data on the
+listening map, or any other place of the plane, to hear it (or the sound that place's features describe), or pick
+a point with two sliders (the keyboard way): each with the network's answer for it.
 
 ``data_section`` runs before the live panel (it decides the data the network trains on); ``hear_section`` after it
 (it needs the trained network). Nothing from a file reaches markdown: messages are the loader's own words.
