@@ -53,7 +53,7 @@ for i, (key, p) in enumerate(param_specs):
             0.01 if p.high <= 1 else 0.1, key=f"act_p_{key}_{p.name}", help=p.help)
 acts = tuple(Phi(k, param_values.get(k, {})) for k in selected)
 
-gal = views.shown(views.gallery, acts, float(z_max), float(z_probe), bool(shade))
+gal = ui.shown(views.gallery, acts, float(z_max), float(z_probe), bool(shade))
 left, right = st.columns(2)
 with left:
     ui.figure(gal.phi_chart.figure(), key="act_fig_phi", alt=gal.phi_chart.alt)
@@ -112,7 +112,7 @@ def collapse_section() -> None:
 
 def draw_collapse(config: tuple, run: topic.RaceRun) -> None:
     """The two stacks as they stand; the fold W_eff holds at every step, the comparison once the run has ended."""
-    panel = views.shown(views.collapse_panel, config, run=run)
+    panel = ui.shown(views.collapse_panel, config, run=run)
     st.latex(panel.formula)
     ui.figure(panel.chart.figure(), key="act_fig_collapse", alt=panel.chart.alt)
     if run.steps == 0:
@@ -142,7 +142,7 @@ def relu_section() -> None:
                                 key="act_pl_target", index=TARGET_NAMES.index("sine"), format_func=target_label)
         with a2:
             n_points = ui.slider("Points to interpolate (knots + 1)", 2, 16, 6, 1, key="act_pl_n")
-        rv = views.shown(views.relu_target, name, int(n_points))
+        rv = ui.shown(views.relu_target, name, int(n_points))
     else:
         b1, b2, b3 = st.columns(3)
         with b1:
@@ -159,7 +159,7 @@ def relu_section() -> None:
                                        key=f"act_pl_t{i}"))
                 changes.append(ui.slider(f"knot {i + 1}: slope change s", -4.0, 4.0, knot_defaults[i][1], 0.1,
                                          key=f"act_pl_s{i}"))
-        rv = views.shown(views.relu_knots, float(y0), float(m0), tuple(knots), tuple(changes))
+        rv = ui.shown(views.relu_knots, float(y0), float(m0), tuple(knots), tuple(changes))
     f_col, t_col = st.columns(2)
     with f_col:
         ui.figure(rv.sum_chart.figure(), key="act_fig_relu", alt=rv.sum_chart.alt)
@@ -192,13 +192,13 @@ def depth_section(acts: tuple[Phi, ...]) -> None:
         width = ui.slider("Width n", 64, 256, views.DEPTH_DEFAULTS["width"], 64, key="act_dp_width")
     with d4:
         depth = ui.slider("Layers L", 10, 60, views.DEPTH_DEFAULTS["depth"], 5, key="act_dp_depth")
-    study = views.shown(views.depth, acts, init, float(sigma_w), int(width), int(depth))
+    study = ui.shown(views.depth, acts, init, float(sigma_w), int(width), int(depth))
     head.header(study.heading)
     words.markdown(study.explanation)
     st.latex(rf"\begin{{aligned}}\operatorname{{std}}(W) &= {tex_number(study.w_std)} = "
              rf"\frac{{{tex_number(study.gain)}}}{{\sqrt{{{study.width}}}}}\\ "
              r"&\text{Xavier: }\tfrac{1}{\sqrt{n}},\ \text{He: }\tfrac{\sqrt{2}}{\sqrt{n}}\end{aligned}")
-    charts = views.shown(views.depth_charts, acts, init, float(sigma_w), int(width), int(depth))
+    charts = ui.shown(views.depth_charts, acts, init, float(sigma_w), int(width), int(depth))
     for col, ch, key in zip(st.columns(3), (charts.activations, charts.gradients, charts.dead),
                             ("act_fig_depth_h", "act_fig_depth_g", "act_fig_depth_dead"), strict=True):
         with col:
@@ -234,7 +234,7 @@ def draw_race(config: tuple, run: topic.RaceRun) -> None:
     if run.steps == 0:
         st.info("Press **Race** to train one network per selected activation.")
         return
-    panel = views.shown(views.race_panel, config, run=run)
+    panel = ui.shown(views.race_panel, config, run=run)
     c1, c2 = st.columns(2)
     with c1:
         ui.figure(panel.loss.figure(), key="act_fig_race_loss", alt=panel.loss.alt)

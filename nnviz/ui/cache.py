@@ -56,9 +56,13 @@ def session_memo(slot: str, stamp: tuple, build: Callable[[], T], *, identity: o
     return made
 
 
-def shown(view_fn: Callable[..., T], *settings: object) -> T:
+def shown(view_fn: Callable[..., T], *settings: object, run: object = None) -> T:
     """``view_fn(*settings)`` as this session last got it while the settings stay the same (``session_memo``):
     a rerun that another section's widget caused then neither hashes the settings nor copies the result out of
-    the cache again. One slot per view function (its module and name)."""
+    the cache again. For a live ``run`` (a ``TimedRun``), ``view_fn(*settings, run.steps, run)``, kept while the
+    run object and its step count stay the same. One slot per view function (its module and name)."""
     slot = f"{view_fn.__module__}.{getattr(view_fn, '__qualname__', view_fn.__name__)}"
-    return session_memo(slot, settings, lambda: view_fn(*settings))
+    if run is None:
+        return session_memo(slot, settings, lambda: view_fn(*settings))
+    steps = run.steps
+    return session_memo(slot, (*settings, steps), lambda: view_fn(*settings, steps, run), identity=run)

@@ -18,9 +18,8 @@ import pyarrow as pa
 from nnviz.activations import Phi
 from nnviz.figures import activations as figs
 from nnviz.format import tex_number
-from nnviz.live import TimedRun
 from nnviz.topics import activations as topic
-from nnviz.ui.cache import session_memo, shared, view
+from nnviz.ui.cache import shared, view
 from nnviz.views.charts import Chart, chart
 
 #: The x grid of the ReLU section's figures.
@@ -295,12 +294,3 @@ def race_panel(config: tuple, steps: int, _run: topic.RaceRun) -> RacePanel:
     return RacePanel(chart(figs.race_loss(fits, _run.max_steps)), chart(figs.race_fits(fits)),
                      topic.race_sentences(_run))
 
-
-def shown(view_fn: Callable, *settings: object, run: TimedRun | None = None) -> object:
-    """``view_fn(*settings)`` (or, for a live ``run``, ``view_fn(*settings, run.steps, run)``), kept in this session
-    while the settings (and the run and its step count) stay the same: a rerun that another widget caused then
-    neither hashes the settings nor copies the result out of the cache."""
-    if run is None:
-        return session_memo(f"act_{view_fn.__name__}", settings, lambda: view_fn(*settings))
-    return session_memo(f"act_{view_fn.__name__}", (*settings, run.steps), lambda: view_fn(*settings, run.steps, run),
-                        identity=run)
