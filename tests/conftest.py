@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import streamlit  # noqa: F401  (before the style, as in the app: importing streamlit makes its template plotly's default)
 
 from nnviz import threads
 from nnviz.catalog import ROOT
