@@ -46,3 +46,23 @@ def test_classroom_mode_hides_prose_and_keeps_formulas(browser, app_url):
         assert "classroom=true" in page.url
     finally:
         page.close()
+
+
+def test_classroom_text_raises_every_font_a_figure_sets_and_keeps_larger_ones():
+    from nnviz.ui.common import enlarged_text
+
+    spec = {"data": [{"type": "scatter", "x": [0, 1], "textfont": {"size": 8},
+                      "marker": {"size": 6, "colorbar": {"tickfont": {"size": 10}}}}],
+            "layout": {"font": {"size": 12}, "title": {"text": "t", "font": {"size": 24}},
+                       "xaxis": {"tickfont": {"size": 10}, "title": {"font": {"size": 11}}},
+                       "legend": {"font": {"size": 11}}, "annotations": [{"text": "a", "font": {"size": 9}}]}}
+    big = enlarged_text(spec, 18)
+    layout, trace = big["layout"], big["data"][0]
+    assert layout["font"]["size"] == 18 and layout["title"]["font"]["size"] == 24  # larger sizes stay
+    assert layout["xaxis"]["tickfont"]["size"] == 18 and layout["xaxis"]["title"]["font"]["size"] == 18
+    assert layout["legend"]["font"]["size"] == 18 and layout["annotations"][0]["font"]["size"] == 18
+    assert trace["textfont"]["size"] == 18 and trace["marker"]["colorbar"]["tickfont"]["size"] == 18
+    assert trace["marker"]["size"] == 6, "a marker's size is not a font"
+    assert layout["yaxis"]["tickfont"]["size"] == 18 and layout["yaxis"]["title"]["font"]["size"] == 18, \
+        "axes the figure leaves to the theme get the size explicitly (Streamlit's theme would shrink them)"
+    assert spec["layout"]["xaxis"]["tickfont"]["size"] == 10, "the cached figure itself is not edited"

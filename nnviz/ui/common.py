@@ -92,15 +92,13 @@ def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None
     (a cached ``fig.to_dict()``). With ``data`` a small button below downloads the plotted numbers as CSV
     (``style.data_csv``); the table is built only when it is pressed, so a rerun pays only for the button.
     """
-    if isinstance(fig, dict):  # validated when it was built; st.plotly_chart would validate it again (~40 ms)
-        if classroom.is_on():
-            fig = go.Figure(fig, _validate=False)  # its fonts are edited below
-        else:
-            from nnviz.views.charts import FrozenFigure  # (views import nnviz.ui)
+    if classroom.is_on():  # every font raised to the classroom size, on this session's own copy
+        spec = fig if isinstance(fig, dict) else fig.to_dict()
+        fig = go.Figure(enlarged_text(spec, classroom.FONT_PX), _validate=False)
+    elif isinstance(fig, dict):  # validated when it was built; st.plotly_chart would validate it again (~40 ms)
+        from nnviz.views.charts import FrozenFigure  # (views import nnviz.ui)
 
-            fig = FrozenFigure(fig)  # st.plotly_chart reads the dict as it is: no figure built and copied again
-    if classroom.is_on():
-        _enlarge_text(fig, classroom.FONT_PX)
+        fig = FrozenFigure(fig)  # st.plotly_chart reads the dict as it is: no figure built and copied again
     st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt or style.describe(fig))
     if data:
         _data_button(fig, key)
@@ -128,14 +126,48 @@ def _data_button(fig: go.Figure, key: str | None) -> None:
                  f"{style.TABLE_MAX_ROWS:,} rows).")
 
 
-def _enlarge_text(fig: go.Figure, px: int) -> None:
-    """Raise every font in the figure to at least ``px`` (base font, titles, annotations)."""
-    layout = fig.layout
-    base = layout.font.size or 14
-    fig.update_layout(font_size=max(base, px))
-    for annotation in layout.annotations or ():
-        if annotation.font.size is not None and annotation.font.size < px:
-            annotation.font.size = px
+#: The layout keys of 2-D axes: xaxis, yaxis2, ...
+_AXIS_KEY = re.compile(r"^[xy]axis\d*$")
+
+
+def enlarged_text(spec: Any, px: int) -> Any:
+    """A copy of the figure dict ``spec`` with every font at least ``px``: the base font and each explicit size
+    under a key that names a font (``font``, ``tickfont``, ``textfont``, a title's or legend's or colour bar's font,
+    in the layout and in every trace), so ticks and legends that set their own size grow too."""
+    def walk(node: Any, in_font: bool) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                if in_font and k == "size" and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    out[k] = max(v, px)
+                else:
+                    out[k] = walk(v, isinstance(k, str) and k.endswith("font"))
+            return out
+        if isinstance(node, (list, tuple)) and node and isinstance(node[0], (dict, list, tuple)):
+            return [walk(v, False) for v in node]
+        return node  # a number, a string, or a list of them: shared, never edited
+
+    def at_least(parent: dict, *path: str) -> None:  # parent[path...]["size"] >= px, creating what is missing
+        for name in path:
+            parent = parent.setdefault(name, {}) if isinstance(parent.get(name, {}), dict) else {}
+        parent["size"] = max(parent.get("size") or 0, px)
+
+    big = walk(spec, False)
+    layout = big.setdefault("layout", {})
+    at_least(layout, "font")
+    # Streamlit's chart theme gives axes, legends and colour bars their own (smaller) sizes unless the figure
+    # sets them, so they are set here explicitly: inheriting the base font is not enough.
+    at_least(layout, "legend", "font")
+    for name in {"xaxis", "yaxis", *layout}:
+        if _AXIS_KEY.match(name) and isinstance(layout.setdefault(name, {}), dict):
+            at_least(layout[name], "tickfont")
+            at_least(layout[name], "title", "font")
+    for trace in big.get("data", []):
+        for holder in (trace, trace.get("marker")):
+            if isinstance(holder, dict) and isinstance(holder.get("colorbar"), dict):
+                at_least(holder["colorbar"], "tickfont")
+                at_least(holder["colorbar"], "title", "font")
+    return big
 
 
 def _is_int(*values: object) -> bool:
