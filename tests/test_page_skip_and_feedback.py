@@ -30,6 +30,8 @@ DEFAULT_CHARTS = 5
 DEFERRED = ("shattered", "precomputed_landscape_chart", "joint_chart", "waveshaper")
 #: Expanders that open them (and the architectures, which compute nothing but draw four diagrams in tabs).
 LAZY = ("sk_sh_open", "sk_ls_open", "sk_jt_open", "sk_ws_open", "sk_arch_open")
+#: The gradient flow's activations (the page's options).
+PHIS_GF = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
 
 
 def _charts(at) -> int:
@@ -190,3 +192,30 @@ def test_first_visit_imports_neither_torch_nor_pandas_nor_scipy():
     assert out.returncode == 0, out.stderr[-2000:]
     *loaded, charts = out.stdout.split()[-4:]
     assert loaded == ["False", "False", "False"] and int(charts) == DEFAULT_CHARTS
+
+
+@pytest.mark.slow
+def test_gradient_flow_widgets_at_their_extremes_import_no_torch():
+    """Every gradient-flow setting is an explicit numpy forward and backward pass (tested against autograd in
+    test_skip_and_feedback), so moving its widgets to their extremes in a fresh process loads no torch (the
+    warm-up, which loads torch on purpose, is switched off); each change must also change what is shown."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
+            "from tests.apptest_utils import open_page\n"
+            f"at = open_page({PAGE!r})\n"
+            "def shown(): return [e.value for e in at.latex] + [e.value for e in at.markdown]\n"
+            "changes = [('slider', 'sk_gf_depth', 2), ('slider', 'sk_gf_depth', 120),\n"
+            "           ('selectbox', 'sk_gf_branch', 'one'), ('selectbox', 'sk_gf_init', 'he'),\n"
+            "           ('selectbox', 'sk_gf_init', 'default'), ('radio', 'sk_gf_wrt', 'hidden')]\n"
+            f"changes += [('selectbox', 'sk_gf_phi', p) for p in {PHIS_GF!r} if p != 'sigmoid']\n"
+            "changes += [('slider', 'sk_gf_depth', 2), ('selectbox', 'sk_gf_branch', 'inv_sqrt_depth')]\n"
+            "for kind, key, value in changes:\n"
+            "    before = shown()\n"
+            "    getattr(at, kind)(key=key).set_value(value).run()\n"
+            "    assert not at.exception, [e.value for e in at.exception]\n"
+            "    assert shown() != before, (key, value)\n"
+            "    assert 'torch' not in sys.modules, (key, value)\n"
+            "print('ok', len(changes))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["ok", str(6 + len(PHIS_GF) - 1 + 2)]

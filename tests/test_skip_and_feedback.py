@@ -13,6 +13,7 @@ from nnviz.activations import Phi
 from nnviz.topics.skip_and_feedback import nets
 from nnviz.topics.skip_and_feedback import residual as rs
 
+RELU_PHI = Phi("relu")
 PHIS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
 
 
@@ -62,38 +63,88 @@ def test_unscaled_relu_branches_explode_and_the_takeaway_says_why():
     assert scaled.verdict("residual") == "steady"
 
 
-def test_growth_is_the_rms_ratio_of_the_forward_signal():
-    gf = rs.gradient_flow(5, width=8, phi=Phi("relu"), init="he", branch_scale="one", n=16, seed=2)
-    g = torch.Generator().manual_seed(3)
-    x = torch.randn(16, 8, generator=g, dtype=torch.float64)
-    m = nets.Stack(8, 8, 5, 1, phi=Phi("relu"), residual=True, alpha=1.0, init="he", seed=2, dtype=torch.float64)
-    hs = [h.detach() for h in m.hidden(x)]
-    assert gf.residual_growth == pytest.approx(float(hs[-1].pow(2).mean().sqrt() / hs[0].pow(2).mean().sqrt()))
+def _torch_stack(weights: rs.StackWeights, phi: Phi, residual: bool, alpha: float) -> nets.Stack:
+    """A float64 torch ``Stack`` carrying the numpy ``weights`` (the ground truth for the numpy passes)."""
+    n_out, width = weights.w_out.shape
+    m = nets.Stack(weights.w_in.shape[1], width, len(weights.w), n_out, phi=phi, residual=residual, alpha=alpha,
+                   dtype=torch.float64)
+    with torch.no_grad():
+        for layer, w, b in zip([m.inp, *m.layers, m.out], [weights.w_in, *weights.w, weights.w_out],
+                               [weights.b_in, *weights.b, weights.b_out], strict=True):
+            layer.weight.copy_(torch.from_numpy(w))
+            layer.bias.copy_(torch.from_numpy(b))
+    return m
 
 
-def test_gradient_flow_matches_autograd_directly():
-    gf = rs.gradient_flow(6, width=8, phi=Phi("tanh"), init="he", n=16, seed=2)
-    g = torch.Generator().manual_seed(3)  # gradient_flow uses seed + 1
-    x = torch.randn(16, 8, generator=g, dtype=torch.float64)
-    y = torch.randn(16, 1, generator=g, dtype=torch.float64)
-    m = nets.Stack(8, 8, 6, 1, phi=Phi("tanh"), residual=True, alpha=rs.branch_alpha("inv_sqrt_depth", 6), init="he",
-                 seed=2, dtype=torch.float64)
-    loss = 0.5 * ((m(x) - y) ** 2).mean()
-    grads = torch.autograd.grad(loss, [layer.weight for layer in m.layers])
-    np.testing.assert_allclose(gf.residual, [float(gr.norm()) for gr in grads], rtol=1e-10)
+def _autograd_flow(weights, phi, x, y, residual, alpha):
+    """(||dLoss/dW_l||, ||dLoss/dh_l||, rms(h_L)/rms(h_0)) from torch autograd."""
+    m = _torch_stack(weights, phi, residual, alpha)
+    hs = m.hidden(torch.from_numpy(x))
+    for h in hs:
+        h.retain_grad()
+    (0.5 * ((m.readout(hs[-1]) - torch.from_numpy(y)) ** 2).mean()).backward()
+    growth = float(hs[-1].detach().pow(2).mean().sqrt() / hs[0].detach().pow(2).mean().sqrt())
+    return ([float(layer.weight.grad.norm()) for layer in m.layers], [float(h.grad.norm()) for h in hs[1:]],
+            growth)
+
+
+@pytest.mark.parametrize("phi", PHIS)
+def test_numpy_gradient_flow_is_torch_autograd(phi):
+    """The explicit numpy forward and backward pass equals autograd on the same weights, for every phi, init,
+    branch scale and skip setting, to 1e-9 relative (float64)."""
+    for init, branch, depth in itertools.product(rs.INITS, rs.BRANCH_SCALES, (1, 3, 8)):
+        gf = rs.gradient_flow(depth, width=8, phi=Phi(phi), init=init, branch_scale=branch, n=16, seed=2)
+        x, y = rs.gradient_flow_data(16, 8, seed=2)
+        weights = rs.stack_weights(8, 8, depth, 1, init, seed=2)
+        for residual, kind in ((False, "plain"), (True, "residual")):
+            w, h, growth = _autograd_flow(weights, Phi(phi), x, y, residual, gf.alpha)
+            where = f"{phi} {init} {branch} L={depth} {kind}"
+            np.testing.assert_allclose(getattr(gf, kind), w, rtol=1e-9, err_msg=where)
+            np.testing.assert_allclose(getattr(gf, f"{kind}_h"), h, rtol=1e-9, err_msg=where)
+            assert getattr(gf, f"{kind}_growth") == pytest.approx(growth, rel=1e-9), where
+
+
+def test_numpy_gradient_flow_is_autograd_when_it_explodes():
+    """At the page's extreme (ReLU, He, alpha = 1, L = 120) the numbers are huge; numpy still equals autograd."""
+    gf = rs.gradient_flow(120, width=64, phi=RELU_PHI, init="he", branch_scale="one")
+    x, y = rs.gradient_flow_data(128, 64)
+    w, h, growth = _autograd_flow(rs.stack_weights(64, 64, 120, 1, "he"), RELU_PHI, x, y, True, 1.0)
+    np.testing.assert_allclose(gf.residual, w, rtol=1e-9)
+    np.testing.assert_allclose(gf.residual_h, h, rtol=1e-9)
+    assert gf.residual_growth == pytest.approx(growth, rel=1e-9)
+
+
+def test_stack_weights_follow_the_initialisations():
+    """Xavier: U(+-sqrt(6/(fan_in+fan_out))), b = 0; He: N(0, 2/fan_in), b = 0; default: U(+-1/sqrt(fan_in)) for
+    W and b (torch's nn.Linear); the same seed gives the same weights, another seed others."""
+    xavier = rs.stack_weights(200, 200, 2, 1, "xavier", seed=5)
+    bound = np.sqrt(6 / 400)
+    assert np.abs(xavier.w[0]).max() <= bound and np.abs(xavier.w[0]).max() > 0.99 * bound
+    assert not np.any(xavier.b[0]) and xavier.w_out.shape == (1, 200) and xavier.w_in.shape == (200, 200)
+    he = rs.stack_weights(200, 200, 2, 1, "he", seed=5)
+    assert he.w[1].std() == pytest.approx(np.sqrt(2 / 200), rel=0.02)
+    default = rs.stack_weights(200, 200, 2, 1, "default", seed=5)
+    assert np.abs(default.b[0]).max() <= 1 / np.sqrt(200) and np.abs(default.b[0]).max() > 0.9 / np.sqrt(200)
+    np.testing.assert_array_equal(rs.stack_weights(4, 4, 2, init="he", seed=1).w[1],
+                                  rs.stack_weights(4, 4, 2, init="he", seed=1).w[1])
+    assert not np.array_equal(rs.stack_weights(4, 4, 2, init="he", seed=1).w[1],
+                              rs.stack_weights(4, 4, 2, init="he", seed=2).w[1])
+    with pytest.raises(ValueError):
+        rs.stack_weights(4, 4, 2, init="nope")
 
 
 @pytest.mark.parametrize("residual", [False, True])
 @pytest.mark.parametrize("phi", ["tanh", "relu", "sigmoid"])
 def test_layer_jacobians_match_autograd(residual, phi):
     """The product of the per-layer Jacobians (the formula on screen) equals autograd's dh_L/dh_0."""
-    m = nets.Stack(6, 6, 5, 1, phi=Phi(phi), residual=residual, alpha=0.5, init="xavier", seed=4, dtype=torch.float64)
-    x = torch.randn(1, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
-    jacs = rs.layer_jacobians(m, x)
+    weights = rs.stack_weights(6, 6, 5, 1, "xavier", seed=4)
+    x = np.random.default_rng(0).standard_normal((1, 6))
+    jacs = rs.layer_jacobians(weights, Phi(phi), x, residual, 0.5)
     prod = np.eye(6)
     for j in jacs:
         prod = j @ prod
-    h0 = m.inp(x).detach()
+    m = _torch_stack(weights, Phi(phi), residual, 0.5)
+    h0 = m.inp(torch.from_numpy(x)).detach()
 
     def from_h0(h):
         for layer in m.layers:

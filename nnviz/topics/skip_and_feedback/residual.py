@@ -148,18 +148,86 @@ class GradientFlow:
         return "steady"
 
 
-def _layer_grad_norms(model: Stack, x: Tensor, y: Tensor) -> tuple[np.ndarray, np.ndarray, float]:
-    """(||dLoss/dW_l||_F, ||dLoss/dh_l|| for l = 1..L, rms(h_L)/rms(h_0))."""
-    model.zero_grad()
-    hs = model.hidden(x)
-    for h in hs:
-        h.retain_grad()
-    loss = 0.5 * ((model.readout(hs[-1]) - y) ** 2).mean()
-    loss.backward()
-    w = np.array([float(layer.weight.grad.norm()) for layer in model.layers])
-    h = np.array([float(h.grad.norm()) for h in hs[1:]])
-    growth = float(hs[-1].detach().pow(2).mean().sqrt() / hs[0].detach().pow(2).mean().sqrt())
-    return w, h, growth if math.isfinite(growth) else float("inf")
+@dataclass(frozen=True)
+class StackWeights:
+    """The affine maps of a ``Stack`` without batch norm, in numpy float64 (drawn by ``stack_weights``).
+
+    ``w_in`` (width, n_in), ``b_in`` (width,); ``w[l]`` (width, width), ``b[l]`` (width,) for l = 1..L;
+    ``w_out`` (n_out, width), ``b_out`` (n_out,). Each layer computes ``z @ w.T + b`` as ``nn.Linear`` does.
+    """
+
+    w_in: np.ndarray
+    b_in: np.ndarray
+    w: tuple[np.ndarray, ...]
+    b: tuple[np.ndarray, ...]
+    w_out: np.ndarray
+    b_out: np.ndarray
+
+
+def _linear(rng: np.random.Generator, n_in: int, n_out: int, init: str) -> tuple[np.ndarray, np.ndarray]:
+    """(W (n_out, n_in), b (n_out,)) with torch's distributions: Xavier uniform, He (Kaiming, ReLU gain) normal,
+    or nn.Linear's default U(-1/sqrt(n_in), 1/sqrt(n_in)) for both W and b; b = 0 for Xavier and He."""
+    if init == "xavier":
+        bound = math.sqrt(6.0 / (n_in + n_out))
+        return rng.uniform(-bound, bound, (n_out, n_in)), np.zeros(n_out)
+    if init == "he":
+        return rng.normal(0.0, math.sqrt(2.0 / n_in), (n_out, n_in)), np.zeros(n_out)
+    if init == "default":
+        bound = 1.0 / math.sqrt(n_in)
+        return rng.uniform(-bound, bound, (n_out, n_in)), rng.uniform(-bound, bound, n_out)
+    raise ValueError(f"Unknown initialisation {init!r}; choose one of {', '.join(INITS)}.")
+
+
+def stack_weights(n_in: int, width: int, depth: int, n_out: int = 1, init: str = "xavier",
+                  seed: int = 0) -> StackWeights:
+    """Seeded numpy weights of a plain or residual stack (the same for both: only the skips differ)."""
+    rng = np.random.default_rng(seed)
+    w_in, b_in = _linear(rng, n_in, width, init)
+    layers = [_linear(rng, width, width, init) for _ in range(depth)]
+    w_out, b_out = _linear(rng, width, n_out, init)
+    return StackWeights(w_in, b_in, tuple(w for w, _ in layers), tuple(b for _, b in layers), w_out, b_out)
+
+
+def stack_hidden(weights: StackWeights, phi: Phi, x: np.ndarray, residual: bool, alpha: float) -> list[np.ndarray]:
+    """Every hidden state ``[h_0, ..., h_L]`` (each (n, width)) of the stack on x (n, n_in), as ``Stack.hidden``."""
+    h = x @ weights.w_in.T + weights.b_in
+    hs = [h]
+    for w, b in zip(weights.w, weights.b, strict=True):
+        branch = phi.numpy(h) @ w.T + b
+        h = h + alpha * branch if residual else branch
+        hs.append(h)
+    return hs
+
+
+def _layer_grad_norms(weights: StackWeights, phi: Phi, x: np.ndarray, y: np.ndarray, residual: bool,
+                      alpha: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(||dLoss/dW_l||_F, ||dLoss/dh_l|| for l = 1..L, rms(h_L)/rms(h_0)) by an explicit backward pass.
+
+    Loss = 0.5 mean((W_out phi(h_L) + b_out - y)^2). Going down: g_L = dLoss/dh_L; the branch of layer l gets
+    ``d = alpha g_l`` (residual) or ``g_l`` (plain); dLoss/dW_l = d^T phi(h_{l-1}); and
+    ``g_{l-1} = (d W_l) * phi'(h_{l-1})``, plus g_l through the identity path when residual.
+    """
+    with np.errstate(all="ignore"):  # an exploding stack overflows to inf, as torch's float64 does
+        hs = stack_hidden(weights, phi, x, residual, alpha)
+        a_last = phi.numpy(hs[-1])
+        err = (a_last @ weights.w_out.T + weights.b_out - y) / y.size
+        g = (err @ weights.w_out) * phi.dnumpy(hs[-1], a_last)
+        w_norms, h_norms = [], []
+        for l in range(len(weights.w), 0, -1):
+            h_norms.append(np.linalg.norm(g))
+            d = alpha * g if residual else g
+            a = phi.numpy(hs[l - 1])
+            w_norms.append(np.linalg.norm(d.T @ a))
+            back = (d @ weights.w[l - 1]) * phi.dnumpy(hs[l - 1], a)
+            g = g + back if residual else back
+        growth = float(np.sqrt(np.mean(hs[-1] ** 2)) / np.sqrt(np.mean(hs[0] ** 2)))
+    return np.array(w_norms[::-1]), np.array(h_norms[::-1]), growth if math.isfinite(growth) else float("inf")
+
+
+def gradient_flow_data(n: int, width: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs x (n, width) and targets y (n, 1) of the gradient-flow loss, standard normal (seed + 1)."""
+    rng = np.random.default_rng(seed + 1)
+    return rng.standard_normal((n, width)), rng.standard_normal((n, 1))
 
 
 def gradient_flow(depth: int, width: int = 64, phi: Phi = SIGMOID, init: str = "xavier",
@@ -167,22 +235,15 @@ def gradient_flow(depth: int, width: int = 64, phi: Phi = SIGMOID, init: str = "
     """||dLoss/dW_l|| and ||dLoss/dh_l|| for l = 1..L of a plain and a residual stack with identical weights.
 
     Loss: half the mean squared error against random targets on ``n`` standard-normal inputs of dimension
-    ``width``. ``depth`` in [1, 200].
+    ``width``. ``depth`` in [1, 200]. numpy throughout (tested against torch autograd): a widget change loads no
+    torch.
     """
-    import torch
-
-    from nnviz.topics.skip_and_feedback.nets import Stack
     if not 1 <= depth <= 200:
         raise ValueError("depth must be between 1 and 200")
-    g = torch.Generator().manual_seed(seed + 1)
-    x = torch.randn(n, width, generator=g, dtype=torch.float64)
-    y = torch.randn(n, 1, generator=g, dtype=torch.float64)
+    x, y = gradient_flow_data(n, width, seed)
+    weights = stack_weights(width, width, depth, 1, init, seed)
     alpha = branch_alpha(branch_scale, depth)
-    norms = {}
-    for residual in (False, True):
-        model = Stack(width, width, depth, 1, phi=phi, residual=residual, alpha=alpha, init=init, seed=seed,
-                      dtype=torch.float64)
-        norms[residual] = _layer_grad_norms(model, x, y)
+    norms = {residual: _layer_grad_norms(weights, phi, x, y, residual, alpha) for residual in (False, True)}
     return GradientFlow(np.arange(1, depth + 1), norms[False][0], norms[True][0], norms[False][1],
                         norms[True][1], norms[False][2], norms[True][2], alpha, branch_scale, phi, phi_gamma(phi))
 
@@ -269,22 +330,17 @@ class DepthJacobian:
     residual: np.ndarray
 
 
-def layer_jacobians(model: Stack, x: Tensor) -> list[np.ndarray]:
+def layer_jacobians(weights: StackWeights, phi: Phi, x: np.ndarray, residual: bool, alpha: float) -> list[np.ndarray]:
     """The Jacobian dh_l/dh_{l-1} (width, width) of each hidden layer at one input ``x`` (1, n_in).
 
     Plain: ``W_l diag(phi'(h_{l-1}))``; residual: ``I + alpha W_l diag(phi'(h_{l-1}))`` (no batch norm).
     """
-    import torch
-    with torch.no_grad():
-        hs = model.hidden(x)
-    jacs = []
-    for layer, h_prev in zip(model.layers, hs[:-1], strict=True):
-        z = h_prev.detach().double().numpy()[0]
-        w = layer.weight.detach().double().numpy()
-        j = w * model.phi_value.dnumpy(z)[None, :]
-        if model.residual:
-            j = np.eye(len(z)) + model.alpha * j
-        jacs.append(j)
+    with np.errstate(all="ignore"):
+        hs = stack_hidden(weights, phi, x, residual, alpha)
+        jacs = []
+        for w, h_prev in zip(weights.w, hs[:-1], strict=True):
+            j = w * phi.dnumpy(h_prev[0])[None, :]
+            jacs.append(np.eye(len(j)) + alpha * j if residual else j)
     return jacs
 
 
@@ -293,26 +349,21 @@ def cumulative_norms(jacs: list[np.ndarray]) -> np.ndarray:
     n = jacs[0].shape[0] if jacs else 1
     prod = np.eye(n)
     out = [1.0]
-    for j in jacs:
-        prod = j @ prod
-        out.append(float(np.linalg.norm(prod, 2)) if np.all(np.isfinite(prod)) else float("inf"))
+    with np.errstate(all="ignore"):
+        for j in jacs:
+            prod = j @ prod
+            out.append(float(np.linalg.norm(prod, 2)) if np.all(np.isfinite(prod)) else float("inf"))
     return np.array(out)
 
 
 def depth_jacobian(depth: int, width: int = 64, phi: Phi = SIGMOID, init: str = "xavier",
                    branch_scale: str = "inv_sqrt_depth", seed: int = 0) -> DepthJacobian:
-    """How a small change of h_0 reaches h_l, layer by layer, in a plain and a residual stack."""
-    import torch
-
-    from nnviz.topics.skip_and_feedback.nets import Stack
-    g = torch.Generator().manual_seed(seed + 2)
-    x = torch.randn(1, width, generator=g, dtype=torch.float64)
+    """How a small change of h_0 reaches h_l, layer by layer, in a plain and a residual stack (numpy: no torch)."""
+    x = np.random.default_rng(seed + 2).standard_normal((1, width))
+    weights = stack_weights(width, width, depth, 1, init, seed)
     alpha = branch_alpha(branch_scale, depth)
-    norms = {}
-    for residual in (False, True):
-        model = Stack(width, width, depth, 1, phi=phi, residual=residual, alpha=alpha, init=init, seed=seed,
-                      dtype=torch.float64)
-        norms[residual] = cumulative_norms(layer_jacobians(model, x))
+    norms = {residual: cumulative_norms(layer_jacobians(weights, phi, x, residual, alpha))
+             for residual in (False, True)}
     return DepthJacobian(np.arange(depth + 1), norms[False], norms[True])
 
 
