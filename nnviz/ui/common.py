@@ -84,13 +84,16 @@ def takeaway(text: str) -> None:
     st.success(text, icon=":material/lightbulb:")
 
 
-def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None, data: bool = True) -> None:
+def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None, data: bool = True,
+           selectable: bool = False) -> Any:
     """Show a plotly figure at full column width with the app's toolbar settings (larger text in classroom mode).
 
     Every chart gets a text alternative for screen readers: ``alt`` when the page words one from its result,
     else ``style.describe(fig)``, computed from the plotted numbers (WCAG 1.1.1). ``fig`` may be a figure dict
     (a cached ``fig.to_dict()``). With ``data`` a small button below downloads the plotted numbers as CSV
     (``style.data_csv``); the table is built only when it is pressed, so a rerun pays only for the button.
+    With ``selectable`` a click on a point reruns the page and this returns the chart's selection event
+    (``event.selection.points``), else None.
     """
     if classroom.is_on():  # every font raised to the classroom size, on this session's own copy
         spec = fig if isinstance(fig, dict) else fig.to_dict()
@@ -99,9 +102,12 @@ def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None
         from nnviz.views.charts import FrozenFigure  # (views import nnviz.ui)
 
         fig = FrozenFigure(fig)  # st.plotly_chart reads the dict as it is: no figure built and copied again
-    st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt or style.describe(fig))
+    select = {"on_select": "rerun", "selection_mode": "points"} if selectable else {}
+    event = st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt or style.describe(fig),
+                            **select)
     if data:
         _data_button(fig, key)
+    return event if selectable else None
 
 
 #: A figure's name in its download button's label, at most this long.

@@ -231,13 +231,13 @@ def _play(heard: Heard, key: str, autoplay: bool = False) -> None:
 
 
 def _listening_map(p: str, data: SoundData):
-    """The clickable map (``st.plotly_chart`` with point selection; ``ui.figure`` has no selection); returns
-    its selection event. Cached per session for the data, so a rerun only sends it."""
+    """The clickable map (``ui.figure`` with point selection); returns its selection event. Cached per session
+    for the data, so a rerun only sends it."""
     import hashlib
 
     from nnviz.figures import timbre as figs
     from nnviz.ui.cache import session_memo
-    from nnviz.ui.common import _PLOT_CONFIG
+    from nnviz.ui.common import figure
     from nnviz.views.charts import chart
 
     def build():
@@ -249,8 +249,7 @@ def _listening_map(p: str, data: SoundData):
     shown = session_memo(f"{p}map", (data.data_id,), build)
     # A new data set gets a new chart (and no selection left over from the old one).
     tag = hashlib.sha1(repr(data.data_id).encode()).hexdigest()[:10]
-    return st.plotly_chart(shown.figure(), width="stretch", config=_PLOT_CONFIG, key=f"{p}map_{tag}",
-                           alt=shown.alt, on_select="rerun", selection_mode="points")
+    return figure(shown.spec, key=f"{p}map_{tag}", alt=shown.alt, data=False, selectable=True)
 
 
 def hear_section(key_prefix: str, data: SoundData, net, keys: tuple[str, ...], task: str, rules: str) -> None:
