@@ -14,6 +14,7 @@ from torch import nn
 from nnviz.figures import architectures as A
 from nnviz.topics.skip_and_feedback import gates as gt
 from nnviz.topics.skip_and_feedback import recurrent as rc
+from nnviz.topics.skip_and_feedback.nets import SequenceRegressor
 
 
 def _params(cell: nn.Module, suffix: str = "") -> dict[str, np.ndarray]:
@@ -68,7 +69,7 @@ def test_the_gru_candidate_puts_r_inside_the_recurrent_term():
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_the_equations_run_the_adding_problems_layers(kind):
     """The cells the adding problem trains (SequenceRegressor's nn.LSTM / nn.GRU), unrolled by the equations."""
-    model = rc.SequenceRegressor(kind, hidden=8, seed=4).double()
+    model = SequenceRegressor(kind, hidden=8, seed=4).double()
     x, _ = rc.adding_problem(1, 12, torch.Generator().manual_seed(0))
     x = x.double()
     seq, _ = model.rnn(x)
