@@ -5,13 +5,17 @@ The activation phi (from the registry) follows every hidden layer; the output la
 ``out_activation`` is given.
 
 Counting needs no torch, so torch is imported only where a network is built: a page that only counts
-(the playground's header, the depth page's counting tab) does not pay its import.
+(the playground's header, the depth page's counting tab) does not pay its import. ``numpy_linear`` draws one
+layer's initial weights from the same distributions as torch (``init_linear``) with a numpy Generator, for
+pages that evaluate an untrained network without torch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     import torch
@@ -42,6 +46,36 @@ def init_linear(layer: nn.Linear, init: str, gain: float = 1.0) -> None:
         raise ValueError(f"Unknown initialisation {init!r}; choose one of {', '.join(INITS)}.")
     if init != "default":
         nn.init.zeros_(layer.bias)
+
+
+def init_bounds(n_in: int, n_out: int, init: str) -> tuple[str, float, float]:
+    """How ``init_linear`` draws one layer with fan_in = n_in, fan_out = n_out: (law of W, its scale, bias bound).
+
+    law "uniform": W ~ U(-scale, scale); law "normal": W ~ N(0, scale^2); biases ~ U(-bound, bound) (bound 0: b = 0).
+    - "xavier": torch's xavier_uniform_ (gain 1), scale = sqrt(6 / (fan_in + fan_out)), b = 0.
+    - "he": torch's kaiming_normal_(nonlinearity="relu", mode="fan_in"), scale = sqrt(2 / fan_in), b = 0.
+    - "default": nn.Linear.reset_parameters, kaiming_uniform_(a=sqrt(5)): gain sqrt(2 / (1 + 5)), scale =
+      gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in); bias ~ U(-1 / sqrt(fan_in), 1 / sqrt(fan_in)).
+    """
+    if init == "xavier":
+        return "uniform", float(np.sqrt(6.0 / (n_in + n_out))), 0.0
+    if init == "he":
+        return "normal", float(np.sqrt(2.0 / n_in)), 0.0
+    if init == "default":
+        bound = 1.0 / float(np.sqrt(n_in))
+        return "uniform", bound, bound
+    raise ValueError(f"Unknown initialisation {init!r}; choose one of {', '.join(INITS)}.")
+
+
+def numpy_linear(n_in: int, n_out: int, init: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """W (n_out, n_in) and b (n_out,) in float64, drawn (W first) from ``init_linear``'s distribution for ``init``.
+
+    The same distributions as torch, not the same numbers: torch's generator is not numpy's.
+    """
+    law, scale, bound = init_bounds(n_in, n_out, init)
+    W = rng.uniform(-scale, scale, (n_out, n_in)) if law == "uniform" else rng.normal(0.0, scale, (n_out, n_in))
+    b = rng.uniform(-bound, bound, n_out) if bound > 0 else np.zeros(n_out)
+    return W, b
 
 
 def build_mlp(

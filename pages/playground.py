@@ -81,7 +81,10 @@ with st.sidebar:
         phis = [Phi(ui.activation_select(f"φ of hidden layer {i + 1}", key=f"pg_act{i + 1}", default=phi.key),
                     phi.params) for i in range(depth)]
     init = ui.selectbox("Initial weights", list(pg.INITS), key="pg_init", format_func=ui.labels(pg.INITS),
-                        disabled=tfp_rules)
+                        disabled=tfp_rules,
+                        help="Drawn from the same distributions as PyTorch's nn.init (a numpy generator seeded by "
+                             "the weight seed: the same seed gives the same weights here, not the numbers PyTorch "
+                             "would draw).")
     net_seed = int(ui.number_input("Weight seed", 0, 9999, 0, 1, key="pg_seed"))
     optimizer = ui.selectbox("Optimiser", list(pg.OPTIMIZERS), key="pg_opt", format_func=ui.labels(pg.OPTIMIZERS),
                              disabled=tfp_rules)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -239,17 +241,97 @@ def test_browser_sound_set_plays_clips_of_the_right_length(browser, app_url, wid
         page.close()
 
 
-def test_first_run_reads_the_shipped_initial_weights_and_builds_no_torch_model(monkeypatch):
-    """Issue 18: the default page's network and the eight draws beside it come from nnviz/data, so a first visit
-    does not import torch (fails if the shipped file or its keys stop matching the page's defaults)."""
-    from nnviz.topics import playground as pg
-
-    def no_torch(*args):
-        raise AssertionError(f"built a torch model for {args} on the default page")
-
-    pg._initial_theta.cache_clear()
-    monkeypatch.setattr(pg, "torch_initial_theta", no_torch)
+def test_architecture_changes_and_training_need_no_torch(monkeypatch):
+    """Issue 18: initial weights are drawn in numpy and training is numpy, so neither a first visit, nor a change
+    of architecture or initialisation, nor a training step imports torch (None in sys.modules makes any
+    ``import torch`` fail; importing it costs 1.5-6 s of a widget change)."""
+    monkeypatch.setitem(sys.modules, "torch", None)
     at = open_page(PAGE)
     assert_clean(at)
-    assert _run(at).net.widths == (2, 4, 2, 1)
-    pg._initial_theta.cache_clear()
+    at.slider(key="pg_depth").set_value(3).run()
+    at.selectbox(key="pg_init").set_value("he").run()
+    assert_clean(at)
+    assert _run(at).net.widths == (2, 4, 2, 4, 1)
+    _click(at, "pg_live_step")
+    assert_clean(at)
+    assert _run(at).epoch == 1
+
+
+_FRESH = r"""
+import json, sys
+sys.path.insert(0, {root!r})
+from nnviz import threads, warmup
+threads.limit()
+warmup.start = lambda: None  # the background warm-up would import torch on its own
+from nnviz import activations, features
+from nnviz.topics import playground as pg
+from nnviz.ui import live
+from tests.apptest_utils import open_page, run_until
+
+at = open_page("playground.py")
+seen = []
+
+def change(key, value, kind):
+    getattr(at, kind)(key=key).set_value(value).run()
+    run = live.live_run("pg_live", at.session_state)
+    seen.append([key, str(value), [str(e.value) for e in at.exception], list(run.net.widths),
+                 at.selectbox(key="pg_init").value, [p.key for p in run.net.phis], "torch" in sys.modules])
+
+change("pg_depth", 8, "slider")
+for i in range(1, 9):
+    change(f"pg_n{{i}}", 8, "number_input")
+for i in range(1, 9):
+    change(f"pg_n{{i}}", 16, "number_input")
+change("pg_depth", 1, "slider")
+change("pg_n1", 1, "number_input")
+change("pg_depth", 0, "slider")
+change("pg_depth", 2, "slider")
+for init in pg.INITS:
+    change("pg_init", init, "selectbox")
+for i in range(10):
+    change("pg_seed", 9999 - i, "number_input")
+for key in activations.names():
+    change("pg_act", key, "selectbox")
+for k in features.FEATURES:
+    change(f"pg_f_{{k}}", True, "checkbox")
+for k in features.FEATURES:
+    if k != "sinx2":
+        change(f"pg_f_{{k}}", False, "checkbox")
+change("pg_tfp", True, "checkbox")
+before = "torch" in sys.modules
+at.button(key="pg_live_start").click().run()
+trained = run_until(at, lambda a: live.live_run("pg_live", a.session_state).epoch >= 3, 120)
+print(json.dumps({{"changes": seen, "before": before, "trained": trained,
+                  "exceptions": [str(e.value) for e in at.exception], "after": "torch" in sys.modules}}))
+"""
+
+
+@pytest.mark.slow
+def test_architecture_extremes_in_a_fresh_process_import_no_torch():
+    """In a fresh process (nothing imported torch yet): 8 hidden layers of 8 and of 16, one of one, none, every
+    initialisation, ten seeds, every activation, every feature set from all to one, TensorFlow Playground's rules,
+    and then Train: no change imports torch, and training runs without it."""
+    import json
+    import subprocess
+
+    from nnviz.activations import names
+    from nnviz.catalog import ROOT
+    from nnviz.features import FEATURES
+    from nnviz.topics import playground as pg
+
+    out = subprocess.run([sys.executable, "-c", _FRESH.format(root=str(ROOT))], capture_output=True, text=True,
+                         timeout=900, cwd=ROOT, env={**os.environ, "NNVIZ_WARMUP": "0"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    changes = got["changes"]
+    assert [c for c in changes if c[2]] == []  # no exception at any setting
+    assert not any(c[6] for c in changes) and not got["before"] and not got["after"]
+    assert got["trained"] and got["exceptions"] == []
+    widths = [tuple(c[3]) for c in changes]
+    assert (2, 8, 8, 8, 8, 8, 8, 8, 8, 1) in widths and (2, *[16] * 8, 1) in widths
+    assert (2, 1, 1) in widths and (2, 1) in widths
+    assert {c[4] for c in changes} == set(pg.INITS)
+    assert {k for c in changes for k in c[5]} == set(names())
+    # features switched on one by one (x1, x2 already were), then off but sin(x2), then TensorFlow Playground's rules
+    n = len(FEATURES)
+    assert [w[0] for w in widths[-2 * n:]] == [2, 2, *range(3, n + 1), *range(n - 1, 0, -1), 1]

@@ -13,7 +13,6 @@ import torch
 
 from nnviz import activations, datasets, features
 from nnviz.activations import Phi
-from nnviz.mlp import build_mlp
 from nnviz.topics import playground as T
 
 TASK_CLASSES = {"binary": 2, "multiclass": 3, "regression": 0}
@@ -69,25 +68,65 @@ def _trainer(task="binary", n=14, hidden=(5, 4), phis=(TANH, TANH), rules="nnviz
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_initial_network_is_build_mlp_with_the_same_seed():
+@pytest.mark.parametrize("init", ["xavier", "he", "default", "tfp"])
+def test_initial_network_is_seeded_and_torch_computes_the_same_first_forward(init):
     widths, phis = [3, 5, 4, 2], [TANH, RELU]
-    net = T.Network.initial(widths, phis, seed=11)
-    model = build_mlp(widths, ["tanh", "relu"], seed=11, init="xavier", dtype=torch.float64)
-    X = np.random.default_rng(1).normal(size=(9, 3))
-    np.testing.assert_allclose(net.logits(X), model(torch.from_numpy(X)).detach().numpy(), rtol=1e-12)
-    assert np.array_equal(net.theta, T.Network.initial(widths, phis, seed=11).theta)
-    assert not np.allclose(net.theta, T.Network.initial(widths, phis, seed=12).theta)
+    net = T.Network.initial(widths, phis, seed=11, init=init)
+    assert np.array_equal(net.theta, T.Network.initial(widths, phis, seed=11, init=init).theta)
+    assert not np.allclose(net.theta, T.Network.initial(widths, phis, seed=12, init=init).theta)
     assert net.size == sum(a * b + b for a, b in zip(widths[:-1], widths[1:], strict=False))
+    # the torch model the numpy weights are copied into gives the numpy forward pass (float64)
+    model = net.to_torch()
+    X = np.random.default_rng(1).normal(size=(9, 3))
+    np.testing.assert_allclose(net.logits(X), model(torch.from_numpy(X)).detach().numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_array_equal(net.W(1), model[2].weight.detach().numpy())
 
 
-def test_shipped_initial_weights_are_build_mlps():
-    stored = T._precomputed_thetas()
-    assert len(stored) == 27 and ((2, 4, 2, 1), 0, "xavier") in stored  # the page's default run
-    for (widths, seed, init), theta in stored.items():
-        np.testing.assert_array_equal(theta, T.torch_initial_theta(widths, seed, init))
-        assert np.array_equal(T.Network.initial(widths, [TANH] * (len(widths) - 2), seed=seed, init=init).theta,
-                              theta)
+def _variance_within(sample: np.ndarray, variance: float, k: float = 5.0) -> bool:
+    """Is the sample's variance within k standard errors of ``variance`` (se from the sample's fourth moment)?"""
+    c = sample.ravel() - sample.mean()
+    s2, m4 = np.mean(c ** 2), np.mean(c ** 4)
+    return abs(s2 - variance) <= k * math.sqrt((m4 - s2 ** 2) / c.size)
+
+
+@pytest.mark.parametrize("init", ["xavier", "he", "default"])
+def test_numpy_initialisation_has_torchs_distribution(init):
+    """nnviz.mlp.numpy_linear against torch's own init of a large layer (fan_in 1,000, fan_out 400): the same law,
+    the same uniform bounds (exact), the same variance (within 5 standard errors, both numpy's and torch's draws)."""
+    from nnviz.mlp import init_bounds, init_linear, numpy_linear
+
+    n_in, n_out = 1000, 400
+    law, scale, bound = init_bounds(n_in, n_out, init)
+    W, b = numpy_linear(n_in, n_out, init, np.random.default_rng(0))
+    layer = torch.nn.Linear(n_in, n_out, dtype=torch.float64)
+    torch.manual_seed(0)
+    layer.reset_parameters()  # torch's default, then xavier/he as nnviz.mlp.build_mlp does
+    init_linear(layer, init)
+    tW, tb = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    assert W.shape == tW.shape and b.shape == tb.shape and W.dtype == b.dtype == np.float64
+    variance = scale ** 2 / 3 if law == "uniform" else scale ** 2
+    for sample in (W, tW):
+        assert abs(sample.mean()) < 5 * math.sqrt(variance / sample.size)
+        assert _variance_within(sample, variance)
+        if law == "uniform":  # every draw inside (-scale, scale), and 400,000 draws reach to within 0.01 % of it
+            assert scale * (1 - 1e-4) < np.abs(sample).max() <= scale
+        else:  # a normal's tails: more than 4 sigma beyond in 400,000 draws is ~25 points, not 0 and not 1,000
+            assert 0 < np.sum(np.abs(sample) > 4 * scale) < 100
+            assert np.mean(np.abs(sample) < scale) == pytest.approx(0.6827, abs=0.005)
+    for sample in (b, tb):
+        if bound == 0:
+            assert np.all(sample == 0)
+        else:  # torch's default bias: U(-1/sqrt(fan_in), 1/sqrt(fan_in)); 400 draws reach within 2 % of it
+            assert bound * 0.98 < np.abs(sample).max() <= bound and bound == pytest.approx(1 / math.sqrt(n_in))
+    expected = {"xavier": math.sqrt(6 / (n_in + n_out)), "he": math.sqrt(2 / n_in), "default": 1 / math.sqrt(n_in)}
+    assert scale == pytest.approx(expected[init], rel=1e-15)
+
+
+def test_numpy_initialisation_rejects_an_unknown_init():
+    from nnviz.mlp import numpy_linear
+
+    with pytest.raises(ValueError, match="Unknown initialisation"):
+        numpy_linear(3, 2, "orthogonal", np.random.default_rng(0))
 
 
 def test_logistic_output_is_torch_sigmoid_in_both_tails():

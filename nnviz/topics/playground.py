@@ -3,8 +3,9 @@ trainer the live panel runs (a ``nnviz.live.TimedRun``, one epoch per step).
 
 The network is the lecture's h_1 = phi(W_1 x + b_1), ..., z = W_L h_{L-1} + b_L; an output function turns the
 last layer's values z into what the page shows (a probability, class probabilities, a number, or TensorFlow
-Playground's tanh output). Initial weights come from ``nnviz.mlp.build_mlp`` (torch: the same seed gives the
-same weights) or TensorFlow Playground's rule; training runs in numpy with backpropagation written out by hand,
+Playground's tanh output). Initial weights are drawn in numpy (a Generator seeded by the weight seed: the same
+seed gives the same weights) from torch's distributions (``nnviz.mlp.numpy_linear``) or TensorFlow Playground's
+rule, so no setting of the page imports torch; training runs in numpy with backpropagation written out by hand,
 because per-sample torch autograd is far too slow for a live view at batch size 10. Tests check every gradient
 and optimiser step against torch, and the "TensorFlow Playground rules" against steps computed by hand from
 its ``src/nn.ts`` and ``src/playground.ts``.
@@ -16,13 +17,11 @@ one per class for k >= 3). W_l (h_l, h_{l-1}) and b_l (h_l,) are views into one 
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +29,7 @@ import numpy as np
 from nnviz.activations import Phi, sigmoid_np
 from nnviz.format import number, tex_number
 from nnviz.live import History, TimedRun
+from nnviz.mlp import numpy_linear
 
 if TYPE_CHECKING:
     import torch
@@ -127,44 +127,6 @@ def output_width(task: str, n_classes: int) -> int:
     return n_classes if task == "multiclass" else 1
 
 
-#: ``build_mlp``'s initial weights for the page's default architecture and the seeds drawn beside it (written by
-#: benchmarks/precompute_playground.py; a test checks them against torch), so a first visit imports no torch.
-INITIAL_FILE = Path(__file__).resolve().parent.parent / "data" / "playground_initial.json"
-
-
-@functools.lru_cache(maxsize=1)
-def _precomputed_thetas() -> dict[tuple[tuple[int, ...], int, str], np.ndarray]:
-    if not INITIAL_FILE.exists():
-        return {}
-    stored = json.loads(INITIAL_FILE.read_text())
-    return {(tuple(e["widths"]), int(e["seed"]), e["init"]): np.array(e["theta"], dtype=np.float64)
-            for e in stored["thetas"]}
-
-
-@functools.lru_cache(maxsize=256)
-def _initial_theta(widths: tuple[int, ...], seed: int, init: str) -> np.ndarray:
-    """theta (size,) of ``build_mlp``'s initial weights, read-only: building the torch model took 2-20 ms of every
-    new run and of each of the eight random draws beside it, so each (widths, seed, init) is built once, and the
-    default page's are read from ``INITIAL_FILE`` (importing torch cost a first visit 1.5-5 s)."""
-    theta = _precomputed_thetas().get((widths, seed, init))
-    if theta is None:
-        theta = torch_initial_theta(widths, seed, init)
-    theta.setflags(write=False)
-    return theta
-
-
-def torch_initial_theta(widths: tuple[int, ...], seed: int, init: str) -> np.ndarray:
-    """theta (size,) of ``nnviz.mlp.build_mlp``'s initial weights for this seed (float64, built with torch)."""
-    import torch
-
-    from nnviz.mlp import build_mlp, linear_layers
-
-    # the initial weights do not depend on phi, so the torch model is built with linear units
-    model = build_mlp(list(widths), ["linear"] * (len(widths) - 2), seed=seed, init=init, dtype=torch.float64)
-    return np.concatenate([p for lin in linear_layers(model)
-                           for p in (lin.weight.detach().numpy().ravel(), lin.bias.detach().numpy())])
-
-
 class Network:
     """A fully connected network in numpy. ``widths = [d, h_1, ..., h_L]``, ``phis`` one ``Phi`` per hidden layer.
 
@@ -189,18 +151,19 @@ class Network:
 
     @classmethod
     def initial(cls, widths: Sequence[int], phis: Sequence[Phi], seed: int = 0, init: str = "xavier") -> Network:
-        """The initial weights for this seed: ``nnviz.mlp.build_mlp``'s (Xavier, He, PyTorch's default) or
-        TensorFlow Playground's (every weight uniform in [-0.5, 0.5), every bias 0.1)."""
+        """The initial weights for this seed, layer by layer (W then b) from ``np.random.default_rng(seed)``: torch's
+        Xavier, He or default ``nn.Linear`` distribution (``nnviz.mlp.numpy_linear``), or TensorFlow Playground's
+        (every weight uniform in [-0.5, 0.5), every bias 0.1)."""
         if init not in INITS:
             raise ValueError(f"Unknown initialisation {init!r}; choose one of {', '.join(INITS)}.")
         net = cls(widths, phis)
-        if init == "tfp":
-            rng = np.random.default_rng(seed)
-            for W, b in zip(net.Ws, net.bs, strict=True):
+        rng = np.random.default_rng(int(seed))
+        for W, b in zip(net.Ws, net.bs, strict=True):
+            if init == "tfp":
                 W[...] = rng.uniform(-0.5, 0.5, W.shape)
                 b[...] = 0.1
-            return net
-        net.theta[...] = _initial_theta(tuple(widths), int(seed), init)
+            else:
+                W[...], b[...] = numpy_linear(W.shape[1], W.shape[0], init, rng)
         return net
 
     def copy(self) -> Network:
