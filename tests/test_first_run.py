@@ -23,7 +23,7 @@ import pytest
 
 from nnviz.catalog import PAGES, ROOT
 
-#: Pages whose first run may import torch (none: the playground's default weights come from a shipped file).
+#: Pages whose first run may import torch (none: the playground draws its initial weights in numpy).
 TORCH_ON_FIRST_RUN: set[str] = set()
 
 #: Computations pages defer to a button or a closed section, as "module:function" (patched on the module, so a
