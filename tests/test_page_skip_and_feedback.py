@@ -195,20 +195,26 @@ def test_first_visit_imports_neither_torch_nor_pandas_nor_scipy():
 
 
 @pytest.mark.slow
-def test_gradient_flow_widgets_at_their_extremes_import_no_torch():
-    """Every gradient-flow setting is an explicit numpy forward and backward pass (tested against autograd in
-    test_skip_and_feedback), so moving its widgets to their extremes in a fresh process loads no torch (the
-    warm-up, which loads torch on purpose, is switched off); each change must also change what is shown."""
+def test_gradient_flow_and_joint_widgets_at_their_extremes_import_no_torch():
+    """Every gradient-flow setting, and the joint chart's stacks and LSTM, are explicit numpy passes (tested
+    against autograd in test_skip_and_feedback and test_recurrent), so moving those widgets to their extremes in
+    a fresh process, with the joint section open, loads no torch (the warm-up, which loads torch on purpose, is
+    switched off); each change must also change what is shown (a chart or a sentence)."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
             "from tests.apptest_utils import open_page\n"
             f"at = open_page({PAGE!r})\n"
-            "def shown(): return [e.value for e in at.latex] + [e.value for e in at.markdown]\n"
+            "at.session_state['sk_jt_open'] = True\n"
+            "at.run()\n"
+            "def shown():\n"
+            "    return [e.value for e in at.latex] + [str(e.proto) for e in at.get('plotly_chart')]\n"
             "changes = [('slider', 'sk_gf_depth', 2), ('slider', 'sk_gf_depth', 120),\n"
             "           ('selectbox', 'sk_gf_branch', 'one'), ('selectbox', 'sk_gf_init', 'he'),\n"
             "           ('selectbox', 'sk_gf_init', 'default'), ('radio', 'sk_gf_wrt', 'hidden')]\n"
             f"changes += [('selectbox', 'sk_gf_phi', p) for p in {PHIS_GF!r} if p != 'sigmoid']\n"
-            "changes += [('slider', 'sk_gf_depth', 2), ('selectbox', 'sk_gf_branch', 'inv_sqrt_depth')]\n"
+            "changes += [('slider', 'sk_gf_depth', 2), ('selectbox', 'sk_gf_branch', 'inv_sqrt_depth'),\n"
+            "            ('slider', 'sk_jt_fb', 0.0), ('slider', 'sk_jt_fb', 5.0),\n"
+            "            ('checkbox', 'sk_jt_trained', False)]\n"
             "for kind, key, value in changes:\n"
             "    before = shown()\n"
             "    getattr(at, kind)(key=key).set_value(value).run()\n"
@@ -218,4 +224,4 @@ def test_gradient_flow_widgets_at_their_extremes_import_no_torch():
             "print('ok', len(changes))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["ok", str(6 + len(PHIS_GF) - 1 + 2)]
+    assert out.stdout.split()[-2:] == ["ok", str(6 + len(PHIS_GF) - 1 + 5)]

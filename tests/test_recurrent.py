@@ -111,6 +111,39 @@ def test_state_jacobian_norms_against_direct_autograd():
     assert norms[4] == pytest.approx(float(torch.linalg.matrix_norm(auto, ord=2)), rel=1e-9)
 
 
+@pytest.mark.parametrize("forget_bias", [0.0, 1.0, 5.0])
+def test_numpy_lstm_state_jacobian_is_torch_autograd(forget_bias):
+    """The numpy LSTM step and its analytic Jacobian equal nn.LSTMCell and autograd with the same weights; the
+    norms through time equal the autograd-based state_jacobian_norms, to 1e-9."""
+    n, T = 5, 12
+    w = rc.lstm_weights(n, 1, forget_bias, seed=3)
+    cell = torch.nn.LSTMCell(1, n, dtype=torch.float64)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(torch.from_numpy(getattr(w, name)))
+    step = rc._cell_step(cell, n)
+    rng = np.random.default_rng(1)
+    h, c, x = rng.standard_normal(n), rng.standard_normal(n), rng.standard_normal(1)
+    h1, c1, jac = rc.lstm_step(w, h, c, x)
+    s = torch.from_numpy(np.concatenate([h, c]))
+    out = step(s[None], torch.from_numpy(x)[None])[0].detach().numpy()
+    np.testing.assert_allclose(np.concatenate([h1, c1]), out, rtol=1e-9)
+    auto = torch.autograd.functional.jacobian(lambda s_: step(s_[None], torch.from_numpy(x)[None])[0], s).numpy()
+    np.testing.assert_allclose(jac, auto, rtol=1e-9, atol=1e-13)
+    xs = torch.as_tensor(rc.input_sequence("noise", T, seed=3))
+    via_torch = rc.state_jacobian_norms(step, torch.zeros(2 * n, dtype=torch.float64), xs)
+    np.testing.assert_allclose(rc.lstm_state_jacobian(T=T, n=n, forget_bias=forget_bias, seed=3), via_torch,
+                               rtol=1e-9)
+
+
+def test_lstm_weights_are_torchs_distribution_with_the_forget_bias():
+    w = rc.lstm_weights(100, 1, 2.5, seed=0)
+    assert w.weight_hh.shape == (400, 100) and w.weight_ih.shape == (400, 1)
+    assert 0.09 < np.abs(w.weight_hh).max() <= 0.1
+    assert np.all(w.bias_ih[100:200] == 2.5) and np.all(w.bias_hh[100:200] == 0)
+    assert not np.any(w.bias_ih[:100] == 2.5)
+
+
 def test_lstm_forget_bias_keeps_the_state():
     low = rc.lstm_state_jacobian(T=30, n=8, forget_bias=0.0)
     high = rc.lstm_state_jacobian(T=30, n=8, forget_bias=4.0)

@@ -336,22 +336,76 @@ def state_jacobian_norms(step, state: Tensor, xs: Tensor) -> np.ndarray:
     return np.array(norms)
 
 
+@dataclass(frozen=True)
+class LSTMWeights:
+    """An LSTM cell's weights in torch's ``nn.LSTMCell`` layout, numpy float64: ``weight_ih`` (4n, m),
+    ``weight_hh`` (4n, n), ``bias_ih`` and ``bias_hh`` (4n,), the gates stacked i, f, g, o."""
+
+    weight_ih: np.ndarray
+    weight_hh: np.ndarray
+    bias_ih: np.ndarray
+    bias_hh: np.ndarray
+
+
+def lstm_weights(n: int, m: int = 1, forget_bias: float = 1.0, seed: int = 0) -> LSTMWeights:
+    """A fresh cell as torch initialises one (every entry U(-1/sqrt(n), 1/sqrt(n))), drawn by numpy, with the
+    forget gate's bias set to ``forget_bias`` (in bias_ih; its bias_hh part 0)."""
+    rng = np.random.default_rng(seed)
+    k = 1.0 / math.sqrt(n)
+    w_ih, w_hh = rng.uniform(-k, k, (4 * n, m)), rng.uniform(-k, k, (4 * n, n))
+    b_ih, b_hh = rng.uniform(-k, k, 4 * n), rng.uniform(-k, k, 4 * n)
+    b_ih[n:2 * n], b_hh[n:2 * n] = forget_bias, 0.0
+    return LSTMWeights(w_ih, w_hh, b_ih, b_hh)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function exactly, without overflow
+
+
+def lstm_step(w: LSTMWeights, h: np.ndarray, c: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                       np.ndarray]:
+    """One step of the cell, (h, c) (n,) and x (m,) -> (h', c', J) with J = d(h', c')/d(h, c) (2n, 2n).
+
+    c' = f c + i g and h' = o tanh(c'), gates from z = W_ih x + b_ih + W_hh h + b_hh. So dc'/dc = diag(f) (the
+    highway), dc'/dh = diag(c f(1-f)) W_f + diag(g i(1-i)) W_i + diag(i (1-g^2)) W_g, and
+    dh'/d. = diag(tanh(c') o(1-o)) (W_o, 0) + diag(o (1-tanh^2 c')) dc'/d.
+    """
+    n = len(h)
+    z = w.weight_ih @ x + w.bias_ih + w.weight_hh @ h + w.bias_hh
+    i, f, o = _sigmoid(z[:n]), _sigmoid(z[n:2 * n]), _sigmoid(z[3 * n:])
+    g = np.tanh(z[2 * n:3 * n])
+    c_new = f * c + i * g
+    tc = np.tanh(c_new)
+    h_new = o * tc
+    u = w.weight_hh
+    dc_dh = ((c * f * (1 - f))[:, None] * u[n:2 * n] + (g * i * (1 - i))[:, None] * u[:n]
+             + (i * (1 - g * g))[:, None] * u[2 * n:3 * n])
+    dc_dc = np.diag(f)
+    through_c = (o * (1 - tc * tc))[:, None]
+    dh_dh = (tc * o * (1 - o))[:, None] * u[3 * n:] + through_c * dc_dh
+    jac = np.block([[dh_dh, through_c * dc_dc], [dc_dh, dc_dc]])
+    return h_new, c_new, jac
+
+
 def lstm_state_jacobian(T: int = 60, n: int = 32, forget_bias: float = 1.0, seed: int = 0) -> np.ndarray:
     """||d(h_T, c_T)/d(h_t, c_t)||_2 for lag T - t = 0..T of a freshly initialised LSTM on noise inputs, (T+1,).
 
     The forget-gate bias is set to ``forget_bias`` (Jozefowicz et al. 2015 recommend 1); along the cell-state
-    highway dc_t/dc_{t-1} = diag(f_t), so the gate, not a weight matrix power, sets the decay.
+    highway dc_t/dc_{t-1} = diag(f_t), so the gate, not a weight matrix power, sets the decay. numpy (tested
+    against autograd on torch's nn.LSTMCell with the same weights): the joint chart's slider loads no torch.
     """
-    import torch
-    from torch import nn
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        cell = nn.LSTMCell(1, n, dtype=torch.float64)
-    with torch.no_grad():
-        cell.bias_ih[n:2 * n] = forget_bias
-        cell.bias_hh[n:2 * n] = 0.0
-    xs = torch.as_tensor(input_sequence("noise", T, seed))
-    return state_jacobian_norms(_cell_step(cell, n), torch.zeros(2 * n, dtype=torch.float64), xs)
+    w = lstm_weights(n, 1, forget_bias, seed)
+    h, c = np.zeros(n), np.zeros(n)
+    jacs = []
+    for x in input_sequence("noise", T, seed):
+        h, c, j = lstm_step(w, h, c, x)
+        jacs.append(j)
+    prod = np.eye(2 * n)
+    norms = [1.0]
+    for j in reversed(jacs):
+        prod = prod @ j
+        norms.append(float(np.linalg.norm(prod, 2)))
+    return np.array(norms)
 
 
 def trained_state_jacobian(model: SequenceRegressor, x: Tensor) -> np.ndarray:
