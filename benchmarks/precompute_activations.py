@@ -1,10 +1,12 @@
-"""Precompute what the activation page shows at its defaults, so a first visit computes nothing and loads no torch.
+"""Precompute what the activation page shows at its defaults, so a first visit computes nothing and loads neither
+torch nor scipy.
 
 Writes nnviz/data/activations.json (``views.activations.DATA``):
 
-- the gallery at its defaults (``GALLERY_DEFAULTS``): each default activation's phi and autograd derivative on
-  the plotted grid (``topics.activations.curve``; phi too, so the sigmoid's first draw needs no scipy), phi and
-  phi' at the default probe (``probe``) and its table row (``properties``);
+- the gallery at its defaults (``GALLERY_DEFAULTS``): each default activation's phi and phi' (closed forms,
+  ``Phi.numpy``/``Phi.dnumpy``) on the plotted grid (``topics.activations.curve``), phi and phi' at the default
+  probe (``probe``) and its table row (``properties``): cheap, but the sigmoid's and GELU's closed forms import
+  scipy, which a first visit then does not;
 - the collapse section's two untrained stacks at its defaults (``COLLAPSE_DEFAULTS``; ``collapse_run``'s fits at
   step 0: the figure and W_eff a first visit shows before Train is pressed);
 - the depth section at its defaults (``DEPTH_DEFAULTS``): ``propagate`` for every default activation, Xavier

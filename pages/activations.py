@@ -8,7 +8,7 @@ from nnviz import activations, ui
 from nnviz.activations import Phi
 from nnviz.format import tex_number
 from nnviz.topics import activations as topic
-from nnviz.ui import sound
+from nnviz.ui import sound, wide
 from nnviz.views import activations as views
 
 GREEK = {"alpha": "α", "beta": "β"}
@@ -66,11 +66,19 @@ with st.expander("Formulas, with φ(z₀) and φ′(z₀) at the probe", expande
         st.latex(row)
 
 st.subheader("Properties of the selection")
-st.dataframe(gal.table_arrow, hide_index=True, width="stretch")
+wide.style()
+# on a phone the table is wider than the screen (it scrolls in its box) and its long columns widest, so they wrap
+# into a few lines, not ten; a desktop column shows it whole
+st.markdown("<style>.nnviz-props td {vertical-align: top} @media (max-width: 900px) {.nnviz-props table "
+            "{min-width: 56rem} .nnviz-props td:nth-child(9) {min-width: 19rem} .nnviz-props td:nth-child(10) "
+            "{min-width: 10rem}}</style>"
+            '<div class="nnviz-scroll nnviz-props" tabindex="0" role="region" aria-label="Properties of the '
+            f'selection">\n\n{gal.table_markdown}\n\n</div>', unsafe_allow_html=True)
 st.caption("Zero-centred: φ(0) = 0 and the mean of φ(z) for z ~ N(0, 1) is 0. Saturates: on which side φ′ → 0 as "
-           "|z| → ∞. At a kink the derivative is undefined; autograd then uses one side's slope. Smooth, saturates, "
-           "φ(0) and φ′(0) are computed at the parameters set above; output range, monotonic and zero-centred are "
-           "the facts at default parameters. The table scrolls sideways.")
+           "|z| → ∞. At a kink the derivative is undefined; torch autograd then uses one side's slope, and so do the "
+           "closed forms shown here (the tests check they agree). Smooth, saturates, φ(0) and φ′(0) are computed at "
+           "the parameters set above; output range, monotonic and zero-centred are the facts at default parameters. "
+           "On a narrow screen the table scrolls sideways.")
 ui.takeaway(gal.takeaway)
 with ui.lazy_expander("Hear a nonlinearity: what φ does to a sound", "act_hear_open") as HEAR:
     if HEAR.open:

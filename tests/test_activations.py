@@ -114,6 +114,35 @@ def test_derivative_is_autograd_not_finite_differences():
     assert A.dphi("tanh", z)[0] == pytest.approx(1 - math.tanh(0.3) ** 2, abs=1e-15)
 
 
+def _param_settings(key: str) -> list[dict[str, float]]:
+    """Defaults, the OTHER_PARAMS setting, and each parameter at both ends of its slider."""
+    out = [{}, *([OTHER_PARAMS[key]] if key in OTHER_PARAMS else [])]
+    for p in A.get(key).params:
+        out += [{p.name: p.low}, {p.name: p.high}]
+    return out
+
+
+#: Z plus the kinks of every setting above (ELU's at 0 for any alpha; softplus's switch at beta z = 20).
+Z_EDGES = np.unique(np.concatenate([Z, [2.0, -2.0, 20.0, 200.0, 6.0 - 1e-9, 6.0 + 1e-9, 3.0 - 1e-9, 3.0 + 1e-9]]))
+
+
+@pytest.mark.parametrize("key", list(CLOSED))
+def test_numpy_closed_forms_equal_torch_and_autograd_everywhere(key):
+    """The gallery and the numpy trainers use Phi.numpy / Phi.dnumpy: equal to the torch form and its autograd
+    derivative on a dense grid, kinks included (there the page says they use autograd's one-sided slope)."""
+    for params in _param_settings(key):
+        phi = A.Phi(key, params)
+        np.testing.assert_allclose(phi.numpy(Z_EDGES), A.phi(key, Z_EDGES, **params), rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{key} {params}")
+        want = A.dphi(key, Z_EDGES, **params)
+        # rtol 1e-7: torch's hardsigmoid backward uses 1/6 rounded to float32 (1.67e-1 + 5e-9), the closed form 1/6
+        np.testing.assert_allclose(phi.dnumpy(Z_EDGES), want, rtol=1e-7, atol=1e-12, err_msg=f"{key} {params}")
+        np.testing.assert_allclose(phi.dnumpy(Z_EDGES, phi.numpy(Z_EDGES)), want, rtol=1e-7, atol=1e-12)
+        for k in KINKS.get(key, []) + [0.0]:  # exactly at each kink: the same side as autograd
+            assert float(phi.dnumpy(k)) == pytest.approx(float(A.dphi(key, k, **params)), rel=1e-7, abs=1e-12), \
+                (key, k)
+
+
 # ----- declared properties vs numeric checks ------------------------------------------------------------------
 
 GRID = np.linspace(-20.0, 20.0, 40001)  # spacing 1e-3

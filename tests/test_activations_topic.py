@@ -1,4 +1,5 @@
-"""The activation page's maths against theory and autograd, and its sentences against the results they go with.
+"""The activation page's maths against theory and autograd (the gallery's closed forms included), and its
+sentences against the results they go with.
 
 Unit tests: saturation, kinks, the linear collapse, exact ReLU sums, spread through depth, the race (which must
 equal training each network alone with torch.optim.Adam, and give the same numbers under any time budget).
@@ -42,7 +43,7 @@ def test_sigmoid_saturates_beyond_the_closed_form_threshold():
     np.testing.assert_allclose(c.dphi, s * (1 - s), rtol=1e-10, atol=1e-15)
 
 
-def test_curve_derivative_is_autograd_of_the_torch_form():
+def test_curve_closed_form_derivative_equals_autograd_of_the_torch_form():
     act = Phi("elu", alpha=2.0)
     c = topic.curve(act, 3.0, n=101)
     z = torch.tensor(c.z, requires_grad=True)
@@ -349,7 +350,7 @@ def test_precomputed_depth_defaults_equal_a_fresh_computation():
     assert views.depth_key(Phi("tanh"), "he", 1.0, d["width"], d["depth"]) not in stored
 
 
-def test_precomputed_gallery_defaults_equal_autograd():
+def test_precomputed_gallery_defaults_equal_a_fresh_computation():
     from nnviz.views import activations as views
 
     stored = views.precomputed()

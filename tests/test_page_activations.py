@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -50,6 +55,15 @@ def _latex(at) -> list[str]:
     return [e.value for e in at.latex]
 
 
+def _table(at) -> dict[str, list[str]]:
+    """The properties table (markdown in its scroll box) as columns of cell text, by header."""
+    md = next(m.value for m in at.markdown if 'aria-label="Properties of the selection"' in m.value)
+    rows = [[re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+            for line in md.splitlines() if line.startswith("| ")]
+    assert rows[1] == ["---"] * len(rows[0]), "a header row, then the separator"
+    return {name: [r[i] for r in rows[2:]] for i, name in enumerate(rows[0])}
+
+
 def _deferred(*args, **kwargs):
     raise AssertionError("a first visit ran a computation the page defers to a button or a closed section")
 
@@ -74,9 +88,10 @@ def test_defaults(monkeypatch):
     assert [h.value for h in at.header] == ["The gallery", "Why do we need activation functions?"]
     charts = _charts(at)
     # gallery φ and φ′, the untrained collapse
-    assert [_title(c) for c in charts] == ["activation φ(z)", "derivative φ′(z), from autograd", ""]
+    assert [_title(c) for c in charts] == ["activation φ(z)", "derivative φ′(z)", ""]
     assert {"Sigmoid", "tanh", "ReLU", "GELU"} <= set(_trace_names(charts[0]))
-    table = at.dataframe[0].value
+    assert len(at.dataframe) == 0, "the properties table is markdown (st.dataframe's first use imports pandas)"
+    table = _table(at)
     assert list(table["activation"]) == ["Sigmoid", "tanh", "ReLU", "GELU"]
     assert list(table["φ′(0)"])[0] == "0.25" and "kink" in list(table["φ′(0)"])[2]
     assert any(r"\varphi(1) = 0.7311" in t for t in _latex(at))  # 1 / (1 + e^-1) at the default probe
@@ -117,11 +132,11 @@ def test_selection_drives_gallery_table_and_depth():
     charts = _charts(at)
     assert "Leaky ReLU" in _trace_names(charts[0]) and "Sigmoid" not in _trace_names(charts[0])
     assert "Unit step" in _trace_names(charts[4])
-    assert list(at.dataframe[0].value["activation"]) == ["Leaky ReLU", "Unit step"]
-    before = list(at.dataframe[0].value["φ′(0)"])[0]
+    assert _table(at)["activation"] == ["Leaky ReLU", "Unit step"]
+    before = _table(at)["φ′(0)"][0]
     at.slider(key="act_p_leaky_relu_alpha").set_value(0.3)
     at.run()
-    after = list(at.dataframe[0].value["φ′(0)"])[0]
+    after = _table(at)["φ′(0)"][0]
     assert before != after and "0.3 left" in after
     assert any("none reached layer 1 for Unit step" in s.value for s in at.success)
 
@@ -131,11 +146,11 @@ def test_elu_alpha_off_one_makes_a_kink():
     at = open_page(PAGE)
     at.multiselect(key="act_sel").set_value(["elu"])
     at.run()
-    assert list(at.dataframe[0].value["smooth (C¹)"]) == [True]
+    assert _table(at)["smooth (C¹)"] == ["yes"]
     at.slider(key="act_p_elu_alpha").set_value(2.0)
     at.run()
-    table = at.dataframe[0].value
-    assert list(table["smooth (C¹)"]) == [False] and "2 left, 1 right" in list(table["φ′(0)"])[0]
+    table = _table(at)
+    assert table["smooth (C¹)"] == ["no"] and "2 left, 1 right" in list(table["φ′(0)"])[0]
 
 
 @pytest.mark.slow
@@ -274,3 +289,42 @@ def test_every_widget_at_its_extremes(tab):
     assert runs >= 12  # the gallery's four widgets, three runs each, and then the tab's own
     assert_clean(at)
     assert [t.label for t in at.tabs] == list(TABS)
+
+
+_GALLERY_CHANGES = """
+import json, sys
+sys.path.insert(0, {root!r})
+from nnviz import threads
+threads.limit()
+from nnviz import activations
+from tests.apptest_utils import open_page
+at = open_page("activations.py")
+changes = [("act_zmax", 20.0), ("act_z0", -5.0), ("act_sel", activations.names()), ("act_zmax", 1.0),
+           ("act_z0", 5.0), ("act_shade", False), ("act_p_leaky_relu_alpha", 0.0), ("act_p_elu_alpha", 3.0),
+           ("act_p_softplus_beta", 0.1), ("act_p_softplus_beta", 10.0), ("act_sel", ["elu", "step"]),
+           ("act_p_elu_alpha", 0.1), ("act_z0", -1.0), ("act_zmax", 20.0)]
+for key, value in changes:
+    widget = at.multiselect(key=key) if key == "act_sel" else (
+        at.checkbox(key=key) if key == "act_shade" else at.slider(key=key))
+    widget.set_value(value)
+    at.run()
+print(json.dumps({{"exceptions": [str(e.value) for e in at.exception], "torch": "torch" in sys.modules,
+                  "charts": len(at.get("plotly_chart")), "latex": [e.value for e in at.latex]}}))
+"""
+
+
+@pytest.mark.slow
+def test_gallery_changes_at_extremes_import_no_torch():
+    """Issue 18: a gallery change (range, probe, selection, parameters) differentiates by closed forms, so in a
+    fresh interpreter with the warm-up off it never loads torch (whose import alone is > 1 s of CPU)."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", _GALLERY_CHANGES.format(root=str(root))], capture_output=True,
+                         text=True, timeout=600, cwd=root, env=os.environ | {"NNVIZ_WARMUP": "0"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["exceptions"] == []
+    assert result["charts"] >= 2  # the gallery was drawn at the last setting
+    elu = next(t for t in result["latex"] if "ELU" in t)
+    # ELU with alpha = 0.1 at z0 = -1: 0.1 (e^-1 - 1) = -0.06321 and phi' = 0.1 e^-1 = 0.03679
+    assert r"\varphi(-1) = -0.06321" in elu and r"\varphi'(-1) = 0.03679" in elu, elu
+    assert not result["torch"], "a gallery change imported torch"

@@ -99,7 +99,7 @@ def gallery_phi(curves: Sequence[Curve], z_probe: float | None = None, shade: bo
 
 
 def gallery_dphi(curves: Sequence[Curve], z_probe: float | None = None, shade: bool = True) -> go.Figure:
-    """phi' of each curve (autograd); with ``shade`` (and at most SHADE_MAX curves) the saturated z-ranges in
+    """phi' of each curve (its closed form); with ``shade`` (and at most SHADE_MAX curves) the saturated z-ranges in
     each curve's colour behind it, and the threshold |phi'| = 0.1 dotted."""
     data, shapes = [], []
     for i, c in enumerate(curves):
@@ -117,7 +117,7 @@ def gallery_dphi(curves: Sequence[Curve], z_probe: float | None = None, shade: b
         marker, shape = _probe_marks(curves, z_probe, "dphi")
         data.append(marker)
         shapes.append(shape)
-    return style.make_figure(data, title="derivative φ′(z), from autograd", x_title="pre-activation z",
+    return style.make_figure(data, title="derivative φ′(z)", x_title="pre-activation z",
                              y_title="φ′(z)", height=gallery_height(len(curves)), shapes=shapes,
                              yaxis={"exponentformat": "power"})
 

@@ -1,7 +1,9 @@
 """The maths of the activation page, and the sentences that are true of each result (no streamlit).
 
-Every activation travels as an ``activations.Phi`` value; phi is evaluated by ``Phi.numpy`` / ``Phi.torch`` and
-differentiated by torch autograd (``activations.dphi``). Seeds are parameters; results are frozen dataclasses.
+Every activation travels as an ``activations.Phi`` value; phi is evaluated by ``Phi.numpy`` / ``Phi.torch``. The
+gallery differentiates by the closed forms ``Phi.dnumpy`` (equal to torch autograd, kinks included, by
+tests/test_activations.py), so it never loads torch; the networks use autograd. Seeds are parameters; results are
+frozen dataclasses.
 
 - gallery: phi and phi' on a grid, the stretches where |phi'| < 0.1, the probe values, the properties table.
 - collapse: a stack of linear layers is one affine map W_eff x + b_eff; with phi it is not.
@@ -19,7 +21,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nnviz import activations
 from nnviz.activations import Phi
 from nnviz.format import number
 from nnviz.live import History, TimedRun
@@ -29,6 +30,8 @@ if TYPE_CHECKING:  # torch is imported where a network is built or differentiate
 
 #: |phi'| below this counts as saturated in the gallery's shading.
 SATURATION = 0.1
+#: Where the gallery's phi' comes from, as the page says it.
+DERIVATIVE_SOURCE = "φ′ is its closed form, checked against torch autograd by the tests."
 #: The derivative panel shades saturated z-ranges for at most this many activations (more would only muddy it).
 SHADE_MAX = 4
 
@@ -46,7 +49,7 @@ def _names(labels: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Curve:
-    """phi and phi' of one activation on a grid: ``z``, ``phi``, ``dphi`` (n,) (phi' from autograd).
+    """phi and phi' of one activation on a grid: ``z``, ``phi``, ``dphi`` (n,) (phi' by its closed form).
 
     ``saturated``: the z-intervals (start, end) where |phi'| < SATURATION.
     """
@@ -92,21 +95,23 @@ def saturated_intervals(z: np.ndarray, dphi: np.ndarray, threshold: float = SATU
 
 
 def curve(act: Phi, z_max: float = 5.0, n: int = 401) -> Curve:
-    """phi (``Phi.numpy``) and phi' (autograd) of one activation on ``n`` points of [-z_max, z_max]."""
+    """phi (``Phi.numpy``) and phi' (``Phi.dnumpy``) of one activation on ``n`` points of [-z_max, z_max]."""
     z = np.linspace(-z_max, z_max, n)
-    return curve_from(act, z_max, activations.dphi(act.key, z, **act.kwargs))
+    phi = act.numpy(z)
+    return curve_from(act, z_max, act.dnumpy(z, phi), phi)
 
 
 def curve_from(act: Phi, z_max: float, dphi: np.ndarray, phi: np.ndarray | None = None) -> Curve:
-    """The ``Curve`` of ``act`` on len(dphi) points of [-z_max, z_max] from its autograd derivative ``dphi`` (n,)
+    """The ``Curve`` of ``act`` on len(dphi) points of [-z_max, z_max] from its derivative ``dphi`` (n,)
     and ``phi`` (n,; default ``Phi.numpy``), computed or stored by the precomputation."""
     z = np.linspace(-z_max, z_max, len(dphi))
     return Curve(act, z, act.numpy(z) if phi is None else phi, dphi, saturated_intervals(z, dphi))
 
 
 def probe(act: Phi, z0: float) -> tuple[float, float]:
-    """(phi(z0), phi'(z0)), phi' from autograd (at a kink: the one-sided slope autograd uses)."""
-    return float(act.numpy(z0)), float(activations.dphi(act.key, z0, **act.kwargs))
+    """(phi(z0), phi'(z0)), phi' by its closed form (at a kink: the one-sided slope autograd uses too)."""
+    phi = act.numpy(z0)
+    return float(phi), float(act.dnumpy(z0, phi))
 
 
 def gallery_caption(curves: Sequence[Curve], shade: bool) -> str:
@@ -116,14 +121,14 @@ def gallery_caption(curves: Sequence[Curve], shade: bool) -> str:
                 "passes back less than a tenth of the gradient it receives (it is *saturated*).")
     if len(curves) > SHADE_MAX:
         return (f"Saturation shading is drawn for up to {SHADE_MAX} activations (more would only cover the curves): "
-                f"select {SHADE_MAX} or fewer to see where |φ′(z)| < 0.1. φ′ comes from torch autograd.")
+                f"select {SHADE_MAX} or fewer to see where |φ′(z)| < 0.1. " + DERIVATIVE_SOURCE)
     none = [c.label for c in curves if not c.saturated]
     text = ("Saturated stretches, |φ′(z)| < 0.1, are marked with a broad stroke on φ and a band of its colour "
             "behind φ′. A neuron working there passes back less than a tenth of the gradient it receives: it is "
             "*saturated*.")
     if none:
         text += f" Never saturated in this range: {_names(none)}."
-    return text + " φ′ comes from torch autograd."
+    return text + " " + DERIVATIVE_SOURCE
 
 
 def gallery_takeaway(curves: Sequence[Curve]) -> str:
@@ -181,7 +186,7 @@ class Properties:
     dphi0: float
     dphi0_left: float
     dphi0_right: float
-    dphi0_autograd: float
+    dphi0_autograd: float  # the one-sided slope autograd uses at 0 (the closed form's, tested equal)
     saturating: str  # "no", "left", "right" or "both": where |phi'| < 1e-6 at z = -/+ 1000, at these parameters
 
     @property
@@ -208,8 +213,8 @@ def properties(act: Phi) -> Properties:
     """The table row of one activation: phi(0) and phi'(0) computed at its parameters, one-sided at a kink."""
     left, right = one_sided_derivatives(act, 0.0)
     kink = abs(left - right) > 1e-4 * max(1.0, abs(left), abs(right))
-    d_auto = float(activations.dphi(act.key, 0.0, **act.kwargs))
-    far = np.abs(activations.dphi(act.key, np.array([-1e3, 1e3]), **act.kwargs)) < 1e-6
+    d_auto = float(act.dnumpy(0.0))  # the slope autograd uses at 0 (the closed form's convention, tested equal)
+    far = np.abs(act.dnumpy(np.array([-1e3, 1e3]))) < 1e-6
     saturating = {(True, True): "both", (True, False): "left", (False, True): "right"}.get(tuple(far), "no")
     return Properties(act, float(act.numpy(0.0)), math.nan if kink else d_auto, left, right, d_auto, saturating)
 
@@ -229,6 +234,23 @@ def properties_table(rows: Sequence[Properties]) -> dict[str, list]:
                                    for r in rows],
         "origin": [r.act.spec.origin for r in rows],
     }
+
+
+def _cell(value: object) -> str:
+    """One markdown table cell: booleans as yes/no, and nothing markdown would read as markup."""
+    text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+    for char in "\\|*_`$<>[]":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def markdown_table(columns: dict[str, list]) -> str:
+    """Columns (``properties_table``'s) as a GitHub markdown table: a header row, then one row per entry."""
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    body = [line([_cell(v) for v in row]) for row in zip(*columns.values(), strict=True)]
+    return "\n".join([line([_cell(n) for n in columns]), line(["---"] * len(columns)), *body])
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -31,10 +31,10 @@ GALLERY_DEFAULTS = {"selection": ("sigmoid", "tanh", "relu", "gelu"), "z_max": 5
 COLLAPSE_DEFAULTS = {"phi": "tanh", "target": "square", "hidden": (16, 16)}
 DEPTH_DEFAULTS = {"selection": GALLERY_DEFAULTS["selection"], "init": "xavier", "width": 256, "depth": 50}
 
-#: The defaults precomputed by benchmarks/precompute_activations.py, so a first visit neither imports torch nor
-#: differentiates anything: the gallery's autograd derivatives (curves, probe, table rows), the collapse's untrained
-#: stacks, the depth section's propagations. Each entry carries its settings key, so it is used for exactly those
-#: settings; tests compare the file with a fresh computation.
+#: The defaults precomputed by benchmarks/precompute_activations.py, so a first visit imports neither torch nor
+#: scipy (the sigmoid's and GELU's closed forms use it): the gallery (curves, probe, table rows), the collapse's
+#: untrained stacks, the depth section's propagations. Each entry carries its settings key, so it is used for exactly
+#: those settings; tests compare the file with a fresh computation.
 DATA = Path(__file__).resolve().parent.parent / "data" / "activations.json"
 
 
@@ -109,7 +109,7 @@ def curve(act: Phi, z_max: float) -> topic.Curve:
 
 
 def probe(act: Phi, z0: float) -> tuple[float, float]:
-    """(phi(z0), phi'(z0)) of one activation (phi' from autograd, or the file at the defaults)."""
+    """(phi(z0), phi'(z0)) of one activation (phi' by its closed form, or the file at the defaults)."""
     stored = precomputed().get(probe_key(act, z0))
     return stored if stored is not None else topic.probe(act, z0)
 
@@ -132,7 +132,7 @@ class Gallery:
     takeaway: str
     phi_chart: Chart
     dphi_chart: Chart
-    table_arrow: pa.Table  # ``table`` as st.dataframe reads it without a pandas round trip (1-2 ms a rerun)
+    table_markdown: str  # ``table`` as a markdown table (st.dataframe's first use imports pandas, ~0.4 s CPU)
 
 
 @view(max_entries=256)
@@ -149,7 +149,7 @@ def gallery(acts: tuple[Phi, ...], z_max: float, z_probe: float, shade: bool) ->
     table = topic.properties_table([properties(a) for a in acts])
     return Gallery(curves, tuple(rows), table, topic.gallery_caption(curves, shade), topic.gallery_takeaway(curves),
                    chart(figs.gallery_phi(curves, z_probe, shade)), chart(figs.gallery_dphi(curves, z_probe, shade)),
-                   pa.table(table))
+                   topic.markdown_table(table))
 
 
 @view(max_entries=64)
