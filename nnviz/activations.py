@@ -2,8 +2,8 @@
 
 Each entry is a small record (like TensorFlow Playground's ``{output, der}`` pairs, but with the facts
 a lecture states about it): a torch implementation, its LaTeX formula, its parameters and its
-properties. Derivatives are never written by hand: ``dphi`` asks torch autograd, which is the ground
-truth the tests compare closed forms against.
+properties. ``dphi`` asks torch autograd, the ground truth; the numpy closed forms (``Phi.numpy``,
+``Phi.dnumpy``: the gallery and the numpy trainers, no torch) are tested equal to it, kinks included.
 
 Every page picks from this registry (the single neuron, the fitter, the playground), so adding an
 activation here adds it everywhere.
