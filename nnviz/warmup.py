@@ -95,10 +95,23 @@ class _Gate(importlib.abc.MetaPathFinder):
     that is not loaded yet waits until the warm-up has finished, then is found by the usual finders."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: object = None) -> None:
-        if _importing and fullname.partition(".")[0] in GATED and threading.current_thread() is not _thread:
+        if (_importing and fullname.partition(".")[0] in GATED and threading.current_thread() is not _thread
+                and not _inside_gated_import()):
             with _state:
                 _state.wait_for(lambda: not _importing, GATE_TIMEOUT_S)
         return None
+
+
+def _inside_gated_import() -> bool:
+    """Whether this thread is running a ``GATED`` package's module code, i.e. it began importing that package
+    before the warm-up did. Its nested imports must go on: the warm-up may be waiting for that package's import
+    lock, which this thread holds, so waiting here would deadlock both."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and str(frame.f_globals.get("__name__", "")).partition(".")[0] in GATED:
+            return True
+        frame = frame.f_back
+    return False
 
 
 _gate = _Gate()

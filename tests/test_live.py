@@ -142,6 +142,31 @@ def test_a_run_goes_ahead_while_the_warm_up_imports_and_only_its_gated_imports_w
     assert out == ["True", "True", "True"]
 
 
+def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
+    """A thread that began importing a gated package before the warm-up did finishes it: its nested imports are
+    not held (the warm-up may be waiting for that package's lock, so holding them would deadlock both)."""
+    pkg = tmp_path / "gatedpkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import builtins\n"
+        "builtins.started.set(); builtins.importing.wait(30)  # the warm-up begins while this package loads\n"
+        "from gatedpkg import sub  # noqa\n")
+    (pkg / "sub.py").write_text("VALUE = 1\n")
+    code = ("import builtins, sys, threading, time; from nnviz import warmup\n"
+            f"sys.path.insert(0, {str(tmp_path)!r}); warmup.GATED = warmup.GATED | {{'gatedpkg'}}\n"
+            "warmup.GATE_TIMEOUT_S = 20; sys.meta_path.insert(0, warmup._gate)\n"
+            "builtins.started, builtins.importing = threading.Event(), threading.Event()\n"
+            "t0 = time.monotonic(); done = threading.Event()\n"
+            "def load():\n"
+            "    import gatedpkg  # noqa\n"
+            "    done.set()\n"
+            "threading.Thread(target=load).start(); builtins.started.wait(30)\n"
+            "warmup._importing = True; builtins.importing.set()\n"
+            "print(done.wait(30) and time.monotonic() - t0 < 10)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True"]
+
+
 def test_the_warm_up_can_be_switched_off():
     code = "import sys; from nnviz import warmup; print(warmup.start() is None, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
