@@ -552,12 +552,3 @@ def load_adding() -> tuple[dict[AddingSettings, Curves], AddingSettings | None, 
     jac = d.get("trained_jacobian") or {}
     settings = AddingSettings.from_json(jac["settings"]) if jac else None
     return runs, settings, {c: np.array(jac[c]) for c in CELLS if c in jac}
-
-
-def __getattr__(name: str):
-    """``recurrent.SequenceRegressor`` (now in ``nets``), for callers that still look for it here; loads torch."""
-    if name == "SequenceRegressor":
-        from nnviz.topics.skip_and_feedback.nets import SequenceRegressor
-
-        return SequenceRegressor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
