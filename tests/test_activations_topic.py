@@ -22,7 +22,7 @@ from nnviz.activations import Phi
 from nnviz.figures import activations as figs
 from nnviz.figures import style
 from nnviz.format import number
-from nnviz.mlp import build_mlp, linear_layers
+from nnviz.mlp import build_mlp, linear_layers, numpy_linear
 from nnviz.topics import activations as topic
 
 ALL = [Phi(k) for k in activations.names()]
@@ -241,6 +241,12 @@ def test_weight_std_and_sigma_init():
 def _alone(act: Phi, steps: int, lr: float, target_name: str = "wave") -> tuple[np.ndarray, np.ndarray]:
     """One network trained by itself with torch.optim.Adam: (losses before each step, final prediction)."""
     model = build_mlp([1, 16, 16, 1], act.key, seed=0, init="xavier", phi_params=act.kwargs, dtype=torch.float64)
+    rng = np.random.default_rng(0)  # the race's shared start: Xavier drawn by numpy's generator, seed 0
+    with torch.no_grad():
+        for layer in linear_layers(model):
+            w, b = numpy_linear(layer.in_features, layer.out_features, "xavier", rng)
+            layer.weight.copy_(torch.from_numpy(w))
+            layer.bias.copy_(torch.from_numpy(b))
     x = torch.linspace(-1, 1, 64, dtype=torch.float64).unsqueeze(1)
     y = torch.from_numpy(topic.target(target_name, x[:, 0].numpy())).unsqueeze(1)
     opt = torch.optim.Adam(model.parameters(), lr=lr)

@@ -302,7 +302,8 @@ at = open_page("activations.py")
 changes = [("act_zmax", 20.0), ("act_z0", -5.0), ("act_sel", activations.names()), ("act_zmax", 1.0),
            ("act_z0", 5.0), ("act_shade", False), ("act_p_leaky_relu_alpha", 0.0), ("act_p_elu_alpha", 3.0),
            ("act_p_softplus_beta", 0.1), ("act_p_softplus_beta", 10.0), ("act_sel", ["elu", "step"]),
-           ("act_p_elu_alpha", 0.1), ("act_z0", -1.0), ("act_zmax", 20.0)]
+           ("act_p_elu_alpha", 0.1), ("act_z0", -1.0), ("act_zmax", 20.0),
+           ("act_col_depth", 1), ("act_col_depth", 5), ("act_col_width", 32), ("act_col_width", 4)]
 for key, value in changes:
     widget = at.multiselect(key=key) if key == "act_sel" else (
         at.checkbox(key=key) if key == "act_shade" else at.slider(key=key))
@@ -315,8 +316,9 @@ print(json.dumps({{"exceptions": [str(e.value) for e in at.exception], "torch": 
 
 @pytest.mark.slow
 def test_gallery_changes_at_extremes_import_no_torch():
-    """Issue 18: a gallery change (range, probe, selection, parameters) differentiates by closed forms, so in a
-    fresh interpreter with the warm-up off it never loads torch (whose import alone is > 1 s of CPU)."""
+    """Issue 18: a gallery change (range, probe, selection, parameters) differentiates by closed forms and the
+    untrained collapse stacks are drawn and evaluated in numpy, so in a fresh interpreter with the warm-up off
+    neither loads torch (whose import alone is > 1 s of CPU)."""
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", _GALLERY_CHANGES.format(root=str(root))], capture_output=True,
                          text=True, timeout=600, cwd=root, env=os.environ | {"NNVIZ_WARMUP": "0"})

@@ -24,6 +24,7 @@ import numpy as np
 from nnviz.activations import Phi
 from nnviz.format import number
 from nnviz.live import History, TimedRun
+from nnviz.mlp import numpy_linear
 
 if TYPE_CHECKING:  # torch is imported where a network is built or differentiated: a first visit shows
     from torch import Tensor  # precomputed defaults and an untrained run, and never loads it
@@ -316,28 +317,43 @@ class RaceRun(TimedRun):
         self.max_steps = int(max_steps)
         self.lr = float(lr)
         self.n, self.seed = int(n), int(seed)
-        self._built = False  # the tensors are made at first use (torch's import): an untrained panel needs none
+        # The shared start, drawn in numpy (torch's Xavier law, numpy's generator): an untrained panel is computed
+        # without torch; the tensors are made at the first step (torch's import).
+        rng = np.random.default_rng(self.seed)
+        widths = (1, *self.hidden, 1)
+        self.start = [numpy_linear(n_in, n_out, "xavier", rng)
+                      for n_in, n_out in zip(widths[:-1], widths[1:], strict=True)]
+        self.grid = np.linspace(-1.0, 1.0, self.n)
+        self._built = False
         self.opt = None  # made at the first step: torch.optim's first use imports torch._dynamo (2-4 s)
         self.history = History([f"net{i}" for i in range(len(self.phis))], max_points=max(4, self.max_steps + 1))
 
     def _build(self) -> None:
-        """The grid x (n, 1), the target y (n, 1) and the stacked weights, from the seed (once)."""
+        """The grid x (n, 1), the target y (n, 1) and the stacked weights as tensors, from the start (once)."""
         if self._built:
             return
         import torch
 
-        from nnviz.mlp import build_mlp, linear_layers
-
-        x = np.linspace(-1.0, 1.0, self.n)
-        self.x = torch.from_numpy(x).unsqueeze(1)
-        self.y = torch.from_numpy(target(self.target_name, x)).unsqueeze(1)
-        layers = linear_layers(build_mlp([1, *self.hidden, 1], "linear", seed=self.seed, init="xavier",
-                                         dtype=torch.float64))
+        self.x = torch.from_numpy(self.grid).unsqueeze(1)
+        self.y = torch.from_numpy(target(self.target_name, self.grid)).unsqueeze(1)
         a = len(self.phis)
-        self.weights = [m.weight.detach().unsqueeze(0).repeat(a, 1, 1).requires_grad_(True) for m in layers]
-        self.biases = [m.bias.detach().unsqueeze(0).repeat(a, 1).requires_grad_(True) for m in layers]
+        self.weights = [torch.from_numpy(w).unsqueeze(0).repeat(a, 1, 1).requires_grad_(True) for w, _ in self.start]
+        self.biases = [torch.from_numpy(b).unsqueeze(0).repeat(a, 1).requires_grad_(True) for _, b in self.start]
         self.initial = tuple(w.detach().clone() for w in self.weights)
         self._built = True
+
+    def _untrained_fits(self) -> list[Fit]:
+        """``fits()`` before the first step, in numpy: every network at the shared start."""
+        y = target(self.target_name, self.grid)
+        fits = []
+        for phi in self.phis:
+            h = self.grid[:, None]
+            for i, (w, b) in enumerate(self.start):
+                z = h @ w.T + b
+                h = phi.numpy(z) if i < len(self.start) - 1 else z
+            fits.append(Fit(phi, self.grid.copy(), y, h[:, 0].copy(), np.asarray(self.history[f"net{len(fits)}"]),
+                            tuple(w.copy() for w, _ in self.start), tuple(b.copy() for _, b in self.start)))
+        return fits
 
     def forward(self, x: Tensor) -> Tensor:
         """All A networks at once: x (n, 1) -> (A, n, 1); the activation differs per network."""
@@ -367,9 +383,10 @@ class RaceRun(TimedRun):
 
     def fits(self) -> list[Fit]:
         """Each network as it is now: prediction on the training grid, loss curve, weights."""
+        if not self._built:
+            return self._untrained_fits()
         import torch
 
-        self._build()
         with torch.no_grad():
             out = self.forward(self.x).numpy()
         x, y = self.x[:, 0].numpy(), self.y[:, 0].numpy()
@@ -380,9 +397,10 @@ class RaceRun(TimedRun):
 
     def hidden_unchanged(self, j: int) -> bool:
         """Network j's hidden layers still hold their initial weights (as for the unit step, whose phi' is 0)."""
+        if not self._built:
+            return True
         import torch
 
-        self._build()
         return all(torch.equal(w[j].detach(), w0[j]) for w, w0 in zip(self.weights[:-1], self.initial[:-1],
                                                                        strict=True))
 
