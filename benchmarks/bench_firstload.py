@@ -8,7 +8,10 @@ For every page of the catalog (or those named on the command line):
   start-up, the page's imports and its first script run, and the browser drawing it.
 - warm: another fresh server that has already served the home page to another tab (and has finished the work
   that follows, such as the background torch warm-up, unless --no-idle-wait); the clock starts when a new tab
-  navigates to the page's URL and stops when it has settled.
+  navigates to the page's URL and stops when it has settled. The new tab is a new visitor's (a fresh browser
+  context: nothing cached).
+- returning: the same, but the new tab opens in the browser that opened the home page (a student with the app
+  open who follows a link in a new tab): Streamlit's and plotly's scripts come from its cache.
 
 Settled (a lighter form of tests/browser_utils.wait_until_idle): the page's title and the router's sidebar are
 there, Streamlit's running indicator has been absent for --quiet-ms (500 ms) in a row, and every plotly chart on
@@ -153,13 +156,18 @@ def wait_server_idle(pid: int, timeout_s: float = 60, threshold: float = 0.1) ->
             return
 
 
-def visit(browser, url: str, quiet_ms: int, timeout_s: float, t0: float | None = None) -> dict:
-    """Open ``url`` in a new tab (a new session, no cached files). Returns seconds from ``t0`` (default: now)
+def visit(browser, url: str, quiet_ms: int, timeout_s: float, t0: float | None = None, context=None) -> dict:
+    """Open ``url`` in a new tab: of a new browser context (a new visitor: no cached files), or of ``context`` (a
+    browser that has the app open already: Streamlit's and plotly's scripts in its cache; the context is left
+    open). Either way a new session. Returns seconds from ``t0`` (default: now)
     until settled ("seconds") and until each milestone: the HTML answered ("html"), the websocket opened
     ("ws"), the title drawn ("title"), the first chart drawn ("chart"); and the number of error boxes on the
     settled page ("errors"). Also "t0" and "t0_wall" (the same instant in perf_counter and time.time)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    own = context is None
+    if own:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(timeout_s * 1000)
+    page = None
     try:
         page = context.new_page()
         marks: dict[str, float] = {}
@@ -172,7 +180,10 @@ def visit(browser, url: str, quiet_ms: int, timeout_s: float, t0: float | None =
         out = {name: at - t0 for name, at in marks.items()}
         return out | {"seconds": settled - t0, "errors": page.evaluate(ERRORS), "t0": t0, "t0_wall": t0_wall}
     finally:
-        context.close()
+        if own:
+            context.close()
+        elif page is not None:
+            page.close()
 
 
 def breakdown(result: dict, log: Path, since: float) -> dict:
@@ -201,19 +212,23 @@ def cold(browser, path: str, args) -> dict:
         stop_server(proc)
 
 
-def warm(browser, path: str, args) -> dict:
+def warm(browser, path: str, args, returning: bool = False) -> dict:
+    """The server has served the home page (and gone idle). A new visitor opens ``path`` in a fresh browser; or,
+    ``returning``, the browser that opened the home page opens ``path`` in a new tab (its caches warm)."""
     log = Path(tempfile.mkdtemp(prefix="nnviz-firstload-")) / "runs.jsonl"
     proc, url, _ = start_server(log)
+    home = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         wait_healthy(url, proc, args.timeout_s)
-        visit(browser, url, args.quiet_ms, args.timeout_s)  # another student has opened the home page
+        visit(browser, url, args.quiet_ms, args.timeout_s, context=home)  # a student has opened the home page
         if not args.no_idle_wait:
             wait_server_idle(proc.pid)
         load, since, cpu0 = os.getloadavg()[0], time.time(), cpu_seconds(proc.pid)
-        result = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s)
+        result = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s, context=home if returning else None)
         return result | breakdown(result, log, since) | {
             "load": load, "server": server_seconds(log, since), "cpu": cpu_seconds(proc.pid) - cpu0}
     finally:
+        home.close()
         stop_server(proc)
 
 
@@ -258,28 +273,32 @@ def main() -> None:
                 path = "" if spec.url_path == "home" else spec.url_path
                 colds = [cold(browser, path, args) for _ in range(args.repeats)]
                 warms = [warm(browser, path, args) for _ in range(args.repeats)]
+                backs = [warm(browser, path, args, returning=True) for _ in range(args.repeats)]
                 row = {"page": spec.title, "cold": statistics.median(c["seconds"] for c in colds),
                        "start": statistics.median(c["server_start"] for c in colds),
                        "warm": statistics.median(w["seconds"] for w in warms),
+                       "back": statistics.median(w["seconds"] for w in backs),
                        "cold_server": statistics.median(c["server"] for c in colds),
                        "warm_server": statistics.median(w["server"] for w in warms),
-                       "errors": sum(c["errors"] for c in colds) + sum(w["errors"] for w in warms),
-                       "load": statistics.mean([c["load"] for c in colds] + [w["load"] for w in warms])}
+                       "errors": sum(r["errors"] for r in [*colds, *warms, *backs]),
+                       "load": statistics.mean(r["load"] for r in [*colds, *warms, *backs])}
                 rows.append(row)
                 print(f"  {row['page']:32s} cold {row['cold']:5.1f} s (server up after {row['start']:.1f} s, "
                       f"script runs {row['cold_server']:.1f} s) · warm {row['warm']:5.1f} s (script runs "
-                      f"{row['warm_server']:.1f} s) · errors {row['errors']} · load {row['load']:.1f}", flush=True)
+                      f"{row['warm_server']:.1f} s) · returning {row['back']:5.1f} s · errors {row['errors']} · "
+                      f"load {row['load']:.1f}", flush=True)
                 print("    " + describe("cold", colds), flush=True)
                 print("    " + describe("warm", warms), flush=True)
+                print("    " + describe("returning", backs), flush=True)
         finally:
             browser.close()
-    print(f"\n{'page':32s} {'cold s':>7s} {'up s':>5s} {'runs s':>6s} {'warm s':>7s} {'runs s':>6s} {'errors':>6s} "
-          f"{'load':>5s}")
+    print(f"\n{'page':32s} {'cold s':>7s} {'up s':>5s} {'runs s':>6s} {'warm s':>7s} {'runs s':>6s} {'return s':>8s} "
+          f"{'errors':>6s} {'load':>5s}")
     for r in rows:
         flag = lambda s, goal: "*" if s > goal else " "  # noqa: E731
         print(f"{r['page']:32s} {r['cold']:6.1f}{flag(r['cold'], COLD_GOAL_S)} {r['start']:5.1f} "
               f"{r['cold_server']:6.1f} {r['warm']:6.1f}{flag(r['warm'], WARM_GOAL_S)} {r['warm_server']:6.1f} "
-              f"{r['errors']:6d} {r['load']:5.1f}")
+              f"{r['back']:7.1f}{flag(r['back'], WARM_GOAL_S)} {r['errors']:6d} {r['load']:5.1f}")
     print(f"(* over the goal; load average now {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
           f"{args.repeats} measurement(s) each, median)")
 
