@@ -26,12 +26,12 @@ ui.intro(
 
 st.header("Three wirings")
 w1, w2 = st.columns([3, 2])
-w1.graphviz_chart(fx.chain_diagram(), width="stretch")
+w1.graphviz_chart(fx.chain_diagram(), width="content")  # its natural size: a few symbols, readable anywhere
 w2.graphviz_chart(fx.residual_block_diagram(), width="stretch")
 T_diag = int(ui.slider("Unroll the recurrent cell over T time steps", 1, 20, 5, 1, key="sk_T"))
 w3, w4 = st.columns([1, 3])
 w3.graphviz_chart(fx.rnn_rolled_diagram())
-w4.graphviz_chart(fx.rnn_unrolled_diagram(T_diag), width="stretch")
+w4.graphviz_chart(fx.rnn_unrolled_diagram(T_diag), width="content")
 st.latex(r"h_t = \varphi\big(W h_{t-1} + U x_t + b\big)")
 st.markdown(
     "Unrolled, a recurrent network **is** a deep feed-forward network, one layer per time step, except that every "

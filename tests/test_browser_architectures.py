@@ -40,3 +40,27 @@ def test_architecture_diagrams_read_at_phone_and_desktop_width(browser, app_url,
         assert error_texts(page) == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_three_wirings_read_at_phone_and_desktop_width(browser, app_url, width):
+    """The page's first diagrams (plain chain, residual block, the recurrent cell rolled and unrolled): their text
+    is drawn at least MIN_TEXT_PX on screen, so a phone does not shrink them into unreadable strips."""
+    from tests.browser_utils import wait_until_idle
+
+    page = browser.new_page(viewport={"width": width, "height": 1400})
+    try:
+        page.goto(f"{app_url}/skip_and_feedback", wait_until="domcontentloaded")
+        wait_until_idle(page, 150_000)
+        charts = page.locator('[data-testid="stGraphVizChart"]')
+        charts.nth(3).wait_for(timeout=60_000)
+        smallest = []
+        for i in range(4):
+            smallest.append(charts.nth(i).evaluate("""e => {
+              const svg = e.querySelector('svg'), vb = svg.viewBox.baseVal, r = svg.getBoundingClientRect();
+              return Math.min(...Array.from(svg.querySelectorAll('text'))
+                .map(t => parseFloat(getComputedStyle(t).fontSize) * r.width / vb.width));
+            }"""))
+        assert min(smallest) >= MIN_TEXT_PX, smallest
+    finally:
+        page.close()

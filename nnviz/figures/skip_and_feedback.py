@@ -67,12 +67,17 @@ def node(name: str, label: str, kind: str) -> str:
     return f'{name} [label="{label}", {styles[kind]}]; '
 
 
+#: Narrow nodes and gaps for the diagrams whose labels are a symbol or two: drawn at the column's width, a
+#: narrower drawing is scaled down less, so its text stays readable on a phone (tests/test_browser_architectures).
+_COMPACT = "nodesep=0.2; ranksep=0.3; node [width=0.45, margin=\"0.06,0.04\"]; "
+
+
 def chain_diagram() -> str:
     """A plain chain x -> F_1 -> F_2 -> F_3 -> y: every signal passes through every layer (DOT)."""
-    body = (node("x", "x", "end") + node("y", "y", "end")
+    body = (_COMPACT + node("x", "x", "end") + node("y", "y", "end")
             + "".join(node(f"F{i}", "F" + sub(str(i)), "layer") for i in (1, 2, 3)) + "x -> F1 -> F2 -> F3 -> y; ")
     h_l, f_l, h_prev = "h" + sub("l"), "F" + sub("l"), "h" + sub("l-1")
-    return dot(body, label=f"Plain chain: {h_l} = {f_l}({h_prev}), every signal through every layer")
+    return dot(body, label=f"Plain chain: {h_l} = {f_l}({h_prev})")
 
 
 def residual_block_diagram() -> str:
@@ -98,7 +103,7 @@ def rnn_unrolled_diagram(T: int) -> str:
     """The same cell unrolled over T steps: a depth-T network sharing W, U and b at every step (DOT)."""
     T = int(max(1, T))
     shown = list(range(1, T + 1)) if T <= 6 else [1, 2, None, T - 1, T]
-    nodes, edges, prev = [node("h0", "h" + sub("0"), "end")], [], "h0"
+    nodes, edges, prev = [_COMPACT, node("h0", "h" + sub("0"), "end")], [], "h0"
     for t in shown:
         if t is None:
             nodes.append('dots [label="· · ·", shape=plain]; ')
@@ -106,10 +111,11 @@ def rnn_unrolled_diagram(T: int) -> str:
             prev = "dots"
             continue
         nodes.append(node(f"x{t}", "x" + sub(str(t)), "end") + node(f"h{t}", "h" + sub(str(t)), "state"))
-        w = "" if prev == "dots" else f', label=" W", fontcolor="{style.VERMILLION}"'
+        w = f', label=" W", fontcolor="{style.VERMILLION}"' if t == shown[0] else ""  # W named once: it is shared
         edges.append(f'x{t} -> h{t}; {{rank=same; {prev}; h{t}}} {prev} -> h{t} [color="{style.VERMILLION}"{w}]; ')
         prev = f"h{t}"
-    return dot("".join(nodes) + "".join(edges), rankdir="BT", label=f"Unrolled over T = {T} steps (shared W, U, b)")
+    steps = f"{T} step{'s' if T > 1 else ''}"
+    return dot("".join(nodes) + "".join(edges), rankdir="BT", label=f"Unrolled over T = {steps} (shared W, U, b)")
 
 
 # --------------------------------------------------------------------------------------------------
