@@ -126,3 +126,18 @@ def run_until(at: AppTest, done: Callable[[AppTest], bool], timeout_s: float = 3
         time.sleep(INTERVAL_S)
         at.run()
     return done(at)
+
+
+def run_python(code: str, *, timeout: float = 600, warmup: bool = True) -> str:
+    """Run ``code`` in a fresh interpreter from the repository root (what a new server process has loaded, and
+    nothing this test process has); its stdout. Fails the test with the end of its stderr if it fails. With
+    ``warmup=False`` the background torch warm-up is switched off (NNVIZ_WARMUP=0), so a page alone is judged."""
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | ({} if warmup else {"NNVIZ_WARMUP": "0"})
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                         env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import subprocess
-import sys
 import types
 
 import numpy as np
@@ -18,6 +16,7 @@ from nnviz.figures import depth as figs
 from nnviz.mlp import count_parameters
 from nnviz.topics.depth import batched, budget, constructions, counting, history, octaves, pieces, trajectory, untangle
 from nnviz.topics.regions import ReluNet, montufar_lower, pieces_1d, regions_2d, serra_upper, zaslavsky
+from tests.apptest_utils import run_python
 
 # one namespace as the old module had, so the tests read as before
 depth = types.SimpleNamespace(**{k: getattr(m, k) for m in (constructions, counting, pieces, trajectory, budget,
@@ -313,8 +312,7 @@ def test_counting_does_not_import_torch():
     """The count lives in nnviz.mlp, which imports torch only where a network is built."""
     code = ("import sys; from nnviz.mlp import count_parameters; from nnviz.topics.depth import counting; "
             "counting.architecture((3, 9, 2)); print('torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.strip() == "False"
+    assert run_python(code).strip() == "False"
 
 
 def test_the_lecture_pair_shows_what_depth_buys():
@@ -723,9 +721,7 @@ def test_first_visit_imports_neither_torch_nor_sklearn():
             "at = open_page('depth.py')\n"
             "assert not at.exception, [e.value for e in at.exception]\n"
             "print('torch' in sys.modules, 'sklearn' in sys.modules, len(at.get('plotly_chart')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    torch_loaded, sklearn_loaded, charts = out.stdout.split()[-3:]
+    torch_loaded, sklearn_loaded, charts = run_python(code, timeout=300).split()[-3:]
     assert (torch_loaded, sklearn_loaded) == ("False", "False") and int(charts) >= 1
 
 

@@ -16,12 +16,11 @@ Pages run home first and those of ``TORCH_ON_FIRST_RUN`` last, so one that impor
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from nnviz.catalog import PAGES, ROOT
+from tests.apptest_utils import run_python
 
 #: Pages whose first run may import torch (none: the playground draws its initial weights in numpy).
 TORCH_ON_FIRST_RUN: set[str] = set()
@@ -82,9 +81,8 @@ def visits() -> dict[str, dict]:
     """What each page's first run did, by page file, from one fresh interpreter."""
     pages = _pages()
     code = _CHILD.format(root=str(ROOT), deferred=DEFERRED, pages=pages)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-3000:]
-    rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    out = run_python(code)
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert [r["page"] for r in rows] == pages
     return {r["page"]: r for r in rows}
 
@@ -112,7 +110,6 @@ def test_the_spies_see_a_deferred_call():
         "try:\n    heads.train_head(None)\nexcept Exception:\n    pass\n"
         "Trainer().run(1)\nTrainer().advance(0.01)\n"
         "print(json.dumps(sorted(set(calls))))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-3000:]
-    calls = json.loads(out.stdout.splitlines()[-1])
+    out = run_python(code, timeout=300)
+    calls = json.loads(out.splitlines()[-1])
     assert calls == ["Trainer.advance", "Trainer.run", "nnviz.topics.network.heads:train_head"]

@@ -25,11 +25,9 @@ def test_run_for_stops_when_the_step_says_so():
 
 
 # --- TimedRun: the one base for live runs -------------------------------------------------------------------------
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
 from nnviz.live import History, TimedRun  # noqa: E402
+from tests.apptest_utils import run_python  # noqa: E402
 
 
 class _Counter(TimedRun):
@@ -101,14 +99,14 @@ def test_history_halves_when_full_and_keeps_both_ends():
 def test_importing_the_catalog_loads_no_torch_and_changes_no_environment():
     code = ("import os, sys; before = dict(os.environ); import nnviz, nnviz.catalog, nnviz.live, nnviz.format; "
             "print('torch' in sys.modules, dict(os.environ) == before)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = run_python(code).split()
     assert out == ["False", "True"]
 
 
 def test_the_warm_up_loads_torch_and_its_optimiser_once_in_the_background():
     code = ("import sys; from nnviz import warmup; t = warmup.start(); assert warmup.start() is t; t.join(120); "
             "print('torch' in sys.modules, 'torch._dynamo' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = run_python(code).split()
     assert out == ["True", "True"]
 
 
@@ -118,7 +116,7 @@ def test_the_warm_up_waits_until_no_run_has_been_in_progress_for_its_quiet_time(
             "    t = warmup.start(); time.sleep(1.0); during = 'torch' in sys.modules\n"
             "time.sleep(0.2); soon_after = 'torch' in sys.modules\n"
             "t.join(120); print(during, soon_after, 'torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = run_python(code).split()
     assert out == ["False", "False", "True"]
 
 
@@ -138,7 +136,7 @@ def test_a_run_goes_ahead_while_the_warm_up_imports_and_only_its_gated_imports_w
             "held = not done.is_set() and 'scipy.special' not in sys.modules\n"
             "with warmup._state: warmup._importing = False; warmup._state.notify_all()\n"
             "print(entered, held, done.wait(60))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = run_python(code).split()
     assert out == ["True", "True", "True"]
 
 
@@ -163,14 +161,13 @@ def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
             "threading.Thread(target=load).start(); builtins.started.wait(30)\n"
             "warmup._importing = True; builtins.importing.set()\n"
             "print(done.wait(30) and time.monotonic() - t0 < 10)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = run_python(code).split()
     assert out == ["True"]
 
 
 def test_the_warm_up_can_be_switched_off():
     code = "import sys; from nnviz import warmup; print(warmup.start() is None, 'torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=os.environ | {"NNVIZ_WARMUP": "0"}).stdout.split()
+    out = run_python(code, warmup=False).split()
     assert out == ["True", "False"]
 
 

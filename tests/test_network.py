@@ -10,6 +10,7 @@ import torch
 
 from nnviz.activations import Phi
 from nnviz.topics.network import data, descent, digits, heads, layers
+from tests.apptest_utils import run_python
 
 PHIS = [Phi("relu"), Phi("sigmoid"), Phi("tanh"), Phi("linear")]
 
@@ -206,10 +207,7 @@ def test_shipped_heads_equal_a_fresh_training_and_numpy_reads_them_as_torch_does
 
 
 def test_the_heads_tab_trains_nothing_and_needs_no_scikit_learn(monkeypatch):
-    import subprocess
-    import sys
 
-    from nnviz.catalog import ROOT
 
     def no_training(*args, **kwargs):
         raise AssertionError("the shipped heads should be used")
@@ -219,8 +217,7 @@ def test_the_heads_tab_trains_nothing_and_needs_no_scikit_learn(monkeypatch):
         assert heads.fit_diabetes(key).score > 0
     code = ("import sys; from nnviz.topics.network import heads; heads.fit_diabetes('linear'); "
             "heads.fit_diabetes('sigmoid'); print('sklearn' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.split()[-1] == "False"
+    assert run_python(code).split()[-1] == "False"
 
 
 def test_data_files_are_what_scikit_learn_loads():

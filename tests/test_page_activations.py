@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +18,7 @@ from nnviz.topics import activations as topic
 from nnviz.ui import sound
 from nnviz.ui.live import live_run
 from nnviz.views import activations as views
-from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_python, run_until, sweep_extremes
 
 PAGE = "activations.py"
 TABS = ("Why a nonlinearity", "ReLU sums", "Depth", "Universality", "A race")
@@ -320,10 +317,8 @@ def test_gallery_changes_at_extremes_import_no_torch():
     untrained collapse stacks are drawn and evaluated in numpy, so in a fresh interpreter with the warm-up off
     neither loads torch (whose import alone is > 1 s of CPU)."""
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", _GALLERY_CHANGES.format(root=str(root))], capture_output=True,
-                         text=True, timeout=600, cwd=root, env=os.environ | {"NNVIZ_WARMUP": "0"})
-    assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    out = run_python(_GALLERY_CHANGES.format(root=str(root)), warmup=False)
+    result = json.loads(out.strip().splitlines()[-1])
     assert result["exceptions"] == []
     assert result["charts"] >= 2  # the gallery was drawn at the last setting
     elu = next(t for t in result["latex"] if "ELU" in t)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 
@@ -10,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnviz.ui import live
-from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_python, run_until, sweep_extremes
 
 PAGE = "playground.py"
 KEY = "pg_live"
@@ -312,17 +311,13 @@ def test_architecture_extremes_in_a_fresh_process_import_no_torch():
     initialisation, ten seeds, every activation, every feature set from all to one, TensorFlow Playground's rules,
     and then Train: no change imports torch, and training runs without it."""
     import json
-    import subprocess
 
     from nnviz.activations import names
     from nnviz.catalog import ROOT
     from nnviz.features import FEATURES
     from nnviz.topics import playground as pg
 
-    out = subprocess.run([sys.executable, "-c", _FRESH.format(root=str(ROOT))], capture_output=True, text=True,
-                         timeout=900, cwd=ROOT, env={**os.environ, "NNVIZ_WARMUP": "0"})
-    assert out.returncode == 0, out.stderr[-3000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = json.loads(run_python(_FRESH.format(root=str(ROOT)), timeout=900, warmup=False).strip().splitlines()[-1])
     changes = got["changes"]
     assert [c for c in changes if c[2]] == []  # no exception at any setting
     assert not any(c[6] for c in changes) and not got["before"] and not got["after"]

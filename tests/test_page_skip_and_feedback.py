@@ -5,8 +5,6 @@ their corners, and live runs that train to the end."""
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
 
 import pytest
 import streamlit as st
@@ -21,7 +19,7 @@ from nnviz.topics.skip_and_feedback import waveshaper as ws
 from nnviz.ui import skips
 from nnviz.ui.live import live_run
 from nnviz.views import skip_and_feedback as V
-from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_python, run_until, sweep_extremes
 
 PAGE = "skip_and_feedback.py"
 #: Gradient flow, trajectories, time gradients, and the two precomputed runs shown at once (degradation, adding).
@@ -188,9 +186,8 @@ def test_first_visit_imports_neither_torch_nor_pandas_nor_scipy():
             "assert not at.exception, [e.value for e in at.exception]\n"
             "print(*('torch' in sys.modules, 'pandas' in sys.modules, 'scipy' in sys.modules), "
             "len(at.get('plotly_chart')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    *loaded, charts = out.stdout.split()[-4:]
+    out = run_python(code, timeout=300)
+    *loaded, charts = out.split()[-4:]
     assert loaded == ["False", "False", "False"] and int(charts) == DEFAULT_CHARTS
 
 
@@ -222,6 +219,5 @@ def test_gradient_flow_and_joint_widgets_at_their_extremes_import_no_torch():
             "    assert shown() != before, (key, value)\n"
             "    assert 'torch' not in sys.modules, (key, value)\n"
             "print('ok', len(changes))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["ok", str(6 + len(PHIS_GF) - 1 + 5)]
+    out = run_python(code, timeout=300)
+    assert out.split()[-2:] == ["ok", str(6 + len(PHIS_GF) - 1 + 5)]

@@ -4,8 +4,6 @@ heavy sections compute only when asked for."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 import streamlit as st
@@ -16,7 +14,7 @@ from nnviz.topics import universal_approximation as ua
 from nnviz.ui import sound
 from nnviz.ui.live import is_running, live_run
 from nnviz.views import universal_approximation as views
-from tests.apptest_utils import assert_clean, errors, open_page, sweep_extremes
+from tests.apptest_utils import assert_clean, errors, open_page, run_python, sweep_extremes
 
 PAGE = "universal_approximation.py"
 
@@ -112,9 +110,8 @@ def test_first_visit_imports_neither_torch_sklearn_nor_scipy():
             f"at = open_page({PAGE!r})\n"
             "assert not at.exception, [e.value for e in at.exception]\n"
             "print(*(m in sys.modules for m in ('torch', 'sklearn', 'scipy')), len(at.get('plotly_chart')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert out.returncode == 0, out.stderr[-2000:]
-    *loaded, charts = out.stdout.split()[-4:]
+    out = run_python(code, timeout=300)
+    *loaded, charts = out.split()[-4:]
     assert loaded == ["False", "False", "False"] and int(charts) == 3
 
 

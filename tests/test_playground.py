@@ -14,6 +14,7 @@ import torch
 from nnviz import activations, datasets, features
 from nnviz.activations import Phi
 from nnviz.topics import playground as T
+from tests.apptest_utils import run_python
 
 TASK_CLASSES = {"binary": 2, "multiclass": 3, "regression": 0}
 TANH, RELU, SIGMOID = Phi("tanh"), Phi("relu"), Phi("sigmoid")
@@ -636,13 +637,9 @@ def test_output_map_legend_sits_above_the_plane_at_the_size_asked(task):
 
 
 def test_the_playground_modules_import_without_torch():
-    import subprocess
-    import sys
 
-    from nnviz.catalog import ROOT
 
     code = ("import sys; import nnviz.topics.playground, nnviz.figures.playground, nnviz.views.playground; "
             "print('torch' in sys.modules, 'sklearn' in sys.modules, 'scipy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=ROOT).stdout.split()
+    out = run_python(code).split()
     assert out == ["False", "False", "False"]
