@@ -28,7 +28,7 @@ remember_link()
 app_style()
 page_links(navigation)  # the app draws its own navigation (see nnviz.ui.common.page_links for why)
 classroom_toggle()
-with warmup.page_run():  # the warm-up starts only after a quiet spell; imports of torch wait for it (warmup._Gate)
+with warmup.page_run():  # the warm-up starts only after a quiet spell; imports of torch wait for it
     page.run()
     check_link()
 warmup.start()  # torch and its optimiser load in the background, once the server has been quiet a moment

@@ -6,23 +6,25 @@ import begins only once no script run has been in progress for ``QUIET_S``: an i
 seconds at a time (loading torch's shared libraries), so started at once it slowed the first visitor's browser,
 which was still fetching Streamlit's and plotly's JavaScript from this same process, and their next run.
 
-The warm-up never starts while a run is in progress (``page_run``), and while it imports, any other thread that
-imports a module of the packages it loads (``GATED``: torch, scipy, ...) waits at that import until the warm-up has
-finished (``_Gate``, a finder first on ``sys.meta_path``): two threads importing torch's submodules at once can see
-each other's half-initialised modules (Python accepts a partial module to break an import cycle between threads),
-which failed page runs with "operator ... does not exist". A run that needs none of them (most widget changes)
-does not wait: it used to wait for the whole import, several seconds after a student's first pause.
+The warm-up never starts while a run is in progress (``page_run``), and while it imports, any other thread's
+``import`` statement for a module of the packages it loads (``GATED``: torch, scipy, ...) waits until the warm-up has
+finished (``_gated_import``, around ``builtins.__import__``): two threads importing torch's submodules at once can
+see each other's half-initialised modules (Python accepts a partial module to break an import cycle between
+threads), which failed page runs with "operator ... does not exist". A run that needs none of them (most widget
+changes) does not wait: it used to wait for the whole import, several seconds after a student's first pause.
+The wait is at the ``import`` statement, before Python takes any import lock (a finder on ``sys.meta_path`` is
+called under the global import lock, so waiting there stopped the warm-up's own imports too).
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
-import importlib.abc
 import os
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 #: Seconds without a script run in progress before the warm-up starts importing.
 QUIET_S = 3.0
@@ -32,7 +34,7 @@ QUIET_S = 3.0
 GATED = frozenset({"torch", "functorch", "torchgen", "scipy", "sklearn", "sympy"})
 
 #: The longest an import waits for the warm-up.
-GATE_TIMEOUT_S = 120.0
+GATE_TIMEOUT_S = 60.0
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
@@ -90,16 +92,50 @@ def _load() -> None:
     opt.step()
 
 
-class _Gate(importlib.abc.MetaPathFinder):
-    """First on ``sys.meta_path``: while the warm-up imports, another thread's import of a module under ``GATED``
-    that is not loaded yet waits until the warm-up has finished, then is found by the usual finders."""
+_original_import = builtins.__import__
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: object = None) -> None:
-        if (_importing and fullname.partition(".")[0] in GATED and threading.current_thread() is not _thread
-                and not _inside_gated_import()):
-            with _state:
-                _state.wait_for(lambda: not _importing, GATE_TIMEOUT_S)
-        return None
+
+def _gated_import(name: str, globals: dict | None = None, locals: dict | None = None, fromlist=(), level: int = 0):
+    """``builtins.__import__``, waiting first while the warm-up imports if ``name`` is under ``GATED`` (absolute
+    imports only: a relative one is inside a package already being imported)."""
+    if (_importing and level == 0 and name.partition(".")[0] in GATED and threading.current_thread() is not _thread
+            and not _inside_gated_import()):
+        _wait_for_the_warm_up()
+    return _original_import(name, globals, locals, fromlist, level)
+
+
+def _wait_for_the_warm_up() -> None:
+    """Until the warm-up has finished, or it comes to wait for a module import lock this thread holds (this thread
+    may be running a module's code whose import statement led here: then it goes on, else both would hang), or
+    ``GATE_TIMEOUT_S`` has passed."""
+    deadline = time.monotonic() + GATE_TIMEOUT_S
+    with _state:
+        while _importing and not _warm_up_waits_for_this_thread() and time.monotonic() < deadline:
+            _state.wait(_GATE_POLL_S)
+
+
+#: How often a held import checks whether the warm-up has come to wait for it.
+_GATE_POLL_S = 0.02
+
+
+def _warm_up_waits_for_this_thread() -> bool:
+    """Whether the warm-up thread is blocked on a module import lock that this thread holds (CPython's own
+    record of who waits for which module lock, ``importlib._bootstrap._blocking_on``: a lock, or from 3.12 a
+    list of locks, per waiting thread)."""
+    import importlib._bootstrap as bootstrap
+
+    warm = _thread.ident if _thread is not None else None
+    waiting = getattr(bootstrap, "_blocking_on", None) or {}
+    got = waiting.get(warm) if warm is not None else None
+    locks = list(got) if isinstance(got, (list, tuple, set)) else [got] if got is not None else []
+    me = threading.get_ident()
+    return any(getattr(lock, "owner", None) == me for lock in locks)
+
+
+def install_gate() -> None:
+    """Route ``import`` statements through ``_gated_import`` (once; ``start`` does it)."""
+    if builtins.__import__ is not _gated_import:
+        builtins.__import__ = _gated_import
 
 
 def _inside_gated_import() -> bool:
@@ -114,7 +150,6 @@ def _inside_gated_import() -> bool:
     return False
 
 
-_gate = _Gate()
 
 
 @contextlib.contextmanager
@@ -141,8 +176,7 @@ def start() -> threading.Thread | None:
         return None
     with _lock:
         if _thread is None:
-            if _gate not in sys.meta_path:
-                sys.meta_path.insert(0, _gate)
+            install_gate()
             _thread = threading.Thread(target=_warm, name="nnviz-warmup", daemon=True)
             _thread.start()
         return _thread

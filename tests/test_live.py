@@ -123,7 +123,7 @@ def test_the_warm_up_waits_until_no_run_has_been_in_progress_for_its_quiet_time(
 def test_a_run_goes_ahead_while_the_warm_up_imports_and_only_its_gated_imports_wait():
     """A widget change during the warm-up's import runs at once; importing scipy (gated) waits for the warm-up."""
     code = ("import sys, threading, time; from nnviz import warmup\n"
-            "sys.meta_path.insert(0, warmup._gate); warmup._importing = True  # as if the warm-up were importing\n"
+            "warmup.install_gate(); warmup._importing = True  # as if the warm-up were importing\n"
             "ran = threading.Event()\n"
             "def run():\n"
             "    with warmup.page_run(): ran.set()\n"
@@ -134,10 +134,12 @@ def test_a_run_goes_ahead_while_the_warm_up_imports_and_only_its_gated_imports_w
             "    done.set()\n"
             "threading.Thread(target=needs_scipy).start(); time.sleep(0.5)\n"
             "held = not done.is_set() and 'scipy.special' not in sys.modules\n"
+            "warmup._thread = threading.Thread(target=lambda: __import__('xml.dom.minidom'))  # the warm-up's own\n"
+            "warmup._thread.start(); warmup._thread.join(30); warm_free = not warmup._thread.is_alive()\n"
             "with warmup._state: warmup._importing = False; warmup._state.notify_all()\n"
-            "print(entered, held, done.wait(60))")
+            "print(entered, held, warm_free, done.wait(60))")
     out = run_python(code).split()
-    assert out == ["True", "True", "True"]
+    assert out == ["True", "True", "True", "True"]  # the held import does not stop the warm-up's own imports
 
 
 def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
@@ -152,7 +154,7 @@ def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
     (pkg / "sub.py").write_text("VALUE = 1\n")
     code = ("import builtins, sys, threading, time; from nnviz import warmup\n"
             f"sys.path.insert(0, {str(tmp_path)!r}); warmup.GATED = warmup.GATED | {{'gatedpkg'}}\n"
-            "warmup.GATE_TIMEOUT_S = 20; sys.meta_path.insert(0, warmup._gate)\n"
+            "warmup.GATE_TIMEOUT_S = 20; warmup.install_gate()\n"
             "builtins.started, builtins.importing = threading.Event(), threading.Event()\n"
             "t0 = time.monotonic(); done = threading.Event()\n"
             "def load():\n"
@@ -163,6 +165,26 @@ def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
             "print(done.wait(30) and time.monotonic() - t0 < 10)")
     out = run_python(code).split()
     assert out == ["True"]
+
+
+def test_a_held_import_goes_on_when_the_warm_up_comes_to_need_a_module_it_is_running(tmp_path):
+    """A thread held at ``import gatedmod`` inside module ``outer``'s code holds outer's import lock: if the
+    warm-up then imports ``outer``, it waits for the held thread, so the held thread must go on (else both hang
+    until the gate's timeout)."""
+    (tmp_path / "gatedmod.py").write_text("VALUE = 1\n")
+    (tmp_path / "outer.py").write_text("import gatedmod  # noqa\n")
+    code = ("import sys, threading, time; from nnviz import warmup\n"
+            f"sys.path.insert(0, {str(tmp_path)!r}); warmup.GATED = warmup.GATED | {{'gatedmod'}}\n"
+            "warmup.GATE_TIMEOUT_S = 30; warmup.install_gate()\n"
+            "def warm():  # the warm-up, importing the module the other thread is running\n"
+            "    time.sleep(0.5)\n"
+            "    import outer  # noqa\n"
+            "warmup._thread = threading.Thread(target=warm); warmup._importing = True\n"
+            "t0 = time.monotonic(); warmup._thread.start()\n"
+            "import outer  # noqa  (held at its import of gatedmod until the warm-up waits for outer)\n"
+            "warmup._thread.join(30)\n"
+            "print(not warmup._thread.is_alive() and time.monotonic() - t0 < 10)")
+    assert run_python(code).split() == ["True"]
 
 
 def test_the_warm_up_can_be_switched_off():
