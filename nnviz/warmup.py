@@ -33,6 +33,10 @@ QUIET_S = 3.0
 #: parts of torch or scipy): an import of one of them waits while the warm-up is importing.
 GATED = frozenset({"torch", "functorch", "torchgen", "scipy", "sklearn", "sympy"})
 
+#: Packages the warm-up is still to import, while it imports: scipy (and scikit-learn, which needs only scipy of
+#: them) are let through once scipy is loaded, a second or so before torch is.
+_busy: frozenset[str] = GATED
+
 #: The longest an import waits for the warm-up.
 GATE_TIMEOUT_S = 60.0
 
@@ -69,18 +73,24 @@ def _wait_for_quiet() -> None:
 
 
 def _warm() -> None:
-    global _importing
+    global _importing, _busy
     _wait_for_quiet()
     try:
         _load()
     finally:
         with _state:
             _importing = False
+            _busy = GATED
             _state.notify_all()
 
 
 def _load() -> None:
+    global _busy
     import scipy.special  # noqa: F401  (activations.sigmoid_np's expit: ~0.2-0.7 s the first time)
+
+    with _state:
+        _busy = _busy - {"scipy", "sklearn"}
+        _state.notify_all()
     import torch
 
     from nnviz import threads
@@ -98,19 +108,21 @@ _original_import = builtins.__import__
 def _gated_import(name: str, globals: dict | None = None, locals: dict | None = None, fromlist=(), level: int = 0):
     """``builtins.__import__``, waiting first while the warm-up imports if ``name`` is under ``GATED`` (absolute
     imports only: a relative one is inside a package already being imported)."""
-    if (_importing and level == 0 and name.partition(".")[0] in GATED and threading.current_thread() is not _thread
+    top = name.partition(".")[0]
+    if (_importing and level == 0 and top in _busy and threading.current_thread() is not _thread
             and not _inside_gated_import()):
-        _wait_for_the_warm_up()
+        _wait_for_the_warm_up(top)
     return _original_import(name, globals, locals, fromlist, level)
 
 
-def _wait_for_the_warm_up() -> None:
-    """Until the warm-up has finished, or it comes to wait for a module import lock this thread holds (this thread
-    may be running a module's code whose import statement led here: then it goes on, else both would hang), or
-    ``GATE_TIMEOUT_S`` has passed."""
+def _wait_for_the_warm_up(top: str) -> None:
+    """Until the warm-up has finished with package ``top``, or it comes to wait for a module import lock this thread
+    holds (this thread may be running a module's code whose import statement led here: then it goes on, else both
+    would hang), or ``GATE_TIMEOUT_S`` has passed."""
     deadline = time.monotonic() + GATE_TIMEOUT_S
     with _state:
-        while _importing and not _warm_up_waits_for_this_thread() and time.monotonic() < deadline:
+        while (_importing and top in _busy and not _warm_up_waits_for_this_thread()
+               and time.monotonic() < deadline):
             _state.wait(_GATE_POLL_S)
 
 
@@ -148,7 +160,6 @@ def _inside_gated_import() -> bool:
             return True
         frame = frame.f_back
     return False
-
 
 
 

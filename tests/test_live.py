@@ -142,6 +142,20 @@ def test_a_run_goes_ahead_while_the_warm_up_imports_and_only_its_gated_imports_w
     assert out == ["True", "True", "True", "True"]  # the held import does not stop the warm-up's own imports
 
 
+def test_scipy_is_let_through_once_the_warm_up_has_loaded_it_while_torch_is_still_held():
+    """The warm-up loads scipy first: a page's scipy import waits only for that, not for torch's seconds."""
+    code = ("import sys, threading, time; from nnviz import warmup\n"
+            "warmup.install_gate(); warmup._importing = True\n"
+            "done = threading.Event()\n"
+            "def needs_scipy():\n"
+            "    import scipy.special  # noqa\n"
+            "    done.set()\n"
+            "threading.Thread(target=needs_scipy).start(); time.sleep(0.5); held = not done.is_set()\n"
+            "with warmup._state: warmup._busy = warmup._busy - {'scipy', 'sklearn'}; warmup._state.notify_all()\n"
+            "print(held, done.wait(60), warmup._importing, 'torch' in warmup._busy)")
+    assert run_python(code).split() == ["True", "True", "True", "True"]
+
+
 def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
     """A thread that began importing a gated package before the warm-up did finishes it: its nested imports are
     not held (the warm-up may be waiting for that package's lock, so holding them would deadlock both)."""
@@ -154,6 +168,7 @@ def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
     (pkg / "sub.py").write_text("VALUE = 1\n")
     code = ("import builtins, sys, threading, time; from nnviz import warmup\n"
             f"sys.path.insert(0, {str(tmp_path)!r}); warmup.GATED = warmup.GATED | {{'gatedpkg'}}\n"
+            "warmup._busy = warmup.GATED\n"
             "warmup.GATE_TIMEOUT_S = 20; warmup.install_gate()\n"
             "builtins.started, builtins.importing = threading.Event(), threading.Event()\n"
             "t0 = time.monotonic(); done = threading.Event()\n"
@@ -175,6 +190,7 @@ def test_a_held_import_goes_on_when_the_warm_up_comes_to_need_a_module_it_is_run
     (tmp_path / "outer.py").write_text("import gatedmod  # noqa\n")
     code = ("import sys, threading, time; from nnviz import warmup\n"
             f"sys.path.insert(0, {str(tmp_path)!r}); warmup.GATED = warmup.GATED | {{'gatedmod'}}\n"
+            "warmup._busy = warmup.GATED\n"
             "warmup.GATE_TIMEOUT_S = 30; warmup.install_gate()\n"
             "def warm():  # the warm-up, importing the module the other thread is running\n"
             "    time.sleep(0.5)\n"
