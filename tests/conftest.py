@@ -58,11 +58,12 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 90) -> No
     raise TimeoutError("streamlit did not become healthy")
 
 
-def start_streamlit(port: int, extra: list[str] | None = None) -> subprocess.Popen:
-    """``streamlit run app.py`` on 127.0.0.1:port, as the README runs it."""
+def start_streamlit(port: int, extra: list[str] | None = None, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``streamlit run app.py`` on 127.0.0.1:port, as the README runs it (``env``: extra environment variables)."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", *(extra or [])]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=os.environ | (env or {}))
 
 
 @contextlib.contextmanager
@@ -73,10 +74,10 @@ def streamlit_server(extra: list[str] | None = None):
 
 
 @contextlib.contextmanager
-def streamlit_process(extra: list[str] | None = None):
+def streamlit_process(extra: list[str] | None = None, env: dict[str, str] | None = None):
     """As ``streamlit_server``, yielding (base URL, the server's process) for tests that measure the server."""
     port = _free_port()
-    proc = start_streamlit(port, extra)
+    proc = start_streamlit(port, extra, env)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)

@@ -59,8 +59,10 @@ def idle(pid: int, threshold: float = 0.05) -> Callable[[], bool]:
 
 @pytest.fixture(scope="module")
 def server():
-    """A fresh ``streamlit run app.py`` (as conftest's ``streamlit_server``), yielding (url, pid)."""
-    with streamlit_process() as (url, proc):
+    """A fresh ``streamlit run app.py`` (as conftest's ``streamlit_server``), yielding (url, pid). Its background
+    warm-up is off (NNVIZ_WARMUP=0): it starts once the server has been quiet for 3 s, which is just when these
+    tests measure that the sessions' runs left no work behind, and its torch import would count as such work."""
+    with streamlit_process(env={"NNVIZ_WARMUP": "0"}) as (url, proc):
         yield url, proc.pid
 
 
@@ -117,7 +119,7 @@ def _sessions_train_then_leave(url: str, pid: int, n: int, ticks: int) -> dict[s
 
 def test_runs_stop_when_their_sessions_go_away(server):
     url, pid = server
-    wait_for(idle(pid), timeout_s=120)  # startup and the background warm-up are over
+    wait_for(idle(pid), timeout_s=120)  # startup is over
     figures = _sessions_train_then_leave(url, pid, n=4, ticks=10)
     closed = time.perf_counter()
     assert figures["running"] == 4, "every run was still training when its socket closed (else this proves nothing)"
@@ -163,11 +165,14 @@ def test_memory_before_peak_and_after_many_training_sessions(server):
     elapsed = time.perf_counter() - t0
     wait_for(idle(pid), timeout_s=60)
     after = server_rss_mb(pid)
+    peak = max(peak, after)  # the sampler looks every 0.2 s, so it can miss the last rise
+    wait_for(idle(pid), timeout_s=60)  # a few quiet seconds later
+    later = server_rss_mb(pid)
     print(f"\n[sessions] RSS for {sessions} training sessions ({batch} at a time, {elapsed:.0f} s): before "
-          f"{before:.0f} MiB, peak {peak:.0f} MiB, after closing {after:.0f} MiB "
+          f"{before:.0f} MiB, peak {peak:.0f} MiB, after closing {after:.0f} MiB, then {later:.0f} MiB "
           f"({(after - before) / sessions:.2f} MiB per closed session; Streamlit keeps a closed session "
           "server.disconnectedSessionTTL = 120 s by default, for a reconnect)")
-    assert peak >= before and after <= peak
+    assert later - after < 5, "memory keeps growing after every session closed"
     assert peak - before < 25 * sessions, "memory grows by more than 25 MiB a session"
     assert peak < 4096, "the server stays far below the machine's memory"
 
