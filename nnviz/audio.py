@@ -82,8 +82,8 @@ def snap(f0: float, sr: int = SR) -> float:
     return _check_sr(sr) / period_samples(f0, sr)
 
 
-def _tile(one_period: np.ndarray, n: int) -> np.ndarray:
-    """Repeat one period (P,) to n samples (n,)."""
+def tile(one_period: np.ndarray, n: int) -> np.ndarray:
+    """Repeat one period (or a whole number of periods) (P,) to n samples (n,)."""
     reps = -(-n // len(one_period))
     return np.tile(one_period, reps)[:n]
 
@@ -92,7 +92,7 @@ def sine(f0: float, seconds: float = 1.0, sr: int = SR, amplitude: float = 1.0, 
     """amplitude * sin(2 pi f t + phase) at f = snap(f0), t = n / sr; (n,) with n = seconds * sr."""
     P = period_samples(f0, sr)
     theta = 2.0 * np.pi * np.arange(P) / P + phase
-    return _tile(amplitude * np.sin(theta), _n_samples(seconds, sr))
+    return tile(amplitude * np.sin(theta), _n_samples(seconds, sr))
 
 
 def _additive(f0: float, seconds: float, sr: int, amp_of_k) -> np.ndarray:
@@ -101,7 +101,7 @@ def _additive(f0: float, seconds: float, sr: int, amp_of_k) -> np.ndarray:
     theta = 2.0 * np.pi * np.arange(P) / P
     k = np.arange(1, (P - 1) // 2 + 1)  # k f0 < sr / 2 strictly
     one = np.sin(np.outer(theta, k)) @ amp_of_k(k)
-    return _tile(one, _n_samples(seconds, sr))
+    return tile(one, _n_samples(seconds, sr))
 
 
 def square(f0: float, seconds: float = 1.0, sr: int = SR) -> np.ndarray:
@@ -371,4 +371,4 @@ def wavetable(table: np.ndarray, f0: float, seconds: float = 1.0, sr: int = SR) 
     K = min((P - 1) // 2, (len(T) - 1) // 2)  # strictly below both Nyquists
     one = np.zeros(P // 2 + 1, dtype=complex)
     one[:K + 1] = spectrum[:K + 1]
-    return _tile(np.fft.irfft(one * P, n=P), _n_samples(seconds, sr))
+    return tile(np.fft.irfft(one * P, n=P), _n_samples(seconds, sr))

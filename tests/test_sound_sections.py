@@ -23,6 +23,22 @@ from nnviz.topics import sound
 ODD = ("tanh", "softsign", "hard_tanh", "sine")
 
 
+@pytest.mark.parametrize(("key", "g", "b"), [("tanh", 20.0, 0.3), ("relu", 5.0, -1.0), ("step", 1.0, 0.0)])
+def test_sine_clip_is_the_probe_steady_state(key, g, b):
+    """The sine's clip is the looped probe's shaped period repeated: the same samples as oversampling and shaping
+    the whole clip, away from the whole-clip filters' start-up at its ends (which the fades cover)."""
+    f0 = sound.audio.snap(220.5)
+    probe = sound._probe(f0)
+    n = int(round(sound.NONLINEARITY_SECONDS * audio.SR))
+    whole = audio.shape(audio.tile(probe, n), key, g, b, oversample=audio.OVERSAMPLE)
+    repeated = audio.tile(audio.shape(probe, key, g, b, oversample=audio.OVERSAMPLE, loop=True), n)
+    edge = 600  # the 4x filters span 511 taps at 4x the rate: ~64 samples at the clip's rate
+    assert np.max(np.abs(whole[edge:-edge] - repeated[edge:-edge])) < 1e-9
+    r = sound.hear_nonlinearity(Phi(key), g, b)
+    (_, expected), _ = audio.match_rms([audio.tile(probe, n), repeated])
+    np.testing.assert_allclose(r.clip_out, expected, atol=1e-12)
+
+
 @pytest.mark.parametrize("key", ODD)
 def test_odd_phi_adds_only_odd_harmonics(key):
     r = sound.hear_nonlinearity(Phi(key), 2.0, 0.0)

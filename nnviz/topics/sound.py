@@ -276,8 +276,14 @@ def hear_nonlinearity(phi: Phi, gain: float = 2.0, bias: float = 0.0, source: st
     x_wave = np.asarray(probe[:w])
     y_wave = np.asarray(y_probe[:w])
     # the clips: the source and its shaped version, level-matched
-    x_clip = (audio.sine if source == "sine" else audio.pluck)(f0, NONLINEARITY_SECONDS)
-    y_clip = audio.shape(x_clip, phi, gain, bias, oversample=audio.OVERSAMPLE)
+    if source == "sine":
+        # a sine through a memoryless phi is periodic: the clip is the measured probe's steady state, repeated
+        # (equal to shaping the whole clip, less the filters' start-up that its fades cover; tested)
+        n = int(round(NONLINEARITY_SECONDS * SR))
+        x_clip, y_clip = audio.tile(probe, n), audio.tile(y_probe, n)
+    else:
+        x_clip = audio.pluck(f0, NONLINEARITY_SECONDS)
+        y_clip = audio.shape(x_clip, phi, gain, bias, oversample=audio.OVERSAMPLE)
     (clip_in, clip_out), note = audio.match_rms([x_clip, y_clip])
     if source == "pluck":
         note += (" The spectrum is measured on a sine; the string already holds every harmonic, so listen to it "
@@ -578,20 +584,34 @@ class PeriodFit:
         return features(self.method, self.N, x) @ self.v[1:] + self.v[0]
 
 
+def _design(method: str, N: int, x: np.ndarray) -> np.ndarray:
+    """The least-squares design matrix at x: a column of ones (the bias) and the N units' outputs, (len(x), N + 1)."""
+    return np.column_stack((np.ones(len(x)), features(method, N, x)))
+
+
 def fit_period(key: str, method: str, N: int, formula: str = "") -> PeriodFit:
     """Least squares over the period grid (M points) for the outer weights of N placed units and a bias."""
     N = int(audio._check("number of hidden units N", N, *WIDTH_RANGE))
-    x = period_grid()
-    H = np.column_stack((np.ones(M), features(method, N, x)))
-    v, *_ = np.linalg.lstsq(H, target_wave(key, x, formula), rcond=None)
+    return _fit(method, N, _design(method, N, period_grid()), target_wave(key, period_grid(), formula))
+
+
+def _fit(method: str, N: int, H: np.ndarray, t: np.ndarray) -> PeriodFit:
+    """The outer weights minimising |H v - t| (H from ``_design`` on the period grid, t the target there)."""
+    v, *_ = np.linalg.lstsq(H, t, rcond=None)
     return PeriodFit(method, N, v)
 
 
 def sup_error(key: str, fit: PeriodFit, formula: str = "",
-              jumps: tuple[tuple[float, float], ...] | None = None) -> float:
-    """max |f - target| over the period, counting both one-sided limits at each jump (the fit is continuous)."""
-    x = period_grid(4 * M)
-    err = float(np.max(np.abs(fit(x) - target_wave(key, x, formula))))
+              jumps: tuple[tuple[float, float], ...] | None = None,
+              on_fine_grid: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """max |f - target| over the period, counting both one-sided limits at each jump (the fit is continuous).
+
+    ``on_fine_grid``: (fit, target) on period_grid(4 M), when the caller has computed them already.
+    """
+    if on_fine_grid is None:
+        x = period_grid(4 * M)
+        on_fine_grid = fit(x), target_wave(key, x, formula)
+    err = float(np.max(np.abs(on_fine_grid[0] - on_fine_grid[1])))
     for xj, _ in jumps_of(key, formula) if jumps is None else jumps:
         fj = float(fit(np.array([xj]))[0])
         left, right = target_wave(key, np.array([xj - 1e-12, xj + 1e-12]), formula)
@@ -614,18 +634,20 @@ class WidthSweep:
 
 def width_sweep(key: str, method: str, widths: tuple[int, ...] = WIDTHS, formula: str = "") -> WidthSweep:
     """Fit one period of ``key`` (or of ``formula``) at every N of ``widths`` (by default 1, 2, 4, ... 256)."""
-    x = period_grid()
-    t = target_wave(key, x, formula)
+    x, x_fine = period_grid(), period_grid(4 * M)
+    t, t_fine = target_wave(key, x, formula), target_wave(key, x_fine, formula)
     jumps = jumps_of(key, formula)
-    level = float(np.max(np.abs(target_wave(key, period_grid(4 * M), formula))))
+    level = float(np.max(np.abs(t_fine)))
     fits, rms_db, sup, overshoot = [], [], [], []
     for N in widths:
-        f = fit_period(key, method, N, formula)
-        y = f(x)
+        N = int(audio._check("number of hidden units N", N, *WIDTH_RANGE))
+        H = _design(method, N, x)  # the units are evaluated once per grid: the fit and its error share them
+        f = _fit(method, N, H, t)
+        y, y_fine = H @ f.v, f(x_fine)
         fits.append(y)
         rms_db.append(float(audio.db(audio.rms(y - t), audio.rms(t))))
-        sup.append(sup_error(key, f, formula, jumps))
-        overshoot.append(max(0.0, float(np.max(np.abs(f(period_grid(4 * M))))) - level))
+        sup.append(sup_error(key, f, formula, jumps, on_fine_grid=(y_fine, t_fine)))
+        overshoot.append(max(0.0, float(np.max(np.abs(y_fine))) - level))
     return WidthSweep(np.array(widths), np.array(fits), np.array(rms_db), np.array(sup), np.array(overshoot))
 
 
