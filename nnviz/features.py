@@ -36,6 +36,9 @@ FEATURES: dict[str, Feature] = {
     )
 }
 
+#: the features by kind, in FEATURES' order: the inputs, their squares and product, their sines (a column each
+#: in the playground, so reading down the columns, as the keyboard goes, meets them in this order)
+KINDS: tuple[tuple[str, ...], ...] = (("x1", "x2"), ("x1sq", "x2sq", "x1x2"), ("sinx1", "sinx2"))
 
 def ordered(keys: Sequence[str]) -> tuple[str, ...]:
     """The chosen feature keys in the canonical order; ValueError for an unknown key."""

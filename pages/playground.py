@@ -69,11 +69,11 @@ with st.sidebar:
     n_points = ui.slider("Number of points", 100, 1000, 500, 50, key="pg_n")
     data_seed = int(ui.number_input("Data seed", 0, 9999, 0, 1, key="pg_dseed"))
     st.subheader("Input features")
-    fcols, chosen = st.columns(3), []
-    for i, (k, f) in enumerate(features.FEATURES.items()):
-        with fcols[i % 3]:
-            if ui.checkbox(f.text, k in ("x1", "x2"), key=f"pg_f_{k}"):
-                chosen.append(k)
+    chosen = []
+    # a column per kind, each read top down: the keyboard's order (column by column) is the reading order
+    for column, keys in zip(st.columns(3), features.KINDS, strict=True):
+        with column:
+            chosen += [k for k in keys if ui.checkbox(features.FEATURES[k].text, k in ("x1", "x2"), key=f"pg_f_{k}")]
     st.subheader("Network and training")
     per_layer = ui.checkbox("A different activation per layer", False, key="pg_perlayer") if depth > 1 else False
     phis = [phi] * depth

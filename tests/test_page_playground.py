@@ -54,6 +54,17 @@ def test_defaults_then_play_step_and_reset():
 
 
 @pytest.mark.slow
+def test_feature_checkboxes_read_in_their_order():
+    """The feature checkboxes stand in columns by kind; Streamlit lays columns out one after another, so the
+    elements' order (the keyboard's Tab order) goes down each column: it must be FEATURES' order."""
+    from nnviz import features
+
+    at = open_page(PAGE)
+    keys = [c.key.removeprefix("pg_f_") for c in at.checkbox if c.key and c.key.startswith("pg_f_")]
+    assert keys == list(features.FEATURES)
+    assert [k for kind in features.KINDS for k in kind] == list(features.FEATURES)
+
+
 def test_stop_epoch_ends_the_run():
     at = open_page(PAGE, {"pg_stop": "10"})
     _click(at, "pg_live_start")
