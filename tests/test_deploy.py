@@ -9,6 +9,9 @@ every wait has a deadline; traffic goes to 127.0.0.1 only.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import http.client
+import importlib.util
 import os
 import re
 import shutil
@@ -32,20 +35,25 @@ from tests.st_client import run_sync
 COOKIE_SECRET = "nnviz-test-secret-shared-by-every-replica"
 SITE = ROOT / "deploy" / "nginx" / "nnviz.conf"
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+STATIC_CACHE = "/var/cache/nginx/nnviz_static"  # the shipped proxy_cache_path; the test's lives in its folder
+STATIC = Path(importlib.util.find_spec("streamlit").origin).parent / "static"  # what every replica serves
 
 
 def _nginx() -> str | None:
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
 
 
-def _render_config(folder: Path, listen: int, replicas: list[int]) -> Path:
-    """deploy/nginx/nnviz.conf with this test's ports, wrapped in a minimal main config under ``folder``; the
-    test's own access log records which replica served each request (the shipped config tells clients nothing)."""
-    site = SITE.read_text()
+def _render_config(folder: Path, listen: int, replicas: list[int], site: str | None = None) -> Path:
+    """deploy/nginx/nnviz.conf (or the config text ``site``) with this test's ports, wrapped in a minimal main
+    config under ``folder``; the test's own access log records which replica served each request (the shipped
+    config tells clients nothing)."""
+    site = SITE.read_text() if site is None else site
     assert "127.0.0.1:8501" in site and "127.0.0.1:8502" in site and "listen 8080;" in site
     site = site.replace("127.0.0.1:8501", f"127.0.0.1:{replicas[0]}").replace("127.0.0.1:8502",
                                                                             f"127.0.0.1:{replicas[1]}")
     site = site.replace("listen 8080;", f"listen 127.0.0.1:{listen};")
+    assert f" {STATIC_CACHE} " in site
+    site = site.replace(f" {STATIC_CACHE} ", f" {folder / 'static_cache'} ")
     (folder / "nnviz.conf").write_text(site)
     user = "user root;\n" if os.geteuid() == 0 else ""
     temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
@@ -57,6 +65,21 @@ def _render_config(folder: Path, listen: int, replicas: list[int]) -> Path:
     path = folder / "nginx.conf"
     path.write_text(main)
     return path
+
+
+def _fetch(port: int, path: str, accept_encoding: str | None) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and raw body of a GET to 127.0.0.1:port; with accept_encoding None the
+    request carries no Accept-Encoding header at all. The body is not decompressed."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        if accept_encoding is not None:
+            conn.putheader("Accept-Encoding", accept_encoding)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
 
 
 def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str]]:
@@ -314,3 +337,59 @@ def test_app_works_through_the_proxy_in_chromium_with_no_third_party_request(pro
     print(f"\n[deploy] requests per first visit: {counts['static'] / 4:.0f} to /static/, "
           f"{counts['other'] / 4:.0f} others")
     assert outside == [], f"a page load asked another host: {sorted(set(outside))}"
+
+
+# -- compression and the /static/ cache ----------------------------------------------------------------------------
+def _static(pattern: str) -> str:
+    """The URL path of the largest file of Streamlit's bundle matching ``pattern`` (under static/static/)."""
+    files = sorted(STATIC.glob(f"static/{pattern}"), key=lambda f: f.stat().st_size)
+    assert files, pattern
+    return "/" + files[-1].relative_to(STATIC).as_posix()
+
+
+@pytest.mark.slow
+def test_javascript_comes_gzipped_from_the_proxy_and_unzips_to_the_replicas_bytes(proxy):
+    """The PlotlyChart chunk (~4.7 MB, the largest a chart page loads) comes gzip-encoded when the browser accepts
+    it, at well under 40 % of its size, and decompresses to exactly what a replica serves; without
+    Accept-Encoding it comes plain. The proxy's headers and Streamlit's cache-control survive compression."""
+    path = _static("js/PlotlyChart.*.js")
+    status, direct_headers, direct = _fetch(proxy.ports[0], path, None)
+    assert status == 200 and len(direct) > 1_000_000, (status, len(direct))
+    assert "content-encoding" not in direct_headers, "the replicas compress nothing themselves"
+    port = int(proxy.url.rsplit(":", 1)[1])
+    status, headers, body = _fetch(port, path, "gzip, deflate, br")
+    assert status == 200
+    assert headers.get("content-encoding") == "gzip", headers
+    assert "accept-encoding" in headers.get("vary", "").lower(), "caches between here and the browser keep both"
+    assert gzip.decompress(body) == direct
+    assert len(body) < 0.4 * len(direct), (len(body), len(direct))
+    assert headers["x-content-type-options"] == "nosniff" and "frame-ancestors" in headers["content-security-policy"]
+    assert "immutable" in headers.get("cache-control", ""), headers.get("cache-control")
+    status, headers, body = _fetch(port, path, None)
+    assert status == 200 and "content-encoding" not in headers and body == direct
+    status, headers, body = _fetch(port, path, "identity")
+    assert status == 200 and "content-encoding" not in headers and body == direct
+
+
+@pytest.mark.slow
+def test_fonts_are_not_gzipped_again(proxy):
+    """woff2 is compressed already: gzip would spend CPU for nothing."""
+    path = _static("media/*.woff2")
+    port = int(proxy.url.rsplit(":", 1)[1])
+    status, headers, body = _fetch(port, path, "gzip")
+    assert status == 200 and "content-encoding" not in headers, headers
+    assert body == _fetch(proxy.ports[0], path, None)[2]
+
+
+@pytest.mark.slow
+def test_static_files_are_fetched_from_a_replica_once_then_served_by_the_proxy(proxy):
+    """/static/ files are hash-named and immutable: after one fetch nginx answers from its cache (the access
+    log's upstream is "-"), so a hall opening the link does not ask the replicas for 7 MB each."""
+    path = _static("js/index.*.js")
+    port = int(proxy.url.rsplit(":", 1)[1])
+    found = proxy.upstreams(path, 4, lambda: [_fetch(port, path, "gzip") for _ in range(4)])
+    assert len(found) == 4, found
+    assert sum(u != "-" for u in found) <= 1, f"every request went to a replica: {found}"
+    # a query string does not make a new cache entry (it would let a client go around the cache)
+    found = proxy.upstreams(path + "?v=1", 1, lambda: _fetch(port, path + "?v=1", "gzip"))
+    assert found == ["-"], found
