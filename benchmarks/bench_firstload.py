@@ -386,7 +386,7 @@ def main() -> None:
                 results = {kind: measure(kind, browser, spec, args) for kind, _ in kinds}
                 done = [r for rs in results.values() if rs for r in rs]
                 row = {"page": spec.title, "errors": sum(r["errors"] for r in done),
-                       "load": statistics.mean(r["load"] for r in done)}
+                       "load": statistics.mean(r["load"] for r in done) if done else os.getloadavg()[0]}
                 for kind, rs in results.items():
                     if rs:
                         row[kind] = statistics.median(r["seconds"] for r in rs)
