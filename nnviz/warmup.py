@@ -33,8 +33,8 @@ QUIET_S = 3.0
 #: parts of torch or scipy): an import of one of them waits while the warm-up is importing.
 GATED = frozenset({"torch", "functorch", "torchgen", "scipy", "sklearn", "sympy"})
 
-#: Packages the warm-up is still to import, while it imports: scipy (and scikit-learn, which needs only scipy of
-#: them) are let through once scipy is loaded, a second or so before torch is.
+#: Packages the warm-up is still to import, while it imports: scipy is let through once it is loaded (and its type
+#: checks guarded against the half-imported torch), a second or so before torch is.
 _busy: frozenset[str] = GATED
 
 #: The longest an import waits for the warm-up.
@@ -88,8 +88,9 @@ def _load() -> None:
     global _busy
     import scipy.special  # noqa: F401  (activations.sigmoid_np's expit: ~0.2-0.7 s the first time)
 
+    guard_half_imported_modules()
     with _state:
-        _busy = _busy - {"scipy", "sklearn"}
+        _busy = _busy - {"scipy"}  # (scikit-learn waits for torch: its own copy of the check may load later)
         _state.notify_all()
     import torch
 
@@ -100,6 +101,39 @@ def _load() -> None:
     opt = torch.optim.Adam([w], lr=0.1)
     w.grad = torch.ones(1)
     opt.step()
+
+
+#: The array-API helpers (vendored array-api-compat) whose type checks look torch up in ``sys.modules``.
+_ARRAY_API_HELPERS = ("scipy._lib.array_api_compat.common._helpers",
+                      "sklearn.externals.array_api_compat.common._helpers")
+
+
+def guard_half_imported_modules() -> None:
+    """Make the array-API helpers loaded so far treat a module that another thread is still importing as not loaded.
+
+    scipy asks ``is_torch_array(x)`` in many places, at import (scipy.stats builds its docs by computing) and in
+    calls: array-api-compat's ``_issubclass_fast`` finds ``sys.modules["torch"]`` and reads ``torch.Tensor``. While
+    the warm-up imports torch, that module is half-built and has no ``Tensor`` yet, so a visitor whose run first
+    loaded scipy.signal then failed with "partially initialized module 'torch' has no attribute 'Tensor'". No
+    object of a module's classes can exist before the module defines them, so the answer then is False, and it is
+    not cached. The same check is narwhals' (its ``_get_imported_module``, for this race).
+    """
+    for name in _ARRAY_API_HELPERS:
+        helpers = sys.modules.get(name)
+        if helpers is not None and not getattr(helpers._issubclass_fast, "nnviz_guarded", False):
+            helpers._issubclass_fast = _skipping_half_imported(helpers._issubclass_fast)
+
+
+def _skipping_half_imported(issubclass_fast):
+    """``issubclass_fast(cls, modname, clsname)`` that answers False while ``modname`` is being imported."""
+    def guarded(cls: type, modname: str, clsname: str) -> bool:
+        module = sys.modules.get(modname)
+        if module is not None and getattr(getattr(module, "__spec__", None), "_initializing", False):
+            return False
+        return issubclass_fast(cls, modname, clsname)
+
+    guarded.nnviz_guarded = True
+    return guarded
 
 
 _original_import = builtins.__import__

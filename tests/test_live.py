@@ -151,9 +151,39 @@ def test_scipy_is_let_through_once_the_warm_up_has_loaded_it_while_torch_is_stil
             "    import scipy.special  # noqa\n"
             "    done.set()\n"
             "threading.Thread(target=needs_scipy).start(); time.sleep(0.5); held = not done.is_set()\n"
-            "with warmup._state: warmup._busy = warmup._busy - {'scipy', 'sklearn'}; warmup._state.notify_all()\n"
+            "with warmup._state: warmup._busy = warmup._busy - {'scipy'}; warmup._state.notify_all()\n"
             "print(held, done.wait(60), warmup._importing, 'torch' in warmup._busy)")
     assert run_python(code).split() == ["True", "True", "True", "True"]
+
+
+def test_scipy_works_while_another_thread_is_still_importing_torch():
+    """While the warm-up imports torch, sys.modules holds a half-built torch with no Tensor yet; scipy's type checks
+    (array-api-compat's ``is_torch_array``, asked at scipy.stats' import and in calls) then raised AttributeError
+    in a visitor's run. The warm-up's guard answers False for a module still importing, and caches nothing."""
+    code = "\n".join((
+        'import importlib.machinery, sys, types',
+        "import scipy.special  # noqa: F401  (loads scipy's array-API helpers, as the warm-up does first)",
+        'from scipy._lib.array_api_compat.common import _helpers',
+        'from nnviz import warmup',
+        'torch = types.ModuleType("torch")  # torch as another thread\'s import leaves it for a while: no Tensor yet',
+        'torch.__spec__ = importlib.machinery.ModuleSpec("torch", None)',
+        'torch.__spec__._initializing = True',
+        'sys.modules["torch"] = torch',
+        'try:',
+        '    _helpers.is_torch_array(1.5)',
+        '    unguarded = "no error"',
+        'except AttributeError as e:',
+        '    unguarded = "AttributeError" if "Tensor" in str(e) else repr(e)',
+        'warmup.guard_half_imported_modules()',
+        'warmup.guard_half_imported_modules()  # idempotent',
+        'during = _helpers.is_torch_array(1.5)',
+        'import scipy.signal  # noqa: E402,F401  (scipy.stats computes its docs at import, asking is_torch_array)',
+        'torch.Tensor = type("Tensor", (), {})',
+        'torch.__spec__._initializing = False',
+        'after = (_helpers.is_torch_array(torch.Tensor()), _helpers.is_torch_array(1.5))',
+        'print(unguarded, during, after)',
+    ))
+    assert run_python(code, warmup=False).split() == ["AttributeError", "False", "(True,", "False)"]
 
 
 def test_an_import_begun_before_the_warm_up_is_not_held_by_the_gate(tmp_path):
