@@ -452,3 +452,20 @@ def test_audio_elements_load_in_chromium(tmp_path, browser):
         except subprocess.TimeoutExpired:  # a loaded machine: the server did not finish shutting down in time
             proc.kill()
             proc.wait(10)
+
+
+@pytest.mark.parametrize("key", ["sawtooth", "square", "vowel"])
+def test_the_width_marker_label_stays_off_the_error_curves(key):
+    """'N = ...' sits at the top or bottom of the error-against-width plot, whichever half the curves do not cross
+    at N (the errors fall from the top left: at N = 1 a label at the top sat on the first markers)."""
+    from nnviz.figures import audio as figs
+
+    sweep = sound.width_sweep(key, "sigmoid")
+    sup_db = audio.db(sweep.sup, 1.0, floor=figs.FLOOR_DB)
+    rms = np.maximum(sweep.rms_db, figs.FLOOR_DB)
+    low, high = min(rms.min(), sup_db.min()), max(rms.max(), sup_db.max())
+    for i, N in enumerate(sound.WIDTHS):
+        fig = figs.error_vs_width(sweep.widths, sweep.rms_db, sweep.sup, N)
+        (note,) = fig.layout.annotations
+        level = (max(rms[i], sup_db[i]) - low) / (high - low)  # where the curves cross N, 0 bottom to 1 top
+        assert abs(note.y - level) > 0.25, (N, note.y, level)

@@ -116,7 +116,12 @@ def error_vs_width(widths: np.ndarray, rms_db: np.ndarray, sup: np.ndarray, N: i
          "marker": {"symbol": style.class_symbol(1), "size": 8}},
     ]
     shape, _ = style.vline(N)
-    _, note = style.vline(float(np.log10(N)), text=f"N = {N}")  # on a log axis a shape takes x, a label log10(x)
+    # the label where the curves are not: at the bottom if they cross N in the upper half of their range
+    at_N = [float(y[np.nonzero(widths == N)[0][0]]) for y in (rms, sup_db)] if N in widths else []
+    low, high = float(min(rms.min(), sup_db.min())), float(max(rms.max(), sup_db.max()))
+    up = bool(at_N) and max(at_N) - low > 0.5 * (high - low)
+    _, note = style.vline(float(np.log10(N)), text=f"N = {N}",  # on a log axis a shape takes x, a label log10(x)
+                          **({"y": 0, "yanchor": "bottom"} if up else {}))
     return style.make_figure(data, title="Error against the number of hidden units", x_title="hidden units N",
                              y_title="error (dB)", height=height, shapes=[shape], annotations=[note],
                              xaxis={"type": "log", "tickvals": list(widths), "ticktext": [str(int(w)) for w in widths]})
