@@ -26,6 +26,32 @@ def error_texts(page) -> list[str]:
     return [boxes.nth(i).inner_text() for i in range(boxes.count())]
 
 
+#: Every toast the page shows, recorded as it appears and as its text fills in (window.__nnvizToasts: text and
+#: HTML per toast). Streamlit removes a toast after a few seconds, so reading the page after waiting for one can
+#: find it gone already on a loaded machine.
+_TOAST_RECORDER = """
+window.__nnvizToasts = [];
+new MutationObserver(() => {
+  document.querySelectorAll('[data-testid="stToast"]').forEach(t => {
+    if (t.__nnvizToast === undefined) { t.__nnvizToast = window.__nnvizToasts.length; window.__nnvizToasts.push({}); }
+    if (t.innerText) window.__nnvizToasts[t.__nnvizToast] = {text: t.innerText, html: t.innerHTML};
+  });
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def record_toasts(page) -> None:
+    """Record every toast ``page`` shows from its next navigation on (call before ``goto``)."""
+    page.add_init_script(_TOAST_RECORDER)
+
+
+def toasts_shown(page, containing: str, timeout_ms: int = 90_000) -> list[dict]:
+    """Once a toast containing ``containing`` has been shown: every toast shown so far, ``{"text", "html"}``."""
+    page.wait_for_function("t => (window.__nnvizToasts || []).some(x => (x.text || '').includes(t))",
+                           arg=containing, timeout=timeout_ms)
+    return [t for t in page.evaluate("window.__nnvizToasts") if t]
+
+
 def screenshot(page, folder: Path, name: str, max_height: int = 12_000) -> Path:
     """Save the whole page: Streamlit scrolls inside its main container, so grow the viewport to fit it."""
     folder.mkdir(parents=True, exist_ok=True)
