@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +145,14 @@ def interaction_plan(widgets: list[Widget], rng: random.Random, per_page: int) -
     return candidates[:per_page]
 
 
+def still_valid(widget: Widget, value) -> bool:
+    """Whether a planned value still fits the widget as the last run drew it: a select box keeps its key (and id)
+    when another setting changes its options, so an option index planned earlier can point past the end."""
+    if widget.kind in ("selectbox", "radio"):
+        return 0 <= int(value) < len(widget.proto.options)
+    return True
+
+
 def live_button(widgets: dict[str, Widget], suffix: str) -> Widget | None:
     """The first enabled button of a live panel whose key ends with ``suffix`` (``_start``: Train, Play, ...)."""
     for w in widgets.values():
@@ -225,14 +234,16 @@ async def student(url: str, index: int, bench: Bench, args, pages: list[str]) ->
                 await think(rng, bench, *args.think_s)
                 if bench.stop.is_set():
                     break
-                if widget.id in session.widgets:  # an earlier change may have hidden it
-                    bench.add(kind, page, await session.set(session.widgets[widget.id], value),
-                              f"{widget.user_key}={value}")
+                current = session.widgets.get(widget.id)  # an earlier change may have hidden or changed it
+                if current is not None and still_valid(current, value):
+                    bench.add(kind, page, await session.set(current, value), f"{widget.user_key}={value}")
             if rng.random() < args.train_prob and not bench.stop.is_set():
                 await think(rng, bench, *args.think_s)
                 await train(session, bench, page, args.train_s)
     except Exception as exc:  # a session that broke is a finding, not a crash of the benchmark
-        bench.records.append(Record("open", "?", time.monotonic(), float("nan"), f"{type(exc).__name__}: {exc}"))
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        bench.records.append(Record("open", "?", time.monotonic(), float("nan"),
+                                    f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"))
     finally:
         await session.close()
 

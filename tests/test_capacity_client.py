@@ -118,6 +118,19 @@ def test_interaction_plan_is_bounded_and_varies_by_session():
     assert len(covered) == 6  # together the sessions cover every candidate
 
 
+def test_a_planned_option_is_checked_against_the_widget_as_it_is_now():
+    # the playground's "Layer" select box keeps its key (and id) when the depth changes; an option planned at
+    # depth 3 ("Layer 3") does not exist at depth 1, and the client must skip it rather than index past the end
+    before = Selectbox(id="$$ID-h-pg_layer", label="Layer", options=["Layer 1", "Layer 2", "Layer 3"], default=0)
+    after = Selectbox(id="$$ID-h-pg_layer", label="Layer", options=["Layer 1"], default=0)
+    planned = [value for kind, _, value in bench.interaction_plan([Widget(before.id, "selectbox", "Layer", "", before)],
+                                                                   random.Random(0), per_page=12)]
+    now = Widget(after.id, "selectbox", "Layer", "", after)
+    assert [bench.still_valid(now, v) for v in sorted(planned)] == [True, False, False]
+    slider = _widgets()[0]
+    assert bench.still_valid(slider, 1000)  # a number is sent as it is; the server bounds it
+
+
 def test_live_button_finds_an_enabled_start_button():
     from streamlit.proto.Button_pb2 import Button
 
