@@ -409,6 +409,13 @@ def _tab_to(page, wanted, limit: int = 400) -> tuple[dict, list[dict]]:
     raise AssertionError(f"not reached by keyboard in {limit} presses; stops: {[s['name'] for s in stops[-20:]]}")
 
 
+# The longest run each panel offers, so that it is still playing when Space reaches Pause: at the defaults one
+# neuron's 1,000 epochs take ~2 s, and under a busy core the Tab presses between "Pause is enabled" and Space took
+# longer (the run had finished, so no Resume appeared). The neuron's learning rate is one no other test uses: its
+# panel shares finished runs across sessions, and a run another test finished would skip playing altogether.
+LONG_RUNS = {"single_neuron": "sn_epochs=5000&sn_lr=0.37", "playground": "pg_stop=100000"}
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(("path", "start"), [("single_neuron", "Train: "), ("playground", "Play: ")])
 def test_keyboard_alone_reaches_a_slider_and_runs_and_pauses_a_live_panel(browser, app_url, path, start):
@@ -416,7 +423,7 @@ def test_keyboard_alone_reaches_a_slider_and_runs_and_pauses_a_live_panel(browse
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+        page.goto(f"{app_url}/{path}?{LONG_RUNS[path]}", wait_until="domcontentloaded")
         wait_until_idle(page)
         _, before = _tab_to(page, lambda s: s["type"] == "range")  # a slider
         button, stops = _tab_to(page, lambda s: s["tag"] == "BUTTON" and start in s["name"])
