@@ -86,7 +86,7 @@ with ui.lazy_expander("Hear a nonlinearity: what φ does to a sound", "act_hear_
 
 
 # --- Why activations -------------------------------------------------------------------------------------------
-@st.fragment
+@ui.section
 def collapse_section() -> None:
     """Linear layers collapse into one map; a nonlinearity lets the same stack fit."""
     st.header("Why do we need activation functions?")
@@ -134,7 +134,7 @@ def draw_collapse(config: tuple, run: topic.RaceRun) -> None:
 
 
 # --- ReLU sums -------------------------------------------------------------------------------------------------
-@st.fragment
+@ui.section
 def relu_section() -> None:
     """A piecewise-linear function as a sum of shifted ReLUs, with the network's weights."""
     st.header("ReLUs and piecewise-linear functions")
@@ -184,7 +184,7 @@ def relu_section() -> None:
 
 
 # --- Depth propagation -----------------------------------------------------------------------------------------
-@st.fragment
+@ui.section
 def depth_section(acts: tuple[Phi, ...]) -> None:
     """Spread of activations and gradients through a deep stack at initialisation."""
     head = st.empty()
@@ -253,7 +253,7 @@ def draw_race(config: tuple, run: topic.RaceRun) -> None:
         ui.takeaway(panel.sentences[1])
 
 
-@st.fragment
+@ui.section
 def race_section(acts: tuple[Phi, ...]) -> None:
     """One network per selected activation, trained side by side for a fixed number of steps."""
     st.header("A race")

@@ -30,7 +30,7 @@ ui.intro(
 )
 
 
-@st.fragment
+@ui.section
 def _counting() -> None:
     st.header("1. Counting parameters")
     st.markdown("A fully connected layer from $n_{l-1}$ to $n_l$ units has $n_{l-1} n_l$ weights (the connections) "
@@ -53,7 +53,7 @@ def _counting() -> None:
                 "wide one can have the same budget. The question is which spends it better.")
 
 
-@st.fragment
+@ui.section
 def _sawtooth() -> None:
     st.header("2. The sawtooth: depth multiplies pieces")
     st.markdown("Telgarsky (2016): the tent map is a ReLU network with two hidden units,")
@@ -92,7 +92,7 @@ def _sawtooth() -> None:
             sections.octaves_section("dp_")
 
 
-@st.fragment
+@ui.section
 def _yarotsky() -> None:
     st.header("3. Yarotsky: x² from sawtooths")
     st.markdown("Yarotsky (2017) builds $x^2$ from the same teeth: subtracting ever finer sawtooths from $x$ gives "
@@ -114,7 +114,7 @@ def _yarotsky() -> None:
     ui.takeaway("For a target error ε, depth needs O(log 1/ε) parameters where one hidden layer needs O(1/√ε).")
 
 
-@st.fragment
+@ui.section
 def _regions() -> None:
     st.header("4. Linear regions: what is possible, and what you get")
     st.markdown("A ReLU network is affine on each region where the same units are on. For one input we find every "
@@ -146,7 +146,7 @@ def _regions() -> None:
                 "Expressiveness per parameter is a ceiling, not a promise.")
 
 
-@st.fragment
+@ui.section
 def _trajectory() -> None:
     st.header("5. Trajectory length grows with depth")
     st.markdown("Raghu et al. (2017) push a simple curve through a random network and measure its length layer by "
@@ -184,7 +184,7 @@ def _equal_budgets() -> None:
     sections.equal_budgets_section("dp_")
 
 
-@st.fragment
+@ui.section
 def _untangling() -> None:
     st.header("7. Depth untangles")
     st.markdown("Olah's view (*Neural Networks, Manifolds, and Topology*, 2014): each tanh layer "

@@ -22,6 +22,7 @@ def _show(chart: views.Chart, key: str, data: bool = True) -> None:
     ui.figure(chart.figure(), key=key, alt=chart.alt, data=data)
 
 
+@ui.section
 def _layer() -> None:
     st.header("1 · A layer is neurons side by side")
     controls, diagram = st.columns([2, 3], gap="large")
@@ -44,6 +45,7 @@ def _layer() -> None:
     ui.takeaway("h = φ(Wx + b): row i of the product is exactly the single neuron hᵢ = φ(wᵢ·x + bᵢ).")
 
 
+@ui.section
 def _stack() -> None:
     st.header("2 · Stacking layers")
     c1, c2, c3 = st.columns(3)
@@ -72,6 +74,7 @@ def _stack() -> None:
         st.markdown(sv.count_sentence)
 
 
+@ui.section
 def _functions() -> None:
     st.header("3 · A network is a set of functions")
     st.markdown("A tiny network, 1 input → 2 tanh neurons → 1 output, has 7 parameters. Move them and the function "
@@ -94,6 +97,7 @@ def _functions() -> None:
     st.markdown(fv.sentence)
 
 
+@ui.section
 def _training() -> None:
     st.header("4 · Training picks one")
     st.markdown(
@@ -147,6 +151,7 @@ def _training() -> None:
     st.markdown(lg.sentence)
 
 
+@ui.section
 def _heads() -> None:
     st.header("5 · Regression vs classification: one network, three heads")
     st.markdown("The hidden layers stay the same; only the last activation and the loss change with the question.")
@@ -167,6 +172,7 @@ def _heads() -> None:
     st.markdown("The third head, softmax over ten classes, is the next tab: **Digits**.")
 
 
+@ui.section
 def _digits() -> None:
     st.header("6 · Softmax head: f(image of an 8) = 8")
     st.markdown("scikit-learn's 1,797 handwritten digits, 8×8 pixels of 0–16. An MLP 64 → width (ReLU) → 10 "
@@ -237,7 +243,7 @@ def _digits() -> None:
     _drawing(model, ddata.images_test[t - 1], t)
 
 
-@st.fragment
+@ui.section
 def _drawing(model: digits.DigitsResult, test_image: np.ndarray, t: int) -> None:
     """The paintable grid: a click reruns only this part of the page."""
     st.subheader("Draw a digit")

@@ -252,26 +252,33 @@ ui.figure(chart.figure(), key="pg_fig_family", alt=chart.alt)
 st.caption(pg.family_note(family, init, phis))
 
 # ------------------------------------------------------------------------------------------------------------
-st.header("The maths of one layer")
-layer_names = [f"hidden layer {i + 1}" for i in range(depth)] + ["output layer"]
-mcol1, mcol2, mcol3 = st.columns([2, 1, 1])
-with mcol1:
-    pick = ui.selectbox("Layer", layer_names, key="pg_layer")
-with mcol2:
-    ex1 = ui.slider("example x₁", -6.0, 6.0, 1.0, 0.5, key="pg_ex1")
-with mcol3:
-    ex2 = ui.slider("example x₂", -6.0, 6.0, -2.0, 0.5, key="pg_ex2")
-layer = layer_names.index(pick)
-x_example = features.transform(np.array([[ex1, ex2]]), keys)[0]
-maths = pg.layer_maths(run.net, x_example, layer)
-st.markdown(f"The point (x₁, x₂) = ({ex1:g}, {ex2:g}) enters as the features ({', '.join(feature_labels)}) = "
-            f"({', '.join(f'{v:.2f}' for v in x_example)}). Epoch {run.epoch:,}'s weights:")
-for i, line in enumerate(pg.layer_latex(maths, task, rules)):
-    wide.formula(line, f"The {pick}'s " + ("pre-activation z" if i == 0 else "output"))
-if max(maths.W.shape) > pg.MATRIX_MAX:
-    st.caption(f"Only the first {pg.MATRIX_MAX} rows and columns are printed.")
-if ui.is_running(KEY):
-    st.caption("These numbers update when training is paused.")
+@ui.section
+def _layer_maths(run: pg.Trainer, depth: int, keys: tuple[str, ...], feature_labels: list[str], task: str,
+                 rules: str) -> None:
+    """One layer's z = Wx + b and h = phi(z) with this run's numbers, at an example point."""
+    st.header("The maths of one layer")
+    layer_names = [f"hidden layer {i + 1}" for i in range(depth)] + ["output layer"]
+    mcol1, mcol2, mcol3 = st.columns([2, 1, 1])
+    with mcol1:
+        pick = ui.selectbox("Layer", layer_names, key="pg_layer")
+    with mcol2:
+        ex1 = ui.slider("example x₁", -6.0, 6.0, 1.0, 0.5, key="pg_ex1")
+    with mcol3:
+        ex2 = ui.slider("example x₂", -6.0, 6.0, -2.0, 0.5, key="pg_ex2")
+    layer = layer_names.index(pick)
+    x_example = features.transform(np.array([[ex1, ex2]]), keys)[0]
+    maths = pg.layer_maths(run.net, x_example, layer)
+    st.markdown(f"The point (x₁, x₂) = ({ex1:g}, {ex2:g}) enters as the features ({', '.join(feature_labels)}) = "
+                f"({', '.join(f'{v:.2f}' for v in x_example)}). Epoch {run.epoch:,}'s weights:")
+    for i, line in enumerate(pg.layer_latex(maths, task, rules)):
+        wide.formula(line, f"The {pick}'s " + ("pre-activation z" if i == 0 else "output"))
+    if max(maths.W.shape) > pg.MATRIX_MAX:
+        st.caption(f"Only the first {pg.MATRIX_MAX} rows and columns are printed.")
+    if ui.is_running(KEY):
+        st.caption("These numbers update when training is paused.")
+
+
+_layer_maths(run, depth, keys, feature_labels, task, rules)
 
 # ------------------------------------------------------------------------------------------------------------
 st.header("Take the model with you")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitDuplicateElementId, StreamlitDuplicateElementKey
 
-from nnviz import threads
+from nnviz import threads, warmup
 from nnviz.figures import style
 from nnviz.ui import classroom, links
 
@@ -77,6 +78,24 @@ def intro(title: str, text: str) -> None:
     threads.bound()
     st.title(title)
     st.markdown(text)
+
+
+def section(draw: Callable) -> Callable:
+    """A part of a page that reruns alone: a change of one of its widgets reruns ``draw`` (an ``st.fragment``), not
+    the page around it, so the server draws a few elements instead of the page's fifty.
+
+    Only for a part whose widgets nothing outside it reads: the rest of the page is not rerun, so anything there
+    that followed them would go stale (tests/test_sections.py changes every such widget on every page and checks
+    that nothing outside changes). Its reruns count as script runs for the torch warm-up, which does not start
+    during one, and hold torch to its thread limit, as a page run does.
+    """
+    @functools.wraps(draw)  # st.fragment names the fragment by the function's module and qualified name
+    def run(*args, **kwargs):
+        with warmup.page_run():
+            threads.bound()
+            return draw(*args, **kwargs)
+
+    return st.fragment(run)
 
 
 def takeaway(text: str) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from nnviz.topics.depth import budget, counting, octaves
 from nnviz.topics.regions import montufar_lower, serra_upper, zaslavsky
-from nnviz.ui.common import figure, number_input, selectbox, slider, takeaway, text_input
+from nnviz.ui.common import figure, number_input, section, selectbox, slider, takeaway, text_input
 from nnviz.ui.links import plain
 from nnviz.ui.live import live_panel
 from nnviz.ui.sound import clip
@@ -61,7 +61,7 @@ def _sum_lines(name: str, terms: list[str], total: int, per_line: int = 2) -> st
     return rf"\begin{{aligned}} \text{{{name}}} &= {body} \\ &= {total} \end{{aligned}}"
 
 
-@st.fragment
+@section
 def budget_table_section(key_prefix: str, n_in: int, n_out: int) -> None:
     """Depths 1-6 at one parameter budget: the widths that spend it. A fragment: the slider reruns only this."""
     st.subheader("Equal budgets")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from nnviz.activations import Phi
-from nnviz.ui.common import figure, labels, radio, selectbox, slider, takeaway
+from nnviz.ui.common import figure, labels, radio, section, selectbox, slider, takeaway
 from nnviz.ui.sound import clip
 
 
+@section
 def feedback_as_sound_section(key_prefix: str) -> None:
     """Widgets for rho, D, phi and the sound; the envelope and waveform figures; the dry and fed-back clips."""
     from nnviz.topics import echo

@@ -9,7 +9,7 @@ import streamlit as st
 
 from nnviz.activations import Phi
 from nnviz.ui import wide
-from nnviz.ui.common import checkbox, figure, labels, radio, slider, tabs, takeaway
+from nnviz.ui.common import checkbox, figure, labels, radio, section, slider, tabs, takeaway
 from nnviz.ui.live import live_panel
 from nnviz.ui.sound import clip
 
@@ -24,6 +24,7 @@ def chart(c, key: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@section
 def skips_as_sound_section(key_prefix: str) -> None:
     """Depth, φ, branch scale, seed and sound; the energy-per-layer and waveform figures; three clips."""
     from nnviz.topics.skip_and_feedback import waveshaper as ws
@@ -98,6 +99,7 @@ def _gates(cell_gates, updates) -> None:
         st.latex(u)
 
 
+@section
 def architectures_section(key_prefix: str) -> None:
     """Four tabs, each a labelled diagram with its equations; only the open tab runs."""
     from nnviz.figures import architectures as A
@@ -145,6 +147,7 @@ def architectures_section(key_prefix: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+@section
 def shattered_section(key_prefix: str) -> None:
     """dy/dx of three ReLU networks over 256 inputs, its autocorrelation and correlation across inputs."""
     from nnviz.topics.skip_and_feedback import residual as rs
@@ -178,6 +181,7 @@ def shattered_section(key_prefix: str) -> None:
     takeaway(sh.note)
 
 
+@section
 def landscape_section(key_prefix: str) -> None:
     """Depth and seed; the precomputed landscapes at the defaults, else a live run that trains both networks and
     maps L on the random slice."""
@@ -213,6 +217,7 @@ def landscape_section(key_prefix: str) -> None:
                name="loss landscapes")
 
 
+@section
 def joint_section(key_prefix: str, phi: Phi, init: str, branch: str) -> None:
     """Signal survival through layers (the gradient-flow section's stacks) and through time (RNNs, LSTMs)."""
     from nnviz.views import skip_and_feedback as V

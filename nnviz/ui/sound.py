@@ -13,7 +13,7 @@ from nnviz import audio
 from nnviz.expressions import MAX_LENGTH, describe_functions
 from nnviz.figures import audio as figs
 from nnviz.figures import style
-from nnviz.ui.common import figure, labels, phi_select, radio, selectbox, slider, takeaway, text_input
+from nnviz.ui.common import figure, labels, phi_select, radio, section, selectbox, slider, takeaway, text_input
 from nnviz.ui.links import plain
 
 
@@ -44,7 +44,7 @@ def _sentences(sentences: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@st.fragment  # a change of its widgets reruns this section only, not the page around it
+@section
 def hear_nonlinearity_section(key_prefix: str) -> None:
     """A sine or a plucked string through phi(g x + b): transfer curve, waveforms, spectrum, two clips."""
     from nnviz.topics import sound
@@ -94,7 +94,7 @@ def hear_nonlinearity_section(key_prefix: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@st.fragment  # a change of its widgets reruns this section only, not the page around it
+@section
 def spiking_neuron_heard_section(key_prefix: str) -> None:
     """The LIF neuron's spikes as clicks at a chosen input current, beside the sigmoid rate neuron's tone."""
     from nnviz.topics import sound
@@ -132,7 +132,7 @@ def spiking_neuron_heard_section(key_prefix: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@st.fragment  # a change of its widgets reruns this section only, not the page around it
+@section
 def approximation_by_ear_section(key_prefix: str) -> None:
     """One period of a waveform fitted by N hidden units, played as a wavetable beside the target and the error."""
     from nnviz.topics import sound

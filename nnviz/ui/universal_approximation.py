@@ -12,7 +12,7 @@ from nnviz.format import number, tex_number
 from nnviz.topics import universal_approximation as ua
 from nnviz.ui import wide
 from nnviz.ui.cache import session_memo, shown
-from nnviz.ui.common import checkbox, figure, labels, lazy_expander, radio, selectbox, slider, takeaway
+from nnviz.ui.common import checkbox, figure, labels, lazy_expander, radio, section, selectbox, slider, takeaway
 from nnviz.ui.live import live_panel
 from nnviz.views import universal_approximation as views
 
@@ -170,7 +170,7 @@ def challenge_section() -> None:
             challenge_fragment()
 
 
-@st.fragment
+@section
 def challenge_fragment() -> None:
     """A fragment: moving a height reruns only this section."""
     st.markdown("Match **Nielsen's function** on [0, 1] with five bumps, by hand. Each slider is one bump's height "
@@ -213,7 +213,7 @@ def towers_section() -> None:
             towers_fragment()
 
 
-@st.fragment
+@section
 def towers_fragment() -> None:
     """A fragment: its widgets rerun only this section."""
     st.markdown("With two inputs a steep neuron is a **step along a line**. A bump in x₁ plus a bump in x₂ makes a "
