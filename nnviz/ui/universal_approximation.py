@@ -132,11 +132,12 @@ def train_section(spec, problem, width, phi, method, log_w, hidden, scale, seed)
 
 # ------------------------------------------------------------------------------------------------- the width sweep
 
+@section
 def sweep_section(spec, phi) -> None:
     """Error against width for every method: measurements behind a button, in a section opened on demand."""
     st.header("How width buys accuracy")
-    with lazy_expander("Measure the error at N = 2 … 1,000 for every method", "uat_sweep_open") as section:
-        if not section.open:
+    with lazy_expander("Measure the error at N = 2 … 1,000 for every method", "uat_sweep_open") as box:
+        if not box.open:
             return
         metric = radio("Error measure", ["max", "rms"], key="uat_sweep_metric", horizontal=True,
                        format_func=labels({"max": "maximum error (what the theorem bounds)", "rms": "RMS error"}))
@@ -243,6 +244,7 @@ def towers_fragment() -> None:
 
 # ------------------------------------------------------------------------------------------------- download
 
+@section
 def download_section(spec, problem, nets, target_label: str) -> None:
     """A JSON download of the constructed, least-squares or trained network (``nets`` by name)."""
     st.header("Download the weights")
