@@ -25,7 +25,13 @@ _spec.loader.exec_module(bench)
 
 
 # -- the client against a server ---------------------------------------------------------------------------------
-def test_two_sessions_open_pages_and_set_a_slider():
+@pytest.fixture(scope="module")
+def url():
+    with streamlit_server() as base_url:
+        yield base_url
+
+
+def test_two_sessions_open_pages_and_set_a_slider(url):
     async def drive(url: str) -> None:
         a, b = Session(url, timeout_s=60), Session(url, timeout_s=60)
         try:
@@ -40,8 +46,8 @@ def test_two_sessions_open_pages_and_set_a_slider():
             w = next(w for w in b.find("slider") if w.user_key == "sn_b")
             assert w.proto.default[0] != w.proto.max  # else setting it to max proves nothing
             before = (await b.goto("single_neuron")).texts
-            run = await b.set(w, w.proto.max)
-            assert run.status == "FINISHED_SUCCESSFULLY" and not run.exceptions and not run.errors, run
+            run = await b.set(w, w.proto.max)  # its section (an st.fragment) reruns
+            assert run.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" and not run.exceptions and not run.errors, run
             assert run.texts and run.texts != before  # the server ran with the new bias: the page's numbers moved
             assert w.id in b.widgets  # and the client still sees the slider
             assert a.page_hash != b.page_hash or a.widgets.keys() != b.widgets.keys()
@@ -49,8 +55,31 @@ def test_two_sessions_open_pages_and_set_a_slider():
         finally:
             await asyncio.gather(a.close(), b.close())
 
-    with streamlit_server() as url:
-        run_sync(drive(url))
+    run_sync(drive(url))
+
+
+def test_a_widget_drawn_by_a_fragment_reruns_only_that_fragment(url):
+    """As a browser does: the parameter-budget slider (a fragment inside a fragment on Why go deep?) reruns its
+    section only, and a slider outside any fragment (the gradient flow's depth on Skip and feedback, which a
+    later section reads) still reruns the page."""
+    async def drive(url: str) -> None:
+        s = Session(url, timeout_s=60)
+        try:
+            await s.open("")
+            page = await s.goto("depth")
+            k = next(w for w in s.find("slider") if w.user_key == "dp_budget")
+            assert k.fragment_id, "the client did not record the fragment that drew the slider"
+            run = await s.set(k, k.proto.max)
+            assert run.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" and not run.exceptions, run
+            assert 0 < len(run.texts) < len(page.texts)  # the section's words, not the page's
+            await s.goto("skip_and_feedback")
+            depth = next(w for w in s.find("slider") if w.user_key == "sk_gf_depth")
+            assert not depth.fragment_id
+            assert (await s.set(depth, depth.proto.max)).status == "FINISHED_SUCCESSFULLY"
+        finally:
+            await s.close()
+
+    run_sync(drive(url))
 
 
 def test_the_client_refuses_other_hosts():
