@@ -26,6 +26,11 @@ that did not finish (timeouts, closed sockets) and tracebacks in the server's lo
 
     python benchmarks/bench_capacity.py --seconds 900 --max-sessions 200
 
+``--cost N`` measures instead what one interaction costs: N students, one after another and without pauses, do the
+same interactions on the same warm server, and each action's server CPU is read from /proc before and after it.
+Reported by page and by what the action reran (a section alone, the whole page, or a page switch), with the
+costliest actions: where a core's time goes, free of queueing.
+
 Loopback only; bounded in sessions, interactions per page, seconds per level and total seconds.
 """
 
@@ -439,6 +444,44 @@ def start_server(log_dir: Path, core: int, profile: bool = False) -> tuple[subpr
     return proc, url
 
 
+async def cost_per_action(url: str, pid: int, pages: list[str], students: int, per_page: int) -> list[tuple]:
+    """(page, scope, what, CPU seconds) for every action of ``students`` sequential students (``--cost``)."""
+    rows = []
+    for index in range(students):
+        rng = random.Random(1000 + index)
+        session = Session(url, timeout_s=120)
+        await session.open("")
+        for page in pages:
+            c0 = cpu_seconds(pid)
+            await session.goto(page)
+            rows.append((page, "page switch", "", cpu_seconds(pid) - c0))
+            for _, widget, value in interaction_plan(list(session.widgets.values()), rng, per_page):
+                current = session.widgets.get(widget.id)
+                if current is None or not still_valid(current, value):
+                    continue
+                await asyncio.sleep(0.02)  # the last run's messages have left the server
+                c0 = cpu_seconds(pid)
+                run = await session.set(current, value)
+                scope = "section" if run.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" else "page"
+                rows.append((page, scope, f"{widget.user_key}={value}", cpu_seconds(pid) - c0))
+        await session.close()
+    return rows
+
+
+def report_cost(rows: list[tuple]) -> None:
+    total = sum(r[3] for r in rows)
+    print(f"\n== server CPU per action, {len(rows)} actions one at a time: {1000 * total / max(1, len(rows)):.0f} ms "
+          f"on average ==")
+    groups: dict[tuple[str, str], list[float]] = {}
+    for page, scope, _, seconds in rows:
+        groups.setdefault((page, scope), []).append(seconds)
+    for (page, scope), seconds in sorted(groups.items()):
+        print(f"  {page:24s} {scope:11s} n {len(seconds):4d} · mean {1000 * sum(seconds) / len(seconds):4.0f} ms · "
+              f"{sum(seconds) / total:4.0%} of the CPU")
+    print("costliest actions:" + "".join(f"\n  {1000 * r[3]:5.0f} ms  {r[0]} {r[1]} {r[2]}"
+                                         for r in sorted(rows, key=lambda r: -r[3])[:10]))
+
+
 async def main_async(args) -> None:
     cores = sorted(os.sched_getaffinity(0))
     server_core, client_cores = cores[0], (cores[1:] or cores)
@@ -452,6 +495,15 @@ async def main_async(args) -> None:
     proc, url = start_server(log_dir, server_core, args.profile)
     pages = [p.url_path for p in PAGES if p.url_path != "home"]
     bench = Bench()
+    if args.cost:
+        try:
+            await warm_up(url, proc.pid, pages)
+            rows = await cost_per_action(url, proc.pid, pages, args.cost, args.per_page)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        report_cost(rows)
+        return
     try:
         rss_fresh = server_rss_mb(proc.pid)
         await warm_up(url, proc.pid, pages)
@@ -536,7 +588,10 @@ def main() -> None:
     parser.add_argument("--timeout-s", type=float, default=60, help="one run's timeout")
     parser.add_argument("--profile", action="store_true",
                         help="break each level's server CPU per action into parts (benchmarks/server_timing)")
+    parser.add_argument("--cost", type=int, default=0, metavar="N",
+                        help="instead of the ramp: N students one after another, server CPU per action by page")
     args = parser.parse_args()
+    args.cost = max(0, min(20, args.cost))
     args.max_sessions = max(1, min(1000, args.max_sessions))
     args.levels = [max(1, min(args.max_sessions, n)) for n in args.levels or []]
     args.per_page = max(1, min(12, args.per_page))

@@ -184,3 +184,16 @@ def test_projected_sessions():
     assert bench.projected_sessions(0.1, 10, 0.0) == pytest.approx(70)  # no waiting: they act as often as they will
     assert bench.projected_sessions(0.2, 10, 0.5) < bench.projected_sessions(0.1, 10, 0.5)  # dearer students
     assert math.isnan(bench.projected_sessions(0.0, 10, 0.5)) and math.isnan(bench.projected_sessions(0.1, 10, 1.0))
+
+
+def test_the_cost_mode_reads_each_actions_cpu_and_what_it_reran():
+    """``--cost``: per action the server's own CPU seconds, and whether a section or the whole page reran."""
+    from tests.conftest import streamlit_process
+
+    with streamlit_process() as (url, proc):
+        rows = run_sync(bench.cost_per_action(url, proc.pid, ["depth", "single_neuron"], students=1, per_page=4))
+    assert [r[0] for r in rows if r[1] == "page switch"] == ["depth", "single_neuron"]
+    actions = [r for r in rows if r[1] != "page switch"]
+    assert actions and all(r[3] >= 0 for r in rows)
+    # every widget a first visit shows on these two pages is drawn by a section (tests/test_sections.py)
+    assert {r[1] for r in actions} == {"section"}, actions
