@@ -85,6 +85,25 @@ def test_a_link_reproduces_settings_and_explains_what_it_could_not(browser, app_
         page.close()
 
 
+def test_a_change_inside_a_section_reaches_the_address_bar(browser, app_url):
+    """A widget drawn by a section (ui.section) reruns that section only; its value must still reach the URL, so
+    a link copied afterwards reproduces the view."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{app_url}/single_neuron", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        slider = page.get_by_role("slider", name="steepness k in σ(k·z)")
+        slider.focus()
+        page.keyboard.press("ArrowRight")  # one step: k = 1.0 -> 1.5
+        page.wait_for_function("() => new URLSearchParams(location.search).get('sn_k') === '1.5'", timeout=60_000)
+        expect(page.get_by_text("k·σ′(0) = k/4 = 0.375")).to_be_visible(timeout=60_000)  # the section reran
+        page.reload(wait_until="domcontentloaded")  # the address bar now reproduces it
+        wait_until_idle(page)
+        expect(page.get_by_text("k·σ′(0) = k/4 = 0.375")).to_be_visible(timeout=60_000)
+    finally:
+        page.close()
+
+
 def test_a_forged_link_opens_cleanly_and_its_notice_is_plain_text(browser, app_url):
     forged = "%5BSession%20expired%5D(https%3A%2F%2Fevil.example%2Flogin)"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
