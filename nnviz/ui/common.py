@@ -80,22 +80,26 @@ def intro(title: str, text: str) -> None:
     st.markdown(text)
 
 
-def section(draw: Callable) -> Callable:
+def section(draw: Callable | None = None, *, run_every: float | None = None) -> Callable:
     """A part of a page that reruns alone: a change of one of its widgets reruns ``draw`` (an ``st.fragment``), not
-    the page around it, so the server draws a few elements instead of the page's fifty.
+    the page around it, so the server draws a few elements instead of the page's fifty. ``run_every``: it also
+    reruns itself every so many seconds (the live panel's ticks). As a decorator, bare or with ``run_every``.
 
     Only for a part whose widgets nothing outside it reads: the rest of the page is not rerun, so anything there
     that followed them would go stale (tests/test_sections.py changes every such widget on every page and checks
     that nothing outside changes). Its reruns count as script runs for the torch warm-up, which does not start
-    during one, and hold torch to its thread limit, as a page run does.
+    during one, and hold torch to its thread limit, as a page run does (a fragment rerun may run in a fresh thread).
     """
+    if draw is None:
+        return functools.partial(section, run_every=run_every)
+
     @functools.wraps(draw)  # st.fragment names the fragment by the function's module and qualified name
     def run(*args, **kwargs):
         with warmup.page_run():
             threads.bound()
             return draw(*args, **kwargs)
 
-    return st.fragment(run)
+    return st.fragment(run, run_every=run_every)
 
 
 def takeaway(text: str) -> None:

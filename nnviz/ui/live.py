@@ -1,4 +1,4 @@
-"""The one live panel: a ``TimedRun`` advanced in time slices inside an ``st.fragment``.
+"""The one live panel: a ``TimedRun`` advanced in time slices inside a ``ui.section`` (an ``st.fragment``).
 
 The run lives in the user's ``st.session_state``, so nothing mutable is shared between users. While it plays,
 the fragment reruns every ``interval_s`` seconds, works for the part of the interval the last drawing left
@@ -20,8 +20,8 @@ from typing import Any
 
 import streamlit as st
 
-from nnviz import threads, warmup
 from nnviz.live import INTERVAL_S, TimedRun, tick_budget
+from nnviz.ui.common import section
 
 _RATE_WINDOW_S = 3.0
 _SHARED_RUNS = 64
@@ -123,8 +123,8 @@ def live_panel(
         update(state["run"])
     store_key = (key, config)
 
-    def _body() -> None:
-        threads.bound()  # a fragment rerun may run in a fresh thread
+    @section(run_every=interval_s if state["running"] else None)  # a tick is a script run of its own
+    def _panel() -> None:
         run: TimedRun = state["run"]
         purpose = name or run.title
         controls = st.container(horizontal=True, vertical_alignment="center")  # wraps on a phone, never truncates
@@ -176,11 +176,6 @@ def live_panel(
         if state["running"] and run.done:
             state["running"] = False
             st.rerun()
-
-    @st.fragment(run_every=interval_s if state["running"] else None)
-    def _panel() -> None:
-        with warmup.page_run():  # a tick is a script run of its own: the warm-up waits for quiet
-            _body()
 
     _panel()
     return state["run"]
