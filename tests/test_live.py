@@ -248,3 +248,24 @@ def test_a_run_is_named_in_words_for_its_panel_buttons():
 
     assert DegradationRun().title == "degradation run" and LSTMRun().title == "LSTM run"
     assert _Counter().title == "counter"
+
+
+def test_background_lowers_only_the_calling_thread():
+    """threads.background() (a live panel's tick) lowers its own thread's priority, one way, and no other's."""
+    import os
+    import threading
+
+    from nnviz import threads
+
+    seen = {}
+
+    def tick():
+        seen["lowered"] = threads.background()
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen["again"] = threads.background()  # already low: stays as it is
+
+    worker = threading.Thread(target=tick)
+    worker.start()
+    worker.join()
+    assert seen == {"lowered": True, "nice": threads.BACKGROUND_NICE, "again": True}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < threads.BACKGROUND_NICE

@@ -9,9 +9,11 @@ Run with ``-s`` to see the CPU and memory figures.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -132,6 +134,41 @@ def test_runs_stop_when_their_sessions_go_away(server):
     assert figures["busy"] > max(0.05, 3 * max(after)), "the sessions were training (busy) before they left"
     assert max(after) < 0.05
     assert stop_s < 10
+
+
+def thread_nices(pid: int) -> dict[int, int]:
+    """Each thread's nice value (field 19 of /proc/<pid>/task/<tid>/stat), for the threads alive now."""
+    nices = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a script thread may end between the listing and the read
+            nices[int(task.name)] = int(task.joinpath("stat").read_text().rsplit(")", 1)[1].split()[16])
+    return nices
+
+
+def test_ticks_run_below_clicks(server):
+    """A live panel's tick lowers its own thread's priority (nnviz.threads.background): while a session trains, the
+    threads running its ticks are at nice 10, and the server's own threads (the event loop) stay at 0."""
+    from nnviz.threads import BACKGROUND_NICE
+
+    url, pid = server
+    wait_for(idle(pid), timeout_s=120)
+    main_tid = pid  # the main thread's id is the process's
+    seen: set[int] = set()
+
+    async def main() -> None:
+        session = await _start(url, 200)
+        deadline = time.perf_counter() + 60
+        while not seen and time.perf_counter() < deadline and session.auto_rerun is not None:
+            tick = asyncio.ensure_future(session.tick())
+            while not tick.done():  # look at the threads while the tick runs
+                seen.update(t for t, nice in thread_nices(pid).items() if nice >= BACKGROUND_NICE)
+                await asyncio.sleep(0.005)
+            assert not tick.result() or not tick.result().exceptions
+        await session.close()
+
+    run_sync(main())
+    assert seen, "no server thread ran at the background priority while the session trained"
+    assert main_tid not in seen and thread_nices(pid)[main_tid] == 0, "the server's main thread was slowed down"
 
 
 def test_memory_before_peak_and_after_many_training_sessions(server):

@@ -20,6 +20,7 @@ from typing import Any
 
 import streamlit as st
 
+from nnviz import threads
 from nnviz.live import INTERVAL_S, TimedRun, tick_budget
 from nnviz.ui.common import section
 
@@ -92,6 +93,14 @@ def _rate(ticks: list[tuple[float, int]], unit: str) -> str:
     return f"{(ticks[-1][1] - ticks[0][1]) / dt:,.0f} {unit}s/s · {(len(ticks) - 1) / dt:.1f} redraws/s"
 
 
+def _is_tick() -> bool:
+    """True in a run of sections alone (the panel's own tick, or a click inside a section), not a page run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def live_panel(
     key: str,
     make: Callable[[], TimedRun],
@@ -152,6 +161,8 @@ def live_panel(
         now = time.perf_counter()
         # A client that asks faster than the interval gets redraws, not extra training.
         if state["running"] and now - state["last_tick"] >= 0.8 * interval_s:
+            if _is_tick():
+                threads.background()  # a click on any page goes first; the run takes the same steps, later
             run.advance(budget_s if budget_s is not None else tick_budget(state["draw_s"], interval_s))
             state["last_tick"] = now
             ticks = state["ticks"]
