@@ -449,6 +449,55 @@ def test_truncated_least_squares_against_scipy():
         ua.least_squares_fit(ua.random_hidden(8, -1, 1, TANH), p.x_train, p.y_train))
 
 
+def test_neurons_that_coincide_are_one_feature():
+    """Nielsen's bumps share every inner step: the network evaluates each distinct (w, b) once, with their v summed,
+    and gives the output of every neuron evaluated on its own."""
+    p = ua.make_problem(sin3, -1, 1, 256)
+    for width in (2, 7, 64, 1000):
+        net = ua.bump_construction(p.f, -1, 1, width, 1000.0, SIG).net
+        first, group = net.distinct()
+        assert first.size == width // 2 + 1 + width % 2  # M bumps: M + 1 edges, and an odd N's idle neuron
+        np.testing.assert_array_equal(net.w[first][group], net.w)
+        np.testing.assert_array_equal(net.b[first][group], net.b)
+        x = ua.grid(p)
+        np.testing.assert_allclose(net(x), net.hidden(x) @ net.v + net.c, rtol=0, atol=1e-12)
+    first, group = ua.random_hidden(50, -1, 1, SIG).distinct()  # no two random neurons coincide
+    np.testing.assert_array_equal(first, np.arange(50))
+    np.testing.assert_array_equal(group, np.arange(50))
+
+
+@pytest.mark.parametrize("phi", [SIG, TANH, Phi("hard_tanh")], ids=lambda p: p.key)
+@pytest.mark.parametrize("width", [5, 64, 1000])
+def test_least_squares_on_coinciding_neurons_is_the_solve_on_all_of_them(phi, width):
+    """Solved on the distinct features (scaled by the square root of their count), the truncated minimum-norm
+    solution is LAPACK's on the whole matrix: same rank, same weights, shared evenly among a step's copies."""
+    p = ua.make_problem(sin3, -1, 1, 256)
+    net = ua.bump_construction(p.f, -1, 1, width, 1000.0, phi).net
+    A = np.hstack([net.hidden(p.x_train), np.ones((256, 1))])
+    coef, _, rank, _ = np.linalg.lstsq(A, p.y_train, rcond=ua.RCOND)
+    ls = ua.least_squares_fit(net, p.x_train, p.y_train)
+    assert ls.rank == rank
+    np.testing.assert_allclose(np.append(ls.net.v, ls.net.c), coef, rtol=0, atol=1e-9 * np.abs(coef).max())
+    _, group = net.distinct()
+    for g in np.unique(group):
+        assert np.ptp(ls.net.v[group == g]) <= 1e-12 * np.abs(ls.net.v).max()
+    # keeping every singular value: exact copies add no direction of their own (LAPACK's rounding may show one)
+    assert ua.least_squares_fit(net, p.x_train, p.y_train, rcond=None).rank <= np.unique(group).size + 1
+
+
+def test_a_steep_sigmoids_tiny_features_solve_as_zeros():
+    """Features of ~1e-304 (a steep sigmoid far from its step) are solved as 0, which changes nothing measurable."""
+    p = ua.make_problem(sin3, -1, 1, 256)
+    net = ua.random_hidden(200, -1, 1, SIG, scale=300.0)
+    H = net.hidden(p.x_train)
+    assert ((H > 0) & (H < 1e-200)).mean() > 0.1  # the case: many features far below any cut
+    ls = ua.least_squares_fit(net, p.x_train, p.y_train)
+    A = np.hstack([H, np.ones((256, 1))])
+    coef, _, rank, _ = np.linalg.lstsq(A, p.y_train, rcond=ua.RCOND)
+    assert ls.rank == rank
+    np.testing.assert_allclose(np.append(ls.net.v, ls.net.c), coef, rtol=1e-9, atol=1e-12)
+
+
 # ----------------------------------------------------------------------------------------------- claim tests
 
 ALL_PHI = [Phi(k) for k in activations.names()]
