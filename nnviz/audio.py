@@ -63,7 +63,8 @@ def _check_sr(sr: int) -> int:
     return int(sr)
 
 
-def _n_samples(seconds: float, sr: int) -> int:
+def n_samples(seconds: float, sr: int = SR) -> int:
+    """Samples in a clip of ``seconds`` at ``sr`` Hz (both checked), rounded to the nearest whole sample."""
     return int(round(check_seconds(seconds) * _check_sr(sr)))
 
 
@@ -92,7 +93,7 @@ def sine(f0: float, seconds: float = 1.0, sr: int = SR, amplitude: float = 1.0, 
     """amplitude * sin(2 pi f t + phase) at f = snap(f0), t = n / sr; (n,) with n = seconds * sr."""
     P = period_samples(f0, sr)
     theta = 2.0 * np.pi * np.arange(P) / P + phase
-    return tile(amplitude * np.sin(theta), _n_samples(seconds, sr))
+    return tile(amplitude * np.sin(theta), n_samples(seconds, sr))
 
 
 def _additive(f0: float, seconds: float, sr: int, amp_of_k) -> np.ndarray:
@@ -101,7 +102,7 @@ def _additive(f0: float, seconds: float, sr: int, amp_of_k) -> np.ndarray:
     theta = 2.0 * np.pi * np.arange(P) / P
     k = np.arange(1, (P - 1) // 2 + 1)  # k f0 < sr / 2 strictly
     one = np.sin(np.outer(theta, k)) @ amp_of_k(k)
-    return tile(one, _n_samples(seconds, sr))
+    return tile(one, n_samples(seconds, sr))
 
 
 def square(f0: float, seconds: float = 1.0, sr: int = SR) -> np.ndarray:
@@ -134,7 +135,7 @@ def pluck(f0: float, seconds: float = 1.5, sr: int = SR, decay: float = 0.996, s
     sr = _check_sr(sr)
     if not 0.9 <= decay <= 1.0:
         raise ValueError(f"The string's decay per period must be between 0.9 and 1; got {decay:g}.")
-    n = _n_samples(seconds, sr)
+    n = n_samples(seconds, sr)
     P = max(2, int(round(sr / f0 - 0.5)))
     rng = np.random.default_rng(seed)
     block = rng.uniform(-1.0, 1.0, P)
@@ -371,4 +372,4 @@ def wavetable(table: np.ndarray, f0: float, seconds: float = 1.0, sr: int = SR) 
     K = min((P - 1) // 2, (len(T) - 1) // 2)  # strictly below both Nyquists
     one = np.zeros(P // 2 + 1, dtype=complex)
     one[:K + 1] = spectrum[:K + 1]
-    return tile(np.fft.irfft(one * P, n=P), _n_samples(seconds, sr))
+    return tile(np.fft.irfft(one * P, n=P), n_samples(seconds, sr))

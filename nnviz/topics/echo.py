@@ -51,7 +51,7 @@ def check(rho: float, D: int, phi: Phi) -> tuple[float, int]:
 
 def source(name: str, seconds: float = SECONDS) -> np.ndarray:
     """The input x (n,): START samples of silence, then a click (one sample of 1), a pluck or a drum-like burst."""
-    n = int(round(min(float(seconds), 3.0) * SR))
+    n = audio.n_samples(min(float(seconds), 3.0), SR)
     x = np.zeros(n)
     if name == "click":
         x[START] = 1.0

@@ -279,7 +279,7 @@ def hear_nonlinearity(phi: Phi, gain: float = 2.0, bias: float = 0.0, source: st
     if source == "sine":
         # a sine through a memoryless phi is periodic: the clip is the measured probe's steady state, repeated
         # (equal to shaping the whole clip, less the filters' start-up that its fades cover; tested)
-        n = int(round(NONLINEARITY_SECONDS * SR))
+        n = audio.n_samples(NONLINEARITY_SECONDS, SR)
         x_clip, y_clip = audio.tile(probe, n), audio.tile(y_probe, n)
     else:
         x_clip = audio.pluck(f0, NONLINEARITY_SECONDS)

@@ -33,7 +33,7 @@ from nnviz import audio
 
 SR = audio.SR
 CLIP_S = 0.3
-CLIP_LEN = int(round(CLIP_S * SR))  # 6,615 samples
+CLIP_LEN = audio.n_samples(CLIP_S, SR)  # 6,615 samples
 N_HARMONICS = 16
 OER_CAP_DB = 40.0
 F0_SEARCH = (50.0, 2_000.0)  # Hz: the pitches the estimator looks for
