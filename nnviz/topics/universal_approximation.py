@@ -212,13 +212,13 @@ class ShallowNet:
 
     def distinct(self) -> tuple[np.ndarray, np.ndarray]:
         """Neurons with identical (w_i, b_i) compute the same feature: (index of each distinct one's first neuron,
-        (k,) in order; which distinct neuron each neuron is, (N,)). k = N when no two neurons coincide."""
-        pairs = np.stack([self.w, self.b], axis=1)
-        _, first, group = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # keep the neurons' order: the first of each group, left to right
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        return first[order], rank[group.reshape(-1)]
+        (k,) in order; which distinct neuron each neuron is, (N,)). k = N when no two neurons coincide.
+        Found once per network (a sort of the pairs), then kept with it."""
+        found = self.__dict__.get("_distinct")
+        if found is None:
+            found = _distinct_pairs(self.w, self.b)
+            object.__setattr__(self, "_distinct", found)  # a frozen dataclass: a memo, not a field
+        return found
 
     def contributions(self, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """v_i phi(w_i x + b_i) for the neurons in ``idx``: shape (len(idx), n)."""
@@ -240,6 +240,25 @@ class ShallowNet:
                "phi_params": self.phi.kwargs, "width": self.width, "w": self.w.tolist(), "b": self.b.tolist(),
                "v": self.v.tolist(), "c": float(self.c), **meta}
         return json.dumps(doc, indent=1)
+
+
+def _distinct_pairs(w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``ShallowNet.distinct`` for weights w and biases b (N,): pairs sorted, equal neighbours grouped."""
+    order = np.lexsort((b, w))  # by w, then b; stable, so each group lists its neurons left to right
+    ws, bs = w[order], b[order]
+    starts = np.ones(w.size, dtype=bool)
+    starts[1:] = (ws[1:] != ws[:-1]) | (bs[1:] != bs[:-1])
+    if starts.all():
+        every = np.arange(w.size)
+        return every, every
+    sorted_group = np.cumsum(starts) - 1
+    first_sorted = order[starts]  # the leftmost neuron of each group (the sort is stable)
+    by_position = np.argsort(first_sorted, kind="stable")  # number the groups by their first neuron's position
+    rank = np.empty_like(by_position)
+    rank[by_position] = np.arange(by_position.size)
+    group = np.empty(w.size, dtype=np.intp)
+    group[order] = rank[sorted_group]
+    return first_sorted[by_position], group
 
 
 @dataclass(frozen=True)
