@@ -466,6 +466,22 @@ def test_neurons_that_coincide_are_one_feature():
     np.testing.assert_array_equal(group, np.arange(50))
 
 
+def test_distinct_neurons_are_numpys_unique_pairs_in_order_of_appearance():
+    """The sort that finds coinciding neurons agrees with np.unique on the (w, b) rows, groups numbered by their
+    first neuron's position, on 200 random layers with many repeats."""
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        n = int(rng.integers(1, 60))
+        w, b = rng.integers(0, 4, n).astype(float), rng.integers(0, 3, n).astype(float)
+        first, group = ua.ShallowNet(w, b, np.zeros(n), 0.0, SIG).distinct()
+        _, first_u, group_u = np.unique(np.stack([w, b], axis=1), axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first_u, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        np.testing.assert_array_equal(first, first_u[order])
+        np.testing.assert_array_equal(group, rank[group_u.reshape(-1)])
+
+
 @pytest.mark.parametrize("phi", [SIG, TANH, Phi("hard_tanh")], ids=lambda p: p.key)
 @pytest.mark.parametrize("width", [5, 64, 1000])
 def test_least_squares_on_coinciding_neurons_is_the_solve_on_all_of_them(phi, width):
