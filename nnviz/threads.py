@@ -53,10 +53,13 @@ def background() -> bool:
     reruns the page starts a new one), so the lowered priority covers the tick's training and drawing and
     nothing after it. The steps a tick takes are fixed by the run, not by the time it gets, so a busy server
     trains more slowly but to the same numbers. An unprivileged thread may lower its priority but never raise it
-    again, which is why this is one way. Linux only (elsewhere, or where the call is refused, nothing changes).
+    again, which is why this is one way. Linux only: on macOS the same call with a thread's id would renice
+    whichever process has that number, so elsewhere (and where the call is refused) nothing changes.
     """
     import threading
 
+    if not sys.platform.startswith("linux"):  # elsewhere setpriority's id is a process's, never a thread's
+        return False
     tid = threading.get_native_id()
     try:
         if os.getpriority(os.PRIO_PROCESS, tid) < BACKGROUND_NICE:

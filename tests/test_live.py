@@ -269,3 +269,17 @@ def test_background_lowers_only_the_calling_thread():
     worker.join()
     assert seen == {"lowered": True, "nice": threads.BACKGROUND_NICE, "again": True}
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < threads.BACKGROUND_NICE
+
+
+def test_background_leaves_other_platforms_alone(monkeypatch):
+    """Off Linux, setpriority's id names a process: background() must not call it with a thread's id."""
+    import os
+
+    from nnviz import threads
+
+    def refuse(*args):
+        raise AssertionError("setpriority was called off Linux")
+
+    monkeypatch.setattr(threads.sys, "platform", "darwin")
+    monkeypatch.setattr(os, "setpriority", refuse)
+    assert threads.background() is False
