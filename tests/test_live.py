@@ -283,3 +283,20 @@ def test_background_leaves_other_platforms_alone(monkeypatch):
     monkeypatch.setattr(threads.sys, "platform", "darwin")
     monkeypatch.setattr(os, "setpriority", refuse)
     assert threads.background() is False
+
+
+def test_only_the_live_panel_sets_run_every():
+    """Live runs belong to the one live panel: ``run_every`` is set in nnviz/ui/live.py and only passed on by
+    ``ui.section`` (nnviz/ui/common.py); no page and no other module sets it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    setters = {}
+    for path in [root / "app.py", *(root / "pages").glob("*.py"), *(root / "nnviz").rglob("*.py")]:
+        for line in path.read_text().splitlines():
+            if re.search(r"run_every\s*=(?!=)", line):
+                setters.setdefault(path.relative_to(root).as_posix(), []).append(line.strip())
+    assert set(setters) <= {"nnviz/ui/live.py", "nnviz/ui/common.py"}, setters
+    assert all("run_every=run_every" in line for line in setters.get("nnviz/ui/common.py", [])), setters
+    assert any("interval_s" in line for line in setters["nnviz/ui/live.py"]), setters
