@@ -197,6 +197,16 @@ def wait_server_idle(pid: int, timeout_s: float = 60, threshold: float = 0.1) ->
             return
 
 
+def wait_warmed_up(pid: int, timeout_s: float = 60) -> None:
+    """Until the server's background torch import (nnviz.warmup) has come and gone: it starts only once the server
+    has been quiet for ``warmup.QUIET_S``, so an idle half-second right after a visit does not mean it is done (a
+    visit measured then ran beside a 2-3 s import, on the same two cores as the browser)."""
+    from nnviz import warmup
+
+    time.sleep(warmup.QUIET_S + 0.5)
+    wait_server_idle(pid, timeout_s)
+
+
 def visit(browser, url: str, quiet_ms: int, timeout_s: float, t0: float | None = None, context=None) -> dict:
     """Open ``url`` in a new tab: of a new browser context (a new visitor: no cached files), or of ``context`` (a
     browser that has the app open already: Streamlit's and plotly's scripts in its cache; the context is left
@@ -263,7 +273,7 @@ def warm(browser, path: str, args, returning: bool = False) -> dict:
         wait_healthy(url, proc, args.timeout_s)
         visit(browser, url, args.quiet_ms, args.timeout_s, context=home)  # a student has opened the home page
         if not args.no_idle_wait:
-            wait_server_idle(proc.pid)
+            wait_warmed_up(proc.pid)
         load, since, cpu0 = os.getloadavg()[0], time.time(), cpu_seconds(proc.pid)
         result = visit(browser, f"{url}/{path}", args.quiet_ms, args.timeout_s, context=home if returning else None)
         return result | breakdown(result, log, since) | {
@@ -287,7 +297,7 @@ def in_app(browser, path: str, title: str, args) -> dict:
         wait_healthy(url, proc, args.timeout_s)
         visit(browser, url, args.quiet_ms, args.timeout_s, context=first)  # the server has served the home page
         if not args.no_idle_wait:
-            wait_server_idle(proc.pid)
+            wait_warmed_up(proc.pid)
         page = context.new_page()
         page.goto(url, wait_until="commit")
         wait_settled(page, args.quiet_ms, args.timeout_s)
