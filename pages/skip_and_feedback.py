@@ -111,7 +111,7 @@ def _draw_degradation(run: rs.DegradationRun, running: bool) -> None:
             st.info("Press **Train** to train these six networks side by side.", icon=":material/play_circle:")
             return
         skips.chart(V.precomputed_degradation_chart(), "sk_fig_dg")
-        st.caption("The precomputed run at these settings (the same numbers Train produces).")
+        ui.stored_run_caption("The precomputed run at these settings.")
         st.markdown(rs.degradation_verdict(pre[1], pre[0]))
         return
     ui.figure(fx.degradation_figure(run.curves(), run.settings.depths), key="sk_fig_dg")
@@ -244,7 +244,7 @@ def _draw_adding(run: rc.AddingRun, running: bool) -> None:
             st.info("Press **Train** to train the three cells side by side.", icon=":material/play_circle:")
             return
         skips.chart(V.precomputed_adding_chart(run.settings), "sk_fig_add")
-        st.caption("The precomputed run at these settings (the same numbers Train produces).")
+        ui.stored_run_caption("The precomputed run at these settings.")
         st.markdown(rc.adding_verdict({c: curves.final(c) for c in rc.CELLS}, run.settings.T))
         return
     curves = run.curves()

@@ -17,6 +17,7 @@ from nnviz.topics.skip_and_feedback import recurrent as rc
 from nnviz.topics.skip_and_feedback import residual as rs
 from nnviz.topics.skip_and_feedback import waveshaper as ws
 from nnviz.ui import skips
+from nnviz.ui.common import STORED_RUN_NOTE
 from nnviz.ui.live import live_run
 from nnviz.views import skip_and_feedback as V
 from tests.apptest_utils import assert_clean, errors, open_page, run_python, run_until, sweep_extremes
@@ -70,6 +71,7 @@ def test_defaults_show_every_figure_and_defer_the_heavy_sections(monkeypatch):
     assert _charts(at) == DEFAULT_CHARTS and len(at.get("graphviz_chart")) == 4
     assert calls == [] and len(at.get("audio")) == 0  # a first visit computes no deferred section
     assert _text(at).count("The precomputed") == 2
+    assert _text(at).count(STORED_RUN_NOTE) == 2  # each stored run says another processor's Train can differ
     assert "about as fast as its last" in _text(at)
     assert "Arjovsky, Shah & Bengio (2016)" in _text(at) and "1/24" in _text(at)
     monkeypatch.undo()  # now the open sections compute
@@ -83,6 +85,7 @@ def test_defaults_show_every_figure_and_defer_the_heavy_sections(monkeypatch):
     assert sorted(set(calls)) == sorted(DEFERRED) and _charts(at) == DEFAULT_CHARTS + 7
     assert len(at.get("graphviz_chart")) == 5 and len(at.get("audio")) == 3
     assert "The precomputed landscapes" in _text(at) and "Dry and wet" in _text(at)
+    assert _text(at).count(STORED_RUN_NOTE) == 3
 
 
 @pytest.mark.slow

@@ -11,7 +11,16 @@ import streamlit as st
 
 from nnviz.topics.depth import budget, counting, octaves
 from nnviz.topics.regions import montufar_lower, serra_upper, zaslavsky
-from nnviz.ui.common import figure, number_input, section, selectbox, slider, takeaway, text_input
+from nnviz.ui.common import (
+    figure,
+    number_input,
+    section,
+    selectbox,
+    slider,
+    stored_run_caption,
+    takeaway,
+    text_input,
+)
 from nnviz.ui.links import plain
 from nnviz.ui.live import live_panel
 from nnviz.ui.sound import clip
@@ -139,7 +148,7 @@ def _draw_budget(run: budget.BudgetExperiment, key_prefix: str, target: str, fit
         errors, fits = views.budget_charts(target, fit_index)
     else:
         st.info(f"Press Train to run this experiment: {run.max_steps:,} Adam steps, a minute or more of the "
-                "server's time; the same settings always give the same numbers.")
+                "server's time; on this server the same settings always give the same numbers.")
         return
     cols = st.columns(2) if fits is not None else [st.container()]
     with cols[0]:
@@ -148,8 +157,7 @@ def _draw_budget(run: budget.BudgetExperiment, key_prefix: str, target: str, fit
         with cols[1]:
             show(fits, key=f"{key_prefix}fig_eb_fit")
     if not run.steps:
-        st.caption(f"Precomputed at these settings ({res.steps:,} steps per network, seed {res.seed}): exactly what "
-                   "pressing Train computes here, on any machine.")
+        stored_run_caption(f"Precomputed at these settings ({res.steps:,} steps per network, seed {res.seed}).")
     st.markdown("**What to look for.** " + " ".join(budget.look_for(res)))
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from nnviz.activations import Phi
 from nnviz.ui import wide
-from nnviz.ui.common import checkbox, figure, labels, radio, section, slider, tabs, takeaway
+from nnviz.ui.common import checkbox, figure, labels, radio, section, slider, stored_run_caption, tabs, takeaway
 from nnviz.ui.live import live_panel
 from nnviz.ui.sound import clip
 
@@ -202,8 +202,7 @@ def landscape_section(key_prefix: str) -> None:
             pre = V.precomputed_landscape()
             if run.steps == 0 and pre is not None and pre[0] == run.settings:
                 chart(V.precomputed_landscape_chart(), key)
-                st.caption("The precomputed landscapes at these settings (the same numbers Train produces). "
-                           "The × marks θ*.")
+                stored_run_caption("The precomputed landscapes at these settings; the × marks θ*.")
                 st.markdown(rs.landscape_note(pre[1]))
             elif run.steps == 0:
                 st.info("Press **Train** to train both networks and map their landscapes.",

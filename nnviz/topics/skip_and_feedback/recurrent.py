@@ -476,7 +476,8 @@ class AddingSettings:
 
 class AddingRun(_SideBySide):
     """A vanilla RNN, an LSTM and a GRU trained side by side on fresh adding-problem batches (Adam, gradient norm
-    clipped to 1), a fixed ``n_steps`` mini-batches: the same settings give the same numbers anywhere."""
+    clipped to 1), a fixed ``n_steps`` mini-batches: the same settings give the same numbers on a given machine
+    (another processor's rounding can change a trained run's later digits)."""
 
     names = CELLS
 

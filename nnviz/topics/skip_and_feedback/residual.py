@@ -467,7 +467,9 @@ def model_name(kind: str, depth: int) -> str:
 
 class DegradationRun(_SideBySide):
     """Plain and residual stacks (branch scale 1/sqrt(L)) of depths 3, L/2, L trained side by side on the same
-    task with full-batch Adam, a fixed ``n_steps`` steps: the same settings give the same numbers anywhere."""
+    task with full-batch Adam, a fixed ``n_steps`` steps: the same settings give the same numbers on a given
+    machine (another processor's rounding, amplified by training, changes the 50-layer plain stack's losses
+    visibly)."""
 
     def __init__(self, settings: DegradationSettings = DegradationSettings(), max_seconds: float = MAX_SECONDS):
         self.settings = settings
