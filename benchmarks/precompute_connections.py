@@ -10,7 +10,9 @@ Writes small JSON files to nnviz/data/skip_and_feedback_*.json, each with the se
     python benchmarks/precompute_connections.py [gradient_flow] [degradation] [landscape] [adding]
 
 Each is exactly the page's computation (the same function, or the same TimedRun class and settings with ``run()``
-and no clock), so the page's live result at the default settings reproduces these numbers; tests check that.
+and no clock), so the page's live result at the default settings reproduces these numbers on this machine; each
+file records ``numerics.fingerprint()``, and tests check the digits where it matches (another processor's rounding,
+amplified by training, moves a chaotic network's numbers).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nnviz import threads  # noqa: E402
+from nnviz import numerics, threads  # noqa: E402
 from nnviz.topics.skip_and_feedback import recurrent, residual  # noqa: E402
 
 ADDING_LENGTHS = tuple(range(10, 101, 10))
@@ -38,9 +40,10 @@ def _round(v, digits: int = 6) -> list[float]:
 
 
 def _write(name: str, data: dict) -> None:
+    """Write ``data`` with this machine's ``numerics.fingerprint()``: exact reproduction is checked only there."""
     path = residual.DATA_DIR / f"skip_and_feedback_{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, separators=(",", ":")))
+    path.write_text(json.dumps({**data, "numerics": numerics.fingerprint()}, separators=(",", ":")))
     print(f"wrote {path} ({path.stat().st_size / 1024:.1f} kB)")
 
 

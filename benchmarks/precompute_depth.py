@@ -4,7 +4,8 @@ Writes nnviz/data/depth_equal_budget.json: for every target, the equal-budget ex
 settings, run with ``TimedRun.run()`` (exactly ``len(depths) * steps`` steps, no clock), so it is what a live
 run with those settings produces; plus each depth's losses after the first few steps (a cheap check the tests
 repeat). And nnviz/data/depth_untangle.json: the small tanh classifiers of "depth untangles" and their data.
-Deterministic: seeds are fixed.
+Deterministic on one machine (seeds are fixed); the file records its `numerics.fingerprint()`, and tests expect the
+same digits only where it matches.
 
     python benchmarks/precompute_depth.py [--only untangle|budget]
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nnviz import threads  # noqa: E402
+from nnviz import numerics, threads  # noqa: E402
 
 threads.limit()
 
@@ -27,7 +28,7 @@ from nnviz.topics.depth import budget, untangle  # noqa: E402
 
 
 def precompute_budget() -> None:
-    out = {}
+    out = {"numerics": numerics.fingerprint()}  # the digits are this machine's: tests check them where it matches
     for target in budget.TARGETS:
         t0 = time.perf_counter()
         s = budget.default_settings(target)

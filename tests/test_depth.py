@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnviz import audio
+from nnviz import audio, numerics
 from nnviz.catalog import ROOT
 from nnviz.figures import depth as figs
 from nnviz.mlp import count_parameters
@@ -480,13 +480,20 @@ def test_a_default_depth_in_tiny_slices_equals_the_precomputed_one():
     """Depth 4 of the default run (3,000 steps of its 15 networks; the depth whose construction exists but is not
     found), in 0.05 s slices, against the stored run(). Each depth's seeds depend on the depth alone, so one depth
     trains as it did inside the full run; all six take several minutes on a loaded machine, and the cheap tier
-    checks every depth's first steps against the stored prefix."""
+    checks every depth's first steps against the stored prefix.
+
+    The stored digits are the storing machine's: narrow networks trained 3,000 steps carry its rounding (another
+    processor moved an error in its fifth digit and a piece count by two). Elsewhere the sliced run is checked
+    against run() on this machine, which is what the slices must not change."""
     run = budget.BudgetExperiment("sawtooth", depths=(4,))
     while not run.done:
         run.advance(0.05)
     assert run.complete and run.steps == budget.DEFAULT_STEPS
-    stored = budget.default_result("sawtooth")
-    want = dataclasses.replace(stored, depths=(4,), cells=tuple(c for c in stored.cells if c.depth == 4))
+    if numerics.same_machine(budget.stored_numerics()):
+        stored = budget.default_result("sawtooth")
+        want = dataclasses.replace(stored, depths=(4,), cells=tuple(c for c in stored.cells if c.depth == 4))
+    else:
+        want = budget.BudgetExperiment("sawtooth", depths=(4,)).run().result()
     assert len(want.cells) == len(budget.BUDGETS)
     np.testing.assert_allclose(_numbers(run.result()), _numbers(want), rtol=0, atol=1e-9)
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from nnviz import numerics
 from nnviz.activations import Phi
 from nnviz.topics.skip_and_feedback import nets
 from nnviz.topics.skip_and_feedback import residual as rs
@@ -316,13 +317,38 @@ def test_precomputed_degradation_is_the_default_run_and_shows_degradation():
     assert rs.load_precomputed("does_not_exist") is None
 
 
+def _stored_here(name: str) -> bool:
+    """Whether the stored file ``name`` was computed on a machine that rounds as this one does."""
+    return numerics.same_machine(rs.load_precomputed(name).get("numerics"))
+
+
 def test_a_reduced_live_run_reproduces_the_precomputed_degradation():
-    """The first 20 of the 300 steps, run live, give the stored curves' first two records."""
+    """The first 20 of the 300 steps, run live, give the stored curves' first two records: to rtol 1e-5 on the
+    machine that stored them. On another, the deepest plain stack carries that machine's rounding, amplified
+    through its 50 layers (0.342 on one processor, 0.360 on another after ten steps), and every other network
+    still agrees to rtol 1e-5."""
     settings, stored = rs.load_degradation()
     live = rs.DegradationRun(rs.DegradationSettings(n_steps=20)).run().curves()
     assert live.steps == stored.steps[:2]
-    for name, curve in live.loss.items():
-        np.testing.assert_allclose(curve, stored.loss[name][:2], rtol=1e-5)
+    chaotic = set() if _stored_here("degradation") else {rs.model_name("plain", settings.deep)}
+    assert set(live.loss) - chaotic == set(stored.loss) - chaotic and len(set(live.loss) - chaotic) >= 5
+    for name in set(live.loss) - chaotic:
+        np.testing.assert_allclose(live.loss[name], stored.loss[name][:2], rtol=1e-5, err_msg=name)
+
+
+def _degradation_claims(text: str) -> tuple[bool, bool]:
+    return "made even the fit to the training set worse" in text, "depth no longer hurts" in text
+
+
+@pytest.mark.slow
+def test_a_live_default_degradation_run_says_what_the_stored_one_says():
+    """On any machine: the page's verdict on the stored run (the plain stack degrades, the residual one does not)
+    is also the verdict on the run Train makes here, whatever this processor's rounding does to the numbers."""
+    settings, stored = rs.load_degradation()
+    live = rs.DegradationRun(settings).run().curves()
+    assert live.steps == stored.steps
+    said = _degradation_claims(rs.degradation_verdict(stored, settings))
+    assert said == (True, True) and _degradation_claims(rs.degradation_verdict(live, settings)) == said
 
 
 def test_precomputed_gradient_flow_is_the_live_default():
@@ -347,12 +373,21 @@ def test_precomputed_landscape_is_the_default_run():
     assert set(surfaces) == set(rs.KINDS) and surfaces["plain"].loss.shape == (settings.k, settings.k)
 
 
+def _landscape_claim(text: str) -> str:
+    return next(kind for kind in ("with skips the surface is flatter", "plain slice is the flatter", "alike")
+                if kind in text)
+
+
 @pytest.mark.slow
 def test_a_live_landscape_run_reproduces_the_precomputed_one():
+    """The landscapes Train maps here: what the page says of them on any machine; to rtol 1e-4 on the machine
+    that stored them (a 12-layer plain ReLU stack trained 800 steps ends elsewhere on another processor)."""
     settings, stored = rs.load_landscape()
     live = rs.LandscapeRun(settings).run().result()
-    for kind in rs.KINDS:
-        np.testing.assert_allclose(live[kind].loss, stored[kind].loss, rtol=1e-4)
+    assert _landscape_claim(rs.landscape_note(live)) == _landscape_claim(rs.landscape_note(stored))
+    if _stored_here("landscape"):
+        for kind in rs.KINDS:
+            np.testing.assert_allclose(live[kind].loss, stored[kind].loss, rtol=1e-4, err_msg=kind)
 
 
 # ---------------------------------------------------------------------------------------------- claim sweeps

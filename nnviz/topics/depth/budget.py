@@ -290,6 +290,11 @@ def default_result(target: str) -> BudgetResult | None:
     return BudgetResult.from_json(d) if d else None
 
 
+def stored_numerics() -> str | None:
+    """The ``numerics.fingerprint()`` of the machine that computed the stored runs (None in an older file)."""
+    return _stored().get("numerics")
+
+
 def stored_prefix(target: str) -> list[list[float]] | None:
     d = _stored().get(target)
     return d.get("prefix") if d else None
