@@ -286,10 +286,13 @@ net_now, epoch_now = run.net.copy(), run.epoch  # written only when pressed (it 
 st.download_button("Download the weights (JSON)", lambda: pg.weights_json(net_now, keys, task, epoch_now, rules),
                    file_name="nnviz_weights.json", mime="application/json", key="pg_dl", icon=":material/download:",
                    on_click="ignore")
-st.caption("The JSON holds the features, the layer sizes, the activations and every W and b; this script "
-           "rebuilds the model from it in PyTorch:")
-st.code(pg.torch_snippet(run.net, keys, task, json_name="nnviz_weights.json", rules=rules), language="python",
-        wrap_lines=True)
+st.caption("The JSON holds the features, the layer sizes, the activations and every W and b; the script below "
+           "rebuilds the model from it in PyTorch.")
+# Closed, it is not drawn: highlighting the script took 0.66 s of a first visit's main thread in Chromium.
+with ui.lazy_expander("Show the PyTorch script", "pg_script_open") as SCRIPT:
+    if SCRIPT.open:
+        st.code(pg.torch_snippet(run.net, keys, task, json_name="nnviz_weights.json", rules=rules),
+                language="python", wrap_lines=True)
 
 ui.takeaway(
     "A network is a family of functions indexed by its weights; gradient descent walks through that family "

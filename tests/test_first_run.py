@@ -35,6 +35,7 @@ DEFERRED = (
     "nnviz.topics.depth.untangle:train_untangler",
     "nnviz.topics.sound:fit_period",
     "nnviz.views.universal_approximation:trained_fit",
+    "nnviz.topics.playground:torch_snippet",
 )
 
 _CHILD = r"""
