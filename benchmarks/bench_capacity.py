@@ -421,10 +421,10 @@ def cpu_breakdown(before: dict[str, float], after: dict[str, float], cpu_s: floa
         return after.get(name, 0.0) - before.get(name, 0.0)
 
     run, gc_s = delta("script run (script thread, all)"), delta("gc.collect(2) after each run")
-    plotly_s = delta("plotly JSON encoding (st.plotly_chart)") + delta("plotly figure to dict (st.plotly_chart)")
+    plotly_s = delta("plotly JSON encoding (ui.figure)") + delta("plotly figure to dict (st.plotly_chart)")
     proto = delta("protobuf serialisation (event loop)")
     parts = {"page scripts and Streamlit elements": run - gc_s - plotly_s, "gc.collect(2) after each run": gc_s,
-             "plotly to_dict + JSON in st.plotly_chart": plotly_s, "protobuf serialisation": proto,
+             "plotly to_dict + JSON in ui.figure": plotly_s, "protobuf serialisation": proto,
              "event loop and other threads": cpu_s - run - proto}
     return {name: 1000 * seconds / max(1, actions) for name, seconds in parts.items()}
 

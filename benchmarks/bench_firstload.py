@@ -20,9 +20,10 @@ For every page of the catalog (or those named on the command line):
   evaluated, the websocket is open). Home itself has no in-app visit (n/a).
 
 Settled (a lighter form of tests/browser_utils.wait_until_idle): the page's title and the router's sidebar are
-there, Streamlit's running indicator has been absent for --quiet-ms (500 ms) in a row, and every plotly chart on
-the page has drawn its SVG (and no element is still a placeholder waiting for its lazily loaded JavaScript, such as
-plotly's 4.7 MB chunk, which a page's first chart fetches); the time reported is the start of that quiet stretch.
+there, Streamlit's running indicator has been absent for --quiet-ms (500 ms) in a row, and every chart on the page
+has drawn its SVG (and no element is still a placeholder waiting for its lazily loaded JavaScript, such as the
+1.5 MB plotly.js cartesian bundle nnviz/ui/chart.py loads, or st.plotly_chart's 4.7 MB chunk where a 3-D figure
+needs it); the time reported is the start of that quiet stretch.
 In-app, settled also needs the new page: its URL path and its title (h1 text), and nothing left of the home page
 (not its title, none of its keyed st-key-* elements in the main area, no element Streamlit marks stale), so the
 old page, settled when the click comes, cannot pass for the new one.
@@ -65,14 +66,15 @@ WARM_GOAL_S, COLD_GOAL_S = 3.0, 6.0
 #: times out); with ``want`` (in-app: the page the click leads to) also the new page's URL path and title, and
 #: nothing left of the page that was clicked from: no old title, none of its keyed elements (st-key-*) in the main
 #: area, no element marked stale (Streamlit's mark on what the new run has not yet replaced). Beside them the
-#: milestones: the page's title drawn, its first plotly chart drawn (plotly.js loaded), and all its charts drawn.
+#: milestones: the page's title drawn, its first chart drawn (plotly.js loaded), and all its charts drawn.
 #: Streamlit's running indicator appears only once a run has lasted 500 ms, so "idle" also reads the script state
 #: the app's root element carries (data-test-script-state).
 PROBE = """
 (want) => {
   const text = e => e.textContent.trim();
   const h1s = Array.from(document.querySelectorAll('h1'));
-  const plots = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
+  // a chart's element: nnviz's chart component (nnviz/ui/chart.py) or st.plotly_chart
+  const plots = Array.from(document.querySelectorAll('.stBidiComponent, [data-testid="stPlotlyChart"]'));
   const old = e => !!e.closest('[data-stale="true"]')
     || (!!want && want.old_keys.some(k => e.closest('[data-testid="stMain"] .' + CSS.escape(k))));
   const title = want ? h1s.some(h => text(h) === want.title) : h1s.length > 0;

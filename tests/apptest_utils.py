@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from streamlit.testing.v1 import AppTest
 
 from nnviz.catalog import ROOT
 from nnviz.live import INTERVAL_S
-from nnviz.ui import common
+from nnviz.ui import chart, common
 
 common.ROUTER_GUARD = False  # see nnviz.ui.common: AppTest runs a switched-to page directly
 
@@ -141,3 +143,38 @@ def run_python(code: str, *, timeout: float = 600, warmup: bool = True) -> str:
                          env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as the page sent it: the figure's JSON, its text alternative, its key (None without one) and its
+    element id (which changes with the figure)."""
+
+    spec: str
+    alt: str
+    key: str | None
+    id: str
+
+
+def charts(at: AppTest) -> list[Chart]:
+    """Every chart on the page in page order, whichever element drew it (``nnviz.ui.chart`` or st.plotly_chart)."""
+    out = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if node.type == "plotly_chart":
+            out.append(Chart(proto.spec, proto.alt, _key(proto.id), proto.id))
+        elif node.type == "bidi_component" and proto.component_name == chart.NAME:
+            sent = json.loads(proto.bytes)
+            out.append(Chart(json.dumps(sent["spec"]), sent["alt"], _key(proto.id), proto.id))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return out
+
+
+def _key(element_id: str) -> str | None:
+    """The user's key in an element id "$$ID-<hash of its parameters>-<key>" (None when it has none)."""
+    key = element_id.split("-", 2)[-1] if element_id.count("-") >= 2 else ""
+    return None if key in ("", "None") else key

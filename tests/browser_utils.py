@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: A chart's element on the page, whichever draws it: nnviz's chart component (nnviz/ui/chart.py) or st.plotly_chart.
+CHART = ':is(.stBidiComponent, [data-testid="stPlotlyChart"])'
+
 
 def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
-    """Wait for the page's title to render, its script run to finish, and every plotly chart to draw."""
+    """Wait for the page's title to render, its script run to finish, and every chart to draw."""
     page.wait_for_selector("h1", timeout=timeout_ms)
     # The router (app.py) has run once its sidebar toggle is there; before that a first paint can show a
     # page without the app's navigation and layout.
     page.wait_for_selector('[data-testid="stSidebar"] >> text=Classroom mode', timeout=timeout_ms, state="attached")
     _wait_quiet(page, timeout_ms)
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
-        ".every(c => c.querySelector('.main-svg'))",
-        timeout=timeout_ms,
+        "(chart) => Array.from(document.querySelectorAll(chart)).every(c => c.querySelector('.main-svg'))",
+        arg=CHART, timeout=timeout_ms,
     )
     page.wait_for_timeout(1000)
 

@@ -14,7 +14,7 @@ import pytest
 
 from nnviz.catalog import PAGES
 from nnviz.figures import style
-from tests.apptest_utils import _settable, assert_clean, extreme_values, open_page
+from tests.apptest_utils import _settable, assert_clean, charts, extreme_values, open_page
 
 # --- describe(): the text alternative of a figure ------------------------------------------------------------
 
@@ -165,7 +165,7 @@ def test_the_data_behind_a_figure_is_built_only_when_asked(monkeypatch):
     at = open_page("single_neuron.py")
     assert_clean(at)
     buttons = [b for b in at.get("download_button") if b.label.startswith("Data: ")]
-    assert len(buttons) >= len(at.get("plotly_chart")) - 1 > 0
+    assert len(buttons) >= len(charts(at)) - 1 > 0
     assert calls == []
 
 
@@ -188,19 +188,19 @@ def test_every_control_has_a_unique_name_and_every_chart_a_text_alternative(spec
     assert all(label.strip() for label in labels), "a control without a name"
     repeated = {label: n for label, n in collections.Counter(labels).items() if n > 1}
     assert not repeated, f"{spec.file}: controls sharing a name {repeated}"
-    for chart in at.get("plotly_chart"):
-        assert chart.proto.alt.strip(), f"{spec.file}: a chart without a text alternative"
+    for chart in charts(at):
+        assert chart.alt.strip(), f"{spec.file}: a chart without a text alternative"
 
 
 def _charts(at) -> dict[str, tuple[str, str]]:
     """Each keyed chart on the page by its key: (a digest of its plotted data, its text alternative). The element
     id is "$$ID-<hash of its parameters>-<key>": the hash changes with the figure, the key does not."""
     out = {}
-    for chart in at.get("plotly_chart"):
-        key = chart.proto.id.split("-", 2)[-1]
+    for chart in charts(at):
+        key = chart.id.split("-", 2)[-1]
         if key and key != "None":
-            data = json.dumps(json.loads(chart.proto.spec).get("data", []), sort_keys=True)
-            out[key] = (str(hash(data)), chart.proto.alt)
+            data = json.dumps(json.loads(chart.spec).get("data", []), sort_keys=True)
+            out[key] = (str(hash(data)), chart.alt)
     return out
 
 
@@ -243,7 +243,7 @@ def test_a_charts_text_alternative_changes_when_its_data_does(spec):
             widget.set_value(original)
             at.run()
     changed = {cid: alts for cid, (datas, alts) in seen.items() if len(datas) > 1}
-    if not at.get("plotly_chart"):
+    if not charts(at):
         pytest.skip(f"{spec.file} shows no chart at its defaults")
     assert changed or not _settable_any(at), f"{spec.file}: no chart's data changed under {_ALT_SWEEP_WIDGETS} widgets"
     frozen = [cid for cid, alts in changed.items() if len(alts) < 2]

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nnviz.catalog import PAGES
-from tests.browser_utils import error_texts, record_toasts, screenshot, toasts_shown, wait_until_idle
+from tests.browser_utils import CHART, error_texts, record_toasts, screenshot, toasts_shown, wait_until_idle
 from tests.conftest import SCREENSHOTS, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def test_page_renders_without_errors(browser, app_url, spec):
         wait_until_idle(page)
         assert page.locator("h1").count() >= 1, "the page has a title"
         assert error_texts(page) == []
-        charts = page.locator('[data-testid="stPlotlyChart"]').count()
+        charts = page.locator(CHART).count()
         if spec.file != "home.py":
             assert charts >= 1, "an explainer page shows at least one figure"
         screenshot(page, SCREENSHOTS, spec.url_path)
@@ -43,7 +43,7 @@ def test_a_shared_deep_link_on_a_fresh_server_goes_through_the_router(browser):
                 "link", name="Home").count() >= 1, "the app's own navigation is shown"
             # the neuron diagram itself (its key), given time to draw: on a loaded machine the page's later charts
             # were once drawn while it was not yet, and the first chart on the page was another one
-            expect(page.locator('.st-key-sn_diagram [data-testid="stPlotlyChart"]')).to_contain_text(
+            expect(page.locator(f".st-key-sn_diagram {CHART}")).to_contain_text(
                 "b = +0.7", timeout=60_000)
             assert error_texts(page) == []
         finally:
@@ -131,5 +131,35 @@ def test_home_card_titles_are_never_cut(browser, app_url, width):
             .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
         assert page.locator('[class*="st-key-keep_card"] [data-testid="stPageLink"]').count() == len(PAGES) - 1
         assert cut == [], f"card titles cut at {width} px: {cut}"
+    finally:
+        page.close()
+
+
+def test_a_page_of_flat_charts_loads_the_cartesian_bundle_and_its_charts_go_full_screen(browser, app_url):
+    """Issue 18: a page whose figures are all 2-D loads plotly.js's 1.5 MB cartesian bundle, never st.plotly_chart's
+    4.7 MB chunk; every chart is a figure named by its text alternative; the toolbar's full-screen button fills the
+    screen with the chart (for a projector) and leaving full screen gives it its own height back."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    try:
+        page.goto(f"{app_url}/activations", wait_until="domcontentloaded")
+        wait_until_idle(page)
+        assert any("/app/static/plotly-cartesian-" in u for u in fetched)
+        assert not any("/PlotlyChart." in u for u in fetched), "the full plotly.js chunk was loaded"
+        figures = page.locator(".nnviz-chart[role=figure]")
+        assert figures.count() == page.locator(CHART).count() >= 2
+        assert all(figures.nth(i).get_attribute("aria-label").startswith("Chart") for i in range(figures.count()))
+        first = figures.first
+        height = first.bounding_box()["height"]
+        first.hover()
+        first.locator('.modebar-btn[data-title="Full screen"]').click()
+        page.wait_for_function("() => document.fullscreenElement?.classList.contains('nnviz-chart')")
+        page.wait_for_function("() => document.fullscreenElement.querySelector('.main-svg').clientHeight > 800")
+        page.evaluate("() => document.exitFullscreen()")
+        page.wait_for_function("(h) => !document.fullscreenElement && Math.abs("
+                               "document.querySelector('.nnviz-chart').getBoundingClientRect().height - h) < 2",
+                               arg=height)
+        assert error_texts(page) == []
     finally:
         page.close()

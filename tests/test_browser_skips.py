@@ -10,7 +10,7 @@ import pytest
 
 from nnviz.topics.skip_and_feedback import waveshaper as ws
 from nnviz.ui import skips
-from tests.browser_utils import error_texts, wait_until_idle
+from tests.browser_utils import CHART, error_texts, wait_until_idle
 from tests.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -47,7 +47,7 @@ def test_skips_as_sound_plays_three_clips_of_the_right_length(browser, app_url, 
         assert durations == pytest.approx([ws.SECONDS] * 3, abs=1e-3)
         assert not page.evaluate("() => Array.from(document.querySelectorAll('audio')).some(a => a.autoplay)")
         box = page.locator('[data-testid="stExpander"]').filter(has_text="Hear skips").first
-        assert box.locator('[data-testid="stPlotlyChart"]').count() == 2
+        assert box.locator(CHART).count() == 2
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 2, f"the page scrolls sideways by {overflow} px"
         _shoot(page, f"skips_as_sound_{width}", "Hear skips")

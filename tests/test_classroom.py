@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.apptest_utils import assert_clean, open_page
-from tests.browser_utils import wait_until_idle
+from tests.browser_utils import CHART, wait_until_idle
 
 
 def _toggle(at):
@@ -37,7 +37,7 @@ def test_classroom_mode_hides_prose_and_keeps_formulas(browser, app_url):
         wait_until_idle(page)
         assert not prose.is_visible()
         assert page.locator(".katex-display").first.is_visible(), "formulas stay in classroom mode"
-        assert page.locator('[data-testid="stPlotlyChart"]').first.is_visible()
+        assert page.locator(CHART).first.is_visible()
         # the sidebar starts collapsed for projection; the flag survives a page switch through the navigation
         page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
                      ).first.click()

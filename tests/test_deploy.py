@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from nnviz.catalog import ROOT
-from tests.browser_utils import error_texts, wait_until_idle
+from tests.browser_utils import CHART, error_texts, wait_until_idle
 from tests.conftest import _free_port, _wait_healthy
 from tests.st_client import run_sync
 
@@ -323,15 +323,15 @@ def test_app_works_through_the_proxy_in_chromium_with_no_third_party_request(pro
             page.goto(f"{url}/single_neuron?sn_b=0.{attempt + 5}", wait_until="domcontentloaded")
             wait_until_idle(page)
             assert error_texts(page) == []
-            shown = page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
+            shown = page.locator(CHART).first.inner_text()
             assert re.search(rf"b = \+0\.{attempt + 5}0?\b", shown), shown  # "+0.5" or "+0.50"
             # an interaction round-trips over the websocket: move the bias slider one step with the keyboard
             page.get_by_role("slider", name="bias b").focus()
             page.keyboard.press("ArrowRight")
             expected = f"b = \\+0\\.{attempt + 6}0?\\b"  # one slider step is 0.1
             page.wait_for_function(
-                "e => new RegExp(e).test(document.querySelector('[data-testid=stPlotlyChart]').innerText)",
-                arg=expected, timeout=60_000)
+                "([e, chart]) => new RegExp(e).test(document.querySelector(chart).innerText)",
+                arg=[expected, CHART], timeout=60_000)
         finally:
             context.close()
     print(f"\n[deploy] requests per first visit: {counts['static'] / 4:.0f} to /static/, "

@@ -724,10 +724,10 @@ def test_first_visit_imports_neither_torch_nor_sklearn():
     """
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
-            "from tests.apptest_utils import open_page\n"
+            "from tests.apptest_utils import charts, open_page\n"
             "at = open_page('depth.py')\n"
             "assert not at.exception, [e.value for e in at.exception]\n"
-            "print('torch' in sys.modules, 'sklearn' in sys.modules, len(at.get('plotly_chart')))\n")
+            "print('torch' in sys.modules, 'sklearn' in sys.modules, len(charts(at)))\n")
     torch_loaded, sklearn_loaded, charts = run_python(code, timeout=300).split()[-3:]
     assert (torch_loaded, sklearn_loaded) == ("False", "False") and int(charts) >= 1
 

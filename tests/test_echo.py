@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from nnviz import audio
 from nnviz.activations import Phi
 from nnviz.topics import echo
-from tests.apptest_utils import assert_clean, open_page
+from tests.apptest_utils import assert_clean, charts, open_page
 
 LIN, TANH = Phi("linear"), Phi("tanh")
 
@@ -150,7 +150,7 @@ def test_section_default_run():
     at = AppTest.from_function(_section, default_timeout=120).run()
     assert_clean(at)
     assert not at.error
-    assert len(at.get("audio")) == 2 and len(at.get("plotly_chart")) == 2
+    assert len(at.get("audio")) == 2 and len(charts(at)) == 2
     assert any("dying away" in s.value for s in at.success)
     at.slider(key="sk_echo_rho").set_value(1.5).run()
     assert_clean(at)

@@ -60,13 +60,13 @@ for target in {deferred!r}:
     module, name = target.split(":")
     spy(importlib.import_module(module), name, lambda args, t=target: t)
 assert not {{"torch", "sklearn"}} & set(sys.modules), "importing a DEFERRED module loaded torch or sklearn"
-from tests.apptest_utils import open_page
+from tests.apptest_utils import charts, open_page
 for page in {pages!r}:
     calls.clear()
     at = open_page(page)
     print(json.dumps({{"page": page, "exceptions": [str(e.value) for e in at.exception], "calls": sorted(set(calls)),
                       "torch": "torch" in sys.modules, "optimiser": "torch._dynamo" in sys.modules,
-                      "sklearn": "sklearn" in sys.modules, "charts": len(at.get("plotly_chart"))}}), flush=True)
+                      "sklearn": "sklearn" in sys.modules, "charts": len(charts(at))}}), flush=True)
 """
 
 

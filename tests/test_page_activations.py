@@ -18,7 +18,7 @@ from nnviz.topics import activations as topic
 from nnviz.ui import sound
 from nnviz.ui.live import live_run
 from nnviz.views import activations as views
-from tests.apptest_utils import assert_clean, errors, open_page, run_python, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, charts, errors, open_page, run_python, run_until, sweep_extremes
 
 PAGE = "activations.py"
 TABS = ("Why a nonlinearity", "ReLU sums", "Depth", "Universality", "A race")
@@ -30,7 +30,7 @@ def _tab(tab: str, query: dict[str, str] | None = None):
 
 
 def _charts(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return [json.loads(c.spec) for c in charts(at)]
 
 
 def _array(value) -> np.ndarray:
@@ -294,7 +294,7 @@ sys.path.insert(0, {root!r})
 from nnviz import threads
 threads.limit()
 from nnviz import activations
-from tests.apptest_utils import open_page
+from tests.apptest_utils import charts, open_page
 at = open_page("activations.py")
 changes = [("act_zmax", 20.0), ("act_z0", -5.0), ("act_sel", activations.names()), ("act_zmax", 1.0),
            ("act_z0", 5.0), ("act_shade", False), ("act_p_leaky_relu_alpha", 0.0), ("act_p_elu_alpha", 3.0),
@@ -307,7 +307,7 @@ for key, value in changes:
     widget.set_value(value)
     at.run()
 print(json.dumps({{"exceptions": [str(e.value) for e in at.exception], "torch": "torch" in sys.modules,
-                  "charts": len(at.get("plotly_chart")), "latex": [e.value for e in at.latex]}}))
+                  "charts": len(charts(at)), "latex": [e.value for e in at.latex]}}))
 """
 
 

@@ -9,7 +9,7 @@ import pytest
 from nnviz import ui
 from nnviz.topics.depth import budget
 from nnviz.ui.live import live_run
-from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, charts, errors, open_page, run_until, sweep_extremes
 
 TABS = ("Counting", "Sawtooth", "Yarotsky's x²", "Regions", "Trajectory", "Equal budgets", "Untangling",
         "Real networks")
@@ -53,7 +53,7 @@ def test_defaults_show_the_first_tab_and_what_the_lecture_pair_buys(monkeypatch)
     assert at.title[0].value == "Why go deep?"
     assert [t.label for t in at.tabs] == list(TABS)
     assert [h.value for h in at.header] == ["1. Counting parameters"]  # only the open tab runs
-    assert len(at.get("plotly_chart")) == 3  # two network diagrams and the tooth construction
+    assert len(charts(at)) == 3  # two network diagrams and the tooth construction
     text = _latex(at)
     assert r"3\times9 + 9\times2 = 45" in text and "= 11" in text
     assert "45 linear pieces" in _markdown(at) and "This is the lecture's example" in _markdown(at)
@@ -64,7 +64,7 @@ def test_defaults_show_the_first_tab_and_what_the_lecture_pair_buys(monkeypatch)
 def test_every_tab_runs_clean_and_sweeps_its_extremes(tab):
     at = _tab(tab)
     assert_clean(at)
-    assert at.header and at.get("plotly_chart")
+    assert at.header and charts(at)
     sweep_extremes(at, skip={"dp_arch_a", "dp_arch_b"})
     assert_clean(at)
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from nnviz.ui.live import live_run
-from tests.apptest_utils import assert_clean, errors, open_page, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, charts, errors, open_page, run_until, sweep_extremes
 
 PAGE = "network.py"
 
@@ -42,7 +42,7 @@ def test_default_view_opens_the_first_tab_only(monkeypatch):
     at = open_page(PAGE)
     assert_clean(at)
     assert not errors(at)
-    assert len(at.get("plotly_chart")) == 1  # the layer diagram: the other tabs' figures are not built
+    assert len(charts(at)) == 1  # the layer diagram: the other tabs' figures are not built
     assert any(r"\mathbb{R}^{4\times3}" in t for t in _latex(at))  # the layer's product with its shape
     assert not any(r"\frac{2}{\lambda_{\max}}" in t for t in _latex(at))
 
@@ -64,7 +64,7 @@ def test_each_tab_opens_from_a_link_with_its_figures(tab):
     assert_clean(at)
     assert not errors(at)
     charts, text = TABS[tab]
-    assert len(at.get("plotly_chart")) == charts
+    assert len(charts(at)) == charts
     shown = " ".join(m.value for m in [*at.markdown, *at.caption])
     assert text in shown or any(text in t for t in _latex(at)), text
 
@@ -83,7 +83,7 @@ def test_a_link_sets_the_layer_and_the_formula_follows():
 def test_the_digits_tab_opens_its_lazy_parts_on_request():
     at = open_page(PAGE, {"nw_tab": "Digits", "nw_dweights_open": "true", "nw_dwrong_open": "true"})
     assert_clean(at)
-    assert len(at.get("plotly_chart")) == TABS["Digits"][0] + 2
+    assert len(charts(at)) == TABS["Digits"][0] + 2
     assert any("most confident mistakes first" in m.value for m in at.markdown)
 
 
@@ -115,7 +115,7 @@ def test_opening_a_tab_shows_the_shipped_training_and_trains_nothing(tab, monkey
     _block_torch(monkeypatch)  # the live panel's untrained run builds its network on the first step only
     at = open_page(PAGE, {"nw_tab": tab})
     assert_clean(at)
-    assert len(at.get("plotly_chart")) >= 2
+    assert len(charts(at)) >= 2
 
 
 @pytest.mark.slow

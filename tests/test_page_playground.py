@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnviz.ui import live
-from tests.apptest_utils import assert_clean, errors, open_page, run_python, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, charts, errors, open_page, run_python, run_until, sweep_extremes
 
 PAGE = "playground.py"
 KEY = "pg_live"
@@ -35,7 +35,7 @@ def test_defaults_then_play_step_and_reset():
     at = open_page(PAGE)
     assert_clean(at)
     assert errors(at) == []
-    assert len(at.get("plotly_chart")) == 4  # network, output map, loss curves, family
+    assert len(charts(at)) == 4  # network, output map, loss curves, family
     assert any("h_{1}" in x.value for x in _formulas(at))
     tr = _run(at)
     assert tr.epoch == 0 and tr.net.widths == (2, 4, 2, 1) and tr.hyper.batch_size == 10 and tr.max_steps == 20_000
@@ -288,7 +288,7 @@ warmup.start = lambda: None  # the background warm-up would import torch on its 
 from nnviz import activations, features
 from nnviz.topics import playground as pg
 from nnviz.ui import live
-from tests.apptest_utils import open_page, run_until
+from tests.apptest_utils import charts, open_page, run_until
 
 at = open_page("playground.py")
 seen = []

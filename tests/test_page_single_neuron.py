@@ -11,7 +11,7 @@ from nnviz.topics.single_neuron import NeuronTrainer
 from nnviz.ui import sound
 from nnviz.ui.live import live_run
 from nnviz.views import single_neuron as views
-from tests.apptest_utils import assert_clean, open_page, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, charts, open_page, run_until, sweep_extremes
 
 PAGE = "single_neuron.py"
 #: diagram, plane, step vs sigmoid, training plane, loss, LIF trace, f-I curve
@@ -49,7 +49,7 @@ def test_default_page(monkeypatch):
     monkeypatch.setattr(sound, "spiking_neuron_heard_section", _deferred)
     at = open_page(PAGE)
     assert_clean(at)
-    assert len(at.get("plotly_chart")) == CHARTS_AT_DEFAULTS
+    assert len(charts(at)) == CHARTS_AT_DEFAULTS
     assert any("= 1.5" in t for t in _latex(at)), _latex(at)  # z = 1*0.5 + 2*1 - 1
     assert not at.error and not at.warning
     assert any("signed distance" in m.value for m in at.markdown)

@@ -20,7 +20,7 @@ from nnviz.ui import skips
 from nnviz.ui.common import STORED_RUN_NOTE
 from nnviz.ui.live import live_run
 from nnviz.views import skip_and_feedback as V
-from tests.apptest_utils import assert_clean, errors, open_page, run_python, run_until, sweep_extremes
+from tests.apptest_utils import assert_clean, charts, errors, open_page, run_python, run_until, sweep_extremes
 
 PAGE = "skip_and_feedback.py"
 #: Gradient flow, trajectories, time gradients, and the two precomputed runs shown at once (degradation, adding).
@@ -34,7 +34,7 @@ PHIS_GF = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "linear")
 
 
 def _charts(at) -> int:
-    return len(at.get("plotly_chart"))
+    return len(charts(at))
 
 
 def _text(at) -> str:
@@ -184,11 +184,11 @@ def test_first_visit_imports_neither_torch_nor_pandas_nor_scipy():
     purpose, is switched off so that the page alone is judged."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
-            "from tests.apptest_utils import open_page\n"
+            "from tests.apptest_utils import charts, open_page\n"
             f"at = open_page({PAGE!r})\n"
             "assert not at.exception, [e.value for e in at.exception]\n"
             "print(*('torch' in sys.modules, 'pandas' in sys.modules, 'scipy' in sys.modules), "
-            "len(at.get('plotly_chart')))\n")
+            "len(charts(at)))\n")
     out = run_python(code, timeout=300)
     *loaded, charts = out.split()[-4:]
     assert loaded == ["False", "False", "False"] and int(charts) == DEFAULT_CHARTS
@@ -202,12 +202,12 @@ def test_gradient_flow_and_joint_widgets_at_their_extremes_import_no_torch():
     switched off); each change must also change what is shown (a chart or a sentence)."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
-            "from tests.apptest_utils import open_page\n"
+            "from tests.apptest_utils import charts, open_page\n"
             f"at = open_page({PAGE!r})\n"
             "at.session_state['sk_jt_open'] = True\n"
             "at.run()\n"
             "def shown():\n"
-            "    return [e.value for e in at.latex] + [str(e.proto) for e in at.get('plotly_chart')]\n"
+            "    return [e.value for e in at.latex] + [str(e) for e in charts(at)]\n"
             "changes = [('slider', 'sk_gf_depth', 2), ('slider', 'sk_gf_depth', 120),\n"
             "           ('selectbox', 'sk_gf_branch', 'one'), ('selectbox', 'sk_gf_init', 'he'),\n"
             "           ('selectbox', 'sk_gf_init', 'default'), ('radio', 'sk_gf_wrt', 'hidden')]\n"

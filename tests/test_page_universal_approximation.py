@@ -14,7 +14,7 @@ from nnviz.topics import universal_approximation as ua
 from nnviz.ui import sound
 from nnviz.ui.live import is_running, live_run
 from nnviz.views import universal_approximation as views
-from tests.apptest_utils import assert_clean, errors, open_page, run_python, sweep_extremes
+from tests.apptest_utils import assert_clean, charts, errors, open_page, run_python, sweep_extremes
 
 PAGE = "universal_approximation.py"
 
@@ -29,7 +29,7 @@ def _latex(at) -> list[str]:
 
 
 def _charts(at) -> list[str]:
-    return [c.key for c in at.get("plotly_chart")]
+    return [c.key for c in charts(at)]
 
 
 def test_defaults_show_every_section_without_errors():
@@ -87,7 +87,7 @@ def test_stored_defaults_are_what_the_page_would_compute(monkeypatch):
 
     def shown(at):
         return ([m.value for m in at.metric], [x.value for x in at.latex], [m.value for m in at.markdown],
-                [figure(c.proto.spec) for c in at.get("plotly_chart")], [c.proto.alt for c in at.get("plotly_chart")])
+                [figure(c.spec) for c in charts(at)], [c.alt for c in charts(at)])
 
     st.cache_data.clear()
     stored = open_page(PAGE)
@@ -106,10 +106,10 @@ def test_first_visit_imports_neither_torch_sklearn_nor_scipy():
     switched off so the page alone is judged."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from nnviz import threads, warmup; threads.limit(); warmup.start = lambda: None\n"
-            "from tests.apptest_utils import open_page\n"
+            "from tests.apptest_utils import charts, open_page\n"
             f"at = open_page({PAGE!r})\n"
             "assert not at.exception, [e.value for e in at.exception]\n"
-            "print(*(m in sys.modules for m in ('torch', 'sklearn', 'scipy')), len(at.get('plotly_chart')))\n")
+            "print(*(m in sys.modules for m in ('torch', 'sklearn', 'scipy')), len(charts(at)))\n")
     out = run_python(code, timeout=300)
     *loaded, charts = out.split()[-4:]
     assert loaded == ["False", "False", "False"] and int(charts) == 3
@@ -170,7 +170,7 @@ def test_linear_phi_says_which_phi_each_curve_uses():
     assert_clean(at)
     assert any("not a universal activation" in w.value and "straight line" in w.value for w in at.warning)
     assert any("Sigmoid" in i.value and "not Linear" in i.value for i in at.info)
-    specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    specs = " ".join(c.spec for c in charts(at))
     assert "constructed (Sigmoid steps)" in specs and "least squares (Sigmoid steps)" in specs, "legends name phi"
     assert "(Linear steps)" not in specs, "no curve claims a phi it does not use"
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from nnviz import audio
 from nnviz.activations import Phi, names
 from nnviz.topics import sound
+from tests.apptest_utils import charts
 
 # ---------------------------------------------------------------------------------------------------------------
 # Hear a nonlinearity
@@ -337,7 +338,7 @@ def test_sections_default_run():
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error
     assert _audio_count(at) == 7  # 2 + 2 + 3 clips
-    assert len(at.get("plotly_chart")) == 8
+    assert len(charts(at)) == 8
     assert len([d for d in at.get("download_button") if "_dl_" in d.key]) == 7  # one WAV per clip
     assert any("Only odd harmonics" in s.value for s in at.success)
 
@@ -368,7 +369,7 @@ def test_formula_target_in_the_section_and_a_bad_one_in_words():
     at.selectbox(key="uat_ear_target").set_value(sound.FORMULA).run()
     assert not at.exception and not at.error
     assert at.text_input(key="uat_ear_formula").value == sound.DEFAULT_FORMULA
-    assert _audio_count(at) == 7 and any("fig_period" in (c.key or "") for c in at.get("plotly_chart"))
+    assert _audio_count(at) == 7 and any("fig_period" in (c.key or "") for c in charts(at))
     for bad in ("x.__class__", "log(x - 0.5)", "[x](https://evil.example)", ""):
         at.text_input(key="uat_ear_formula").input(bad).run()
         assert not at.exception and not at.error, bad

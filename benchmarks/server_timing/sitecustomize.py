@@ -86,7 +86,7 @@ if os.environ.get("NNVIZ_PROFILE_LOG"):
     script_runner.ScriptRunner._run_script = _timed("script run (script thread, all)",
                                                      script_runner.ScriptRunner._run_script)
     script_runner.gc = _TimedGC()
-    plotly.io.to_json = _timed("plotly JSON encoding (st.plotly_chart)", plotly.io.to_json)
+    plotly.io.to_json = _timed("plotly JSON encoding (ui.figure)", plotly.io.to_json)
     plotly.tools.return_figure_from_figure_or_data = _timed(
         "plotly figure to dict (st.plotly_chart)", plotly.tools.return_figure_from_figure_or_data)
     starlette_websocket.serialize_forward_msg = _timed("protobuf serialisation (event loop)",

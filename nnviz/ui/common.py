@@ -14,7 +14,7 @@ from streamlit.errors import StreamlitDuplicateElementId, StreamlitDuplicateElem
 
 from nnviz import threads, warmup
 from nnviz.figures import style
-from nnviz.ui import classroom, links
+from nnviz.ui import chart, classroom, links
 
 _BIND = "query-params"
 #: Each toolbar button is a Tab stop: zoom in/out and autoscale (double-click and "Reset axes" do the same) made
@@ -121,7 +121,8 @@ def takeaway(text: str) -> None:
 
 def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None, data: bool = True,
            selectable: bool = False) -> Any:
-    """Show a plotly figure at full column width with the app's toolbar settings (larger text in classroom mode).
+    """Show a plotly figure at full column width with the app's toolbar settings (larger text in classroom mode),
+    drawn by ``nnviz.ui.chart`` where plotly.js's cartesian bundle can draw it, else by ``st.plotly_chart``.
 
     Every chart gets a text alternative for screen readers: ``alt`` when the page words one from its result,
     else ``style.describe(fig)``, computed from the plotted numbers (WCAG 1.1.1). ``fig`` may be a figure dict
@@ -137,9 +138,14 @@ def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None
         from nnviz.views.charts import FrozenFigure  # (views import nnviz.ui)
 
         fig = FrozenFigure(fig)  # st.plotly_chart reads the dict as it is: no figure built and copied again
-    select = {"on_select": "rerun", "selection_mode": "points"} if selectable else {}
-    event = st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt or style.describe(fig),
-                            **select)
+    alt = alt or style.describe(fig)
+    spec = fig.to_dict()
+    if chart.drawable(spec):  # the cartesian bundle draws it: a third of st.plotly_chart's plotly.js to load
+        event = chart.show(getattr(fig, "json", None) or spec, alt=alt, config=_PLOT_CONFIG, key=key,
+                           selectable=selectable)
+    else:
+        select = {"on_select": "rerun", "selection_mode": "points"} if selectable else {}
+        event = st.plotly_chart(fig, width="stretch", config=_PLOT_CONFIG, key=key, alt=alt, **select)
     if data:
         _data_button(fig, key)
     return event if selectable else None
