@@ -43,11 +43,10 @@ def _module_url() -> str:
 
 
 #: The component's own code is this loader (sent with every chart, so it is kept short); the module it imports
-#: is fetched once per page and cached by the browser. (On two lines: Streamlit takes a one-line string that
-#: mentions a path for a file name.)
-#: The loader is itself a blob: URL, against which a path does not resolve: the page's origin is prefixed.
+#: is fetched once per page and cached by the browser. The loader runs from a blob: URL, against which a path does
+#: not resolve, so the page's origin is prefixed; it is on several lines because Streamlit takes a one-line string
+#: that mentions a path for a file name.
 _LOADER = "export default async function (args) {\n  return (await import(location.origin + {url})).draw(args);\n}\n"
-
 
 
 @functools.cache
