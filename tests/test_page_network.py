@@ -63,8 +63,8 @@ def test_each_tab_opens_from_a_link_with_its_figures(tab):
     at = open_page(PAGE, {"nw_tab": tab})
     assert_clean(at)
     assert not errors(at)
-    charts, text = TABS[tab]
-    assert len(charts(at)) == charts
+    n_charts, text = TABS[tab]
+    assert len(charts(at)) == n_charts
     shown = " ".join(m.value for m in [*at.markdown, *at.caption])
     assert text in shown or any(text in t for t in _latex(at)), text
 

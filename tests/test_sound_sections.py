@@ -425,13 +425,14 @@ def test_audio_elements_load_in_chromium(tmp_path, browser):
     import subprocess
     import sys
 
+    from nnviz.catalog import ROOT
     from tests.browser_utils import error_texts, screenshot
     from tests.conftest import SCREENSHOTS, _free_port, _wait_healthy
 
     script = tmp_path / "sound_sections.py"
     script.write_text(_SCRIPT)
+    (tmp_path / "static").symlink_to(ROOT / "static")  # Streamlit serves static/ beside the script: the charts' code
     port = _free_port()
-    from nnviz.catalog import ROOT
 
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,

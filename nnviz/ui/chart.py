@@ -5,7 +5,8 @@ the browser's main thread on a 2-core machine before the first chart of any page
 3-D towers uses only traces the cartesian bundle (1.5 MB, about 0.9 s) draws, so ``show`` draws those with an
 ``st.components.v2`` component of nnviz's own (``static/nnviz-chart.js``: Streamlit's chart theme, full width,
 the text alternative, point clicks) and leaves the rest to ``st.plotly_chart``. The files are served by
-Streamlit's static file serving (``server.enableStaticServing``) from ``static/`` beside app.py.
+Streamlit's static file serving (``server.enableStaticServing``) from the ``static/`` folder beside the main script,
+so the app is run as ``streamlit run app.py`` (a test running a script of its own links ``static/`` beside it).
 """
 
 from __future__ import annotations
