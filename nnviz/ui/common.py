@@ -137,7 +137,7 @@ def figure(fig: go.Figure | dict, key: str | None = None, alt: str | None = None
     elif isinstance(fig, dict):  # validated when it was built; st.plotly_chart would validate it again (~40 ms)
         from nnviz.views.charts import FrozenFigure  # (views import nnviz.ui)
 
-        fig = FrozenFigure(fig)  # st.plotly_chart reads the dict as it is: no figure built and copied again
+        fig = FrozenFigure(fig)  # both chart elements read the dict as it is: no figure built and copied again
     alt = alt or style.describe(fig)
     spec = fig.to_dict()
     if chart.drawable(spec):  # the cartesian bundle draws it: a third of st.plotly_chart's plotly.js to load

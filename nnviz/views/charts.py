@@ -26,7 +26,7 @@ class FrozenFigure(BaseFigure):
     """A read-only figure over a validated figure dict: ``to_dict()`` returns the dict itself (no copy); ``json``,
     when given, is the dict's plotly JSON (``ui.figure`` sends it as it is).
 
-    It is what ``st.plotly_chart`` and ``nnviz.figures.style`` read (``to_dict``, ``_data``, ``_layout``); in
+    It is what ``ui.figure`` and ``nnviz.figures.style`` read (``to_dict``, ``_data``, ``_layout``); in
     classroom mode, where ``ui.figure`` enlarges a figure's text, ``Chart.figure()`` returns a real ``go.Figure``.
     """
 
