@@ -416,14 +416,15 @@ def read_profile(log_dir: Path) -> dict[str, float]:
 def cpu_breakdown(before: dict[str, float], after: dict[str, float], cpu_s: float, actions: int) -> dict[str, float]:
     """Milliseconds of server CPU per action by part, over a level: ``before``/``after`` are read_profile totals,
     ``cpu_s`` the process's CPU seconds over the level. The page script's own share is the script runs' total less
-    the parts inside them (gc, plotly); "event loop and other threads" is what the timed parts do not cover."""
+    the parts inside them (gc, plotly, the computations of cache misses); "event loop and other threads" is what the timed parts do not cover."""
     def delta(name: str) -> float:
         return after.get(name, 0.0) - before.get(name, 0.0)
 
     run, gc_s = delta("script run (script thread, all)"), delta("gc.collect(2) after each run")
     plotly_s = delta("plotly JSON encoding (ui.figure)") + delta("plotly figure to dict (st.plotly_chart)")
-    proto = delta("protobuf serialisation (event loop)")
-    parts = {"page scripts and Streamlit elements": run - gc_s - plotly_s, "gc.collect(2) after each run": gc_s,
+    proto, misses = delta("protobuf serialisation (event loop)"), delta("cache misses (the computation itself)")
+    parts = {"page scripts and Streamlit elements": run - gc_s - plotly_s - misses,
+             "cache misses (nnviz's computations)": misses, "gc.collect(2) after each run": gc_s,
              "plotly to_dict + JSON in ui.figure": plotly_s, "protobuf serialisation": proto,
              "event loop and other threads": cpu_s - run - proto}
     return {name: 1000 * seconds / max(1, actions) for name, seconds in parts.items()}

@@ -198,9 +198,10 @@ def draw(run: pg.Trainer, running: bool) -> None:
             chart = views.frozen("loss", run, steps, lambda: figs.loss_curves(
                 run.history, task, pg.loss_name(task, rules), height=400, legend_px=legend_px))
             ui.figure(chart.figure(), key="pg_fig_loss", alt=chart.alt)
-    env = pg.envelope(run.history["epoch"], run.history["train_loss"], figs.CURVE_BINS)
-    if env.binned and not running:
-        st.caption(env.note)
+    if not running:  # the binning note is for the paused figure (the live image bins its own pixel columns)
+        env = pg.envelope(run.history["epoch"], run.history["train_loss"], figs.CURVE_BINS)
+        if env.binned:
+            st.caption(env.note)
     if trend.sentence and not trend.alarm:
         st.caption(trend.sentence)
 

@@ -538,6 +538,23 @@ def test_envelope_keeps_every_extreme_and_says_it_binned():
     assert not short.binned and short.note == "" and np.array_equal(short.mid, y[:50])
 
 
+
+@pytest.mark.parametrize("n, bins", [(301, 300), (1000, 300), (12_345, 408), (20_000, 300)])
+def test_envelope_is_each_run_of_rows_statistics_ignoring_nans_and_empty_where_nothing_is_finite(n, bins):
+    rng = np.random.default_rng(n)
+    x, y = np.arange(n, dtype=float), rng.random(n)
+    y[rng.random(n) < 0.3], y[rng.random(n) < 0.05], y[:40], y[50:60] = np.nan, np.inf, np.nan, -np.inf
+    env = T.envelope(x, y, bins=bins)
+    for i, rows in enumerate(np.array_split(np.arange(n), bins)):  # consecutive runs, as np.array_split cuts
+        assert env.x[i] == x[rows].mean()
+        finite = y[rows][np.isfinite(y[rows])]
+        if not len(finite):
+            assert np.isnan([env.lo[i], env.hi[i], env.mid[i]]).all()
+            continue
+        kept = y[rows][~np.isnan(y[rows])]  # ±inf count as values, as a diverging loss does
+        assert (env.lo[i], env.hi[i]) == (kept.min(), kept.max())
+        assert env.mid[i] == np.median(kept) or (np.isinf(env.mid[i]) and np.isinf(np.median(kept)))
+
 # ---------------------------------------------------------------------------------------------------------------
 # Formulas and output scales
 # ---------------------------------------------------------------------------------------------------------------

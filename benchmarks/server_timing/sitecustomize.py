@@ -42,7 +42,7 @@ if os.environ.get("NNVIZ_PROFILE_LOG"):
     # Where a script run's server CPU goes (benchmarks/bench_capacity.py --profile): thread CPU seconds
     # (time.thread_time, so other threads and processes do not count) of the whole run in its script thread and of
     # the parts inside it that are infrastructure (the gc.collect(2) Streamlit runs after each run, plotly's
-    # conversion and JSON encoding in st.plotly_chart, the heap freeze), and of the protobuf serialisation of
+    # conversion and JSON encoding in st.plotly_chart, the heap freeze, the computations of cache misses), and of the protobuf serialisation of
     # every ForwardMsg on the event loop; written as JSON totals every 2 s. The rest of the process's CPU is the
     # event loop (websocket, forward-message cache) and other threads.
     import threading
@@ -89,5 +89,21 @@ if os.environ.get("NNVIZ_PROFILE_LOG"):
     plotly.io.to_json = _timed("plotly JSON encoding (ui.figure)", plotly.io.to_json)
     plotly.tools.return_figure_from_figure_or_data = _timed(
         "plotly figure to dict (st.plotly_chart)", plotly.tools.return_figure_from_figure_or_data)
+    from streamlit.runtime.caching import cache_utils
+
+    _depth = threading.local()
+    _handle_cache_miss = cache_utils.CachedFunc._handle_cache_miss
+    _timed_miss = _timed("cache misses (the computation itself)", _handle_cache_miss)
+
+    def _outer_miss(self, *args, **kwargs):  # a cached view calling another counts once
+        if getattr(_depth, "n", 0):
+            return _handle_cache_miss(self, *args, **kwargs)
+        _depth.n = 1
+        try:
+            return _timed_miss(self, *args, **kwargs)
+        finally:
+            _depth.n = 0
+
+    cache_utils.CachedFunc._handle_cache_miss = _outer_miss
     starlette_websocket.serialize_forward_msg = _timed("protobuf serialisation (event loop)",
                                                        starlette_websocket.serialize_forward_msg)

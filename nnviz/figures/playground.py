@@ -9,7 +9,6 @@ copying them back out with ``to_dict()`` cost 3-9 ms a figure, on every new netw
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,43 +25,11 @@ LEGEND_PX = 12
 _AXIS = {"range": [-6, 6], "constrain": "domain", "zeroline": False, "showgrid": False}
 
 
-def _trace(kind: str, **props) -> dict:
-    """A trace as a plain dict: plotly validates a go.Scatter property by property when it is built (most of a
-    rerun's cost on this page); ``style.figure_dict`` still validates the figure when ``style.VALIDATE`` is on
-    (tests)."""
-    return {"type": kind, **props}
-
-
-_SHORT = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
-          "float32": "f4", "float64": "f8"}
-
-
-def _plain(value: object) -> object:
-    """A numpy array as plotly.js's base64 typed array (what ``go.Figure.to_dict()`` writes; strings as a list),
-    nested dicts converted the same way (properties set to None left out, as plotly does), anything else as it is."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
-    if not isinstance(value, np.ndarray):
-        return value
-    if value.dtype.kind in "OUS":
-        return value.tolist()
-    if value.dtype == np.int64:
-        value = value.astype(np.int32)
-    if value.dtype == np.bool_:
-        value = value.astype(np.uint8)
-    a = np.ascontiguousarray(value)
-    spec = {"dtype": _SHORT[str(a.dtype)], "bdata": base64.b64encode(a.data).decode("ascii")}
-    if a.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in a.shape)
-    return spec
-
-
 def _figure(traces: list, height: int, x_title: str | None = None, y_title: str | None = None,
             show_legend: bool = True, **layout) -> dict:
-    """A figure dict (``style.figure_dict``, arrays base64-encoded once here); a ``legend`` dict in ``layout``
-    adjusts the shared legend."""
+    """A figure dict (``style.figure_dict``); a ``legend`` dict in ``layout`` adjusts the shared legend."""
     legend = layout.pop("legend", None)
-    return style.figure_dict([_plain(t) for t in traces], height=height, x_title=x_title, y_title=y_title,
+    return style.figure_dict(traces, height=height, x_title=x_title, y_title=y_title,
                              legend=legend if show_legend and legend is not None else show_legend, **layout)
 
 
@@ -97,9 +64,9 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
         k = split.n_classes
         strength = np.full_like(view.confidence, 0.75) if discretise else (view.confidence - 1 / k) / (1 - 1 / k)
         z = (view.output + np.clip(strength, 0.0, 0.999)).astype(np.float32)
-        heat = _trace("heatmap", x=view.xs, y=view.xs, z=z, zmin=0, zmax=k, colorscale=_class_scale(k), zsmooth=smooth,
-                          showscale=False, customdata=view.output.astype(np.int8),
-                          hovertemplate=hover + "predicted class %{customdata}<extra></extra>")
+        heat = style.trace("heatmap", x=view.xs, y=view.xs, z=z, zmin=0, zmax=k, colorscale=_class_scale(k),
+                           zsmooth=smooth, showscale=False, customdata=view.output.astype(np.int8),
+                           hovertemplate=hover + "predicted class %{customdata}<extra></extra>")
     else:
         mid = 0.5 * (scale.lo + scale.hi)
         if discretise:  # two colours for the classes (split at the decision value), quarters for a number
@@ -108,9 +75,10 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
                  if task == "binary" else np.round((view.output - mid) / quarter) * quarter + mid).astype(np.float32)
         else:
             z = out32
-        heat = _trace("heatmap", x=view.xs, y=view.xs, z=z, zmin=scale.lo, zmax=scale.hi, colorscale=style.DIVERGING,
-                          zsmooth=smooth, customdata=out32 if discretise else None, colorbar=colorbar,
-                          hovertemplate=hover + f"{scale.title} = {value}<extra></extra>")
+        heat = style.trace("heatmap", x=view.xs, y=view.xs, z=z, zmin=scale.lo, zmax=scale.hi,
+                           colorscale=style.DIVERGING,
+                           zsmooth=smooth, customdata=out32 if discretise else None, colorbar=colorbar,
+                           hovertemplate=hover + f"{scale.title} = {value}<extra></extra>")
     traces = [heat]
     sets = [(split.X_train, split.y_train, *_POINT_SETS[0])]
     if show_test and len(split.X_test):
@@ -122,28 +90,28 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
         if task == "regression":
             marker = {"color": np.asarray(y, float), "colorscale": style.DIVERGING, "cmin": scale.lo,
                       "cmax": scale.hi, "symbol": symbol, "size": 7, "line": line}
-            traces.append(_trace("scatter", x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
+            traces.append(style.trace("scatter", x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
                                  customdata=np.asarray(y),
                                  hovertemplate=f"{name}<br>{hover}target %{{customdata:.3f}}<extra></extra>"))
         else:  # one trace per class: its colour and shape are constants (no per-point strings to send)
             for c in range(k):
                 sel = np.asarray(y) == c
                 if sel.any():
-                    traces.append(_trace("scatter", x=X[sel, 0], y=X[sel, 1], mode="markers", showlegend=False,
+                    traces.append(style.trace("scatter", x=X[sel, 0], y=X[sel, 1], mode="markers", showlegend=False,
                                          marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c),
                                                  "size": 7, "line": line},
                                          hovertemplate=f"{name}<br>{hover}{names[c]}<extra></extra>"))
             symbol = "circle"
         # the legend's entry: the rim (and, for regression, the shape) in grey, since a point's fill is its class
         rim_name = "train: white rim" if edge == "white" else "test: dark rim"
-        traces.append(_trace("scatter", x=[None], y=[None], mode="markers",
+        traces.append(style.trace("scatter", x=[None], y=[None], mode="markers",
                              name=name if task == "regression" else rim_name,
                              marker={"color": style.GREY, "symbol": symbol, "size": 9,
                                      "line": {"color": style.BLACK if edge == "white" else edge,
                                               "width": 0.5 if edge == "white" else 2}}))
     if task != "regression":
         for c in range(k):
-            traces.append(_trace("scatter", x=[None], y=[None], mode="markers", name=names[c],
+            traces.append(style.trace("scatter", x=[None], y=[None], mode="markers", name=names[c],
                                  marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c), "size": 9}))
     # Above the plane, outside the data: each entry as wide as its own text, wrapped into rows, and the top margin
     # grows to fit them (a fixed two-a-row width cut "train: white rim" into "test: dark rim" at 390 px and 18 px)
@@ -206,8 +174,9 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
         hover_size += [22] * n
         hover_text += [(f"input {input_labels[j]}" if l == 0 else f"{name}, unit {j + 1}")
                        + f"<br>values over the plane: [{lo[j]:.2g}, {hi[j]:.2g}]" for j in range(n)]
-    traces: list = [_trace("heatmap", z=z, x=xc, y=yc, zmin=-1, zmax=1, colorscale=style.DIVERGING, showscale=False,
-                               hoverinfo="skip")]
+    traces: list = [style.trace("heatmap", z=z, x=xc, y=yc, zmin=-1, zmax=1, colorscale=style.DIVERGING,
+                                showscale=False,
+                                hoverinfo="skip")]
     # edges: 2 signs x 4 thickness buckets, each bucket one trace with None separators
     top_w = max((float(np.abs(W).max()) for W in Ws if W.size), default=1.0)
     if not np.isfinite(top_w) or top_w == 0:
@@ -234,21 +203,21 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
                        for v, a, d in zip(w.tolist(), src.ravel().tolist(), dst.ravel().tolist(), strict=True)]
     for (positive, bkt), segs in sorted(edges.items()):
         xy = np.concatenate(segs)
-        traces.append(_trace("scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
-                                 line={"color": style.weight_colour(1 if positive else -1),
+        traces.append(style.trace("scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
+                                  line={"color": style.weight_colour(1 if positive else -1),
                                        "dash": style.weight_dash(1 if positive else -1),
                                        "width": 0.6 + 1.6 * bkt}, opacity=0.75))
-    traces.append(_trace("scatter", x=np.array(hover_x), y=np.array(hover_y), mode="markers", showlegend=False,
-                             marker={"size": np.array(hover_size), "opacity": 0},
-                             hovertext=np.array(hover_text, dtype=object), hoverinfo="text"))
+    traces.append(style.trace("scatter", x=np.array(hover_x), y=np.array(hover_y), mode="markers", showlegend=False,
+                              marker={"size": np.array(hover_size), "opacity": 0},
+                              hovertext=np.array(hover_text, dtype=object), hoverinfo="text"))
     heads = ["inputs"] + [f"hidden {l}" for l in range(1, n_cols - 1)] + ["output"]
     label_x = np.concatenate([col_x + tile / 2, np.full(len(input_labels), -0.08)])
     label_y = np.concatenate([np.full(n_cols, -0.3), centres[0]])
     label_text = [f"<b>{h}</b>" for h in heads] + list(input_labels)
-    traces.append(_trace("scatter", x=label_x, y=label_y, mode="text", text=np.array(label_text, dtype=object),
-                             textposition=np.array(["middle center"] * n_cols + ["middle left"] * len(input_labels),
+    traces.append(style.trace("scatter", x=label_x, y=label_y, mode="text", text=np.array(label_text, dtype=object),
+                              textposition=np.array(["middle center"] * n_cols + ["middle left"] * len(input_labels),
                                                    dtype=object),
-                             showlegend=False, hoverinfo="skip", textfont={"size": 13}))
+                              showlegend=False, hoverinfo="skip", textfont={"size": 13}))
     span_y = n_max * (tile + gap_y)
     return _figure(traces, height, show_legend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                    uirevision="keep",
@@ -272,11 +241,11 @@ def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, 
     if env.binned:
         x = np.concatenate([env.x, env.x[::-1]])
         y = np.concatenate([env.hi, env.lo[::-1]])
-        traces.append(_trace("scatter", x=x, y=y, fill="toself", mode="lines", line={"width": 0, "color": colour},
-                                 opacity=0.25, hoverinfo="skip", showlegend=False, yaxis=yaxis))
-    traces.append(_trace("scatter", x=env.x, y=env.mid, mode="lines" if len(env.x) > 1 else "markers", name=name,
-                             line=line, marker={"color": colour}, yaxis=yaxis,
-                             hovertemplate="epoch %{x:.0f}<br>" + name + " %{y:.4g}" + unit + "<extra></extra>"))
+        traces.append(style.trace("scatter", x=x, y=y, fill="toself", mode="lines", line={"width": 0, "color": colour},
+                                  opacity=0.25, hoverinfo="skip", showlegend=False, yaxis=yaxis))
+    traces.append(style.trace("scatter", x=env.x, y=env.mid, mode="lines" if len(env.x) > 1 else "markers", name=name,
+                              line=line, marker={"color": colour}, yaxis=yaxis,
+                              hovertemplate="epoch %{x:.0f}<br>" + name + " %{y:.4g}" + unit + "<extra></extra>"))
     return traces
 
 
@@ -309,11 +278,12 @@ def family_figure(family: Family, y_title: str, trained: np.ndarray | None = Non
     """Random draws of one architecture along a slice of the plane (grey), the current network in blue."""
     xs = np.concatenate([np.append(family.x1, np.nan) for _ in family.outputs])
     ys = np.concatenate([np.append(o, np.nan) for o in family.outputs])
-    traces = [_trace("scatter", x=xs, y=ys, mode="lines", line={"color": style.GREY, "width": 1.5},
-                         name=f"{len(family.outputs)} random initialisations", hoverinfo="skip")]
+    traces = [style.trace("scatter", x=xs, y=ys, mode="lines", line={"color": style.GREY, "width": 1.5},
+                          name=f"{len(family.outputs)} random initialisations", hoverinfo="skip")]
     if trained is not None:
-        traces.append(_trace("scatter", x=family.x1, y=trained, mode="lines", line={"color": style.MODEL, "width": 3},
-                                 name="this network now", hovertemplate="x₁ = %{x:.2f}<br>%{y:.3f}<extra></extra>"))
+        traces.append(style.trace("scatter", x=family.x1, y=trained, mode="lines",
+                                  line={"color": style.MODEL, "width": 3},
+                                  name="this network now", hovertemplate="x₁ = %{x:.2f}<br>%{y:.3f}<extra></extra>"))
     return _figure(traces, height, f"x₁ (along the line x₂ = {family.x2:g})", y_title)
 
 
@@ -487,8 +457,9 @@ def curves_frame(history: History, task: str, width: int = 460, height: int = 30
             return
         px = x0 + env.x[ok] / n_max * (x1 - x0)
         if env.binned:  # the range of each pixel's epochs, as a vertical stroke
+            pale = tuple(int(c + (255 - c) * 0.6) for c in colour)
             for x, a, b in zip(px.tolist(), to_y(env.lo[ok]).tolist(), to_y(env.hi[ok]).tolist(), strict=True):
-                draw.line((x, a, x, b), fill=tuple(int(c + (255 - c) * 0.6) for c in colour), width=1)
+                draw.line((x, a, x, b), fill=pale, width=1)
         pts = list(zip(px.tolist(), to_y(env.mid[ok]).tolist(), strict=True))
         if len(pts) == 1:
             draw.ellipse((pts[0][0] - 2, pts[0][1] - 2, pts[0][0] + 2, pts[0][1] + 2), fill=colour)

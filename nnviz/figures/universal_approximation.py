@@ -1,5 +1,6 @@
 """Figures of the universal-approximation page: results from ``nnviz.topics.universal_approximation`` in,
-go.Figure out (built per run from the frozen results; nothing here fits or trains).
+figure dicts out (``style.figure_dict``: plotly's JSON form, built without plotly's objects, which cost half
+of a cache miss at N = 1,000; built per run from the frozen results; nothing here fits or trains).
 
 Many neurons are drawn as ONE trace with NaN separators (two traces: positive and negative output weights),
 so a figure stays light however wide the network; curves go as float32 (ample for drawing, half the bytes).
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from nnviz.figures import style
 from nnviz.topics.universal_approximation import (
@@ -53,51 +53,51 @@ def _outside(problem: Problem) -> dict:
     return {"shapes": shapes, "annotations": [note]}
 
 
-def _target_traces(problem: Problem) -> list[go.Scatter]:
-    traces = [go.Scatter(x=problem.x_plot.astype(np.float32), y=problem.y_plot.astype(np.float32), mode="lines",
-                         name="target f(x)",
-                         line={"color": style.TARGET, "dash": "dash", "width": 2},
-                         hovertemplate="x = %{x:.3f}<br>f(x) = %{y:.4g}<extra>target</extra>")]
+def _target_traces(problem: Problem) -> list[dict]:
+    traces = [style.scatter(x=problem.x_plot.astype(np.float32), y=problem.y_plot.astype(np.float32), mode="lines",
+                            name="target f(x)",
+                            line={"color": style.TARGET, "dash": "dash", "width": 2},
+                            hovertemplate="x = %{x:.3f}<br>f(x) = %{y:.4g}<extra>target</extra>")]
     if problem.noise > 0:
-        traces.append(go.Scatter(x=problem.x_train, y=problem.y_train, mode="markers", name="noisy samples",
-                                 marker={"color": style.GREY, "size": 4},
-                                 hovertemplate="x = %{x:.3f}<br>y = %{y:.4g}<extra>sample</extra>"))
+        traces.append(style.scatter(x=problem.x_train, y=problem.y_train, mode="markers", name="noisy samples",
+                                    marker={"color": style.GREY, "size": 4},
+                                    hovertemplate="x = %{x:.3f}<br>y = %{y:.4g}<extra>sample</extra>"))
     return traces
 
 
-def _neuron_trace(dec: Decomposition, net: ShallowNet, sign: int) -> go.Scatter | None:
+def _neuron_trace(dec: Decomposition, net: ShallowNet, sign: int) -> dict | None:
     """All shown neurons with v_i of one sign as a single NaN-separated line (no per-point hover data)."""
     pick = [k for k, i in enumerate(dec.idx) if (net.v[i] >= 0) == (sign > 0)]
     if not pick:
         return None
     xs = np.tile(np.append(dec.x_curves, np.nan), len(pick)).astype(np.float32)
     ys = np.concatenate([np.append(dec.curves[k], np.nan) for k in pick]).astype(np.float32)
-    return go.Scatter(x=xs, y=ys, mode="lines", connectgaps=False, opacity=0.55, hoverinfo="skip",
-                      name=f"neurons with v {'≥' if sign > 0 else '<'} 0",
-                      line={"color": style.weight_colour(sign), "dash": style.weight_dash(sign), "width": 1})
+    return style.scatter(x=xs, y=ys, mode="lines", connectgaps=False, opacity=0.55, hoverinfo="skip",
+                         name=f"neurons with v {'≥' if sign > 0 else '<'} 0",
+                         line={"color": style.weight_colour(sign), "dash": style.weight_dash(sign), "width": 1})
 
 
 #: A neuron's handle by the sign of its output weight: shape as well as colour.
 _SIGN_SYMBOL = {True: "circle", False: "diamond"}
 
 
-def _handle_trace(dec: Decomposition, net: ShallowNet) -> go.Scatter:
+def _handle_trace(dec: Decomposition, net: ShallowNet) -> dict:
     """One dot per shown neuron where it switches ((z0 - b)/w), carrying its weights for hovering."""
     i = dec.idx
     info = np.column_stack([i + 1, net.w[i], net.b[i], net.v[i]])
     where = "−b/w" if abs(dec.z0) < 1e-9 else f"(z₀ − b)/w, z₀ = {dec.z0:.3g}"
-    return go.Scatter(x=dec.anchor_x, y=dec.anchor_y, mode="markers", name="neuron (hover for its weights)",
-                      marker={"color": [style.weight_colour(v) for v in net.v[i]], "size": 7,
-                              "symbol": [_SIGN_SYMBOL[v >= 0] for v in net.v[i]],
-                              "line": {"color": "white", "width": 0.5}},
-                      customdata=info, showlegend=False,
-                      hovertemplate=("neuron %{customdata[0]:.0f}: w = %{customdata[1]:.4g}, b = %{customdata[2]:.4g}, "
-                                     "v = %{customdata[3]:.4g}<br>switches at " + where
-                                     + " = %{x:.4g}<extra></extra>"))
+    return style.scatter(x=dec.anchor_x, y=dec.anchor_y, mode="markers", name="neuron (hover for its weights)",
+                         marker={"color": [style.weight_colour(v) for v in net.v[i]], "size": 7,
+                                 "symbol": [_SIGN_SYMBOL[v >= 0] for v in net.v[i]],
+                                 "line": {"color": "white", "width": 0.5}},
+                         customdata=info, showlegend=False,
+                         hovertemplate=("neuron %{customdata[0]:.0f}: w = %{customdata[1]:.4g}, "
+                                        "b = %{customdata[2]:.4g}, v = %{customdata[3]:.4g}<br>switches at " + where
+                                        + " = %{x:.4g}<extra></extra>"))
 
 
 def decomposition_figure(problem: Problem, dec: Decomposition, net: ShallowNet, title: str, name: str, colour: str,
-                         windows: Sequence[float] = (), window: float = 0.0) -> go.Figure:
+                         windows: Sequence[float] = (), window: float = 0.0) -> dict:
     """Each shown neuron's v_i φ(w_i x + b_i) thin, their sum (the network, ``name`` in ``colour``) bold, the
     target dashed. ``windows``: step positions whose failure window (width ``window`` in x) is shaded."""
     data: list = []
@@ -106,29 +106,29 @@ def decomposition_figure(problem: Problem, dec: Decomposition, net: ShallowNet, 
         s = np.asarray(windows, dtype=float)[:, None]
         xs = (s + window / 2 * np.array([-1, 1, 1, -1, -1, np.nan])).ravel()
         ys = np.tile([yr[0], yr[0], yr[1], yr[1], yr[0], np.nan], s.shape[0])
-        data.append(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", line={"width": 0},
-                               fillcolor="rgba(204,121,167,0.25)", name="window of failure (1%–99% rise)",
-                               hoverinfo="skip"))
+        data.append(style.scatter(x=xs, y=ys, fill="toself", mode="lines", line={"width": 0},
+                                  fillcolor="rgba(204,121,167,0.25)", name="window of failure (1%–99% rise)",
+                                  hoverinfo="skip"))
     data += [t for t in (_neuron_trace(dec, net, 1), _neuron_trace(dec, net, -1)) if t is not None]
     data.append(_handle_trace(dec, net))
     data += _target_traces(problem)
-    data.append(go.Scatter(x=dec.x.astype(np.float32), y=dec.total.astype(np.float32), mode="lines",
-                           name=f"network ŷ: {name}",
-                           line={"color": colour, "width": 3.5},
-                           hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>network</extra>"))
-    return style.make_figure(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=460,
+    data.append(style.scatter(x=dec.x.astype(np.float32), y=dec.total.astype(np.float32), mode="lines",
+                              name=f"network ŷ: {name}",
+                              line={"color": colour, "width": 3.5},
+                              hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>network</extra>"))
+    return style.figure_dict(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=460,
                              xaxis=LINEAR, yaxis={"range": yr, **LINEAR}, **_outside(problem))
 
 
 def fit_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str, str]], title: str,
-               height: int = 400) -> go.Figure:
+               height: int = 400) -> dict:
     """Target dashed and each fit (name, ŷ on problem.x_plot, colour, dash) as a line; the outside greyed."""
     data = _target_traces(problem) + [
-        go.Scatter(x=problem.x_plot.astype(np.float32), y=np.asarray(y, dtype=np.float32), mode="lines", name=name,
-                   line={"color": colour, "dash": dash, "width": 2.5},
-                   hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>" + name + "</extra>")
+        style.scatter(x=problem.x_plot.astype(np.float32), y=np.asarray(y, dtype=np.float32), mode="lines", name=name,
+                      line={"color": colour, "dash": dash, "width": 2.5},
+                      hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.4g}<extra>" + name + "</extra>")
         for name, y, colour, dash in fits]
-    return style.make_figure(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=height,
+    return style.figure_dict(data, title=title, x_title=X_TITLE, y_title=Y_TITLE, height=height,
                              xaxis=LINEAR, yaxis={"range": _y_range(problem), **LINEAR}, **_outside(problem))
 
 
@@ -147,71 +147,71 @@ def envelope(x: np.ndarray, y: np.ndarray, bins: int = ENVELOPE_BINS) -> tuple[n
     return 0.5 * (x[lo] + x[hi - 1]), np.maximum.reduceat(y, lo)
 
 
-def error_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str, str]], title: str) -> go.Figure:
+def error_figure(problem: Problem, fits: Sequence[tuple[str, np.ndarray, str, str]], title: str) -> dict:
     """Upper envelope of |ŷ(x) − f(x)| on [a, b] (``ENVELOPE_BINS`` slices), log scale, one line per fit
     (name, ŷ on problem.x_dense, colour, dash)."""
     data = []
     for name, y, colour, dash in fits:
         xs, top = envelope(problem.x_dense, np.abs(y - problem.y_dense))
-        data.append(go.Scatter(x=xs, y=np.maximum(top, ERROR_FLOOR), mode="lines", name=name,
-                               line={"color": colour, "dash": dash, "width": 2},
-                               hovertemplate="x ≈ %{x:.3f}<br>largest |error| nearby = %{y:.3g}<extra>" + name
-                               + "</extra>"))
-    return style.make_figure(data, title=title, x_title=X_TITLE, y_title="largest |ŷ − f| nearby", height=340,
+        data.append(style.scatter(x=xs, y=np.maximum(top, ERROR_FLOOR), mode="lines", name=name,
+                                  line={"color": colour, "dash": dash, "width": 2},
+                                  hovertemplate="x ≈ %{x:.3f}<br>largest |error| nearby = %{y:.3g}<extra>" + name
+                                  + "</extra>"))
+    return style.figure_dict(data, title=title, x_title=X_TITLE, y_title="largest |ŷ − f| nearby", height=340,
                              xaxis=LINEAR, yaxis=LOG)
 
 
-def loss_figure(steps: Sequence[float], loss: Sequence[float], title: str = "Training loss") -> go.Figure:
+def loss_figure(steps: Sequence[float], loss: Sequence[float], title: str = "Training loss") -> dict:
     """Training MSE against optimiser step, log scale (the run's bounded history)."""
-    data = [go.Scatter(x=list(steps), y=np.maximum(np.asarray(loss, dtype=float), 1e-300), mode="lines",
-                       name="training MSE", line={"color": style.TRAIN, "width": 2},
-                       hovertemplate="step %{x}<br>MSE = %{y:.3g}<extra></extra>")]
-    return style.make_figure(data, title=title, x_title="optimiser step", y_title="training MSE", height=340,
+    data = [style.scatter(x=list(steps), y=np.maximum(np.asarray(loss, dtype=float), 1e-300), mode="lines",
+                          name="training MSE", line={"color": style.TRAIN, "width": 2},
+                          hovertemplate="step %{x}<br>MSE = %{y:.3g}<extra></extra>")]
+    return style.figure_dict(data, title=title, x_title="optimiser step", y_title="training MSE", height=340,
                              legend=False, xaxis=LINEAR, yaxis=LOG)
 
 
 _DASHES = ("solid", "dot", "dashdot", "longdash")
 
 
-def sweep_figure(sweep: Sweep, metric: str = "max") -> go.Figure:
+def sweep_figure(sweep: Sweep, metric: str = "max") -> dict:
     """Error against width N on log-log axes: one line of markers per method, the two bounds in grey."""
     errors = sweep.max_error if metric == "max" else sweep.rmse
     data = []
     for i, (key, err) in enumerate(errors.items()):
         name = sweep.names[key]
-        data.append(go.Scatter(x=sweep.widths, y=np.maximum(err, ERROR_FLOOR), mode="lines+markers", name=name,
-                               line={"color": style.series_colour(i), "width": 2, "dash": _DASHES[i % len(_DASHES)]},
-                               marker={"symbol": style.class_symbol(i), "size": 8},
-                               hovertemplate="N = %{x}<br>error = %{y:.3g}<extra>" + name + "</extra>"))
+        data.append(style.scatter(x=sweep.widths, y=np.maximum(err, ERROR_FLOOR), mode="lines+markers", name=name,
+                                  line={"color": style.series_colour(i), "width": 2, "dash": _DASHES[i % len(_DASHES)]},
+                                  marker={"symbol": style.class_symbol(i), "size": 8},
+                                  hovertemplate="N = %{x}<br>error = %{y:.3g}<extra>" + name + "</extra>"))
     if metric == "max":
         for key, label, dash in ((BUMPS, "bound for the bumps, max|f′|(b−a)/N (slope −1)", "dot"),
                                  (RELU_KNOTS, "bound for ReLU interpolation, h²max|f″|/8 (slope −2)", "dash")):
             if key in sweep.theory:
-                data.append(go.Scatter(x=sweep.widths, y=sweep.theory[key], mode="lines", name=label,
-                                       line={"color": style.GREY, "dash": dash, "width": 1.5},
-                                       hovertemplate="N = %{x}<br>bound = %{y:.3g}<extra>theory</extra>"))
+                data.append(style.scatter(x=sweep.widths, y=sweep.theory[key], mode="lines", name=label,
+                                          line={"color": style.GREY, "dash": dash, "width": 1.5},
+                                          hovertemplate="N = %{x}<br>bound = %{y:.3g}<extra>theory</extra>"))
     y_title = "max error on [a, b]" if metric == "max" else "RMS error on [a, b]"
-    return style.make_figure(data, x_title="hidden neurons N", y_title=y_title, height=520,
+    return style.figure_dict(data, x_title="hidden neurons N", y_title=y_title, height=520,
                              legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
                              xaxis=LOG, yaxis=LOG, margin={"t": 150})
 
 
-def challenge_figure(ch: Challenge, show_best: bool) -> go.Figure:
+def challenge_figure(ch: Challenge, show_best: bool) -> dict:
     """Nielsen's function dashed, the user's bumps bold, optionally the best possible bumps."""
-    data = [go.Scatter(x=ch.x, y=ch.target, mode="lines", name="target f(x)",
-                       line={"color": style.TARGET, "dash": "dash", "width": 2},
-                       hovertemplate="x = %{x:.3f}<br>f = %{y:.3f}<extra>target</extra>")]
+    data = [style.scatter(x=ch.x, y=ch.target, mode="lines", name="target f(x)",
+                          line={"color": style.TARGET, "dash": "dash", "width": 2},
+                          hovertemplate="x = %{x:.3f}<br>f = %{y:.3f}<extra>target</extra>")]
     if show_best:
-        data.append(go.Scatter(x=ch.x, y=ch.best_output, mode="lines", name="best heights (least squares)",
-                               line={"color": style.COMPARE, "width": 2, "dash": "dot"},
-                               hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>best</extra>"))
-    data.append(go.Scatter(x=ch.x, y=ch.output, mode="lines", name="your bumps",
-                           line={"color": style.MODEL, "width": 3.5},
-                           hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>your bumps</extra>"))
+        data.append(style.scatter(x=ch.x, y=ch.best_output, mode="lines", name="best heights (least squares)",
+                                  line={"color": style.COMPARE, "width": 2, "dash": "dot"},
+                                  hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>best</extra>"))
+    data.append(style.scatter(x=ch.x, y=ch.output, mode="lines", name="your bumps",
+                              line={"color": style.MODEL, "width": 3.5},
+                              hovertemplate="x = %{x:.3f}<br>ŷ = %{y:.3f}<extra>your bumps</extra>"))
     shapes = [style.vline(float(s), dash="dot")[0] for s in ch.edges[1:-1]]
     for sh in shapes:
         sh["line"]["width"] = 1
-    return style.make_figure(data, title="Nielsen's function and your five bumps", x_title=X_TITLE, y_title=Y_TITLE,
+    return style.figure_dict(data, title="Nielsen's function and your five bumps", x_title=X_TITLE, y_title=Y_TITLE,
                              height=420, xaxis={"range": [0, 1], **LINEAR}, yaxis={"range": [-0.1, 1.1], **LINEAR},
                              shapes=shapes)
 
@@ -230,7 +230,7 @@ _TOWER_TITLES = {"all": "Towers: the target beside the network", "plateaus": "To
                  "tower": "One tower, step by step"}
 
 
-def towers_figure(t: Towers, view: str) -> go.Figure:
+def towers_figure(t: Towers, view: str) -> dict:
     """Two surfaces side by side: for view "tower", one tower's x₁-bump + x₂-bump (plateaus) and the same after
     the second layer's bias; for view "all", the target and the network of K × K towers (or the plateau sum)."""
     if view == "tower":
@@ -243,16 +243,16 @@ def towers_figure(t: Towers, view: str) -> go.Figure:
                   "without the bias: plateaus")
         z_titles = ("f", "ŷ")
     lo, hi = float(min(left.min(), right.min())), float(max(left.max(), right.max()))
-    data = [go.Surface(x=t.x, y=t.y, z=z, colorscale=style.SEQUENTIAL, cmin=lo, cmax=hi, scene=scene,
-                       showscale=scene == "scene2",
-                       colorbar={"title": {"text": "height", "side": "top"}, "len": 0.8, "thickness": 14,
-                                 "exponentformat": "power"},
-                       hovertemplate="x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>" + name + " = %{z:.3f}<extra></extra>")
+    data = [style.trace("surface", x=t.x, y=t.y, z=z, colorscale=style.SEQUENTIAL, cmin=lo, cmax=hi, scene=scene,
+                        showscale=scene == "scene2",
+                        colorbar={"title": {"text": "height", "side": "top"}, "len": 0.8, "thickness": 14,
+                                  "exponentformat": "power"},
+                        hovertemplate="x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>" + name + " = %{z:.3f}<extra></extra>")
             for z, scene, name in ((left, "scene", z_titles[0]), (right, "scene2", z_titles[1]))]
     notes = [{"text": text, "x": x, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "center",
               "yanchor": "bottom", "showarrow": False, "font": {"size": 14}}
              for text, x in zip(titles, (0.24, 0.74), strict=True)]
-    return style.make_figure(data, title=_TOWER_TITLES[view], height=520, legend=False,
+    return style.figure_dict(data, title=_TOWER_TITLES[view], height=520, legend=False,
                              scene=_scene([0.0, 0.48], z_titles[0]), scene2=_scene([0.5, 0.98], z_titles[1]),
                              annotations=notes, margin={"l": 0, "r": 0, "t": 80, "b": 0})
 

@@ -751,18 +751,29 @@ class Envelope:
     note: str
 
 
+def _binned_rows(n: int, bins: int) -> np.ndarray:
+    """Row indices of ``bins`` runs of consecutive rows of n, as np.array_split cuts them (the first n % bins runs
+    one longer), one run per row, the shorter runs padded with -1: each bin's statistic is one call over axis 1."""
+    q, extra = divmod(n, bins)
+    starts = np.arange(bins) * q + np.minimum(np.arange(bins), extra)
+    rows = starts[:, None] + np.arange(q + (extra > 0))[None, :]
+    rows[extra:, q:] = -1
+    return rows
+
+
 def envelope(x: Sequence[float], y: Sequence[float], bins: int = 300) -> Envelope:
     """Bin x (n,), y (n,) into at most ``bins`` runs of consecutive rows; NaNs are ignored within a bin."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(y) <= bins:
         return Envelope(x, y, y, y, False, "")
-    parts = np.array_split(np.arange(len(y)), bins)
+    rows = _binned_rows(len(y), bins)  # (bins, longest bin): np.array_split's runs, padded with -1
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        xs = np.array([x[p].mean() for p in parts])
-        lo = np.array([np.nanmin(y[p]) if np.isfinite(y[p]).any() else np.nan for p in parts])
-        hi = np.array([np.nanmax(y[p]) if np.isfinite(y[p]).any() else np.nan for p in parts])
-        mid = np.array([np.nanmedian(y[p]) if np.isfinite(y[p]).any() else np.nan for p in parts])
+        xs = np.nanmean(np.where(rows >= 0, x[rows], np.nan), axis=1)
+        ys = np.where(rows >= 0, y[rows], np.nan)
+        lo, hi, mid = np.nanmin(ys, axis=1), np.nanmax(ys, axis=1), np.nanmedian(ys, axis=1)
+        none = ~np.isfinite(ys).any(axis=1)  # a bin with no finite value (only NaN and ±inf) is NaN
+        lo[none] = hi[none] = mid[none] = np.nan
     per = len(y) / bins
     return Envelope(xs, lo, hi, mid, True, f"The {number(len(y))} recorded epochs are drawn as {bins} bins of about "
                     f"{per:.0f} rows each: the line is each bin's median, the shaded band its lowest to highest value.")

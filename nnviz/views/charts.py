@@ -67,8 +67,9 @@ class Chart:
         return FrozenFigure(self.spec, self.json)
 
 
-def chart(fig: go.Figure, alt: str | None = None) -> Chart:
-    """Freeze ``fig`` with ``alt``, or with the automatic description of the plotted numbers."""
-    frozen = Chart(fig.to_dict(), alt or style.describe(fig))
+def chart(fig: go.Figure | dict, alt: str | None = None) -> Chart:
+    """Freeze ``fig`` (a figure or a figure dict, ``style.figure_dict``) with ``alt``, or with the automatic
+    description of the plotted numbers."""
+    frozen = Chart(fig if isinstance(fig, dict) else fig.to_dict(), alt or style.describe(fig))
     frozen.json  # noqa: B018 (computed now, on the cache miss)
     return frozen
