@@ -416,7 +416,8 @@ def read_profile(log_dir: Path) -> dict[str, float]:
 def cpu_breakdown(before: dict[str, float], after: dict[str, float], cpu_s: float, actions: int) -> dict[str, float]:
     """Milliseconds of server CPU per action by part, over a level: ``before``/``after`` are read_profile totals,
     ``cpu_s`` the process's CPU seconds over the level. The page script's own share is the script runs' total less
-    the parts inside them (gc, plotly, the computations of cache misses); "event loop and other threads" is what the timed parts do not cover."""
+    the parts inside them (gc, plotly, the computations of cache misses); "event loop and other threads" is what
+    the timed parts do not cover."""
     def delta(name: str) -> float:
         return after.get(name, 0.0) - before.get(name, 0.0)
 

@@ -42,9 +42,9 @@ if os.environ.get("NNVIZ_PROFILE_LOG"):
     # Where a script run's server CPU goes (benchmarks/bench_capacity.py --profile): thread CPU seconds
     # (time.thread_time, so other threads and processes do not count) of the whole run in its script thread and of
     # the parts inside it that are infrastructure (the gc.collect(2) Streamlit runs after each run, plotly's
-    # conversion and JSON encoding in st.plotly_chart, the heap freeze, the computations of cache misses), and of the protobuf serialisation of
-    # every ForwardMsg on the event loop; written as JSON totals every 2 s. The rest of the process's CPU is the
-    # event loop (websocket, forward-message cache) and other threads.
+    # conversion and JSON encoding in st.plotly_chart, the heap freeze, the computations of cache misses), and of
+    # the protobuf serialisation of every ForwardMsg on the event loop; written as JSON totals every 2 s. The rest
+    # of the process's CPU is the event loop (websocket, forward-message cache) and other threads.
     import threading
     from collections import Counter
 

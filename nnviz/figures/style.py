@@ -137,38 +137,33 @@ def make_figure(data: list, *, title: str | None = None, x_title: str | None = N
     return go.Figure(data=data, layout=_merge(base, layout), _validate=VALIDATE)
 
 
-_SHORT = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
-          "float32": "f4", "float64": "f8"}
-
-
-def plain(value: object) -> object:
-    """A numpy array as plotly.js's base64 typed array (what ``go.Figure.to_dict()`` writes; strings as a list),
-    dicts and lists of them converted the same way (properties set to None left out, as plotly does), anything
-    else as it is."""
+def _unset_left_out(value: object) -> object:
+    """``value`` with the properties set to None left out of every dict in it (plotly leaves them unset), and
+    arrays of strings as lists."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list) and any(isinstance(v, dict | np.ndarray) for v in value):
-        return [plain(v) for v in value]
-    if not isinstance(value, np.ndarray):
-        return value
-    if value.dtype.kind in "OUS":
+        return {k: _unset_left_out(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        return [_unset_left_out(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
         return value.tolist()
-    if value.dtype == np.int64:
-        value = value.astype(np.int32)
-    if value.dtype == np.bool_:
-        value = value.astype(np.uint8)
-    a = np.ascontiguousarray(value)
-    spec = {"dtype": _SHORT[str(a.dtype)], "bdata": base64.b64encode(a.data).decode("ascii")}
-    if a.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in a.shape)
-    return spec
+    return value
+
+
+def json_form(props: dict) -> dict:
+    """A trace's or a layout's properties as ``go.Figure.to_dict()`` writes them: unset ones left out, numpy arrays
+    as plotly.js's base64 typed arrays, by plotly's own encoder (the smallest integer type that holds the values)."""
+    from _plotly_utils.utils import convert_to_base64
+
+    out = _unset_left_out(props)
+    convert_to_base64(out)  # in place
+    return out
 
 
 def trace(kind: str, **props) -> dict:
     """A trace as a plain dict (``go.Scatter(...)``'s JSON form, arrays base64-encoded, None left out): plotly
     validates a go.Scatter property by property when it is built, 1-2 ms a trace, most of a figure's cost on a
     cache miss. ``figure_dict`` still validates the figure when ``VALIDATE`` is on (tests)."""
-    return plain({"type": kind, **props})
+    return json_form({"type": kind, **props})
 
 
 def scatter(**props) -> dict:
@@ -189,7 +184,8 @@ def figure_dict(data: list, *, title: str | None = None, x_title: str | None = N
     base = base_layout(title=title, x_title=x_title, y_title=y_title, height=height, legend=bool(legend))
     if isinstance(legend, dict):  # legend placement or font overrides, merged into the common legend
         layout = {**layout, "legend": _merge(layout.get("legend", {}), legend)}
-    spec = {"data": [plain(t) for t in data], "layout": plain({"template": TEMPLATE_JSON, **_merge(base, layout)})}
+    layout = json_form({"template": TEMPLATE_JSON, **_merge(base, layout)})
+    spec = {"data": [json_form(t) for t in data], "layout": layout}
     if VALIDATE:
         go.Figure(spec)
     return spec
