@@ -13,10 +13,9 @@ from typing import TypeVar
 
 from nnviz import datasets
 from nnviz.activations import Phi
-from nnviz.figures import style
 from nnviz.topics import playground as pg
 from nnviz.ui.cache import session_memo, view
-from nnviz.views.charts import Chart
+from nnviz.views.charts import Chart, chart
 
 T = TypeVar("T")
 
@@ -68,9 +67,6 @@ def remembered(slot: str, run: object, stamp: tuple, build: Callable[[], T]) -> 
 
 def frozen(slot: str, run: object, stamp: tuple, build: Callable[[], dict]) -> Chart:
     """``remembered`` for a figure: ``build()`` returns a figure dict (``nnviz.figures.playground``), kept as a
-    ``Chart`` with its text alternative, so a rerun hands plotly_chart the dict without rebuilding or copying it."""
-    def made() -> Chart:
-        spec = build()
-        return Chart(spec, style.describe(spec))
-
-    return remembered(slot, run, stamp, made)
+    ``Chart`` (``views.charts.chart``: its text alternative and JSON made once), so a rerun hands the chart element
+    the dict without rebuilding, copying or encoding it."""
+    return remembered(slot, run, stamp, lambda: chart(build()))
