@@ -37,6 +37,7 @@ SITE = ROOT / "deploy" / "nginx" / "nnviz.conf"
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 STATIC_CACHE = "/var/cache/nginx/nnviz_static"  # the shipped proxy_cache_path; the test's lives in its folder
 STATIC = Path(importlib.util.find_spec("streamlit").origin).parent / "static"  # what every replica serves
+PLOTLY_BUNDLE = next((ROOT / "static").glob("plotly-cartesian-*.min.js")).name  # nnviz's own, at /app/static/
 
 
 def _nginx() -> str | None:
@@ -60,7 +61,7 @@ def _render_config(folder: Path, listen: int, replicas: list[int], site: str | N
                                                                       "scgi"))
     main = (f"{user}worker_processes 1;\ndaemon off;\npid {folder / 'nginx.pid'};\n"
             f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
-            f"http {{\n log_format upstream '$status $upstream_addr $request_uri';\n"
+            f"http {{\n log_format upstream '$status $upstream_addr $request_uri $upstream_http_content_encoding';\n"
             f" access_log {folder / 'access.log'} upstream;\n {temp}\n include {folder / 'nnviz.conf'};\n}}\n")
     path = folder / "nginx.conf"
     path.write_text(main)
@@ -100,8 +101,14 @@ class Proxy:
     folder: Path
 
     def upstreams(self, uri: str, n: int, do) -> list[str]:
-        """The replica addresses that served the ``n`` requests for ``uri`` that ``do()`` makes, read from the
-        test's access log (nginx writes a line when it has finished a request: wait for all n, bounded)."""
+        """The replica addresses that served the ``n`` requests for ``uri`` that ``do()`` makes ("-": nginx's
+        cache), read from the test's access log."""
+        return [row[1] for row in self.log_rows(uri, n, do)]
+
+    def log_rows(self, uri: str, n: int, do) -> list[list[str]]:
+        """The access log's rows (status, replica address, request URI, the replica's Content-Encoding) of the
+        ``n`` requests for ``uri`` that ``do()`` makes (nginx writes a line when it has finished a request: wait for
+        all n, bounded)."""
         log = self.folder / "access.log"
         start = log.stat().st_size if log.exists() else 0
         do()
@@ -110,7 +117,7 @@ class Proxy:
             with open(log) as f:
                 f.seek(start)
                 rows = [line.split() for line in f]
-            found = [r[1] for r in rows if len(r) >= 3 and r[2] == uri]
+            found = [r for r in rows if len(r) >= 4 and r[2] == uri]
             if len(found) >= n or time.perf_counter() > deadline:
                 return found
             time.sleep(0.05)
@@ -393,3 +400,47 @@ def test_static_files_are_fetched_from_a_replica_once_then_served_by_the_proxy(p
     # a query string does not make a new cache entry (it would let a client go around the cache)
     found = proxy.upstreams(path + "?v=1", 1, lambda: _fetch(port, path + "?v=1", "gzip"))
     assert found == ["-"], found
+
+
+def _app_static(name: str) -> str:
+    """The URL path of one of nnviz's own files (static/ beside app.py, served at /app/static/)."""
+    assert (ROOT / "static" / name).is_file(), name
+    return f"/app/static/{name}"
+
+
+@pytest.mark.slow
+def test_replicas_are_never_asked_to_compress(proxy):
+    """A browser asks for gzip; nginx compresses, and the replica is asked for the plain bytes (asked itself, it
+    compresses at level 9 on the core that runs everyone's scripts: 84 ms for the 1.5 MB plotly.js bundle). The
+    page, nnviz's chart module and its plotly.js bundle (each on a fresh cache key, so a replica answers)."""
+    port = int(proxy.url.rsplit(":", 1)[1])
+    fresh = f"v=encoding-{time.time_ns()}"
+    for uri in ("/", f"{_app_static('nnviz-chart.js')}?{fresh}", f"{_app_static(PLOTLY_BUNDLE)}?{fresh}"):
+        answers = []
+        rows = proxy.log_rows(uri, 1, lambda u=uri, out=answers: out.append(_fetch(port, u, "gzip, deflate, br")))
+        status, headers, body = answers[0]
+        assert status == 200 and headers.get("content-encoding") == "gzip", (uri, status, headers)
+        assert len(rows) == 1 and rows[0][1] != "-", (uri, rows)  # a replica answered it
+        assert rows[0][3] == "-", f"the replica compressed {uri} itself: {rows[0]}"
+        if uri != "/":
+            assert gzip.decompress(body) == (ROOT / "static" / uri.split("/")[-1].split("?")[0]).read_bytes()
+
+
+@pytest.mark.slow
+def test_nnviz_static_files_are_cached_by_path_and_version(proxy):
+    """nnviz's chart module and plotly.js bundle are fetched from a replica once, then served by nginx: keyed by
+    path and the module's version parameter ``v``, so another parameter does not make a new entry (a client cannot
+    go around the cache with it) and a new version does (the app names the module by its content's digest)."""
+    port = int(proxy.url.rsplit(":", 1)[1])
+    module = f"{_app_static('nnviz-chart.js')}?v=cache-{time.time_ns()}"
+    found = proxy.upstreams(module, 4, lambda: [_fetch(port, module, "gzip") for _ in range(4)])
+    assert len(found) == 4 and sum(u != "-" for u in found) == 1, found
+    found = proxy.upstreams(module + "&x=1", 1, lambda: _fetch(port, module + "&x=1", "gzip"))
+    assert found == ["-"], found
+    newer = module + "0"
+    found = proxy.upstreams(newer, 1, lambda: _fetch(port, newer, "gzip"))
+    assert found != ["-"] and len(found) == 1, found
+    bundle = _app_static(PLOTLY_BUNDLE)
+    found = proxy.upstreams(bundle, 3, lambda: [_fetch(port, bundle, None) for _ in range(3)])
+    assert len(found) == 3 and sum(u != "-" for u in found) <= 1, found
+    assert _fetch(port, bundle, None)[2] == (ROOT / "static" / PLOTLY_BUNDLE).read_bytes()
