@@ -7,6 +7,7 @@ import math
 import zlib
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 import torch
 
@@ -517,7 +518,7 @@ def test_figures_say_log_only_on_a_log_axis_and_never_use_si_suffixes():
         if is_log:
             assert fig.layout.yaxis.exponentformat == "power" and fig.layout.yaxis.dtick == 1
     v = views.plane((0.5, 1.0), (1.0, 2.0), -1.0, Phi("relu"))
-    heat = figs.plane_figure(v, np.array([0.5, 1.0])).data[0]
+    heat = go.Figure(figs.plane_figure(v, np.array([0.5, 1.0]))).data[0]
     assert heat.colorbar.title.side == "top" and heat.colorbar.exponentformat == "power"
     assert heat.zmin == 0.0  # ReLU cannot output a negative number
 
@@ -538,7 +539,7 @@ def test_weight_labels_never_collide(n):
     from nnviz.figures import single_neuron as figs
 
     x, w = np.ones(n), np.linspace(-3, 3, n)
-    fig = figs.neuron_diagram(x, w, 0.5, "Sigmoid", 1.0, 0.7)
+    fig = go.Figure(figs.neuron_diagram(x, w, 0.5, "Sigmoid", 1.0, 0.7))  # built as a dict
     ys = sorted(a.y for a in fig.layout.annotations if a.text.startswith("w<sub>"))
     y_range = fig.layout.yaxis.range
     plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
@@ -556,7 +557,7 @@ def test_weight_signs_differ_by_dash_as_well_as_colour(b):
     from nnviz.figures import single_neuron as figs
 
     w = np.array([1.0, -2.0, 0.5])
-    fig = figs.neuron_diagram(np.ones(3), w, b, "Sigmoid", 0.0, 0.5)
+    fig = go.Figure(figs.neuron_diagram(np.ones(3), w, b, "Sigmoid", 0.0, 0.5))
     edges = [t for t in fig.data if t.hovertext and str(t.hovertext).startswith(("w", "b ="))]
     signs = [*w, b]
     assert len(edges) == len(signs)
@@ -581,7 +582,8 @@ def test_legends_sit_below_the_plot_clear_of_the_title():
     pv = views.plane((0.5, 1.0, -0.5), (1.0, 2.0, -1.0), -1.0, Phi("sigmoid"))
     snap = sn.NeuronTrainer(logic_gate("AND"), epochs=10).run().snapshot(1.6)
     lv = views.lif(2.0)
-    figures = [figs.plane_figure(pv, np.array([0.5, 1.0])), figs.step_vs_sigmoid(views.steep_sigmoid(2.0), 2.0),
+    figures = [go.Figure(figs.plane_figure(pv, np.array([0.5, 1.0]))),
+               figs.step_vs_sigmoid(views.steep_sigmoid(2.0), 2.0),
                figs.training_figure(logic_gate("AND"), snap, 1.6), figs.loss_figure(snap),
                figs.lif_figure(lv.trace, sn.LIFParams(), 2.0), figs.fi_figure(views.fi_curve(), 2.0, lv.rate),
                figs.line_figure(views.line(1.0, -0.5, Phi("tanh")), (0.5, 0.0), "one input")]

@@ -35,7 +35,7 @@ def _label(x: float, y: float, text: str, **kw) -> dict:
     return {"x": x, "y": y, "text": text, "showarrow": False} | kw
 
 
-def neuron_diagram(x: np.ndarray, w: np.ndarray, b: float, phi_label: str, z: float, y: float) -> go.Figure:
+def neuron_diagram(x: np.ndarray, w: np.ndarray, b: float, phi_label: str, z: float, y: float) -> dict:
     """Inputs on the left, edges whose width shows |w_i| and whose colour and dash show its sign (solid blue
     positive, dashed vermillion negative; every label carries its sign too), then sum, phi and y_hat.
 
@@ -50,37 +50,37 @@ def neuron_diagram(x: np.ndarray, w: np.ndarray, b: float, phi_label: str, z: fl
     notes: list[dict] = []
     for i in range(n):
         colour = style.weight_colour(w[i])
-        data.append(go.Scatter(x=[0, sx], y=[ys[i], 0], mode="lines", hoverinfo="text", showlegend=False,
-                               line={"color": colour, "width": 1 + 7 * abs(w[i]) / w_max,
-                                     "dash": style.weight_dash(w[i])},
-                               hovertext=f"w{i + 1} = {w[i]:+.2f}"))
+        data.append(style.scatter(x=[0, sx], y=[ys[i], 0], mode="lines", hoverinfo="text", showlegend=False,
+                                  line={"color": colour, "width": 1 + 7 * abs(w[i]) / w_max,
+                                        "dash": style.weight_dash(w[i])},
+                                  hovertext=f"w{i + 1} = {w[i]:+.2f}"))
         notes.append(_label(lx, ys[i] * (1 - lx / sx), f"w<sub>{i + 1}</sub> = {w[i]:+.1f}",
                             bgcolor="rgba(255,255,255,0.92)", font={"color": colour, "size": 13 if n < 4 else 12}))
         notes.append(_label(0, ys[i], f"{x[i]:+.1f}", xanchor="right", xshift=-21))  # clear of the 34 px node
-    data.append(go.Scatter(x=[sx, sx], y=[-1.25, -0.18], mode="lines", hoverinfo="text", showlegend=False,
-                           line={"color": style.weight_colour(b), "width": 1 + 7 * abs(b) / w_max,
-                                 "dash": style.weight_dash(b)},
-                           hovertext=f"b = {b:+.2f}"))
-    data.append(go.Scatter(x=[3.3, 4.6], y=[0, 0], mode="lines", line={"color": style.GREY, "width": 2},
-                           hoverinfo="skip", showlegend=False))
+    data.append(style.scatter(x=[sx, sx], y=[-1.25, -0.18], mode="lines", hoverinfo="text", showlegend=False,
+                              line={"color": style.weight_colour(b), "width": 1 + 7 * abs(b) / w_max,
+                                    "dash": style.weight_dash(b)},
+                              hovertext=f"b = {b:+.2f}"))
+    data.append(style.scatter(x=[3.3, 4.6], y=[0, 0], mode="lines", line={"color": style.GREY, "width": 2},
+                              hoverinfo="skip", showlegend=False))
     node = {"color": "white", "line": {"color": style.BLACK, "width": 2}}
-    data.append(go.Scatter(x=np.zeros(n), y=ys, mode="markers+text", marker={"size": 34} | node,
-                           text=[f"x{i + 1}" for i in range(n)], textfont={"size": 13}, hoverinfo="text",
-                           hovertext=[f"x{i + 1} = {v:+.2f}" for i, v in enumerate(x)], showlegend=False))
-    data.append(go.Scatter(x=[sx, 3.4], y=[0, 0], mode="markers+text", text=["Σ", "φ"], textfont={"size": 20},
-                           marker={"size": 46, "symbol": ["circle", "square"], "color": "#eef4fb",
-                                   "line": {"color": style.BLUE, "width": 2}},
-                           hoverinfo="text", hovertext=[f"z = w·x + b = {z:+.3f}", f"φ = {phi_label}"],
-                           showlegend=False))
-    data.append(go.Scatter(x=[4.7], y=[0], mode="markers+text", marker={"size": 40} | node, text=["ŷ"],
-                           textfont={"size": 16}, hoverinfo="text", hovertext=[f"ŷ = {y:.3f}"], showlegend=False))
+    data.append(style.scatter(x=np.zeros(n), y=ys, mode="markers+text", marker={"size": 34} | node,
+                              text=[f"x{i + 1}" for i in range(n)], textfont={"size": 13}, hoverinfo="text",
+                              hovertext=[f"x{i + 1} = {v:+.2f}" for i, v in enumerate(x)], showlegend=False))
+    data.append(style.scatter(x=[sx, 3.4], y=[0, 0], mode="markers+text", text=["Σ", "φ"], textfont={"size": 20},
+                              marker={"size": 46, "symbol": ["circle", "square"], "color": "#eef4fb",
+                                      "line": {"color": style.BLUE, "width": 2}},
+                              hoverinfo="text", hovertext=[f"z = w·x + b = {z:+.3f}", f"φ = {phi_label}"],
+                              showlegend=False))
+    data.append(style.scatter(x=[4.7], y=[0], mode="markers+text", marker={"size": 40} | node, text=["ŷ"],
+                              textfont={"size": 16}, hoverinfo="text", hovertext=[f"ŷ = {y:.3f}"], showlegend=False))
     notes += [
         _label(sx, -1.4, f"b = {b:+.1f}", font={"color": style.weight_colour(b), "size": 13}),
         _label(2.8, 0.55, f"z = {z:+.2f}"),  # above the φ box, clear of it
         _label(4.7, 0.42, f"ŷ = {y:.3f}", font={"size": 15}),
         _label(3.4, -0.42, phi_label, font={"size": 12, "color": style.GREY}),
     ]
-    return style.make_figure(data, height=300 + 30 * max(0, n - 3), legend=False, annotations=notes,
+    return style.figure_dict(data, height=300 + 30 * max(0, n - 3), legend=False, annotations=notes,
                              xaxis={"visible": False, "range": [-1.0, 5.3]},
                              yaxis={"visible": False, "range": [-1.6, 1.35]})
 
@@ -101,9 +101,9 @@ def _boundary_parts(bnd: Boundary) -> tuple[list, list[dict]]:
     """The boundary segment (a trace) and the normal vector w drawn from the visible segment (an arrow)."""
     data, notes = [], []
     if bnd.start is not None:
-        data.append(go.Scatter(x=[bnd.start[0], bnd.end[0]], y=[bnd.start[1], bnd.end[1]], mode="lines",
-                               line={"color": style.BLACK, "width": 3}, name="boundary w·x + b = 0",
-                               hoverinfo="name"))
+        data.append(style.scatter(x=[bnd.start[0], bnd.end[0]], y=[bnd.start[1], bnd.end[1]], mode="lines",
+                                  line={"color": style.BLACK, "width": 3}, name="boundary w·x + b = 0",
+                                  hoverinfo="name"))
     if bnd.anchor is not None:
         tip = bnd.anchor + bnd.w / max(1e-9, float(np.hypot(*bnd.w)))
         notes.append({"x": tip[0], "y": tip[1], "ax": bnd.anchor[0], "ay": bnd.anchor[1], "xref": "x",
@@ -117,24 +117,25 @@ def _square_axes(lim: float) -> dict:
             "yaxis": {"range": [-lim, lim], "scaleanchor": "x", "scaleratio": 1}}
 
 
-def plane_figure(v: PlaneView, point: np.ndarray) -> go.Figure:
+def plane_figure(v: PlaneView, point: np.ndarray) -> dict:
     """y_hat over the (x1, x2) plane, white at phi(0) (the value on the boundary), the colour bar spanning only
     the values the plane takes; the b = 0 boundary dashed; the current input (x1, x2) marked."""
     c = v.colours
-    data: list = [go.Heatmap(
+    data: list = [style.trace(
+        "heatmap",
         x=v.plane.x1, y=v.plane.x2, z=v.plane.y.astype(np.float32), colorscale=_colourscale(c), zmin=c.zmin,
         zmax=c.zmax,
         colorbar=_colourbar("ŷ"), hovertemplate="x₁=%{x:.2f}<br>x₂=%{y:.2f}<br>ŷ=%{z:.3g}<extra></extra>")]
     if v.ghost.start is not None:
-        data.append(go.Scatter(x=[v.ghost.start[0], v.ghost.end[0]], y=[v.ghost.start[1], v.ghost.end[1]],
-                               mode="lines", line={"color": style.GREY, "width": 2, "dash": "dash"},
-                               name="same w, b = 0", hoverinfo="name"))
+        data.append(style.scatter(x=[v.ghost.start[0], v.ghost.end[0]], y=[v.ghost.start[1], v.ghost.end[1]],
+                                  mode="lines", line={"color": style.GREY, "width": 2, "dash": "dash"},
+                                  name="same w, b = 0", hoverinfo="name"))
     boundary_data, notes = _boundary_parts(v.bnd)
     data += boundary_data
-    data.append(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="current input x", marker=_MARK_INPUT))
-    data.append(go.Scatter(x=[0], y=[0], mode="markers", name="origin",
-                           marker={"size": 9, "symbol": "x", "color": style.BLACK}))
-    return style.make_figure(data, title=v.title, x_title="x₁", y_title="x₂", height=460, annotations=notes, **_BELOW,
+    data.append(style.scatter(x=[point[0]], y=[point[1]], mode="markers", name="current input x", marker=_MARK_INPUT))
+    data.append(style.scatter(x=[0], y=[0], mode="markers", name="origin",
+                              marker={"size": 9, "symbol": "x", "color": style.BLACK}))
+    return style.figure_dict(data, title=v.title, x_title="x₁", y_title="x₂", height=460, annotations=notes, **_BELOW,
                              **_square_axes(float(v.plane.x1[-1])))
 
 
