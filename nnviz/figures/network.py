@@ -1,4 +1,5 @@
-"""Figures of "From neurons to networks": results in, go.Figure out (each built once with ``style.make_figure``).
+"""Figures of "From neurons to networks": results in, figures out (each built once: the network diagram, rebuilt for
+every new setting, as a plain dict with ``style.figure_dict``; the rest with ``style.make_figure``).
 
 Colours keep their app-wide meaning: positive weight blue, negative vermillion, the highlighted neuron purple,
 train blue, test orange, target black.
@@ -23,7 +24,7 @@ def _no_axes() -> dict:
 
 
 def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequence[np.ndarray],
-                    names: Sequence[str], highlight: int | None = None, height: int = 320) -> go.Figure:
+                    names: Sequence[str], highlight: int | None = None, height: int = 320) -> dict:
     """Layers of nodes left to right, edges coloured by the weight's sign and dashed when negative, width by |w|.
 
     ``values[l]`` (sizes[l],) are the numbers shown in layer l's nodes, ``names[l]`` their letter (x, h, ŷ), with
@@ -52,13 +53,13 @@ def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequ
                     xs += [x0, x1, None]
                     yv += [y0, y1, None]
             if xs:
-                data.append(go.Scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
-                                       opacity=1.0 if lit else _FAINT,
-                                       line={"color": style.weight_colour(sign), "dash": style.weight_dash(sign),
-                                             "width": width + (1.5 if lit and highlight is not None else 0)}))
+                data.append(style.scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
+                                          opacity=1.0 if lit else _FAINT,
+                                          line={"color": style.weight_colour(sign), "dash": style.weight_dash(sign),
+                                                "width": width + (1.5 if lit and highlight is not None else 0)}))
     for ell, (n, v) in enumerate(zip(sizes, values, strict=True)):
         lit = [highlight is not None and ell == len(sizes) - 1 and i == highlight for i in range(n)]
-        data.append(go.Scatter(
+        data.append(style.scatter(
             x=np.full(n, float(ell)), y=ys[ell], mode="markers+text", showlegend=False,
             marker={"size": 44, "color": ["#f6e3ee" if on else "white" for on in lit],
                     "line": {"color": [style.PURPLE if on else style.BLACK for on in lit], "width": 2.5}},
@@ -66,7 +67,7 @@ def network_diagram(sizes: Sequence[int], Ws: Sequence[np.ndarray], values: Sequ
                   for i in range(n)],
             textfont={"size": 12, "color": style.BLACK}, hoverinfo="text",
             hovertext=[f"{_node_name(names[ell], i, True)} = {float(v[i]):.4g}" for i in range(n)]))
-    return style.make_figure(data, height=height, legend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    return style.figure_dict(data, height=height, legend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                              xaxis=_no_axes() | {"range": [-0.4, len(sizes) - 0.6]},
                              yaxis=_no_axes() | {"range": [-1.3, 1.3]})
 
