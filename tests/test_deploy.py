@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from nnviz.catalog import ROOT
+from nnviz.ui.chart import module_version
 from tests.browser_utils import CHART, error_texts, wait_until_idle
 from tests.conftest import _free_port, _wait_healthy
 from tests.st_client import run_sync
@@ -414,7 +415,7 @@ def test_replicas_are_never_asked_to_compress(proxy):
     compresses at level 9 on the core that runs everyone's scripts: 84 ms for the 1.5 MB plotly.js bundle). The
     page, nnviz's chart module and its plotly.js bundle (each on a fresh cache key, so a replica answers)."""
     port = int(proxy.url.rsplit(":", 1)[1])
-    fresh = f"v=encoding-{time.time_ns()}"
+    fresh = f"v={_version()}"
     for uri in ("/", f"{_app_static('nnviz-chart.js')}?{fresh}", f"{_app_static(PLOTLY_BUNDLE)}?{fresh}"):
         answers = []
         rows = proxy.log_rows(uri, 1, lambda u=uri, out=answers: out.append(_fetch(port, u, "gzip, deflate, br")))
@@ -426,20 +427,31 @@ def test_replicas_are_never_asked_to_compress(proxy):
             assert gzip.decompress(body) == (ROOT / "static" / uri.split("/")[-1].split("?")[0]).read_bytes()
 
 
+def _version() -> str:
+    """A version parameter value never used before, shaped as the app's (12 hex digits of a digest)."""
+    return f"{time.time_ns():016x}"[-12:]
+
+
 @pytest.mark.slow
 def test_nnviz_static_files_are_cached_by_path_and_version(proxy):
     """nnviz's chart module and plotly.js bundle are fetched from a replica once, then served by nginx: keyed by
-    path and the module's version parameter ``v``, so another parameter does not make a new entry (a client cannot
-    go around the cache with it) and a new version does (the app names the module by its content's digest)."""
+    path and the module's version parameter ``v`` (a 12-digit hex digest, as the app writes it), so another
+    parameter or a v of another shape does not make a new entry (a client cannot go around the cache, or fill
+    it) and a new version does."""
     port = int(proxy.url.rsplit(":", 1)[1])
-    module = f"{_app_static('nnviz-chart.js')}?v=cache-{time.time_ns()}"
+    url = _app_static("nnviz-chart.js")
+    assert re.fullmatch(r"[0-9a-f]{12}", module_version()), "the shape the proxy's map expects"
+    module = f"{url}?v={_version()}"
     found = proxy.upstreams(module, 4, lambda: [_fetch(port, module, "gzip") for _ in range(4)])
     assert len(found) == 4 and sum(u != "-" for u in found) == 1, found
     found = proxy.upstreams(module + "&x=1", 1, lambda: _fetch(port, module + "&x=1", "gzip"))
     assert found == ["-"], found
-    newer = module + "0"
+    newer = f"{url}?v={_version()}"
     found = proxy.upstreams(newer, 1, lambda: _fetch(port, newer, "gzip"))
     assert found != ["-"] and len(found) == 1, found
+    odd = [f"{url}?v=odd-{time.time_ns()}-{i}" for i in range(3)]  # three values of another shape: one entry
+    found = [u for path in odd for u in proxy.upstreams(path, 1, lambda p=path: _fetch(port, p, "gzip"))]
+    assert len(found) == 3 and sum(u != "-" for u in found) <= 1, found
     bundle = _app_static(PLOTLY_BUNDLE)
     found = proxy.upstreams(bundle, 3, lambda: [_fetch(port, bundle, None) for _ in range(3)])
     assert len(found) == 3 and sum(u != "-" for u in found) <= 1, found

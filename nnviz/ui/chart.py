@@ -36,11 +36,16 @@ def drawable(spec: dict) -> bool:
     return all(trace.get("type", "scatter") in CARTESIAN_TRACES for trace in spec.get("data", ()))
 
 
+def module_version() -> str:
+    """The chart module's version as its URL carries it: the first 12 hex digits of its SHA-256 (the proxy keys
+    its cache by this, and only this shape: deploy/nginx/nnviz.conf)."""
+    return hashlib.sha256(_MODULE.read_bytes()).hexdigest()[:12]
+
+
 def _module_url() -> str:
     """Where the browser imports static/nnviz-chart.js from, named by its content so a new version is fetched anew."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    digest = hashlib.sha256(_MODULE.read_bytes()).hexdigest()[:12]
-    return f"{'/' + base if base else ''}/app/static/{_MODULE.name}?v={digest}"
+    return f"{'/' + base if base else ''}/app/static/{_MODULE.name}?v={module_version()}"
 
 
 #: The component's own code is this loader (sent with every chart, so it is kept short); the module it imports
