@@ -76,8 +76,8 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
         else:
             z = out32
         heat = style.trace("heatmap", x=view.xs, y=view.xs, z=z, zmin=scale.lo, zmax=scale.hi,
-                           colorscale=style.DIVERGING,
-                           zsmooth=smooth, customdata=out32 if discretise else None, colorbar=colorbar,
+                           colorscale=style.DIVERGING, zsmooth=smooth, customdata=out32 if discretise else None,
+                           colorbar=colorbar,
                            hovertemplate=hover + f"{scale.title} = {value}<extra></extra>")
     traces = [heat]
     sets = [(split.X_train, split.y_train, *_POINT_SETS[0])]
@@ -90,29 +90,30 @@ def output_map(view: PlaneView, split: Split, task: str, scale: Scale, *, show_t
         if task == "regression":
             marker = {"color": np.asarray(y, float), "colorscale": style.DIVERGING, "cmin": scale.lo,
                       "cmax": scale.hi, "symbol": symbol, "size": 7, "line": line}
-            traces.append(style.trace("scatter", x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
-                                 customdata=np.asarray(y),
-                                 hovertemplate=f"{name}<br>{hover}target %{{customdata:.3f}}<extra></extra>"))
+            traces.append(style.scatter(x=X[:, 0], y=X[:, 1], mode="markers", marker=marker, showlegend=False,
+                                        customdata=np.asarray(y),
+                                        hovertemplate=f"{name}<br>{hover}target %{{customdata:.3f}}<extra></extra>"))
         else:  # one trace per class: its colour and shape are constants (no per-point strings to send)
             for c in range(k):
                 sel = np.asarray(y) == c
                 if sel.any():
-                    traces.append(style.trace("scatter", x=X[sel, 0], y=X[sel, 1], mode="markers", showlegend=False,
-                                         marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c),
-                                                 "size": 7, "line": line},
-                                         hovertemplate=f"{name}<br>{hover}{names[c]}<extra></extra>"))
+                    traces.append(style.scatter(x=X[sel, 0], y=X[sel, 1], mode="markers", showlegend=False,
+                                                marker={"color": style.CLASS_COLOURS[c],
+                                                        "symbol": style.class_symbol(c), "size": 7, "line": line},
+                                                hovertemplate=f"{name}<br>{hover}{names[c]}<extra></extra>"))
             symbol = "circle"
         # the legend's entry: the rim (and, for regression, the shape) in grey, since a point's fill is its class
         rim_name = "train: white rim" if edge == "white" else "test: dark rim"
-        traces.append(style.trace("scatter", x=[None], y=[None], mode="markers",
-                             name=name if task == "regression" else rim_name,
-                             marker={"color": style.GREY, "symbol": symbol, "size": 9,
-                                     "line": {"color": style.BLACK if edge == "white" else edge,
-                                              "width": 0.5 if edge == "white" else 2}}))
+        traces.append(style.scatter(x=[None], y=[None], mode="markers",
+                                    name=name if task == "regression" else rim_name,
+                                    marker={"color": style.GREY, "symbol": symbol, "size": 9,
+                                            "line": {"color": style.BLACK if edge == "white" else edge,
+                                                     "width": 0.5 if edge == "white" else 2}}))
     if task != "regression":
         for c in range(k):
-            traces.append(style.trace("scatter", x=[None], y=[None], mode="markers", name=names[c],
-                                 marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c), "size": 9}))
+            traces.append(style.scatter(x=[None], y=[None], mode="markers", name=names[c],
+                                        marker={"color": style.CLASS_COLOURS[c], "symbol": style.class_symbol(c),
+                                                "size": 9}))
     # Above the plane, outside the data: each entry as wide as its own text, wrapped into rows, and the top margin
     # grows to fit them (a fixed two-a-row width cut "train: white rim" into "test: dark rim" at 390 px and 18 px)
     legend = {"x": 0.0, "xanchor": "left", "orientation": "h", "yanchor": "bottom", "y": 1.02,
@@ -175,8 +176,7 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
         hover_text += [(f"input {input_labels[j]}" if l == 0 else f"{name}, unit {j + 1}")
                        + f"<br>values over the plane: [{lo[j]:.2g}, {hi[j]:.2g}]" for j in range(n)]
     traces: list = [style.trace("heatmap", z=z, x=xc, y=yc, zmin=-1, zmax=1, colorscale=style.DIVERGING,
-                                showscale=False,
-                                hoverinfo="skip")]
+                                showscale=False, hoverinfo="skip")]
     # edges: 2 signs x 4 thickness buckets, each bucket one trace with None separators
     top_w = max((float(np.abs(W).max()) for W in Ws if W.size), default=1.0)
     if not np.isfinite(top_w) or top_w == 0:
@@ -203,21 +203,21 @@ def network_diagram(view: PlaneView, Ws: Sequence[np.ndarray], input_labels: Seq
                        for v, a, d in zip(w.tolist(), src.ravel().tolist(), dst.ravel().tolist(), strict=True)]
     for (positive, bkt), segs in sorted(edges.items()):
         xy = np.concatenate(segs)
-        traces.append(style.trace("scatter", x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
-                                  line={"color": style.weight_colour(1 if positive else -1),
-                                       "dash": style.weight_dash(1 if positive else -1),
-                                       "width": 0.6 + 1.6 * bkt}, opacity=0.75))
-    traces.append(style.trace("scatter", x=np.array(hover_x), y=np.array(hover_y), mode="markers", showlegend=False,
-                              marker={"size": np.array(hover_size), "opacity": 0},
-                              hovertext=np.array(hover_text, dtype=object), hoverinfo="text"))
+        traces.append(style.scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", showlegend=False,
+                                    line={"color": style.weight_colour(1 if positive else -1),
+                                          "dash": style.weight_dash(1 if positive else -1),
+                                          "width": 0.6 + 1.6 * bkt}, opacity=0.75))
+    traces.append(style.scatter(x=np.array(hover_x), y=np.array(hover_y), mode="markers", showlegend=False,
+                                marker={"size": np.array(hover_size), "opacity": 0},
+                                hovertext=np.array(hover_text, dtype=object), hoverinfo="text"))
     heads = ["inputs"] + [f"hidden {l}" for l in range(1, n_cols - 1)] + ["output"]
     label_x = np.concatenate([col_x + tile / 2, np.full(len(input_labels), -0.08)])
     label_y = np.concatenate([np.full(n_cols, -0.3), centres[0]])
     label_text = [f"<b>{h}</b>" for h in heads] + list(input_labels)
-    traces.append(style.trace("scatter", x=label_x, y=label_y, mode="text", text=np.array(label_text, dtype=object),
-                              textposition=np.array(["middle center"] * n_cols + ["middle left"] * len(input_labels),
-                                                   dtype=object),
-                              showlegend=False, hoverinfo="skip", textfont={"size": 13}))
+    traces.append(style.scatter(x=label_x, y=label_y, mode="text", text=np.array(label_text, dtype=object),
+                                textposition=np.array(["middle center"] * n_cols + ["middle left"] * len(input_labels),
+                                                      dtype=object),
+                                showlegend=False, hoverinfo="skip", textfont={"size": 13}))
     span_y = n_max * (tile + gap_y)
     return _figure(traces, height, show_legend=False, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                    uirevision="keep",
@@ -241,11 +241,11 @@ def _curve(epochs: np.ndarray, values: Sequence[float], name: str, colour: str, 
     if env.binned:
         x = np.concatenate([env.x, env.x[::-1]])
         y = np.concatenate([env.hi, env.lo[::-1]])
-        traces.append(style.trace("scatter", x=x, y=y, fill="toself", mode="lines", line={"width": 0, "color": colour},
-                                  opacity=0.25, hoverinfo="skip", showlegend=False, yaxis=yaxis))
-    traces.append(style.trace("scatter", x=env.x, y=env.mid, mode="lines" if len(env.x) > 1 else "markers", name=name,
-                              line=line, marker={"color": colour}, yaxis=yaxis,
-                              hovertemplate="epoch %{x:.0f}<br>" + name + " %{y:.4g}" + unit + "<extra></extra>"))
+        traces.append(style.scatter(x=x, y=y, fill="toself", mode="lines", line={"width": 0, "color": colour},
+                                    opacity=0.25, hoverinfo="skip", showlegend=False, yaxis=yaxis))
+    traces.append(style.scatter(x=env.x, y=env.mid, mode="lines" if len(env.x) > 1 else "markers", name=name,
+                                line=line, marker={"color": colour}, yaxis=yaxis,
+                                hovertemplate="epoch %{x:.0f}<br>" + name + " %{y:.4g}" + unit + "<extra></extra>"))
     return traces
 
 
@@ -278,12 +278,12 @@ def family_figure(family: Family, y_title: str, trained: np.ndarray | None = Non
     """Random draws of one architecture along a slice of the plane (grey), the current network in blue."""
     xs = np.concatenate([np.append(family.x1, np.nan) for _ in family.outputs])
     ys = np.concatenate([np.append(o, np.nan) for o in family.outputs])
-    traces = [style.trace("scatter", x=xs, y=ys, mode="lines", line={"color": style.GREY, "width": 1.5},
-                          name=f"{len(family.outputs)} random initialisations", hoverinfo="skip")]
+    traces = [style.scatter(x=xs, y=ys, mode="lines", line={"color": style.GREY, "width": 1.5},
+                            name=f"{len(family.outputs)} random initialisations", hoverinfo="skip")]
     if trained is not None:
-        traces.append(style.trace("scatter", x=family.x1, y=trained, mode="lines",
-                                  line={"color": style.MODEL, "width": 3},
-                                  name="this network now", hovertemplate="x₁ = %{x:.2f}<br>%{y:.3f}<extra></extra>"))
+        traces.append(style.scatter(x=family.x1, y=trained, mode="lines",
+                                    line={"color": style.MODEL, "width": 3},
+                                    name="this network now", hovertemplate="x₁ = %{x:.2f}<br>%{y:.3f}<extra></extra>"))
     return _figure(traces, height, f"x₁ (along the line x₂ = {family.x2:g})", y_title)
 
 
